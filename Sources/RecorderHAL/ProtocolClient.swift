@@ -1,0 +1,196 @@
+import Foundation
+import RecorderProtocol
+
+/// The host side of one protocol conversation over a link: tags requests, keeps several in
+/// flight, matches replies to requests whatever order they come back in, and times each one.
+///
+/// Guarantees: every request ends exactly once (reply, timeout, cancellation or link failure);
+/// at most `maxInFlight` requests are outstanding; a reply whose payload fails its check fails
+/// only its own request; once the stream is out of step or the link fails, every outstanding
+/// and later request fails with that error.
+public actor ProtocolClient {
+    private let link: any RecorderLink
+    private var decoder = FrameDecoder()
+    private var pending: [UInt32: Pending] = [:]
+    private var nextTag: UInt32 = 1
+    private var failure: RecorderError?
+    private var pump: Task<Void, Never>?
+    private var inFlight = 0
+    private var permitWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Requests allowed at once; HELLO raises it to what the device accepts.
+    public private(set) var maxInFlight = 1
+    /// Replies that arrived for no outstanding request (late after a timeout, or unsolicited).
+    public private(set) var strayReplies = 0
+    /// Replies that failed their payload check.
+    public private(set) var corruptReplies = 0
+
+    private struct Pending {
+        let opcode: Opcode
+        let continuation: CheckedContinuation<Frame, any Error>
+        var timer: Task<Void, Never>?
+    }
+
+    public init(link: any RecorderLink) {
+        self.link = link
+    }
+
+    /// Starts reading from the link. Call once before the first request.
+    public func start() {
+        guard pump == nil else { return }
+        pump = Task { await self.runPump() }
+    }
+
+    /// Applies what HELLO negotiated.
+    public func configure(maxPayload: Int, maxInFlight: Int) {
+        decoder.maximumPayload = maxPayload
+        self.maxInFlight = max(1, maxInFlight)
+        grantPermits()
+    }
+
+    /// Sends `request` and returns the device's reply frame, whatever its status.
+    ///
+    /// - Throws: `RecorderError` with reason `.timedOut`, `.link`, `.framing`, `.corruptReply`,
+    ///   `.unexpectedReply` or `.cancelled`.
+    public func exchange(_ request: Frame, timeout: Duration) async throws(RecorderError) -> Frame {
+        if let failure { throw failure }
+        await acquirePermit()
+        if let failure {
+            releasePermit()
+            throw failure
+        }
+        let tag = nextTag
+        nextTag = nextTag == UInt32.max ? 1 : nextTag + 1
+        var frame = request
+        frame.tag = tag
+        let bytes = frame.encoded()
+        let opcode = frame.opcode
+        let milliseconds = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        do {
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Frame, any Error>) in
+                    let timer = Task { [weak self] in
+                        do { try await Task.sleep(for: timeout) } catch { return }
+                        await self?.finish(tag, with: .failure(RecorderError(.timedOut(milliseconds: milliseconds))))
+                    }
+                    pending[tag] = Pending(opcode: opcode, continuation: continuation, timer: timer)
+                    Task { await self.transmit(bytes, tag: tag, timeout: timeout) }
+                }
+            } onCancel: {
+                Task { await self.finish(tag, with: .failure(RecorderError(.cancelled))) }
+            }
+        } catch let error as RecorderError {
+            throw error.context("\(opcode) tag \(tag)")
+        } catch {
+            throw RecorderError(.cancelled, context: ["\(opcode) tag \(tag)"])
+        }
+    }
+
+    /// Fails everything outstanding and closes the link.
+    public func close() async {
+        fail(RecorderError(.link(.closed)))
+        pump?.cancel()
+        await link.close()
+    }
+
+    // MARK: - Internals
+
+    private func transmit(_ bytes: [UInt8], tag: UInt32, timeout: Duration) async {
+        do throws(LinkError) {
+            try await link.send(bytes, timeout: timeout)
+        } catch {
+            if error == .deviceGone || error == .closed {
+                fail(RecorderError(.link(error)))
+            } else {
+                finish(tag, with: .failure(RecorderError(.link(error))))
+            }
+        }
+    }
+
+    private func runPump() async {
+        while failure == nil {
+            let bytes: [UInt8]
+            do throws(LinkError) {
+                bytes = try await link.receive()
+            } catch {
+                fail(RecorderError(.link(error)))
+                return
+            }
+            decoder.append(bytes)
+            drainFrames()
+        }
+    }
+
+    private func drainFrames() {
+        while true {
+            do throws(FrameError) {
+                guard let frame = try decoder.next() else { return }
+                guard frame.isResponse, let entry = pending[frame.tag] else {
+                    strayReplies += 1
+                    continue
+                }
+                if frame.opcode != entry.opcode {
+                    finish(frame.tag, with: .failure(RecorderError(.unexpectedReply(
+                        "tag \(frame.tag) was \(entry.opcode) but the reply is \(frame.opcode)"))))
+                } else {
+                    finish(frame.tag, with: .success(frame))
+                }
+            } catch {
+                switch error {
+                case .payloadCheckMismatch(_, let tag, _, _):
+                    corruptReplies += 1
+                    finish(tag, with: .failure(RecorderError(.corruptReply(error))))
+                case .unknownOpcode(_, let tag, _):
+                    finish(tag, with: .failure(RecorderError(.unexpectedReply(error.description))))
+                default:
+                    fail(RecorderError(.framing(error)))
+                    return
+                }
+            }
+        }
+    }
+
+    private func finish(_ tag: UInt32, with result: Result<Frame, RecorderError>) {
+        guard let entry = pending.removeValue(forKey: tag) else { return }
+        entry.timer?.cancel()
+        releasePermit()
+        switch result {
+        case .success(let frame): entry.continuation.resume(returning: frame)
+        case .failure(let error): entry.continuation.resume(throwing: error)
+        }
+    }
+
+    private func fail(_ error: RecorderError) {
+        if failure == nil { failure = error }
+        let all = pending
+        pending.removeAll()
+        for (_, entry) in all {
+            entry.timer?.cancel()
+            entry.continuation.resume(throwing: error)
+        }
+        inFlight = 0
+        let waiters = permitWaiters
+        permitWaiters.removeAll()
+        for w in waiters { w.resume() }
+    }
+
+    private func acquirePermit() async {
+        if inFlight < maxInFlight && permitWaiters.isEmpty {
+            inFlight += 1
+            return
+        }
+        await withCheckedContinuation { permitWaiters.append($0) }
+    }
+
+    private func releasePermit() {
+        inFlight = max(0, inFlight - 1)
+        grantPermits()
+    }
+
+    private func grantPermits() {
+        while inFlight < maxInFlight, !permitWaiters.isEmpty {
+            inFlight += 1
+            permitWaiters.removeFirst().resume()
+        }
+    }
+}

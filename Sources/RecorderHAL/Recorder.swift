@@ -1,0 +1,143 @@
+import Foundation
+import RecorderProtocol
+
+/// One docked recorder, whatever its family: the interface the ingest engine and
+/// `recorderctl` program against. A driver maps a device family onto it.
+///
+/// Every value a recorder returns is its own claim and untrusted. Implementations are safe to
+/// call from several tasks at once.
+public protocol Recorder: Sendable {
+    /// What the device announced when the driver opened it.
+    var info: RecorderInfo { get }
+
+    /// Who the recorder is and whom it is issued to.
+    func identity() async throws(RecorderError) -> RecorderIdentity
+
+    /// Proves knowledge of the password without sending it. A wrong password throws with
+    /// device status PASSWORD_WRONG, a locked device with LOCKED_OUT; callers must not retry
+    /// in a loop.
+    func authenticate(password: String) async throws(RecorderError)
+
+    /// One reading of the device clock with the host's wall-clock instants around it.
+    func readClock() async throws(RecorderError) -> ClockSample
+
+    /// Sets the device clock.
+    func setClock(_ time: DeviceTime) async throws(RecorderError)
+
+    /// Battery, storage, temperature, recording state.
+    func status() async throws(RecorderError) -> RecorderStatus
+
+    /// Every recording and log the device lists, checked for structural sanity (unique ids,
+    /// a bounded number of entries) but otherwise as the device claims.
+    func catalog() async throws(RecorderError) -> [CatalogEntry]
+
+    /// The bytes of `range` of recording `id`, delivered in order as chunks, with several
+    /// reads in flight underneath. Chunks that fail their frame check are read again.
+    func read(_ id: UInt32, range: Range<UInt64>) -> RecordingReader
+
+    /// Tells the device it may free recording `id`, whose verified copy hashes to `sha256`.
+    /// The device refuses with HASH_MISMATCH when `sha256` differs from its own.
+    func release(_ id: UInt32, sha256: [UInt8]) async throws(RecorderError)
+
+    /// Ends the conversation and closes the link.
+    func close() async
+}
+
+/// What a recorder announced when its driver opened it.
+public struct RecorderInfo: Hashable, Sendable {
+    /// The driver that speaks to it ("zfy-bulk-v1").
+    public var driver: String
+    public var protocolVersion: Int
+    /// Largest payload either side sends, as negotiated.
+    public var maxPayload: Int
+    /// Requests the device accepts at once.
+    public var maxInFlight: Int
+    public var capabilities: Capabilities
+    /// Where the link goes.
+    public var link: String
+
+    public init(driver: String, protocolVersion: Int, maxPayload: Int, maxInFlight: Int,
+                capabilities: Capabilities, link: String) {
+        self.driver = driver
+        self.protocolVersion = protocolVersion
+        self.maxPayload = maxPayload
+        self.maxInFlight = maxInFlight
+        self.capabilities = capabilities
+        self.link = link
+    }
+}
+
+/// Identity of a recorder (the `ZFY_INFO` fields), as UTF-8 strings.
+public struct RecorderIdentity: Hashable, Sendable, Codable {
+    /// Product serial, 7 ASCII letters or digits.
+    public var serial: String
+    public var model: String
+    public var firmware: String
+    /// Officer number (警号): 6 characters, or empty when unassigned.
+    public var officerNumber: String
+    public var officerName: String
+    /// Unit number: 12 characters, or empty.
+    public var unitNumber: String
+    public var unitName: String
+    public var hardwareId: String
+
+    public init(serial: String, model: String, firmware: String, officerNumber: String,
+                officerName: String, unitNumber: String, unitName: String, hardwareId: String) {
+        self.serial = serial
+        self.model = model
+        self.firmware = firmware
+        self.officerNumber = officerNumber
+        self.officerName = officerName
+        self.unitNumber = unitNumber
+        self.unitName = unitName
+        self.hardwareId = hardwareId
+    }
+}
+
+/// Health of a recorder.
+public struct RecorderStatus: Hashable, Sendable, Codable {
+    /// Percent, nil when the device does not know.
+    public var batteryPercent: Int?
+    public var charging: Bool
+    public var recording: Bool
+    public var storageTotalBytes: UInt64
+    public var storageFreeBytes: UInt64
+    /// Degrees Celsius, nil when the device does not know.
+    public var temperatureCelsius: Double?
+
+    public init(batteryPercent: Int?, charging: Bool, recording: Bool, storageTotalBytes: UInt64,
+                storageFreeBytes: UInt64, temperatureCelsius: Double?) {
+        self.batteryPercent = batteryPercent
+        self.charging = charging
+        self.recording = recording
+        self.storageTotalBytes = storageTotalBytes
+        self.storageFreeBytes = storageFreeBytes
+        self.temperatureCelsius = temperatureCelsius
+    }
+}
+
+/// One clock reading: the device's time and the host's wall clock just before the request
+/// was sent and just after the reply arrived.
+public struct ClockSample: Hashable, Sendable {
+    public var device: DeviceTime
+    /// Host wall clock when the request was sent.
+    public var hostSent: Date
+    /// Host wall clock when the reply arrived.
+    public var hostReceived: Date
+
+    public init(device: DeviceTime, hostSent: Date, hostReceived: Date) {
+        self.device = device
+        self.hostSent = hostSent
+        self.hostReceived = hostReceived
+    }
+
+    /// Round trip in milliseconds.
+    public var roundTripMilliseconds: Double { hostReceived.timeIntervalSince(hostSent) * 1000 }
+
+    /// Device minus host in milliseconds, assuming the device read its clock half way through
+    /// the round trip.
+    public var offsetMilliseconds: Double {
+        let midpoint = hostSent.timeIntervalSince1970 * 1000 + roundTripMilliseconds / 2
+        return Double(device.utcMilliseconds) - midpoint
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Maps one device family onto the `Recorder` interface.
+public protocol RecorderDriver: Sendable {
+    /// The name the device database uses for this driver.
+    var name: String { get }
+    /// Opens a conversation with the device at the other end of `link`.
+    func open(link: any RecorderLink, options: DriverOptions) async throws(RecorderError) -> any Recorder
+}
+
+/// Knobs of a driver, with defaults sized for a USB 2.0 bay.
+public struct DriverOptions: Sendable {
+    /// Identifies the gateway to the device (HELLO hostName, ≤ 64 bytes).
+    public var hostName: String = "recorder-gateway"
+    /// Largest payload the host accepts; the device may choose less.
+    public var maxPayload: Int = 4 * 1024 * 1024 + 4096
+    /// Requests in flight at most, whatever the device allows.
+    public var maxInFlight: Int = 16
+    /// READs kept in flight per recording.
+    public var readWindow: Int = 8
+    /// File bytes per READ at most.
+    public var readChunkBytes: Int = 1024 * 1024
+    /// How long one request may wait for its reply.
+    public var requestTimeout: Duration = .milliseconds(3000)
+    /// Times one chunk is read again after a corrupt reply before the read fails.
+    public var maxRereadsPerChunk: Int = 3
+    /// Entries asked for per CATALOG page.
+    public var catalogPageEntries: UInt16 = 256
+    /// A catalog longer than this is refused as one that does not end.
+    public var maxCatalogEntries: Int = 100_000
+
+    public init() {}
+}
+
+/// The drivers this build knows, by name.
+public struct DriverRegistry: Sendable {
+    private var drivers: [String: any RecorderDriver]
+
+    /// A registry with every built-in driver.
+    public static let builtIn = DriverRegistry(drivers: [ZFYBulkDriver()])
+
+    public init(drivers: [any RecorderDriver]) {
+        self.drivers = Dictionary(drivers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The driver called `name`, or nil.
+    public func driver(named name: String) -> (any RecorderDriver)? { drivers[name] }
+
+    /// Names of all drivers, sorted.
+    public var names: [String] { drivers.keys.sorted() }
+}

@@ -1,0 +1,209 @@
+import Foundation
+
+/// A scenario file that is wrong: the JSON path of the field and what is wrong with it, e.g.
+/// `recorders[0].recordings[2].size: must be a whole number of bytes or a size like "2GiB"`.
+public struct ScenarioError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { path.isEmpty ? reason : "\(path): \(reason)" }
+}
+
+/// Reads one JSON object of a scenario, tracking its path for error messages and refusing keys
+/// it was not asked about (a misspelt key is an error, not silently ignored).
+struct JSONWalker {
+    let path: String
+    let object: [String: JSONValue]
+
+    init(_ value: JSONValue, path: String) throws(ScenarioError) {
+        guard case .object(let object) = value else {
+            throw ScenarioError(path: path, reason: "must be a JSON object")
+        }
+        self.path = path
+        self.object = object
+    }
+
+    /// Parses JSON text into the top-level walker.
+    static func parse(_ data: Data) throws(ScenarioError) -> JSONWalker {
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw ScenarioError(path: "", reason: "not valid JSON: \(describe(error))")
+        }
+        return try JSONWalker(value, path: "")
+    }
+
+    /// The string value of `key` if it is a string (for fields that take a name or an object).
+    func stringValue(_ key: String) -> String? {
+        if case .string(let s)? = object[key] { return s }
+        return nil
+    }
+
+    func at(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func has(_ key: String) -> Bool {
+        if let v = object[key], v != .null { return true }
+        return false
+    }
+
+    /// Fails on any key not in `allowed`; "comment" is allowed everywhere.
+    func allowKeys(_ allowed: [String]) throws(ScenarioError) {
+        for key in object.keys.sorted() where !allowed.contains(key) && key != "comment" {
+            throw ScenarioError(path: at(key), reason: "is not a known key here (known: \(allowed.joined(separator: ", ")))")
+        }
+    }
+
+    func string(_ key: String) throws(ScenarioError) -> String {
+        guard let v = try optionalString(key) else { throw ScenarioError(path: at(key), reason: "is required (a string)") }
+        return v
+    }
+
+    func optionalString(_ key: String) throws(ScenarioError) -> String? {
+        guard has(key) else { return nil }
+        guard case .string(let s)? = object[key] else { throw ScenarioError(path: at(key), reason: "must be a string") }
+        return s
+    }
+
+    func bool(_ key: String, default value: Bool) throws(ScenarioError) -> Bool {
+        guard has(key) else { return value }
+        guard case .bool(let b)? = object[key] else { throw ScenarioError(path: at(key), reason: "must be true or false") }
+        return b
+    }
+
+    func number(_ key: String) throws(ScenarioError) -> Double? {
+        guard has(key) else { return nil }
+        guard case .number(let d)? = object[key], d.isFinite else {
+            throw ScenarioError(path: at(key), reason: "must be a number")
+        }
+        return d
+    }
+
+    func integer(_ key: String, in range: ClosedRange<Int64>) throws(ScenarioError) -> Int64? {
+        guard let d = try number(key) else { return nil }
+        guard let v = Int64(exactly: d), range.contains(v) else {
+            throw ScenarioError(path: at(key), reason: "must be a whole number in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return v
+    }
+
+    /// A byte count: a whole number, or a string such as "512KiB", "2GiB", "1.5GB".
+    func size(_ key: String) throws(ScenarioError) -> UInt64? {
+        guard has(key) else { return nil }
+        if let s = stringValue(key) {
+            guard let v = parseSize(s) else {
+                throw ScenarioError(path: at(key), reason: "\"\(s)\" is not a size (examples: 4096, \"512KiB\", \"2GiB\", \"1.5GB\")")
+            }
+            return v
+        }
+        guard let v = try integer(key, in: 0...Int64.max) else { return nil }
+        return UInt64(v)
+    }
+
+    func object(_ key: String) throws(ScenarioError) -> JSONWalker? {
+        guard has(key) else { return nil }
+        return try JSONWalker(object[key]!, path: at(key))
+    }
+
+    func array(_ key: String) throws(ScenarioError) -> [JSONValue]? {
+        guard has(key) else { return nil }
+        guard case .array(let a)? = object[key] else { throw ScenarioError(path: at(key), reason: "must be an array") }
+        return a
+    }
+
+    /// An ISO 8601 time with an offset ("2026-11-26T08:00:00+08:00", fractional seconds
+    /// allowed), as UTC milliseconds.
+    func time(_ key: String) throws(ScenarioError) -> Int64? {
+        guard let s = try optionalString(key) else { return nil }
+        guard let ms = parseISO8601Milliseconds(s) else {
+            throw ScenarioError(path: at(key), reason: "\"\(s)\" is not an ISO 8601 time with an offset, like \"2026-11-26T08:00:00+08:00\"")
+        }
+        return ms
+    }
+}
+
+/// "2GiB" → 2147483648; nil when not a size.
+func parseSize(_ text: String) -> UInt64? {
+    let units: [(String, Double)] = [("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
+                                     ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("B", 1)]
+    let s = text.trimmingCharacters(in: .whitespaces)
+    for (suffix, factor) in units where s.hasSuffix(suffix) {
+        let number = s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
+        guard let v = Double(number), v >= 0, v.isFinite, v * factor < 1.8e19 else { return nil }
+        return UInt64((v * factor).rounded())
+    }
+    return UInt64(s)
+}
+
+/// Milliseconds since 1970 of an ISO 8601 date-time with a zone ("Z" or "+08:00"), or nil.
+func parseISO8601Milliseconds(_ s: String) -> Int64? {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    if let d = f.date(from: s) { return Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+    f.formatOptions = [.withInternetDateTime]
+    if let d = f.date(from: s) { return Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+    return nil
+}
+
+/// "2026-11-26T08:00:00.000+08:00": device-local time with milliseconds, as recorders log it.
+func formatLocalISO8601(milliseconds: Int64, zoneOffsetMinutes: Int) -> String {
+    let local = milliseconds + Int64(zoneOffsetMinutes) * 60_000
+    let days = Int64((Double(local) / 86_400_000).rounded(.down))
+    let msOfDay = local - days * 86_400_000
+    let (y, m, d) = civilFromDays(days)
+    let h = msOfDay / 3_600_000, mi = msOfDay / 60_000 % 60, sec = msOfDay / 1000 % 60, ms = msOfDay % 1000
+    let sign = zoneOffsetMinutes < 0 ? "-" : "+"
+    let z = abs(zoneOffsetMinutes)
+    return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d%@%02d:%02d",
+                  Int(y), Int(m), Int(d), Int(h), Int(mi), Int(sec), Int(ms), sign, z / 60, z % 60)
+}
+
+/// Proleptic Gregorian (year, month, day) of a day count since 1970-01-01 (H. Hinnant's algorithm).
+func civilFromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
+    let z = z0 + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+}
+
+/// A JSON value that keeps true/false apart from numbers (Foundation's JSONSerialization on
+/// Linux does not).
+enum JSONValue: Decodable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let d = try? c.decode(Double.self) { self = .number(d) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+}
+
+/// A decoding error in a sentence, without Swift's type names.
+func describe(_ error: any Error) -> String {
+    switch error {
+    case DecodingError.dataCorrupted(let context):
+        let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+        return underlying ?? context.debugDescription
+    default:
+        return "\(error)"
+    }
+}

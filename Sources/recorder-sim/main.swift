@@ -1,0 +1,73 @@
+// recorder-sim: the recorder simulator's command line. Thin: parsing and printing only; the
+// simulator itself lives in the RecorderSimulator module.
+import Foundation
+import GatewayCrypto
+import RecorderSimulator
+
+let usage = """
+usage: recorder-sim COMMAND [ARGS]
+
+  example                     print the documented example scenario (four recorders)
+  describe SCENARIO [--json]  each recorder's identity and catalog, with the SHA-256 of every
+                              file as the simulator will serve it (computed from the scenario)
+  demo [SCENARIO] [--json]    dock every recorder on a simulated USB 2.0 bay and pull, verify
+                              and release every file through the gateway's driver; exit 1 if
+                              any file did not verify (default: the example scenario)
+  content SCENARIO SERIAL ID  write one file's bytes, as the device serves them, to stdout
+  help                        this text
+
+Scenario files are JSON; Docs/simulator.md documents the schema.
+Exit status: 0 ok, 1 failure, 64 usage error, 65 invalid scenario.
+"""
+
+func fail(_ message: String, _ code: Int32) -> Never {
+    FileHandle.standardError.write(Data(("recorder-sim: " + message + "\n").utf8))
+    exit(code)
+}
+
+func loadScenario(_ path: String?) -> Scenario {
+    do {
+        if let path { return try Scenario(contentsOf: path) }
+        return try Scenario(json: Data(ExampleScenario.json.utf8))
+    } catch {
+        fail("invalid scenario: \(error)", 65)
+    }
+}
+
+var args = Array(CommandLine.arguments.dropFirst())
+let json = args.contains("--json")
+args.removeAll { $0 == "--json" }
+if args.contains("--help") || args.contains("-h") { print(usage); exit(0) }
+guard let command = args.first else { FileHandle.standardError.write(Data(usage.utf8)); exit(64) }
+let rest = Array(args.dropFirst())
+if let unknown = rest.first(where: { $0.hasPrefix("-") }) { fail("unknown option \(unknown) (see recorder-sim help)", 64) }
+
+switch command {
+case "help":
+    print(usage)
+case "example":
+    guard rest.isEmpty else { fail("example takes no arguments", 64) }
+    print(ExampleScenario.json)
+case "describe":
+    guard rest.count == 1 else { fail("describe needs one SCENARIO file", 64) }
+    let description = ScenarioDescription(loadScenario(rest[0]))
+    if json {
+        FileHandle.standardOutput.write(description.json())
+        print()
+    } else {
+        printDescription(description)
+    }
+case "demo":
+    guard rest.count <= 1 else { fail("demo takes at most one SCENARIO file", 64) }
+    exit(await runDemo(loadScenario(rest.first), json: json))
+case "content":
+    guard rest.count == 3, let id = UInt32(rest[2]) else { fail("content needs SCENARIO SERIAL ID", 64) }
+    let scenario = loadScenario(rest[0])
+    guard let r = scenario.recorders.first(where: { $0.identity.serial == rest[1] }) else {
+        fail("no recorder with serial \(rest[1]) in \(rest[0])", 1)
+    }
+    guard r.recordings.contains(where: { $0.id == id }) else { fail("recorder \(rest[1]) has no recording \(id)", 1) }
+    writeContent(r, id: id)
+default:
+    fail("unknown command \(command) (see recorder-sim help)", 64)
+}
