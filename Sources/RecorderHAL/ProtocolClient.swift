@@ -24,6 +24,7 @@ public actor ProtocolClient {
     public private(set) var strayReplies = 0
     /// Replies that failed their payload check.
     public private(set) var corruptReplies = 0
+    private var stats = ExchangeStatistics()
 
     private struct Pending {
         let opcode: Opcode
@@ -60,6 +61,7 @@ public actor ProtocolClient {
             throw failure
         }
         let tag = nextTag
+        stats.requests += 1
         nextTag = nextTag == UInt32.max ? 1 : nextTag + 1
         var frame = request
         frame.tag = tag
@@ -71,9 +73,10 @@ public actor ProtocolClient {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Frame, any Error>) in
                     let timer = Task { [weak self] in
                         do { try await Task.sleep(for: timeout) } catch { return }
-                        await self?.finish(tag, with: .failure(RecorderError(.timedOut(milliseconds: milliseconds))))
+                        await self?.timeOut(tag, milliseconds: milliseconds)
                     }
                     pending[tag] = Pending(opcode: opcode, continuation: continuation, timer: timer)
+                    stats.peakInFlight = max(stats.peakInFlight, pending.count)
                     Task { await self.transmit(bytes, tag: tag, timeout: timeout) }
                 }
             } onCancel: {
@@ -93,7 +96,21 @@ public actor ProtocolClient {
         await link.close()
     }
 
+    /// Counters since the conversation started, for diagnostics.
+    public func statistics() -> ExchangeStatistics {
+        var s = stats
+        s.corruptReplies = corruptReplies
+        s.strayReplies = strayReplies
+        return s
+    }
+
     // MARK: - Internals
+
+    private func timeOut(_ tag: UInt32, milliseconds: Int) {
+        guard pending[tag] != nil else { return }
+        stats.timeouts += 1
+        finish(tag, with: .failure(RecorderError(.timedOut(milliseconds: milliseconds))))
+    }
 
     private func transmit(_ bytes: [UInt8], tag: UInt32, timeout: Duration) async {
         do throws(LinkError) {
@@ -193,4 +210,20 @@ public actor ProtocolClient {
             permitWaiters.removeFirst().resume()
         }
     }
+}
+
+/// What a conversation has seen so far: the numbers `recorderctl diagnose` reports.
+public struct ExchangeStatistics: Hashable, Sendable, Codable {
+    /// Requests sent.
+    public var requests = 0
+    /// The most requests that were outstanding at once.
+    public var peakInFlight = 0
+    /// Requests that got no reply in time.
+    public var timeouts = 0
+    /// Replies that failed their payload check.
+    public var corruptReplies = 0
+    /// Replies that matched no outstanding request.
+    public var strayReplies = 0
+
+    public init() {}
 }

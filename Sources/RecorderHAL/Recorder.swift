@@ -39,6 +39,9 @@ public protocol Recorder: Sendable {
     /// The device refuses with HASH_MISMATCH when `sha256` differs from its own.
     func release(_ id: UInt32, sha256: [UInt8]) async throws(RecorderError)
 
+    /// Counters of the conversation so far (requests, peak in flight, timeouts, corrupt replies).
+    func statistics() async -> ExchangeStatistics
+
     /// Ends the conversation and closes the link.
     func close() async
 }

@@ -142,6 +142,10 @@ public final class ZFYBulkRecorder: Recorder {
         }
     }
 
+    public func statistics() async -> ExchangeStatistics {
+        await client.statistics()
+    }
+
     public func close() async {
         await client.close()
     }

@@ -43,7 +43,7 @@ public struct ByteReader: Sendable {
 
     /// A u16-length-prefixed byte string of at most `maxBytes` bytes.
     public mutating func lengthPrefixed(_ field: String, maxBytes: Int = Int(UInt16.max)) throws(MessageError) -> [UInt8] {
-        let n = Int(try u16(field + " length"))
+        let n = Int(try u16(field))
         if n > maxBytes {
             throw fail(field, "is \(n) bytes, over the limit of \(maxBytes)")
         }

@@ -36,6 +36,10 @@ public struct FrameDecoder: Sendable {
     /// and an unrecoverable one, repeatedly, once the stream is out of step.
     public mutating func next() throws(FrameError) -> Frame? {
         if let failure { throw failure }
+        if skipping > 0 {
+            discardSkipped()
+            if skipping > 0 { return nil }
+        }
         if pendingHeader == nil {
             guard bufferedByteCount >= FrameHeader.size else { return nil }
             let limit = maximumPayload
@@ -63,10 +67,6 @@ public struct FrameDecoder: Sendable {
                 failure = error
                 throw error
             }
-        }
-        if skipping > 0 {
-            discardSkipped()
-            if skipping > 0 { return nil }
         }
         guard let header = pendingHeader else { return nil }
         let length = Int(header.payloadLength)

@@ -172,7 +172,7 @@ extension Scenario {
         }
         let id = UInt32(try w.integer("id", in: 1...Int64(UInt32.max)) ?? Int64(index + 1))
         let path = try Scenario.path(w)
-        var start = try w.time("start") ?? 1_795_737_600_000 // 2026-11-26T00:00:00+08:00 on the device clock
+        var start = try w.time("start") ?? 1_795_622_400_000 // 2026-11-26T00:00:00+08:00 on the device clock
         var duration = try w.number("durationSeconds")
         let sources = ["size", "text", "gps", "events"].filter { w.has($0) }
         guard sources.count == 1 else {

@@ -244,7 +244,7 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
         var index = start
         while index < listed.count && entries.count < Int(request.maxEntries) {
             let entry = catalogEntry(listed[index])
-            let size = 70 + min(entry.pathBytes.count, Int(UInt16.max))
+            let size = 68 + min(entry.pathBytes.count, Int(UInt16.max))
             if bytes + size > negotiatedPayload && !entries.isEmpty { break }
             bytes += size
             entries.append(entry)

@@ -163,8 +163,8 @@ public struct CatalogPage: ReplyMessage {
         var r = Self.reader(payload)
         nextCursor = try r.u32("nextCursor")
         let count = Int(try r.u16("count"))
-        // The smallest entry is 70 bytes; a count that cannot fit is rejected before allocating.
-        if count * 70 > r.remaining {
+        // An entry is at least 68 bytes; a count that cannot fit is rejected before allocating.
+        if count * 68 > r.remaining {
             throw r.fail("count", "is \(count) but only \(r.remaining) bytes follow")
         }
         var list: [CatalogEntry] = []

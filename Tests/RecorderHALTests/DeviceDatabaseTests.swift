@@ -1,0 +1,39 @@
+import Foundation
+import RecorderHAL
+import Testing
+
+@Suite struct DeviceDatabaseTests {
+    static let repoFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Sources/RecorderHAL/recorders.json").path
+
+    @Test func theRepositoryDatabaseLoadsAndKnowsTheSimulator() throws {
+        let db = try DeviceDatabase.load(path: Self.repoFile)
+        let model = try #require(db.model(vendorId: 0x1209, productId: 0x0001, interfaceClass: 0xFF))
+        #expect(model.driver == "zfy-bulk-v1")
+        #expect(model.usbId == "1209:0001")
+        #expect(db.model(vendorId: 0x1209, productId: 0x0001, interfaceClass: 0x08) == nil)
+        #expect(DriverRegistry.builtIn.driver(named: model.driver) != nil)
+    }
+
+    @Test func theBuiltCopyIsFoundWithoutAPath() throws {
+        // SwiftPM puts the resource bundle next to the test binary as it does next to a program.
+        let db = try DeviceDatabase.load()
+        #expect(!db.models.isEmpty)
+    }
+
+    static let bad: [(String, String)] = [
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "12", "productId": "0001", "interfaceClass": 255, "driver": "zfy-bulk-v1"}]}"#, "models[0].vendorId"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "1209", "productId": "0001", "interfaceClass": 256, "driver": "zfy-bulk-v1"}]}"#, "models[0].interfaceClass"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "1209", "productId": "0001", "interfaceClass": 255, "driver": "mtp"}]}"#, "models[0].driver"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "1209", "productId": "0001", "interfaceClass": 255, "driver": "zfy-bulk-v1", "speed": 2}]}"#, "models[0].speed"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "1209", "productId": "0001", "interfaceClass": 255, "driver": "zfy-bulk-v1"}, {"name": "y", "vendorId": "1209", "productId": "0001", "interfaceClass": 255, "driver": "zfy-bulk-v1"}]}"#, "models[1].productId"),
+        (#"{"schema": 2, "models": []}"#, "schema"),
+        (#"[1]"#, "(file)"),
+    ]
+
+    @Test(arguments: bad.indices)
+    func aBadEntryNamesItsField(index: Int) {
+        let (json, field) = Self.bad[index]
+        #expect { _ = try DeviceDatabase(json: Data(json.utf8)) } throws: { ($0 as? DeviceDatabaseError)?.field == field }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import GatewayCrypto
+import RecorderHAL
+import RecorderProtocol
+import Testing
+@testable import RecorderSimulator
+
+@Suite struct ConformanceTests {
+    @Test func aClientRunsEveryOperationAndGetsTheDescribedContent() async throws {
+        let s = try scenario()
+        let expected = ScenarioDescription(s).recorders[0]
+        let (device, recorder) = try await dock(s)
+        #expect(recorder.info.maxInFlight == 8)
+        #expect(recorder.info.capabilities.contains([.deviceHashes, .authenticationRequired, .release, .gpsLog, .timeLog]))
+
+        let identity = try await recorder.identity()
+        #expect(identity == s.recorders[0].identity)
+        try await recorder.authenticate(password: "secret")
+
+        let sample = try await recorder.readClock()
+        #expect(sample.device.zoneOffsetMinutes == 480)
+        #expect(abs(sample.offsetMilliseconds - 120_000) < 1000)
+
+        let status = try await recorder.status()
+        #expect(status.batteryPercent == 76 && status.charging && status.storageFreeBytes < status.storageTotalBytes)
+
+        let catalog = try await recorder.catalog()
+        #expect(catalog.map(\.id) == [1, 2, 3, 4])
+        #expect(catalog[1].important && catalog[1].kind == .photo)
+        for entry in catalog {
+            let want = try #require(expected.files.first { $0.id == entry.id })
+            #expect(entry.size == want.size)
+            #expect(entry.deviceSHA256 == want.sha256)
+            let (bytes, _) = try await readAll(recorder, entry.id, size: entry.size)
+            #expect(SHA256Hasher.hash(bytes) == want.sha256, "file \(entry.id)")
+        }
+
+        try await recorder.setClock(DeviceTime(utcMilliseconds: Int64(Date().timeIntervalSince1970 * 1000), zoneOffsetMinutes: 480))
+        let after = try await recorder.readClock()
+        #expect(abs(after.offsetMilliseconds) < 1000)
+
+        for entry in catalog {
+            try await recorder.release(entry.id, sha256: expected.files.first { $0.id == entry.id }!.sha256)
+        }
+        #expect(await device.releasedIds == [1, 2, 3, 4])
+        #expect(try await recorder.catalog().isEmpty)
+        let freed = try await recorder.status()
+        #expect(freed.storageFreeBytes == freed.storageTotalBytes)
+        await recorder.close()
+    }
+
+    @Test func severalReadsAreInFlightAtOnce() async throws {
+        let s = try scenario()
+        let (device, recorder) = try await dock(s, options: fastOptions(chunk: 64 * 1024))
+        try await recorder.authenticate(password: "secret")
+        _ = try await readAll(recorder, 1, size: 5_000_003)
+        // 5 MB in 64 KiB chunks is 77 READs; they were requested up to 8 ahead.
+        #expect(await device.requestCounts[.read] == 77)
+        #expect(await recorder.statistics().peakInFlight == 8)
+        await recorder.close()
+    }
+
+    @Test func theSameScenarioAlwaysYieldsTheSameBytes() throws {
+        let a = ScenarioDescription(try scenario()), b = ScenarioDescription(try scenario())
+        #expect(a.recorders[0].files.map(\.sha256) == b.recorders[0].files.map(\.sha256))
+        #expect(a.json() == b.json())
+    }
+
+    @Test func operationsBeforeAuthenticationAreRefused() async throws {
+        let (_, recorder) = try await dock(try scenario())
+        _ = try await recorder.identity() // allowed
+        await #expect { _ = try await recorder.catalog() } throws: { ($0 as? RecorderError)?.deviceStatus == .authRequired }
+        await recorder.close()
+    }
+
+    @Test func aWrongPasswordGivesAttemptsLeftThenLockout() async throws {
+        let (_, recorder) = try await dock(try scenario())
+        var seen: [String] = []
+        for _ in 0..<4 {
+            do {
+                try await recorder.authenticate(password: "wrong")
+            } catch {
+                if case .device(let status, let detail) = error.reason { seen.append("\(status)/\(detail.value)") }
+            }
+        }
+        // Three attempts allowed: two warnings, then the lockout (60 s), which also refuses the right password.
+        #expect(seen == ["PASSWORD_WRONG/2", "PASSWORD_WRONG/1", "LOCKED_OUT/60", "LOCKED_OUT/60"])
+        await #expect { try await recorder.authenticate(password: "secret") } throws: { ($0 as? RecorderError)?.deviceStatus == .lockedOut }
+        await recorder.close()
+    }
+
+    @Test func theDocumentedAuthVectorIsWhatTheSimulatorAccepts() {
+        // Docs/protocol.md: auth-response-request carries HMAC-SHA256("000000", 00..1F).
+        let mac = hmacSHA256(key: Array("000000".utf8), message: (0..<32).map { UInt8($0) })
+        #expect(hexString(mac).count == 64)
+        let spec = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Docs/protocol.md")
+        let text = (try? String(contentsOf: spec, encoding: .utf8)) ?? ""
+        let flat = text.uppercased().filter { !$0.isWhitespace }
+        #expect(flat.contains(hexString(mac).uppercased()), "the spec's AUTH_RESPONSE vector carries the HMAC of the documented nonce")
+    }
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# recorder-sim from the outside: what a vendor engineer or a technician sees.
+# Usage: recorder-sim.sh BIN_DIR
+set -uo pipefail
+bin="$1/recorder-sim"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+check() { # check NAME CONDITION...
+  local name="$1"; shift
+  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
+}
+
+"$bin" example > "$work/example.json"
+check "example is valid JSON" python3 -c "import json,sys; json.load(open('$work/example.json'))"
+
+"$bin" describe "$work/example.json" --json > "$work/describe.json"
+check "describe --json lists four recorders" python3 -c "
+import json; d = json.load(open('$work/describe.json')); assert len(d['recorders']) == 4"
+
+# The hash describe promises equals sha256sum of the bytes, computed outside Swift.
+want=$(python3 -c "
+import json; d = json.load(open('$work/describe.json'))
+f = [f for f in d['recorders'][1]['files'] if f['id'] == 2][0]; print(f['sha256'])")
+got=$("$bin" content "$work/example.json" A100002 2 | sha256sum | cut -d' ' -f1)
+check "content of A100002 #2 hashes to what describe says" test "$want" = "$got"
+size=$("$bin" content "$work/example.json" A100002 2 | wc -c)
+check "content of A100002 #2 has its 6 MiB" test "$size" -eq 6291456
+
+# A storage-corrupted file: describe gives the hash of what is served, and says what the device claims.
+python3 - "$work/example.json" "$work/corrupt.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["recorders"] = s["recorders"][1:2]
+s["recorders"][0]["faults"] = [{"kind": "corrupt", "recording": 2, "offset": 1000, "where": "storage"}]
+json.dump(s, open(sys.argv[2], "w"))
+PY
+"$bin" describe "$work/corrupt.json" --json > "$work/corrupt-describe.json"
+got=$("$bin" content "$work/corrupt.json" A100002 2 | sha256sum | cut -d' ' -f1)
+check "storage corruption: content matches describe's sha256" python3 -c "
+import json; d = json.load(open('$work/corrupt-describe.json'))
+f = [f for f in d['recorders'][0]['files'] if f['id'] == 2][0]
+assert f['sha256'] == '$got' and f['deviceSha256'] != f['sha256'] and f['sha256'] != '$want'"
+
+# Bad input: a clear error naming the field, exit 65.
+echo '{"schema": 1, "recorders": [{"identity": {"serial": "TOO-LONG-1"}, "password": "", "recordings": []}]}' > "$work/bad.json"
+"$bin" describe "$work/bad.json" > "$work/out" 2> "$work/err"; rc=$?
+check "invalid scenario exits 65" test "$rc" -eq 65
+check "invalid scenario names the field" grep -q 'recorders\[0\].identity.serial' "$work/err"
+"$bin" frobnicate > /dev/null 2>&1; rc=$?
+check "unknown command exits 64" test "$rc" -eq 64
+"$bin" describe /nonexistent.json > /dev/null 2> "$work/err"; rc=$?
+check "missing file exits 65 and names it" bash -c "test $rc -eq 65 && grep -q /nonexistent.json '$work/err'"
+
+# The demo: every file verified and released, as JSON.
+python3 - "$work/example.json" "$work/small.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+for r in s["recorders"]:
+    r["link"] = "unlimited"
+json.dump(s, open(sys.argv[2], "w"))
+PY
+"$bin" demo "$work/small.json" --json > "$work/demo.json"; rc=$?
+check "demo exits 0" test "$rc" -eq 0
+check "demo verifies and releases every file" python3 -c "
+import json; d = json.load(open('$work/demo.json'))
+assert d['ok'] and all(r['verified'] == r['files'] == r['released'] and not r['problems'] for r in d['recorders'])
+assert sum(r['files'] for r in d['recorders']) == 13"
+
+# A demo with a recorder whose hash is wrong: exit 1, the file named.
+python3 - "$work/small.json" "$work/wrong.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["recorders"][3]["faults"] = [{"kind": "wrongDeviceHash", "recording": 1}]
+json.dump(s, open(sys.argv[2], "w"))
+PY
+"$bin" demo "$work/wrong.json" > "$work/out"; rc=$?
+check "demo with a wrong device hash exits 1" test "$rc" -eq 1
+check "demo names the file that did not verify" grep -q 'file 1 (DCIM/100MEDIA/20261126_161500_0031.MP4).*not released' "$work/out"
+
+[ "$failures" -eq 0 ] || { echo "$failures command-line check(s) failed"; exit 1; }
