@@ -59,23 +59,10 @@ public final class RecordingReader: @unchecked Sendable {
             guard let task = inFlight[offset] else {
                 preconditionFailure("RecordingReader: no READ in flight for the next offset")
             }
+            let reply: ReadReply
             do {
-                let reply = try await task.value
+                reply = try await task.value
                 inFlight[offset] = nil
-                let expected = length(at: offset)
-                if reply.id != id || reply.offset != offset {
-                    cancelAll()
-                    throw RecorderError(.unexpectedReply(
-                        "asked for recording \(id) at \(offset), got recording \(reply.id) at \(reply.offset)"))
-                }
-                if reply.data.count != expected {
-                    try reread(offset, because: RecorderError(.unexpectedReply(
-                        "asked for \(expected) bytes, got \(reply.data.count)")))
-                    continue
-                }
-                nextDeliver = offset + UInt64(expected)
-                fillWindow()
-                return Chunk(offset: offset, data: reply.data)
             } catch let error as RecorderError {
                 inFlight[offset] = nil
                 if case .corruptReply = error.reason {
@@ -89,6 +76,20 @@ public final class RecordingReader: @unchecked Sendable {
                 cancelAll()
                 throw RecorderError(.cancelled, context: ["recording \(id) at offset \(offset)"])
             }
+            if reply.id != id || reply.offset != offset {
+                cancelAll()
+                throw RecorderError(.unexpectedReply(
+                    "asked for recording \(id) at \(offset), got recording \(reply.id) at \(reply.offset)"),
+                    context: ["recording \(id) at offset \(offset)"])
+            }
+            let expected = length(at: offset)
+            if reply.data.count != expected {
+                try reread(offset, because: RecorderError(.unexpectedReply("asked for \(expected) bytes, got \(reply.data.count)")))
+                continue
+            }
+            nextDeliver = offset + UInt64(expected)
+            fillWindow()
+            return Chunk(offset: offset, data: reply.data)
         }
     }
 

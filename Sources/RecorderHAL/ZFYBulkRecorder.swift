@@ -94,7 +94,7 @@ public final class ZFYBulkRecorder: Recorder {
     public func catalog() async throws(RecorderError) -> [CatalogEntry] {
         var entries: [CatalogEntry] = []
         var seenIds = Set<UInt32>()
-        var seenCursors = Set<UInt32>()
+        var seenCursors: Set<UInt32> = [0]
         var cursor: UInt32 = 0
         var pages = 0
         while true {

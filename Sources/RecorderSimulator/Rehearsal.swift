@@ -24,11 +24,11 @@ public enum Rehearsal {
     }
 
     /// Runs every recorder at once. `progress` is called with (serial, bytes so far) as data arrives.
-    public static func run(_ scenario: Scenario, expected: ScenarioDescription,
+    public static func run(_ scenario: Scenario, expected: ScenarioDescription, options: DriverOptions = DriverOptions(),
                            progress: @escaping @Sendable (String, UInt64) -> Void = { _, _ in }) async -> [Outcome] {
         await withTaskGroup(of: (Int, Outcome).self) { group in
             for (i, r) in scenario.recorders.enumerated() {
-                group.addTask { (i, await dock(r, expected: expected.recorders[i], progress: progress)) }
+                group.addTask { (i, await dock(r, expected: expected.recorders[i], options: options, progress: progress)) }
             }
             var outcomes = [Outcome?](repeating: nil, count: scenario.recorders.count)
             for await (i, o) in group { outcomes[i] = o }
@@ -36,21 +36,21 @@ public enum Rehearsal {
         }
     }
 
-    static func dock(_ r: RecorderScenario, expected: ScenarioDescription.Recorder,
+    static func dock(_ r: RecorderScenario, expected: ScenarioDescription.Recorder, options: DriverOptions,
                      progress: @escaping @Sendable (String, UInt64) -> Void) async -> Outcome {
         let started = ContinuousClock.now
-        var out = await pull(r, expected: expected, progress: progress)
+        var out = await pull(r, expected: expected, options: options, progress: progress)
         out.seconds = secondsSince(started)
         return out
     }
 
-    private static func pull(_ r: RecorderScenario, expected: ScenarioDescription.Recorder,
+    private static func pull(_ r: RecorderScenario, expected: ScenarioDescription.Recorder, options: DriverOptions,
                              progress: @escaping @Sendable (String, UInt64) -> Void) async -> Outcome {
         var out = Outcome(serial: r.identity.serial, port: expected.port)
         let device = await SimulatedRecorder.dock(r)
         let recorder: any Recorder
         do {
-            recorder = try await ZFYBulkDriver().open(link: device.bus.hostEnd, options: DriverOptions())
+            recorder = try await ZFYBulkDriver().open(link: device.bus.hostEnd, options: options)
         } catch {
             out.problems.append("open: \(error)")
             return out

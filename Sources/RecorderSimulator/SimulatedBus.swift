@@ -4,7 +4,7 @@ import RecorderHAL
 /// `LinkModel`, with the host's end (`hostEnd`, a `RecorderLink`) and the device's end.
 ///
 /// Guarantees: IN data reaches the host in the order the device sent it; each transfer
-/// completes no earlier than the model allows; once the device is gone, the host receives what
+/// completes no earlier than the model allows; the bus carries at most `bytesPerSecond`; once the device is gone, the host receives what
 /// was already on the bus and then `.deviceGone`.
 public actor SimulatedBus {
     public nonisolated let model: LinkModel
@@ -80,7 +80,12 @@ public actor SimulatedBus {
         if gone { throw .deviceGone }
         bytesToDevice += UInt64(bytes.count)
         if let busTime = model.busTime(forTransferOf: bytes.count) {
-            let arrival = occupy(busTime) + model.latency
+            // The host controller interleaves OUT packets with the IN data already queued, so a
+            // request does not wait for queued replies to drain; it takes its share of the bus
+            // by pushing them back.
+            let now = clock.now
+            busFreeAt = max(busFreeAt, now) + busTime
+            let arrival = now + busTime + model.latency
             try? await clock.sleep(until: arrival)
             if closed { throw .closed }
             if gone { throw .deviceGone }

@@ -10,7 +10,7 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
     public nonisolated let scenario: RecorderScenario
     public nonisolated let bus: SimulatedBus
 
-    private var decoder = FrameDecoder(maximumPayload: FrameHeader.protocolMaximumPayload)
+    private var decoder = FrameDecoder(maximumPayload: FrameHeader.initialMaximumPayload)
     private var negotiatedPayload = FrameHeader.initialMaximumPayload
     private var inFlight = 0
     private var authenticated = false

@@ -2,6 +2,7 @@
 // simulator itself lives in the RecorderSimulator module.
 import Foundation
 import GatewayCrypto
+import RecorderHAL
 import RecorderSimulator
 
 let usage = """
@@ -10,10 +11,14 @@ usage: recorder-sim COMMAND [ARGS]
   example                     print the documented example scenario (four recorders)
   describe SCENARIO [--json]  each recorder's identity and catalog, with the SHA-256 of every
                               file as the simulator will serve it (computed from the scenario)
-  demo [SCENARIO] [--json]    dock every recorder on a simulated USB 2.0 bay and pull, verify
-                              and release every file through the gateway's driver; exit 1 if
-                              any file did not verify (default: the example scenario)
+  demo [SCENARIO] [--json] [--window N] [--chunk BYTES]
+                              dock every recorder on its simulated bay and pull, verify and
+                              release every file through the gateway's driver, N READs of
+                              BYTES in flight (default 8 of 1 MiB); exit 1 if any file did
+                              not verify (default scenario: the example)
   content SCENARIO SERIAL ID  write one file's bytes, as the device serves them, to stdout
+  measure                     throughput of the primitives on this machine (CRC-32C, content
+                              generation, SHA-256), one JSON object per line
   help                        this text
 
 Scenario files are JSON; Docs/simulator.md documents the schema.
@@ -37,6 +42,16 @@ func loadScenario(_ path: String?) -> Scenario {
 var args = Array(CommandLine.arguments.dropFirst())
 let json = args.contains("--json")
 args.removeAll { $0 == "--json" }
+var driverOptions = DriverOptions()
+/// Takes `--name VALUE` out of the arguments.
+@MainActor func takeOption(_ name: String) -> Int? {
+    guard let i = args.firstIndex(of: name) else { return nil }
+    guard i + 1 < args.count, let v = Int(args[i + 1]), v > 0 else { fail("\(name) needs a positive whole number", 64) }
+    args.removeSubrange(i...(i + 1))
+    return v
+}
+if let w = takeOption("--window") { driverOptions.readWindow = w }
+if let c = takeOption("--chunk") { driverOptions.readChunkBytes = c }
 if args.contains("--help") || args.contains("-h") { print(usage); exit(0) }
 guard let command = args.first else { FileHandle.standardError.write(Data(usage.utf8)); exit(64) }
 let rest = Array(args.dropFirst())
@@ -59,7 +74,10 @@ case "describe":
     }
 case "demo":
     guard rest.count <= 1 else { fail("demo takes at most one SCENARIO file", 64) }
-    exit(await runDemo(loadScenario(rest.first), json: json))
+    exit(await runDemo(loadScenario(rest.first), json: json, options: driverOptions))
+case "measure":
+    guard rest.isEmpty else { fail("measure takes no arguments", 64) }
+    measurePrimitives()
 case "content":
     guard rest.count == 3, let id = UInt32(rest[2]) else { fail("content needs SCENARIO SERIAL ID", 64) }
     let scenario = loadScenario(rest[0])
