@@ -65,9 +65,10 @@ public enum LogContent {
     }
 
     private static func coordinate(_ value: Double, degreesWidth: Int, positive: String, negative: String) -> (String, String) {
-        let a = abs(value)
-        let degrees = Int(a)
-        let minutes = (a - Double(degrees)) * 60
+        // Round to the printed 1/10000 minute first, so 39.9999999° becomes 40°00.0000', not 39°60.0000'.
+        let totalMinutes = (abs(value) * 60 * 10_000).rounded() / 10_000
+        let degrees = Int(totalMinutes / 60)
+        let minutes = totalMinutes - Double(degrees) * 60
         let text = String(format: "%0\(degreesWidth)d", degrees) + String(format: "%07.4f", minutes)
         return (text, value < 0 ? negative : positive)
     }

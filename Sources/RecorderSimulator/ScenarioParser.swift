@@ -52,7 +52,7 @@ extension Scenario {
         let password = try w.string("password")
         var r = RecorderScenario(identity: identity, password: password, recordings: [])
         r.port = try w.optionalString("port")
-        if let p = r.port, p.isEmpty || !p.allSatisfy({ $0.isNumber || $0 == "-" || $0 == "." }) {
+        if let p = r.port, p.isEmpty || !p.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || $0 == "-" || $0 == "." }) {
             throw ScenarioError(path: w.at("port"), reason: "\"\(p)\" is not a USB port path like \"1-1.3\"")
         }
         if let usb = try w.object("usb") {
@@ -106,6 +106,10 @@ extension Scenario {
             let rec = try Scenario.recording(try JSONWalker(item, path: w.at("recordings[\(i)]")), index: i,
                                              serial: identity.serial, zone: r.clock.zoneOffsetMinutes,
                                              clockOffset: r.clock.offsetSeconds)
+            if 6 + 68 + rec.path.count > r.maxPayload {
+                throw ScenarioError(path: w.at("recordings[\(i)].path"),
+                                    reason: "is \(rec.path.count) bytes; its catalog entry would not fit maxPayload \(r.maxPayload)")
+            }
             if !ids.insert(rec.id).inserted {
                 throw ScenarioError(path: w.at("recordings[\(i)].id"), reason: "\(rec.id) is used by an earlier recording")
             }
@@ -214,7 +218,9 @@ extension Scenario {
                     throw ScenarioError(path: e.at("type"), reason: "\"\(type)\" must be upper-case letters, digits and _")
                 }
                 let detail = try e.optionalString("detail") ?? ""
-                if detail.contains("\n") { throw ScenarioError(path: e.at("detail"), reason: "must be one line") }
+                if detail.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\0" }) {
+                    throw ScenarioError(path: e.at("detail"), reason: "must be one line without CR, LF or NUL")
+                }
                 events.append(LogContent.Event(atMilliseconds: at, type: type, detail: detail))
             }
             if let first = events.first, !w.has("start") { start = first.atMilliseconds }
@@ -227,7 +233,11 @@ extension Scenario {
             throw ScenarioError(path: w.at("seed"), reason: "applies only to generated content (with size)")
         }
         let d = duration ?? 0
-        guard d >= 0 && d < 366 * 86400 else { throw ScenarioError(path: w.at("durationSeconds"), reason: "must be within 0...31622400") }
+        guard d >= 0 && d <= 366 * 86400 else {
+            throw ScenarioError(path: w.has("durationSeconds") ? w.at("durationSeconds") : w.at("events"),
+                                reason: w.has("durationSeconds") ? "must be within 0...31622400"
+                                    : "must be in time order (the last event is before the first)")
+        }
         return SimulatedRecording(id: id, kind: kind, path: path, content: content,
                                   sequence: UInt32(try w.integer("sequence", in: 0...Int64(UInt32.max)) ?? Int64(index + 1)),
                                   important: try w.bool("important", default: false),

@@ -23,7 +23,7 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
     private var recordings: [UInt32: SimulatedRecording]
     private var hashCache: [UInt32: [UInt8]] = [:]
     private var transitCorruptionsLeft: [Int: Int] = [:]
-    private var stallDone = false
+    private var stallsDone = Set<Int>()
     private var silentUntil: ContinuousClock.Instant?
     /// File bytes sent in READ replies so far.
     public private(set) var fileBytesSent: UInt64 = 0
@@ -168,18 +168,19 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
     }
 
     private func authenticate(_ request: AuthResponseRequest, tag: UInt32) async {
+        let presented = nonce
+        nonce = nil // a nonce answers one attempt only, even one refused by a lockout
         if let until = lockedUntil, until > Date() {
             await reply(.failure(.authResponse, tag: tag, status: .lockedOut,
                                  detail: ErrorDetail(value: UInt32(until.timeIntervalSinceNow.rounded(.up)), message: "too many wrong passwords")))
             return
         }
         lockedUntil = nil
-        guard let n = nonce else {
+        guard let n = presented else {
             await reply(.failure(.authResponse, tag: tag, status: .badRequest,
                                  detail: ErrorDetail(message: "AUTH_CHALLENGE first")))
             return
         }
-        nonce = nil // a nonce answers one attempt only
         let expected = hmacSHA256(key: Array(scenario.password.utf8), message: n)
         let refused = scenario.faults.contains(.refuseAuthentication)
         if !refused && constantTimeEqual(expected, request.mac) {
@@ -222,11 +223,14 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
     }
 
     private func catalog(_ request: CatalogRequest, tag: UInt32) async {
-        let listed = scenario.recordings.filter { !released.contains($0.id) }
+        // The cursor indexes the scenario's list, released files included, so releasing a file
+        // between pages does not shift the entries still to come.
+        let all = scenario.recordings
         let start = Int(request.cursor)
-        if scenario.faults.contains(.catalogNeverEnds) && start >= listed.count {
-            // Made-up entries, forever: each page names the next.
-            let fake = (0..<Int(request.maxEntries)).map { k -> CatalogEntry in
+        if scenario.faults.contains(.catalogNeverEnds) && start >= all.count {
+            // Made-up entries, forever: each page names the next, and fits the payload limit.
+            let fit = max(1, (negotiatedPayload - 6) / (68 + 24))
+            let fake = (0..<min(Int(request.maxEntries), fit)).map { k -> CatalogEntry in
                 let n = UInt32(truncatingIfNeeded: start + k + 1_000_000)
                 return CatalogEntry(id: n, kind: .eventLog, sequence: n, size: 1, startMilliseconds: 0,
                                     endMilliseconds: 0, deviceSHA256: nil, path: Array("LOG/ghost\(n).log".utf8))
@@ -234,23 +238,33 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
             await reply(.reply(CatalogPage(nextCursor: UInt32(start + fake.count), entries: fake), tag: tag))
             return
         }
-        guard start <= listed.count else {
+        guard start <= all.count else {
             await reply(.failure(.catalog, tag: tag, status: .rangeInvalid, detail: ErrorDetail(message: "unknown cursor")))
             return
         }
-        // As many entries as fit the negotiated payload.
+        // As many unreleased entries as fit the negotiated payload (the scenario parser makes
+        // sure every single entry fits).
         var entries: [CatalogEntry] = []
         var bytes = 6
         var index = start
-        while index < listed.count && entries.count < Int(request.maxEntries) {
-            let entry = catalogEntry(listed[index])
-            let size = 68 + min(entry.pathBytes.count, Int(UInt16.max))
-            if bytes + size > negotiatedPayload && !entries.isEmpty { break }
+        while index < all.count && entries.count < Int(request.maxEntries) {
+            if released.contains(all[index].id) {
+                index += 1
+                continue
+            }
+            let entry = catalogEntry(all[index])
+            let size = 68 + entry.pathBytes.count
+            if bytes + size > negotiatedPayload { break }
             bytes += size
             entries.append(entry)
             index += 1
         }
-        let more = index < listed.count || scenario.faults.contains(.catalogNeverEnds)
+        let more = index < all.count || scenario.faults.contains(.catalogNeverEnds)
+        if more && entries.isEmpty {
+            await reply(.failure(.catalog, tag: tag, status: .internalError,
+                                 detail: ErrorDetail(message: "catalog entry \(index) does not fit the negotiated payload")))
+            return
+        }
         await reply(.reply(CatalogPage(nextCursor: more ? UInt32(index) : CatalogPage.end, entries: entries), tag: tag))
     }
 
@@ -329,9 +343,9 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
         }
         let before = fileBytesSent
         fileBytesSent += UInt64(request.length)
-        for fault in scenario.faults {
-            if case .stall(let after, let ms) = fault, !stallDone, fileBytesSent > after {
-                stallDone = true
+        for (i, fault) in scenario.faults.enumerated() {
+            if case .stall(let after, let ms) = fault, !stallsDone.contains(i), fileBytesSent > after {
+                stallsDone.insert(i)
                 silentUntil = ContinuousClock.now + .milliseconds(ms)
             }
             if case .disconnect(let after) = fault, fileBytesSent > after {

@@ -53,7 +53,7 @@ var driverOptions = DriverOptions()
 if let w = takeOption("--window") { driverOptions.readWindow = w }
 if let c = takeOption("--chunk") { driverOptions.readChunkBytes = c }
 if args.contains("--help") || args.contains("-h") { print(usage); exit(0) }
-guard let command = args.first else { FileHandle.standardError.write(Data(usage.utf8)); exit(64) }
+guard let command = args.first else { FileHandle.standardError.write(Data((usage + "\n").utf8)); exit(64) }
 let rest = Array(args.dropFirst())
 if let unknown = rest.first(where: { $0.hasPrefix("-") }) { fail("unknown option \(unknown) (see recorder-sim help)", 64) }
 

@@ -28,6 +28,10 @@ import Testing
         ("unknown fault", recorder(#""identity": {"serial": "A123456"}, "password": "", "recordings": [], "faults": [{"kind": "explode"}]"#), "recorders[0].faults[0].kind"),
         ("boolean where a number goes", recorder(#""identity": {"serial": "A123456"}, "password": "", "maxInFlight": true, "recordings": []"#), "recorders[0].maxInFlight"),
         ("bad link", recorder(#""identity": {"serial": "A123456"}, "password": "", "link": "usb9", "recordings": []"#), "recorders[0].link"),
+        ("path too long for the payload", recorder(#""identity": {"serial": "A123456"}, "password": "", "maxPayload": 4096, "recordings": [{"kind": "video", "path": {"repeat": "A", "times": 10000}, "size": 1}]"#), "recorders[0].recordings[0].path"),
+        ("event detail with CR", recorder(#""identity": {"serial": "A123456"}, "password": "", "recordings": [{"kind": "event-log", "path": "e", "events": [{"at": "2026-11-26T08:00:00+08:00", "type": "X", "detail": "a\rb"}]}]"#), "recorders[0].recordings[0].events[0].detail"),
+        ("events out of order", recorder(#""identity": {"serial": "A123456"}, "password": "", "recordings": [{"kind": "event-log", "path": "e", "events": [{"at": "2026-11-26T08:00:00+08:00", "type": "X"}, {"at": "2026-11-26T07:00:00+08:00", "type": "Y"}]}]"#), "recorders[0].recordings[0].events"),
+        ("port with a non-ASCII digit", recorder(#""identity": {"serial": "A123456"}, "password": "", "port": "1-½", "recordings": []"#), "recorders[0].port"),
         ("GPS latitude out of range", recorder(#""identity": {"serial": "A123456"}, "password": "", "recordings": [{"kind": "gps-log", "path": "g", "gps": {"lat": 91, "lon": 0}}]"#), "recorders[0].recordings[0].gps.lat"),
     ]
 
@@ -73,6 +77,11 @@ import Testing
         }
         #expect(lines[0].hasPrefix("$GBRMC,001500.000,A,2232.4000,N,11403.0000,W,"))
         #expect(lines[0].contains(",271126,"))
+    }
+
+    @Test func nmeaCoordinatesRoundIntoTheNextDegree() {
+        let text = String(decoding: LogContent.nmea(.init(startMilliseconds: 0, seconds: 1, latitude: 39.99999999, longitude: 116.0, talker: "GP")), as: UTF8.self)
+        #expect(text.hasPrefix("$GPRMC,000000.000,A,4000.0000,N,11600.0000,E,"), "\(text)")
     }
 
     @Test func eventLogLinesUseDeviceLocalTime() {
