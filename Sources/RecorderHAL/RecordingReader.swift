@@ -5,7 +5,8 @@ import RecorderProtocol
 ///
 /// Guarantees: chunks are contiguous, in order, and together exactly cover the range; each
 /// came in a frame whose CRC-32C matched and whose id, offset and length answer the request;
-/// a chunk that failed its check is read again up to `maxRereads` times; at most `window`
+/// a chunk that failed its check, or that the device answered BAD_REQUEST (request damaged on
+/// the way) or BUSY, is asked for again up to `maxRereads` times; at most `window`
 /// chunks are requested ahead of the consumer (back-pressure: memory stays at window × chunk).
 /// One task consumes a reader.
 public final class RecordingReader: @unchecked Sendable {
@@ -65,9 +66,19 @@ public final class RecordingReader: @unchecked Sendable {
                 inFlight[offset] = nil
             } catch let error as RecorderError {
                 inFlight[offset] = nil
-                if case .corruptReply = error.reason {
+                switch error.reason {
+                case .corruptReply, .device(.badRequest, _):
+                    // A damaged reply, or a request the device received damaged: ask again.
                     try reread(offset, because: error)
                     continue
+                case .device(.busy, let detail):
+                    // More requests in flight than the device takes (one that timed out may
+                    // still be running there): wait as suggested, then ask again.
+                    try? await Task.sleep(for: .milliseconds(Int(min(detail.value, 1000))))
+                    try reread(offset, because: error)
+                    continue
+                default:
+                    break
                 }
                 cancelAll()
                 throw error.context("recording \(id) at offset \(offset)")

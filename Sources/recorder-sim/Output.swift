@@ -94,7 +94,7 @@ func runDemo(_ scenario: Scenario, json: Bool, options: DriverOptions) async -> 
         print("BAY      SERIAL   FILES  VERIFIED  RELEASED        MB    MB/s  CLOCK OFFSET")
         for o in outcomes {
             let mb = Double(o.bytes) / 1e6
-            let clock = o.clockOffsetMilliseconds.map { String(format: "%+.1f s", $0 / 1000) } ?? "-"
+            let clock = o.clockOffsetMilliseconds.map { abs($0) < 50 ? "+0.0 s" : String(format: "%+.1f s", $0 / 1000) } ?? "-"
             print(pad(o.port, 8) + " " + pad(o.serial, 8) + String(format: " %5d  %8d  %8d  %8.1f  %6.1f  ",
                          o.files, o.verified, o.released, mb, mb / max(o.seconds, 1e-9)) + clock)
             for p in o.problems { print("  ! \(p)") }
