@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "recorder-sim", targets: ["recorder-sim"]),
+        .executable(name: "recorder-gatewayd", targets: ["recorder-gatewayd"]),
     ],
     targets: [
         // MARK: System libraries (one importer each)
@@ -33,6 +34,14 @@ let package = Package(
         .target(name: "RecorderHAL",
                 dependencies: ["RecorderProtocol", "GatewayCrypto"],
                 resources: [.copy("recorders.json")]),
+        /// Evidence formats: BagIt tag files, path sanitising, custody record, hash-chained audit
+        /// log. Pure, no I/O.
+        .target(name: "Evidence", dependencies: ["GatewayCrypto"]),
+        /// The durable journal (sessions, per-file offsets, the ledger) in SQLite: the only
+        /// importer of CSQLite.
+        .target(name: "Journal", dependencies: ["CSQLite"]),
+        /// Dock sessions: pull, verify, stage, bag, release. The gateway's core.
+        .target(name: "Ingest", dependencies: ["RecorderHAL", "RecorderProtocol", "GatewayCrypto", "Evidence", "Journal"]),
         /// The device side of the protocol over an in-memory link with a USB timing model.
         .target(name: "RecorderSimulator",
                 dependencies: ["RecorderProtocol", "RecorderHAL", "GatewayCrypto"]),
@@ -41,10 +50,17 @@ let package = Package(
         .executableTarget(name: "recorder-sim",
                           dependencies: ["RecorderSimulator", "RecorderHAL", "GatewayCrypto"]),
 
+        .executableTarget(name: "recorder-gatewayd",
+                          dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "Evidence", "Journal", "GatewayCrypto"]),
+
         // MARK: Tests
         .testTarget(name: "RecorderProtocolTests", dependencies: ["RecorderProtocol"]),
         .testTarget(name: "GatewayCryptoTests", dependencies: ["GatewayCrypto"]),
         .testTarget(name: "RecorderHALTests", dependencies: ["RecorderHAL", "RecorderProtocol"]),
+        .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "GatewayCrypto"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal"]),
+        .testTarget(name: "IngestTests",
+                    dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "RecorderProtocol", "Evidence", "Journal", "GatewayCrypto"]),
         .testTarget(name: "RecorderSimulatorTests",
                     dependencies: ["RecorderSimulator", "RecorderHAL", "RecorderProtocol", "GatewayCrypto"]),
     ],

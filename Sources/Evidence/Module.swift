@@ -1,0 +1,1 @@
+// Evidence formats: see Docs/evidence-format.md.
