@@ -1,3 +1,139 @@
+// recorder-gatewayd: the gateway service. Thin: arguments, wiring, and what the operator sees.
 import Foundation
-FileHandle.standardError.write(Data("recorder-gatewayd: not built yet\n".utf8))
-exit(64)
+import Ingest
+import RecorderHAL
+import RecorderSimulator
+
+let usage = """
+usage: recorder-gatewayd --simulate [SCENARIO] --store DIR [--state DIR] [--config FILE] [--once] [--json]
+
+  --simulate [SCENARIO]  dock the scenario's simulated recorders (the built-in four-recorder
+                         demo when SCENARIO is omitted), each in the bay of its port
+  --store DIR            the local evidence store (bags/, audit/); overrides the config
+  --state DIR            the journal and gateway key (default: DIR/../state beside the store)
+  --config FILE          configuration file (Docs/configuration.md)
+  --once                 exit when every recorder is done: 0 if every file verified, 1 if not
+  --json                 print the summary as JSON instead of a table
+
+Exit status: 0 ok, 1 some recording not verified, 64 usage error, 65 invalid scenario,
+78 configuration error, 74 the store, journal or key could not be opened.
+"""
+
+func die(_ message: String, _ code: Int32) -> Never {
+    FileHandle.standardError.write(Data("recorder-gatewayd: \(message)\n".utf8))
+    exit(code)
+}
+
+struct Arguments {
+    var simulate = false
+    var scenario: String?
+    var store: String?
+    var state: String?
+    var config: String?
+    var once = false
+    var json = false
+}
+
+func parseArguments(_ argv: [String]) -> Arguments {
+    var a = Arguments()
+    var i = 0
+    func value(_ flag: String) -> String {
+        i += 1
+        guard i < argv.count, !argv[i].hasPrefix("--") else { die("\(flag) needs a value (see --help)", 64) }
+        return argv[i]
+    }
+    while i < argv.count {
+        switch argv[i] {
+        case "--help", "-h": print(usage); exit(0)
+        case "--simulate":
+            a.simulate = true
+            if i + 1 < argv.count, !argv[i + 1].hasPrefix("--") { i += 1; a.scenario = argv[i] }
+        case "--store": a.store = value("--store")
+        case "--state": a.state = value("--state")
+        case "--config": a.config = value("--config")
+        case "--once": a.once = true
+        case "--json": a.json = true
+        default: die("unknown argument \(argv[i]) (see --help)", 64)
+        }
+        i += 1
+    }
+    return a
+}
+
+let args = parseArguments(Array(CommandLine.arguments.dropFirst()))
+guard args.simulate else {
+    die("only --simulate is available in this build; docking real recorders over USB comes with the USB link (see --help)", 64)
+}
+
+var config = GatewayConfig()
+if let path = args.config {
+    do { config = try GatewayConfig(contentsOf: path) } catch { die("configuration: \(error)", 78) }
+}
+if let store = args.store { config.store = store }
+guard args.store != nil || args.config != nil else { die("--store DIR is required (or a config file with store =)", 64) }
+if let state = args.state {
+    config.state = state
+} else if args.config == nil {
+    config.state = ((config.store as NSString).deletingLastPathComponent as NSString).appendingPathComponent("state")
+}
+
+let scenario: Scenario
+do {
+    scenario = try args.scenario.map { try Scenario(contentsOf: $0) } ?? Scenario(json: Data(ExampleScenario.json.utf8))
+} catch {
+    die("invalid scenario: \(error)", 65)
+}
+// The simulator knows its recorders' passwords; the configuration, when it names one, wins.
+for r in scenario.recorders where config.passwords[r.identity.serial] == nil {
+    config.passwords[r.identity.serial] = r.password
+}
+
+let database: DeviceDatabase
+do { database = try DeviceDatabase.load() } catch { die("\(error)", 78) }
+
+let progress = ProgressBoard()
+let gateway: Gateway
+do {
+    gateway = try Gateway(config: config, progress: progress)
+} catch {
+    die("\(error)", 74)
+}
+let display = ProgressDisplay(board: progress, json: args.json)
+let started = ContinuousClock.now
+await gateway.announceStart(mode: "simulate")
+if gateway.createdKey {
+    FileHandle.standardError.write(Data("recorder-gatewayd: created the gateway key \(config.resolvedKeyPath) and \(config.store)/gateway.pub\n".utf8))
+}
+display.start()
+for (index, r) in scenario.recorders.enumerated() {
+    let device = await SimulatedRecorder.dock(r)
+    let port = r.port ?? "sim-\(index + 1)"
+    guard let model = database.model(vendorId: r.vendorId, productId: r.productId, interfaceClass: 0xFF),
+          let driver = DriverRegistry.builtIn.driver(named: model.driver) else {
+        FileHandle.standardError.write(Data("recorder-gatewayd: bay \(port): USB device \(String(format: "%04x:%04x", r.vendorId, r.productId)) is not in the device database; ignored\n".utf8))
+        continue
+    }
+    await gateway.dock(link: device.bus.hostEnd, driver: driver, port: port)
+}
+let outcomes = await gateway.waitUntilIdle()
+display.stop()
+let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
+printSummary(outcomes, seconds: seconds, json: args.json)
+let ok = !outcomes.isEmpty && outcomes.allSatisfy(\.allVerified)
+if args.once {
+    exit(ok ? 0 : 1)
+}
+// As a service, stay up until told to stop.
+signal(SIGINT, SIG_IGN)
+signal(SIGTERM, SIG_IGN)
+let stop = DispatchSemaphore(value: 0)
+let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+    let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+    s.setEventHandler { stop.signal() }
+    s.resume()
+    return s
+}
+FileHandle.standardError.write(Data("recorder-gatewayd: all docks done; waiting (Ctrl-C to stop)\n".utf8))
+stop.wait()
+_ = sources
+exit(ok ? 0 : 1)

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Something a custodian or technician must know about a dock: a device claim that did not
+/// hold, a file that could not be verified, a step that failed.
+public struct Anomaly: Codable, Hashable, Sendable, CustomStringConvertible {
+    /// A stable code: device-hash-mismatch, quarantined, read-failed, no-device-hash,
+    /// authentication-failed, catalog-refused, disk-full, storage-error, interrupted, resumed,
+    /// clock-set-failed, release-refused, protocol-error.
+    public var code: String
+    /// The recording it concerns, if any.
+    public var recordingId: UInt32?
+    public var detail: String
+
+    public init(_ code: String, recordingId: UInt32? = nil, _ detail: String) {
+        self.code = code
+        self.recordingId = recordingId
+        self.detail = detail
+    }
+
+    public var description: String {
+        (recordingId.map { "file \($0): " } ?? "") + "\(code): \(detail)"
+    }
+}
+
+/// How one dock of one recorder ended.
+public struct DockOutcome: Sendable {
+    public enum Result: Sendable, Equatable {
+        /// Every listed recording is in a final bag (verified or quarantined).
+        case completed
+        /// The recorder went away or the gateway stopped; the next dock continues.
+        case interrupted(String)
+        /// The dock could not do its job (authentication, protocol, storage); nothing released.
+        case failed(String)
+    }
+
+    public var bay: String
+    public var serial: String?
+    public var officerNumber: String?
+    public var result: Result = .failed("not started")
+    /// The final bag, when one was written.
+    public var bagPath: String?
+    /// Recordings listed by the recorder.
+    public var listed = 0
+    /// Recordings skipped because the ledger already holds them.
+    public var alreadyIngested = 0
+    /// Recordings in this dock's bag.
+    public var files = 0
+    public var verified = 0
+    public var quarantined = 0
+    public var released = 0
+    /// Bytes pulled over the link during this dock.
+    public var bytes: UInt64 = 0
+    public var seconds = 0.0
+    public var clockOffsetMilliseconds: Double?
+    public var anomalies: [Anomaly] = []
+
+    public init(bay: String) { self.bay = bay }
+
+    /// True when the dock completed and every file in its bag verified.
+    public var allVerified: Bool { result == .completed && quarantined == 0 && verified == files }
+}

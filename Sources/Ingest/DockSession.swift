@@ -1,0 +1,397 @@
+import Evidence
+import Foundation
+import GatewayCrypto
+import Journal
+import RecorderHAL
+import RecorderProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One recorder docked in one bay, from HELLO to release: the gateway's core procedure.
+///
+/// 1. HELLO, IDENTITY, AUTHENTICATE (password for the serial, else the fleet default; a
+///    refusal is reported once, never retried).
+/// 2. CLOCK_GET samples; the smallest round trip gives the offset.
+/// 3. CATALOG; recordings the ledger already holds are skipped.
+/// 4. Each new recording is pulled into staging and hashed; a mismatch with the device's hash
+///    is read again once, a second mismatch quarantines the file (kept, never released).
+/// 5. The bag is finalized (tag files, custody record, signature, atomic rename), then the
+///    clock is set, then recordings are released as the policy allows.
+///
+/// An interrupted dock (unplugged, gateway stopped) leaves its session open in the journal;
+/// the next dock of the same recorder, in any bay, continues it from the durable offsets.
+public struct DockSession: Sendable {
+    public let context: IngestContext
+    /// The bay's USB port path (or the simulator's bay name).
+    public let port: String
+
+    public init(context: IngestContext, port: String) {
+        self.context = context
+        self.port = port
+    }
+
+    var bay: String { context.config.bayName(port: port) }
+    var journal: Journal { context.journal }
+
+    /// Runs the dock to its end and says how it went. Never throws: every failure becomes the
+    /// outcome's result and anomalies, and an audit entry.
+    public func run(link: any RecorderLink, driver: any RecorderDriver) async -> DockOutcome {
+        let started = ContinuousClock.now
+        var out = DockOutcome(bay: bay)
+        context.progress.update(port) { $0 = ProgressBoard.Bay(bay: bay, phase: .identifying) }
+        await audit(.docked, detail: ["link": link.description, "driver": driver.name])
+        var options = context.driverOptions
+        options.hostName = context.config.gatewayId
+        let recorder: any Recorder
+        do {
+            recorder = try await driver.open(link: link, options: options)
+        } catch {
+            out.result = .failed("cannot open the recorder: \(error)")
+            out.anomalies.append(Anomaly("protocol-error", error.description))
+            await finish(&out, started: started, serial: nil)
+            return out
+        }
+        do {
+            try await dock(recorder, &out)
+        } catch let error as RecorderError where error.isDeviceGone {
+            out.result = .interrupted(error.description)
+            out.anomalies.append(Anomaly("interrupted", error.description))
+        } catch let error as StorageError {
+            out.result = .failed(error.description)
+            out.anomalies.append(Anomaly(error.isDiskFull ? "disk-full" : "storage-error", error.description))
+        } catch let error as DockFailure {
+            out.result = .failed(error.description)
+        } catch {
+            out.result = .failed("\(error)")
+            out.anomalies.append(Anomaly("protocol-error", "\(error)"))
+        }
+        await recorder.close()
+        await finish(&out, started: started, serial: out.serial)
+        return out
+    }
+
+    /// A reason to stop the dock that is already recorded as an anomaly.
+    struct DockFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private func finish(_ out: inout DockOutcome, started: ContinuousClock.Instant, serial: String?) async {
+        let elapsed = ContinuousClock.now - started
+        out.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let (phase, text): (ProgressBoard.Phase, String) = switch out.result {
+        case .completed: (.done, "done")
+        case .interrupted(let why): (.interrupted, why)
+        case .failed(let why): (.error, why)
+        }
+        context.progress.update(port) { $0.phase = phase; $0.note = text }
+        if case .failed(let why) = out.result {
+            await audit(.error, serial: serial, detail: ["reason": why])
+        }
+        await audit(.undocked, serial: serial, detail: ["result": "\(phase.rawValue)", "files": "\(out.files)",
+                                                         "bytes": "\(out.bytes)"])
+    }
+
+    // MARK: - The dock
+
+    private func dock(_ recorder: any Recorder, _ out: inout DockOutcome) async throws {
+        let dockStart = Date()
+        let identity = try await recorder.identity()
+        out.serial = identity.serial
+        out.officerNumber = identity.officerNumber
+        context.progress.update(port) { $0.serial = identity.serial; $0.officer = identity.officerNumber; $0.phase = .authenticating }
+        await audit(.identified, serial: identity.serial, detail: [
+            "officerNumber": identity.officerNumber, "unitNumber": identity.unitNumber,
+            "model": identity.model, "firmware": identity.firmware])
+
+        guard let password = context.config.password(for: identity.serial) else {
+            let why = "no password configured for \(identity.serial) and no password.default"
+            out.anomalies.append(Anomaly("authentication-failed", why))
+            await audit(.authenticationFailed, serial: identity.serial, detail: ["reason": why])
+            throw DockFailure(description: why)
+        }
+        do {
+            try await recorder.authenticate(password: password)
+        } catch let error where !error.isDeviceGone {
+            out.anomalies.append(Anomaly("authentication-failed", error.description))
+            await audit(.authenticationFailed, serial: identity.serial, detail: ["reason": error.description])
+            throw DockFailure(description: "authentication: \(error)")
+        }
+        await audit(.authenticated, serial: identity.serial)
+
+        let clock = try await measureClock(recorder)
+        out.clockOffsetMilliseconds = clock.offsetMilliseconds
+        await audit(.clockOffset, serial: identity.serial, detail: [
+            "offsetMs": String(format: "%.1f", clock.offsetMilliseconds),
+            "roundTripMs": String(format: "%.3f", clock.roundTripMilliseconds)])
+
+        context.progress.update(port) { $0.phase = .cataloguing }
+        let catalog: [CatalogEntry]
+        do {
+            catalog = try await recorder.catalog()
+        } catch let error where !error.isDeviceGone {
+            out.anomalies.append(Anomaly("catalog-refused", error.description))
+            throw DockFailure(description: "catalog: \(error)")
+        }
+        out.listed = catalog.count
+
+        // The session: continue an interrupted one, or start a new one.
+        var session: Journal.Session
+        if let open = try journal.unfinishedSession(serial: identity.serial) {
+            session = open
+            try journal.setBay(session: open.id, bay)
+            out.anomalies.append(Anomaly("resumed", "continues the interrupted dock of \(open.startedUTC) (bag \(open.bagName))"))
+        } else {
+            let name = "\(identity.serial)_\(identity.officerNumber.isEmpty ? "000000" : identity.officerNumber)_\(compactUTC(dockStart))"
+            session = try journal.openSession(serial: identity.serial, bay: bay, bagName: name, startedUTC: utcString(dockStart))
+        }
+        var meta = SessionMeta.decode(session.meta)
+        meta.docks.append(.init(bay: bay, startUTC: utcString(dockStart)))
+
+        // Plan: what this session holds already, what the ledger holds, what is new.
+        var files = Dictionary(uniqueKeysWithValues: try journal.files(session: session.id).map { ($0.recordingId, $0) })
+        var sanitizer = PathSanitizer()
+        for f in files.values.sorted(by: { $0.recordingId < $1.recordingId }) { sanitizer.reserve(f.bagPath) }
+        var previouslyIngested: [(CatalogEntry, Journal.LedgerEntry)] = []
+        for entry in catalog.sorted(by: { $0.id < $1.id }) {
+            if let f = files[entry.id], f.size == entry.size, f.deviceSHA256 == entry.deviceSHA256 { continue }
+            if let ledger = try journal.ledgerEntry(serial: identity.serial, recordingId: entry.id, size: entry.size,
+                                                    deviceSHA256: entry.deviceSHA256) {
+                out.alreadyIngested += 1
+                previouslyIngested.append((entry, ledger))
+                continue
+            }
+            let file = Journal.File(sessionId: session.id, recordingId: entry.id, size: entry.size,
+                                    deviceSHA256: entry.deviceSHA256,
+                                    bagPath: files[entry.id]?.bagPath ?? sanitizer.bagPath(for: entry.pathBytes, recordingId: entry.id))
+            try journal.put(file)
+            files[entry.id] = file
+            meta.entries[String(entry.id)] = SessionMeta.Entry(
+                kind: entry.kind.description, pathHex: hexString(entry.pathBytes), sequence: entry.sequence,
+                important: entry.important, startMilliseconds: entry.startMilliseconds, endMilliseconds: entry.endMilliseconds)
+        }
+        try journal.setMeta(session: session.id, meta.encoded())
+
+        // Pull what is not yet staged.
+        let byId = Dictionary(catalog.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let pending = files.values.filter { $0.state == .pending }.sorted { $0.recordingId < $1.recordingId }
+        let total = pending.reduce(UInt64(0)) { $0 + $1.size }
+        let already = pending.reduce(UInt64(0)) { $0 + $1.durableOffset }
+        context.progress.update(port) { $0.phase = .ingesting; $0.bytesTotal = total; $0.bytesDone = already }
+        var fileAnomalies: [Anomaly] = []
+        for file in pending {
+            guard let entry = byId[file.recordingId] else {
+                // The recorder no longer lists it: keep what is staged, flagged.
+                let staged = try StagedFile.trimAndHash(store: context.store, bag: session.bagName, bagPath: file.bagPath, to: file.durableOffset)
+                var f = file
+                f.state = .quarantined
+                f.sha256 = staged
+                try journal.put(f)
+                files[f.recordingId] = f
+                fileAnomalies.append(Anomaly("vanished", recordingId: file.recordingId,
+                                             "listed at an earlier dock, no longer listed; \(file.durableOffset) of \(file.size) bytes kept"))
+                continue
+            }
+            let result = try await pull(recorder, entry: entry, file: file, session: session, out: &out)
+            files[result.file.recordingId] = result.file
+            fileAnomalies += result.anomalies
+        }
+        out.anomalies += fileAnomalies
+
+        // Finalize the bag.
+        context.progress.update(port) { $0.phase = .finalizing }
+        let bagFiles = files.values.sorted { $0.recordingId < $1.recordingId }
+        let dockEnd = Date()
+        if bagFiles.isEmpty {
+            // Nothing new on the recorder: no bag; the audit log records the dock.
+            try journal.finish(session: session.id, state: .finalized, endedUTC: utcString(dockEnd))
+        } else {
+            try await seal(session: session, meta: meta, files: bagFiles, identity: identity, recorder: recorder,
+                           clock: clock, dockEnd: dockEnd, out: &out)
+        }
+        try await setClockAndRelease(recorder, identity: identity, clock: clock, bagFiles: bagFiles,
+                                     previouslyIngested: previouslyIngested, out: &out)
+        out.result = .completed
+    }
+
+    private func seal(session: Journal.Session, meta original: SessionMeta, files bagFiles: [Journal.File],
+                      identity: RecorderIdentity, recorder: any Recorder, clock: ClockSample, dockEnd: Date,
+                      out: inout DockOutcome) async throws {
+        var meta = original
+        meta.docks[meta.docks.count - 1].endUTC = utcString(dockEnd)
+        meta.docks[meta.docks.count - 1].result = "completed"
+        let custody = CustodyComposer(context: context, identity: identity, info: recorder.info, bay: bay,
+                                      session: session, meta: meta, files: bagFiles, clock: clock,
+                                      anomalies: out.anomalies, dockEnd: dockEnd, bytesThisDock: out.bytes)
+        // A quarantined, incomplete file holds only its durable bytes.
+        let payload = bagFiles.map { LocalStore.PayloadFile(bagPath: $0.bagPath, sha256: $0.sha256 ?? [], size: $0.durableOffset) }
+        let bagPath = try context.store.finalize(bag: session.bagName, payload: payload,
+                                                 bagInfo: try custody.bagInfo(payload: payload),
+                                                 custody: try custody.canonicalJSON(), key: context.key)
+        let ledger = bagFiles.map {
+            Journal.LedgerEntry(serial: identity.serial, recordingId: $0.recordingId, size: $0.size,
+                                deviceSHA256: $0.deviceSHA256, sha256: $0.sha256 ?? [], bagName: session.bagName,
+                                quarantined: $0.state == .quarantined, ingestedUTC: utcString(dockEnd))
+        }
+        try journal.commitBag(session: session.id, entries: ledger, endedUTC: utcString(dockEnd))
+        out.bagPath = bagPath
+        out.files = bagFiles.count
+        out.verified = bagFiles.filter { $0.state == .staged }.count
+        out.quarantined = bagFiles.filter { $0.state == .quarantined }.count
+        await audit(.bagFinalized, serial: identity.serial, detail: [
+            "bag": session.bagName, "files": "\(out.files)", "verified": "\(out.verified)", "quarantined": "\(out.quarantined)"])
+    }
+
+    private func setClockAndRelease(_ recorder: any Recorder, identity: RecorderIdentity, clock: ClockSample,
+                                    bagFiles: [Journal.File], previouslyIngested: [(CatalogEntry, Journal.LedgerEntry)],
+                                    out: inout DockOutcome) async throws {
+
+        // Set the clock, now that the measured offset is sealed in the custody record.
+        do {
+            let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+            try await recorder.setClock(DeviceTime(utcMilliseconds: now, zoneOffsetMinutes: clock.device.zoneOffsetMinutes))
+            await audit(.clockSet, serial: identity.serial, detail: ["previousOffsetMs": String(format: "%.1f", clock.offsetMilliseconds)])
+        } catch let error where !error.isDeviceGone {
+            out.anomalies.append(Anomaly("clock-set-failed", error.description))
+            await audit(.error, serial: identity.serial, detail: ["reason": "CLOCK_SET: \(error)"])
+        }
+
+        // Release as the policy allows: files verified in this bag, and ones verified in earlier
+        // bags that the recorder still holds (the ledger remembers).
+        if context.config.releasePolicy == .releaseAfterVerified {
+            context.progress.update(port) { $0.phase = .releasing }
+            var candidates: [(UInt32, UInt64, [UInt8]?, [UInt8])] = bagFiles.filter { $0.state == .staged && $0.sha256 != nil }
+                .map { ($0.recordingId, $0.size, $0.deviceSHA256, $0.sha256!) }
+            candidates += previouslyIngested.filter { !$0.1.quarantined && $0.1.releasedUTC == nil }
+                .map { ($0.0.id, $0.0.size, $0.0.deviceSHA256, $0.1.sha256) }
+            for (id, size, device, sha) in candidates {
+                do {
+                    try await recorder.release(id, sha256: sha)
+                    try journal.markReleased(serial: identity.serial, recordingId: id, size: size, deviceSHA256: device,
+                                             releasedUTC: utcString(Date()))
+                    out.released += 1
+                    await audit(.released, serial: identity.serial, detail: ["recordingId": "\(id)", "sha256": hexString(sha)])
+                } catch let error where !error.isDeviceGone {
+                    out.anomalies.append(Anomaly("release-refused", recordingId: id, error.description))
+                }
+            }
+        }
+    }
+
+    // MARK: - One recording
+
+    private struct PullResult {
+        var file: Journal.File
+        var anomalies: [Anomaly]
+    }
+
+    /// Pulls one recording with its retries and verification, and records the result.
+    private func pull(_ recorder: any Recorder, entry: CatalogEntry, file start: Journal.File,
+                      session: Journal.Session, out: inout DockOutcome) async throws -> PullResult {
+        var file = start
+        var anomalies: [Anomaly] = []
+        var from = file.durableOffset
+        var mismatches = 0, readRetries = 1
+        let serial = session.serial
+        while true {
+            let pulled: FilePull.Result
+            let board = context.progress, port = self.port
+            do {
+                pulled = try await FilePull(recorder: recorder, entry: entry, store: context.store, bag: session.bagName,
+                                            bagPath: file.bagPath, journal: journal, sessionId: session.id,
+                                            progress: { n in board.update(port) { $0.bytesDone += n } }).run(from: from)
+            } catch let error as RecorderError where !error.isDeviceGone {
+                let durable = (try journal.files(session: session.id).first { $0.recordingId == entry.id })?.durableOffset ?? 0
+                if readRetries > 0 {
+                    readRetries -= 1
+                    from = durable
+                    continue
+                }
+                // Keep what arrived, flagged; never released.
+                file.durableOffset = durable
+                file.state = .quarantined
+                file.sha256 = try StagedFile.trimAndHash(store: context.store, bag: session.bagName, bagPath: file.bagPath, to: durable)
+                try journal.put(file)
+                anomalies.append(Anomaly("read-failed", recordingId: entry.id,
+                                         "\(error); \(durable) of \(entry.size) bytes kept"))
+                await audit(.quarantined, serial: serial, detail: ["recordingId": "\(entry.id)", "reason": error.description])
+                return PullResult(file: file, anomalies: anomalies)
+            }
+            out.bytes += pulled.pulled
+            file.rereads += pulled.rereads
+            file.durableOffset = entry.size
+            file.sha256 = pulled.sha256
+            guard let device = entry.deviceSHA256, device != pulled.sha256 else {
+                file.state = .staged
+                try journal.put(file)
+                await audit(.recordingIngested, serial: serial, detail: [
+                    "recordingId": "\(entry.id)", "size": "\(entry.size)", "sha256": hexString(pulled.sha256),
+                    "bagPath": file.bagPath])
+                return PullResult(file: file, anomalies: anomalies)
+            }
+            mismatches += 1
+            await audit(.hashMismatch, serial: serial, detail: [
+                "recordingId": "\(entry.id)", "device": hexString(device), "computed": hexString(pulled.sha256),
+                "attempt": "\(mismatches)"])
+            if mismatches == 1 {
+                anomalies.append(Anomaly("device-hash-mismatch", recordingId: entry.id,
+                                         "computed \(hexString(pulled.sha256)), device says \(hexString(device)); reading again"))
+                file.rereads += 1
+                file.durableOffset = 0
+                try journal.put(file)
+                from = 0
+                continue
+            }
+            file.state = .quarantined
+            try journal.put(file)
+            anomalies.append(Anomaly("quarantined", recordingId: entry.id,
+                                     "read twice, SHA-256 \(hexString(pulled.sha256)) both times, device says \(hexString(device)); kept, never released"))
+            await audit(.quarantined, serial: serial, detail: ["recordingId": "\(entry.id)", "reason": "device hash mismatch twice"])
+            return PullResult(file: file, anomalies: anomalies)
+        }
+    }
+
+    private func measureClock(_ recorder: any Recorder) async throws -> ClockSample {
+        var best: ClockSample?
+        for _ in 0..<max(1, context.clockSamples) {
+            let s = try await recorder.readClock()
+            if best == nil || s.roundTripMilliseconds < best!.roundTripMilliseconds { best = s }
+        }
+        return best!
+    }
+
+    private func audit(_ event: AuditEvent, serial: String? = nil, detail: [String: String] = [:]) async {
+        // The audit log failing must not stop an ingest; the outcome still reports it.
+        _ = try? await context.audit.append(event, serial: serial, bay: bay, detail: detail)
+    }
+}
+
+/// What staging already holds of a file that will not be completed.
+enum StagedFile {
+    /// Cuts the staged file to `end` bytes (dropping a torn tail), fsyncs it, and returns the
+    /// SHA-256 of what remains. A missing file counts as empty.
+    static func trimAndHash(store: LocalStore, bag: String, bagPath: String, to end: UInt64) throws -> [UInt8] {
+        let (fd, path) = try store.openStagingFile(bag: bag, bagPath: bagPath)
+        defer { close(fd) }
+        try FileIO.truncate(fd, to: end, path: path)
+        try FileIO.sync(fd, path: path)
+        let hasher = SHA256Hasher()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var offset: UInt64 = 0
+        while offset < end {
+            let want = Int(min(UInt64(buffer.count), end - offset))
+            let got: Result<Int, StorageError> = buffer.withUnsafeMutableBytes { raw in
+                do throws(StorageError) {
+                    return .success(try FileIO.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<want]), at: offset, path: path))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            let n = try got.get()
+            guard n > 0 else { throw StorageError(operation: "read (shorter than its durable offset)", path: path, errno: 5) }
+            hasher.update(buffer[0..<n])
+            offset += UInt64(n)
+        }
+        return hasher.finalize()
+    }
+}

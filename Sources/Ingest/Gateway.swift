@@ -1,0 +1,92 @@
+import Evidence
+import Foundation
+import GatewayCrypto
+import Journal
+import RecorderHAL
+
+/// The gateway process's state: configuration, journal, store, audit log, key, and the dock
+/// sessions running in their bays.
+public actor Gateway {
+    public nonisolated let context: IngestContext
+    /// Whether the gateway created its key pair on this start.
+    public nonisolated let createdKey: Bool
+    private var running: [String: Task<DockOutcome, Never>] = [:]
+    private var outcomes: [DockOutcome] = []
+
+    /// Opens everything the gateway needs, creating the store, state directory and key pair on
+    /// first start.
+    ///
+    /// - Throws: a `GatewayStartError` naming what could not be opened.
+    public init(config: GatewayConfig, progress: ProgressBoard = ProgressBoard(),
+                driverOptions: DriverOptions = DriverOptions()) throws(GatewayStartError) {
+        let store: LocalStore
+        do {
+            store = try LocalStore(root: config.store)
+            try FileIO.makeDirectory(config.state, mode: 0o700)
+        } catch {
+            throw GatewayStartError(what: "the store or state directory", reason: error.description)
+        }
+        let journal: Journal
+        do {
+            journal = try Journal(path: config.state + "/journal.sqlite")
+        } catch {
+            throw GatewayStartError(what: "the journal", reason: error.description)
+        }
+        let key: Ed25519PrivateKey
+        do {
+            (key, createdKey) = try GatewayKey.loadOrCreate(privateKeyPath: config.resolvedKeyPath)
+            try store.publishPublicKey(key.publicKey.pemRepresentation)
+        } catch {
+            throw GatewayStartError(what: "the gateway key \(config.resolvedKeyPath)", reason: "\(error)")
+        }
+        let audit: AuditLogFile
+        do {
+            audit = try AuditLogFile(path: store.auditLogPath)
+        } catch {
+            throw GatewayStartError(what: "the audit log", reason: error.description)
+        }
+        context = IngestContext(config: config, journal: journal, store: store, audit: audit, key: key,
+                                progress: progress, driverOptions: driverOptions)
+    }
+
+    /// Records the start in the audit log.
+    public func announceStart(mode: String) async {
+        _ = try? await context.audit.append(.gatewayStarted, detail: [
+            "gatewayId": context.config.gatewayId, "mode": mode,
+            "publicKey": hexString(context.key.publicKey.rawRepresentation)])
+    }
+
+    /// Starts a dock session for the recorder at the end of `link`, in the bay at `port`.
+    /// A second dock in a bay that is still busy is refused (returns false).
+    @discardableResult
+    public func dock(link: any RecorderLink, driver: any RecorderDriver, port: String) -> Bool {
+        guard running[port] == nil else { return false }
+        let session = DockSession(context: context, port: port)
+        running[port] = Task {
+            let outcome = await session.run(link: link, driver: driver)
+            await self.finished(port: port, outcome)
+            return outcome
+        }
+        return true
+    }
+
+    private func finished(port: String, _ outcome: DockOutcome) {
+        running[port] = nil
+        outcomes.append(outcome)
+    }
+
+    /// Waits until no dock is running and returns every outcome so far, in finishing order.
+    public func waitUntilIdle() async -> [DockOutcome] {
+        while let (_, task) = running.first {
+            _ = await task.value
+        }
+        return outcomes
+    }
+}
+
+/// The gateway could not start: what, and why.
+public struct GatewayStartError: Error, Sendable, CustomStringConvertible {
+    public var what: String
+    public var reason: String
+    public var description: String { "cannot open \(what): \(reason)" }
+}

@@ -1,0 +1,120 @@
+import Evidence
+import Foundation
+import GatewayCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The local evidence store on disk:
+///
+/// ```
+/// <store>/bags/<bag name>/      final bags, read-only
+/// <store>/.staging/<bag name>/  bags being written (the same layout)
+/// <store>/audit/audit.jsonl     the hash-chained audit log
+/// <store>/gateway.pub           the key that verifies every custody.json.sig here
+/// ```
+///
+/// Guarantees: a bag appears under bags/ only complete (renamed from staging after every file
+/// and directory was fsynced); nothing under bags/ is modified afterwards.
+public struct LocalStore: Sendable {
+    public let root: String
+
+    public init(root: String) throws(StorageError) {
+        self.root = root
+        try FileIO.makeDirectory(bagsDirectory)
+        try FileIO.makeDirectory(stagingDirectory)
+    }
+
+    public var bagsDirectory: String { root + "/bags" }
+    public var stagingDirectory: String { root + "/.staging" }
+    public var auditLogPath: String { root + "/audit/audit.jsonl" }
+
+    public func stagingBag(_ name: String) -> String { stagingDirectory + "/" + name }
+    public func finalBag(_ name: String) -> String { bagsDirectory + "/" + name }
+
+    /// Opens (creating directories) the staging file of one recording for writing.
+    func openStagingFile(bag: String, bagPath: String) throws(StorageError) -> (fd: Int32, path: String) {
+        let path = stagingBag(bag) + "/" + bagPath
+        try FileIO.makeDirectory((path as NSString).deletingLastPathComponent)
+        return (try FileIO.open(path, flags: O_RDWR | O_CREAT, mode: 0o640), path)
+    }
+
+    /// Writes the public key beside the bags so a custodian can verify signatures with openssl.
+    public func publishPublicKey(_ pem: String) throws(StorageError) {
+        let path = root + "/gateway.pub"
+        if (try? String(contentsOfFile: path, encoding: .utf8)) == pem { return }
+        try FileIO.write(path + ".tmp", contents: Array(pem.utf8), mode: 0o644)
+        try FileIO.rename(path + ".tmp", path)
+        try FileIO.syncDirectory(root)
+    }
+
+    /// A payload file of a bag about to be finalized.
+    struct PayloadFile {
+        var bagPath: String
+        var sha256: [UInt8]
+        var size: UInt64
+    }
+
+    /// Writes the tag files into the staging bag, fsyncs everything, renames it into bags/ and
+    /// makes it read-only. Idempotent after a crash: a bag already renamed is left as it is.
+    ///
+    /// - Returns: the final bag's path.
+    func finalize(bag name: String, payload: [PayloadFile], bagInfo: BagInfo, custody: Data,
+                  key: Ed25519PrivateKey) throws(StorageError) -> String {
+        let staging = stagingBag(name), final = finalBag(name)
+        if !FileManager.default.fileExists(atPath: staging) && FileManager.default.fileExists(atPath: final) {
+            return final
+        }
+        try FileIO.makeDirectory(staging + "/data")
+        let signature: [UInt8]
+        do {
+            signature = try key.signature(for: Array(custody))
+        } catch {
+            throw StorageError(operation: "sign custody.json of", path: staging, errno: EINVAL)
+        }
+        let manifest = BagIt.manifest(payload.map { ($0.bagPath, $0.sha256) })
+        var tags: [(String, [UInt8])] = [
+            ("bagit.txt", Array(BagIt.declaration.utf8)),
+            ("bag-info.txt", Array(bagInfo.text().utf8)),
+            ("manifest-sha256.txt", Array(manifest.utf8)),
+            ("custody.json", Array(custody)),
+            ("custody.json.sig", signature),
+        ]
+        let tagManifest = BagIt.manifest(tags.map { ($0.0, SHA256Hasher.hash($0.1)) })
+        tags.append(("tagmanifest-sha256.txt", Array(tagManifest.utf8)))
+        for (file, bytes) in tags {
+            try FileIO.write(staging + "/" + file, contents: bytes, mode: 0o640)
+        }
+        // Payload files were fsynced as they were written; their directories are synced here.
+        for dir in directories(under: staging) { try FileIO.syncDirectory(dir) }
+        try FileIO.rename(staging, final)
+        try FileIO.syncDirectory(bagsDirectory)
+        try FileIO.syncDirectory(stagingDirectory)
+        try makeReadOnly(final)
+        return final
+    }
+
+    /// Every directory below and including `root`, deepest first.
+    private func directories(under root: String) -> [String] {
+        var result = [root]
+        if let e = FileManager.default.enumerator(atPath: root) {
+            for case let rel as String in e {
+                var isDir: ObjCBool = false
+                let full = root + "/" + rel
+                if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), isDir.boolValue { result.append(full) }
+            }
+        }
+        return result.sorted { $0.count > $1.count }
+    }
+
+    private func makeReadOnly(_ bag: String) throws(StorageError) {
+        guard let e = FileManager.default.enumerator(atPath: bag) else { return }
+        for case let rel as String in e {
+            let full = bag + "/" + rel
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue {
+                try FileIO.chmod(full, 0o440)
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Live state of every bay, written by dock sessions and read by displays (the terminal view,
+/// later the control socket). Thread-safe.
+public final class ProgressBoard: @unchecked Sendable {
+    /// What one bay is doing.
+    public struct Bay: Sendable, Equatable {
+        public var bay: String
+        public var serial: String?
+        public var officer: String?
+        public var phase: Phase
+        public var bytesDone: UInt64 = 0
+        public var bytesTotal: UInt64 = 0
+        public var started: Date = Date()
+        public var note: String = ""
+    }
+
+    public enum Phase: String, Sendable {
+        case identifying, authenticating, cataloguing, ingesting, verifying, finalizing, releasing, done, interrupted, error
+    }
+
+    private let lock = NSLock()
+    private var bays: [String: Bay] = [:]
+    private var order: [String] = []
+
+    public init() {}
+
+    public func update(_ bay: String, _ change: (inout Bay) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        if bays[bay] == nil {
+            bays[bay] = Bay(bay: bay, phase: .identifying)
+            order.append(bay)
+        }
+        change(&bays[bay]!)
+    }
+
+    /// Every bay, in the order they first appeared.
+    public func snapshot() -> [Bay] {
+        lock.lock()
+        defer { lock.unlock() }
+        return order.compactMap { bays[$0] }
+    }
+}

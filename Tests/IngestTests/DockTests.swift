@@ -1,0 +1,208 @@
+import Evidence
+import Foundation
+import GatewayCrypto
+import Ingest
+import Journal
+import RecorderHAL
+import RecorderProtocol
+import RecorderSimulator
+import Testing
+
+@Suite struct DockTests {
+    @Test func aDockPullsVerifiesAndBagsEveryRecording() async throws {
+        let kiosk = try TestKiosk()
+        let r = try recorderScenario()
+        let expected = ScenarioDescription(Scenario(recorders: [r])).recorders[0]
+        let (out, _) = await kiosk.dockOne(r)
+        #expect(out.result == .completed, "\(out.result)")
+        #expect(out.allVerified && out.files == 4 && out.verified == 4 && out.released == 0)
+        let bag = try #require(out.bagPath)
+        #expect((bag as NSString).lastPathComponent.hasPrefix("T000001_123456_"))
+        for f in expected.files {
+            let path = bag + "/data/" + String(decoding: f.path, as: UTF8.self)
+            #expect(try sha256(ofFile: path) == hexString(f.sha256), "\(path)")
+        }
+        // The Library of Congress validator accepts the bag.
+        let (status, output) = try run(["python3", "-m", "bagit", "--validate", bag])
+        #expect(status == 0, "\(output)")
+        // Stock openssl verifies the custody signature with the published key.
+        let (verified, text) = try run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", kiosk.config.store + "/gateway.pub",
+                                        "-rawin", "-in", bag + "/custody.json", "-sigfile", bag + "/custody.json.sig"])
+        #expect(verified == 0 && text.contains("Signature Verified Successfully"), "\(text)")
+        // The payload is read-only, and the staging area is empty again.
+        let attributes = try FileManager.default.attributesOfItem(atPath: bag + "/data/DCIM/100MEDIA/0001.MP4")
+        #expect((attributes[.posixPermissions] as? Int) == 0o440)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: kiosk.config.store + "/.staging").isEmpty)
+        // The audit log is intact and tells the story.
+        let audit = try String(contentsOfFile: kiosk.config.store + "/audit/audit.jsonl", encoding: .utf8)
+        #expect(AuditChain.verify(audit).isIntact)
+        for event in ["docked", "identified", "authenticated", "clock-offset", "recording-ingested", "bag-finalized", "clock-set", "undocked"] {
+            #expect(audit.contains("\"event\":\"\(event)\""), "audit has no \(event)")
+        }
+    }
+
+    @Test func theCustodyRecordNamesEveryFileWithBothHashes() async throws {
+        let kiosk = try TestKiosk()
+        let (out, _) = await kiosk.dockOne(try recorderScenario())
+        let data = try Data(contentsOf: URL(fileURLWithPath: try #require(out.bagPath) + "/custody.json"))
+        let custody = try JSONDecoder().decode(CustodyRecord.self, from: data)
+        #expect(custody.recorder.serial == "T000001" && custody.recorder.officerNumber == "123456")
+        #expect(custody.files.count == 4)
+        for f in custody.files {
+            #expect(f.verified && f.sha256 != nil && f.sha256 == f.deviceSha256, "file \(f.recordingId)")
+        }
+        #expect(abs(custody.clock.offsetMs - 30_000) < 1000)
+    }
+
+    @Test func aSecondDockSkipsWhatTheLedgerHoldsAndReleasesUnderThePolicy() async throws {
+        let kiosk = try TestKiosk(release: .releaseAfterVerified)
+        let r = try recorderScenario()
+        let (first, device) = await kiosk.dockOne(r)
+        #expect(first.allVerified && first.released == 4)
+        #expect(await device.releasedIds == [1, 2, 3, 4])
+        // Same recorder, not released this time (a fresh device with the same content): nothing new.
+        let keepKiosk = try TestKiosk(release: .keep, root: kiosk.root)
+        let (second, _) = await keepKiosk.dockOne(r)
+        #expect(second.result == .completed && second.alreadyIngested == 4 && second.files == 0 && second.bytes == 0)
+        #expect(second.bagPath == nil)
+    }
+
+    @Test func keepReleasesNothing() async throws {
+        let kiosk = try TestKiosk(release: .keep)
+        let (out, device) = await kiosk.dockOne(try recorderScenario())
+        #expect(out.allVerified && out.released == 0)
+        #expect(await device.releasedIds.isEmpty)
+    }
+
+    @Test func aWrongDeviceHashIsReadAgainThenQuarantinedAndNeverReleased() async throws {
+        let kiosk = try TestKiosk(release: .releaseAfterVerified)
+        let (out, device) = await kiosk.dockOne(try recorderScenario(faults: #"[{"kind": "wrongDeviceHash", "recording": 2}]"#))
+        #expect(out.result == .completed && out.quarantined == 1 && out.verified == 3 && out.released == 3)
+        #expect(!(await device.releasedIds.contains(2)))
+        #expect(await device.requestCounts[.read, default: 0] >= 2 * 1 + 3) // file 2 read twice
+        #expect(out.anomalies.contains { $0.code == "device-hash-mismatch" && $0.recordingId == 2 })
+        #expect(out.anomalies.contains { $0.code == "quarantined" && $0.recordingId == 2 })
+        let bag = try #require(out.bagPath)
+        #expect(FileManager.default.fileExists(atPath: bag + "/data/DCIM/100MEDIA/0002.JPG"), "the quarantined bytes are kept")
+        #expect(try run(["python3", "-m", "bagit", "--validate", bag]).0 == 0)
+    }
+
+    @Test func corruptionInTransitIsHealedByTheFrameCheck() async throws {
+        let kiosk = try TestKiosk()
+        let (out, _) = await kiosk.dockOne(try recorderScenario(faults: #"[{"kind": "corrupt", "recording": 1, "offset": 2000000, "where": "transit"}]"#))
+        #expect(out.allVerified, "\(out.anomalies)")
+    }
+
+    @Test func corruptionInStorageIsQuarantined() async throws {
+        let kiosk = try TestKiosk()
+        let (out, _) = await kiosk.dockOne(try recorderScenario(faults: #"[{"kind": "corrupt", "recording": 1, "offset": 123, "where": "storage"}]"#))
+        #expect(out.quarantined == 1 && out.anomalies.contains { $0.code == "quarantined" && $0.recordingId == 1 })
+    }
+
+    @Test func hostileNamesNeverWriteOutsideTheBag() async throws {
+        let recordings = """
+        [{"id": 1, "kind": "video", "path": "../../../../../../tmp/escaped-\(UUID().uuidString)", "size": 100},
+         {"id": 2, "kind": "video", "path": "/etc/passwd", "size": 100},
+         {"id": 3, "kind": "video", "path": "DCIM/A\\u0000B.MP4", "size": 100},
+         {"id": 4, "kind": "video", "path": {"repeat": "A", "times": 10000}, "size": 100},
+         {"id": 5, "kind": "video", "path": "..", "size": 100},
+         {"id": 6, "kind": "video", "path": "DCIM\\\\..\\\\..\\\\x", "size": 100}]
+        """
+        let kiosk = try TestKiosk()
+        let (out, _) = await kiosk.dockOne(try recorderScenario(recordings: recordings))
+        #expect(out.allVerified && out.files == 6, "\(out.result) \(out.anomalies)")
+        let bag = try #require(out.bagPath)
+        var payload: [String] = []
+        let e = FileManager.default.enumerator(atPath: bag + "/data")!
+        for case let rel as String in e {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: bag + "/data/" + rel, isDirectory: &isDir), !isDir.boolValue { payload.append(rel) }
+        }
+        #expect(payload.count == 6)
+        // Everything the store holds is inside the bag, bag-info and audit aside.
+        let (_, listing) = try run(["find", kiosk.root, "-type", "f"])
+        for line in listing.split(separator: "\n") {
+            let path = String(line)
+            #expect(path.hasPrefix(bag + "/") || path.hasPrefix(kiosk.config.state) || path.hasSuffix("audit.jsonl") || path.hasSuffix("gateway.pub"), "\(path)")
+        }
+        #expect(try run(["python3", "-m", "bagit", "--validate", bag]).0 == 0)
+    }
+
+    @Test func aRefusedPasswordIsReportedOnceAndNotRetried() async throws {
+        let kiosk = try TestKiosk()
+        let (out, device) = await kiosk.dockOne(try recorderScenario(password: "other"))
+        guard case .failed(let why) = out.result else { Issue.record("\(out.result)"); return }
+        #expect(why.contains("PASSWORD_WRONG"))
+        #expect(out.anomalies.contains { $0.code == "authentication-failed" })
+        #expect(await device.requestCounts[.authResponse] == 1)
+        #expect(out.bagPath == nil)
+    }
+
+    @Test func aCatalogThatNeverEndsFailsTheDockWithoutABag() async throws {
+        let kiosk = try TestKiosk()
+        let (out, _) = await kiosk.dockOne(try recorderScenario(faults: #"[{"kind": "catalogNeverEnds"}]"#))
+        #expect(out.anomalies.contains { $0.code == "catalog-refused" })
+        #expect(out.bagPath == nil)
+        if case .failed = out.result {} else { Issue.record("\(out.result)") }
+    }
+
+    @Test func aSizeThatLiesKeepsWhatArrivedAsQuarantined() async throws {
+        let kiosk = try TestKiosk(release: .releaseAfterVerified)
+        let (out, device) = await kiosk.dockOne(try recorderScenario(faults: #"[{"kind": "sizeLies", "recording": 2, "reportedSize": 90000}]"#))
+        #expect(out.result == .completed && out.quarantined == 1)
+        #expect(out.anomalies.contains { $0.code == "read-failed" && $0.recordingId == 2 })
+        #expect(!(await device.releasedIds.contains(2)))
+        #expect(try run(["python3", "-m", "bagit", "--validate", try #require(out.bagPath)]).0 == 0)
+    }
+
+    @Test func anUnpluggedRecorderResumesOnTheNextDockInAnotherBay() async throws {
+        let kiosk = try TestKiosk()
+        var r = try recorderScenario(recordings: """
+        [{"id": 1, "kind": "video", "path": "V1.MP4", "size": "150MiB", "sequence": 1},
+         {"id": 2, "kind": "video", "path": "V2.MP4", "size": "20MiB", "sequence": 2}]
+        """)
+        let expected = ScenarioDescription(Scenario(recorders: [r])).recorders[0]
+        r.faults = [.disconnect(afterBytes: 100 << 20)]
+        let (first, _) = await kiosk.dockOne(r, port: "1-1.1")
+        guard case .interrupted = first.result else { Issue.record("\(first.result)"); return }
+        #expect(first.bagPath == nil)
+        r.faults = []
+        let (second, _) = await kiosk.dockOne(r, port: "1-1.4")
+        #expect(second.allVerified, "\(second.result) \(second.anomalies)")
+        #expect(second.anomalies.contains { $0.code == "resumed" })
+        // It continued: far less than the whole 170 MiB came over the link the second time.
+        #expect(second.bytes < 110 << 20, "pulled \(second.bytes)")
+        let bag = try #require(second.bagPath)
+        #expect(try sha256(ofFile: bag + "/data/V1.MP4") == hexString(expected.files[0].sha256))
+        #expect(try sha256(ofFile: bag + "/data/V2.MP4") == hexString(expected.files[1].sha256))
+        #expect(try run(["python3", "-m", "bagit", "--validate", bag]).0 == 0)
+    }
+
+    @Test func eightBaysAtOnce() async throws {
+        let kiosk = try TestKiosk()
+        var devices: [(SimulatedRecorder, String)] = []
+        for i in 1...8 {
+            var r = try recorderScenario(serial: "B00000\(i)")
+            r.link = .usb2HighSpeed
+            devices.append((await SimulatedRecorder.dock(r), "1-\(i)"))
+        }
+        let outcomes = await kiosk.dock(devices)
+        #expect(outcomes.count == 8)
+        #expect(outcomes.allSatisfy(\.allVerified), "\(outcomes.map(\.result))")
+        #expect(Set(outcomes.compactMap(\.bagPath)).count == 8)
+    }
+
+    @Test func tamperingWithTheAuditLogIsDetected() async throws {
+        let kiosk = try TestKiosk()
+        _ = await kiosk.dockOne(try recorderScenario())
+        let path = kiosk.config.store + "/audit/audit.jsonl"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(AuditChain.verify(text).isIntact)
+        let edited = text.replacingOccurrences(of: "\"serial\":\"T000001\"", with: "\"serial\":\"T000009\"")
+        #expect(edited != text)
+        #expect(!AuditChain.verify(edited).isIntact)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        lines.remove(at: 3)
+        #expect(!AuditChain.verify(lines.joined(separator: "\n") + "\n").isIntact)
+    }
+}

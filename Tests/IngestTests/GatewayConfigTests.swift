@@ -1,0 +1,53 @@
+import Foundation
+import Ingest
+import Testing
+
+@Suite struct GatewayConfigTests {
+    @Test func aCompleteFileParses() throws {
+        let text = """
+        # kiosk 3, traffic police
+        store = /srv/evidence
+        state = /var/lib/recorder-gateway
+        gateway-id = kiosk-03
+        key = /etc/recorder-gateway/gateway.key
+        release = release-after-verified
+        password.default = 000000
+        password.A100002 = 246810
+        bay.1-1.1 = Bay 1
+        bay.1-1.2=Bay 2   
+        """
+        let c = try GatewayConfig(text: text, file: "gw.conf")
+        #expect(c.store == "/srv/evidence" && c.state == "/var/lib/recorder-gateway" && c.gatewayId == "kiosk-03")
+        #expect(c.resolvedKeyPath == "/etc/recorder-gateway/gateway.key")
+        #expect(c.releasePolicy == .releaseAfterVerified)
+        #expect(c.password(for: "A100002") == "246810" && c.password(for: "A100001") == "000000")
+        #expect(c.bayName(port: "1-1.2") == "Bay 2" && c.bayName(port: "2-1") == "2-1")
+    }
+
+    @Test func defaultsAreKeepAndAKeyInTheStateDirectory() throws {
+        let c = try GatewayConfig(text: "state = /s\n", file: "x")
+        #expect(c.releasePolicy == .keep)
+        #expect(c.resolvedKeyPath == "/s/gateway.key")
+        #expect(c.password(for: "A100001") == nil)
+    }
+
+    static let bad: [(String, Int, String)] = [
+        ("store = /a\nstorre = /b", 2, "storre"),
+        ("release = sometimes", 1, "release"),
+        ("\n\nstore = /a\nstore = /b", 4, "store"),
+        ("password.A1 = x", 1, "password.A1"),
+        ("bay.usb3 = x", 1, "bay.usb3"),
+        ("gateway-id = kiosk 3", 1, "gateway-id"),
+        ("store", 1, "store"),
+        ("state =", 1, "state"),
+    ]
+
+    @Test(arguments: bad.indices)
+    func aBadLineIsNamedByLineAndKey(index: Int) {
+        let (text, line, key) = Self.bad[index]
+        #expect { _ = try GatewayConfig(text: text, file: "gw.conf") } throws: { error in
+            guard let e = error as? ConfigError else { return false }
+            return e.line == line && e.key == key && e.description.hasPrefix("gw.conf:\(line): \(key)")
+        }
+    }
+}

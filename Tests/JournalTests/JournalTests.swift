@@ -1,0 +1,79 @@
+import Foundation
+import Journal
+import Testing
+
+func temporaryDirectory() throws -> String {
+    let dir = NSTemporaryDirectory() + "journal-test-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+@Suite struct JournalTests {
+    @Test func aSessionSurvivesReopeningTheFile() throws {
+        let dir = try temporaryDirectory()
+        let path = dir + "/journal.sqlite"
+        do {
+            let j = try Journal(path: path)
+            let s = try j.openSession(serial: "A100001", bay: "1-1.1", bagName: "A100001_010001_20261126T081500Z", startedUTC: "2026-11-26T08:15:00.000Z")
+            try j.put(Journal.File(sessionId: s.id, recordingId: 7, size: 1000, deviceSHA256: [1, 2], bagPath: "data/a.mp4"))
+            try j.setDurableOffset(session: s.id, recording: 7, 512)
+        }
+        let j = try Journal(path: path)
+        let s = try #require(try j.unfinishedSession(serial: "A100001"))
+        #expect(s.bagName == "A100001_010001_20261126T081500Z")
+        let files = try j.files(session: s.id)
+        #expect(files.count == 1 && files[0].durableOffset == 512 && files[0].state == .pending && files[0].deviceSHA256 == [1, 2])
+        #expect(try j.unfinishedSession(serial: "A100002") == nil)
+    }
+
+    @Test func committingABagFinalizesTheSessionAndFillsTheLedger() throws {
+        let j = try Journal(path: try temporaryDirectory() + "/j.sqlite")
+        let s = try j.openSession(serial: "A100001", bay: "b", bagName: "bag1", startedUTC: "t0")
+        let entry = Journal.LedgerEntry(serial: "A100001", recordingId: 7, size: 1000, deviceSHA256: nil, sha256: [9],
+                                        bagName: "bag1", quarantined: false, ingestedUTC: "t1")
+        try j.commitBag(session: s.id, entries: [entry], endedUTC: "t1")
+        #expect(try j.unfinishedSession(serial: "A100001") == nil)
+        #expect(try j.ledgerEntry(serial: "A100001", recordingId: 7, size: 1000, deviceSHA256: nil) == entry)
+        // The key includes size and device hash: a reused id with new content is not "ingested".
+        #expect(try j.ledgerEntry(serial: "A100001", recordingId: 7, size: 1001, deviceSHA256: nil) == nil)
+        #expect(try j.ledgerEntry(serial: "A100001", recordingId: 7, size: 1000, deviceSHA256: [1]) == nil)
+        try j.markReleased(serial: "A100001", recordingId: 7, size: 1000, deviceSHA256: nil, releasedUTC: "t2")
+        #expect(try j.ledger(serial: "A100001").first?.releasedUTC == "t2")
+        #expect(try j.sessions().first?.state == .finalized)
+    }
+
+    @Test func aFileRowIsReplacedNotDuplicated() throws {
+        let j = try Journal(path: try temporaryDirectory() + "/j.sqlite")
+        let s = try j.openSession(serial: "A100001", bay: "b", bagName: "bag", startedUTC: "t0")
+        var f = Journal.File(sessionId: s.id, recordingId: 1, size: 10, deviceSHA256: nil, bagPath: "data/x")
+        try j.put(f)
+        f.state = .quarantined
+        f.sha256 = [7]
+        try j.put(f)
+        #expect(try j.files(session: s.id) == [f])
+    }
+
+    @Test func twoSessionsCannotShareABagName() throws {
+        let j = try Journal(path: try temporaryDirectory() + "/j.sqlite")
+        _ = try j.openSession(serial: "A100001", bay: "b", bagName: "same", startedUTC: "t0")
+        #expect(throws: JournalError.self) { _ = try j.openSession(serial: "A100002", bay: "b", bagName: "same", startedUTC: "t0") }
+    }
+
+    @Test func aNewerSchemaIsRefusedWithAClearError() throws {
+        let path = try temporaryDirectory() + "/j.sqlite"
+        _ = try Journal(path: path)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import sqlite3; c = sqlite3.connect('\(path)'); c.execute('PRAGMA user_version = 99'); c.commit()"]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect { _ = try Journal(path: path) } throws: { ($0 as? JournalError)?.description.contains("schema version 99") == true }
+    }
+
+    @Test func anUnwritableLocationNamesThePath() {
+        #expect { _ = try Journal(path: "/nonexistent-dir/j.sqlite") } throws: {
+            ($0 as? JournalError)?.description.contains("/nonexistent-dir/j.sqlite") == true
+        }
+    }
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# recorder-gatewayd from the outside: the main job, a SIGKILL in the middle of a file, a full
+# disk, and configuration errors.
+# Usage: gateway.sh BIN_DIR
+set -uo pipefail
+bin="$1"
+gw="$bin/recorder-gatewayd"
+sim="$bin/recorder-sim"
+work=$(mktemp -d)
+cleanup() { mountpoint -q "$work/small" 2>/dev/null && umount "$work/small"; rm -rf "$work"; }
+trap cleanup EXIT
+failures=0
+check() {
+  local name="$1"; shift
+  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
+}
+
+validate_bags() { # every bag under $1 validates and its custody signature verifies
+  local store="$1" bag ok=0
+  for bag in "$store"/bags/*/; do
+    python3 -m bagit --validate "$bag" >/dev/null 2>&1 || { echo "  bagit rejects $bag"; ok=1; }
+    openssl pkeyutl -verify -pubin -inkey "$store/gateway.pub" -rawin -in "$bag/custody.json" \
+      -sigfile "$bag/custody.json.sig" >/dev/null 2>&1 || { echo "  signature fails in $bag"; ok=1; }
+  done
+  return $ok
+}
+
+# 1. The main job: the built-in demo into a local store.
+"$gw" --simulate --store "$work/demo/store" --once --json > "$work/demo.json"; rc=$?
+check "main job exits 0" test "$rc" -eq 0
+check "main job verified four recorders" python3 -c "
+import json; d = json.load(open('$work/demo.json'))
+assert d['totals']['recorders'] == 4 and d['totals']['allVerified'], d['totals']
+assert all(r['result'] == 'completed' and r['verified'] == r['files'] for r in d['recorders'])"
+check "main job bags validate and are signed" validate_bags "$work/demo/store"
+check "key is private" test "$(stat -c %a "$work/demo/state/gateway.key")" = 600
+"$gw" --simulate --store "$work/demo/store" --once --json > "$work/demo2.json"; rc=$?
+check "a second run finds nothing new" python3 -c "
+import json; d = json.load(open('$work/demo2.json'))
+assert d['totals']['files'] == 0 and all(r['alreadyIngested'] == r['listed'] for r in d['recorders'])"
+
+# 2. SIGKILL in the middle of a file, then a restart: same bytes, nothing lost or doubled.
+"$sim" example | python3 -c "
+import json, sys
+s = json.load(sys.stdin)
+r = s['recorders'][0]
+r['recordings'] = [{'id': 1, 'kind': 'video', 'path': 'DCIM/BIG.MP4', 'size': '160MiB'},
+                   {'id': 2, 'kind': 'video', 'path': 'DCIM/SMALL.MP4', 'size': '8MiB'}]
+s['recorders'] = [r]
+json.dump(s, open('$work/kill.json', 'w'))
+"
+want=$("$sim" describe "$work/kill.json" --json | python3 -c "import json,sys; print(' '.join(f['sha256'] for f in json.load(sys.stdin)['recorders'][0]['files']))")
+for delay in 0.7 2.3; do
+  rm -rf "$work/kill"
+  "$gw" --simulate "$work/kill.json" --store "$work/kill/store" --once --json > /dev/null 2>&1 &
+  pid=$!
+  sleep "$delay"
+  kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  "$gw" --simulate "$work/kill.json" --store "$work/kill/store" --once --json > "$work/kill-$delay.json"; rc=$?
+  check "after SIGKILL at ${delay}s the restart exits 0" test "$rc" -eq 0
+  got=$(for f in BIG SMALL; do sha256sum "$work"/kill/store/bags/*/data/DCIM/$f.MP4 | cut -d' ' -f1; done | tr '\n' ' ' | sed 's/ $//')
+  check "after SIGKILL at ${delay}s the bag holds the recorder's exact bytes" test "$got" = "$want"
+  check "after SIGKILL at ${delay}s there is one bag" test "$(ls "$work/kill/store/bags" | wc -l)" -eq 1
+  check "after SIGKILL at ${delay}s the bag validates" validate_bags "$work/kill/store"
+done
+
+# 3. A full disk: the dock stops cleanly, nothing is released, staging stays consistent.
+mkdir -p "$work/small"
+if mount -t tmpfs -o size=24m tmpfs "$work/small" 2>/dev/null; then
+  printf 'store = %s\nstate = %s\nrelease = release-after-verified\n' "$work/small/store" "$work/full-state" > "$work/full.conf"
+  python3 - "$work/kill.json" "$work/full.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["recorders"][0]["link"] = "unlimited"
+s["recorders"][0]["recordings"][0]["size"] = "40MiB"
+json.dump(s, open(sys.argv[2], "w"))
+PY
+  "$gw" --simulate "$work/full.json" --config "$work/full.conf" --once --json > "$work/full-out.json"; rc=$?
+  check "disk full exits 1" test "$rc" -eq 1
+  check "disk full is reported as such, nothing released" python3 -c "
+import json; r = json.load(open('$work/full-out.json'))['recorders'][0]
+assert r['result'] == 'failed' and r['released'] == 0 and r['bag'] is None, r
+assert any(a['code'] == 'disk-full' for a in r['anomalies']), r['anomalies']"
+  check "disk full leaves no bag" test -z "$(ls "$work/small/store/bags")"
+  check "disk full: the journal's offset never exceeds what staging holds" python3 -c "
+import sqlite3, os, glob
+db = sqlite3.connect('$work/full-state/journal.sqlite')
+for sid, rid, off, path in db.execute('select f.session_id, f.recording_id, f.durable_offset, f.bag_path from session_file f'):
+    files = glob.glob('$work/small/store/.staging/*/' + path)
+    size = os.path.getsize(files[0]) if files else 0
+    assert off <= size, (rid, off, size)
+"
+  umount "$work/small"
+else
+  echo "FAIL disk full: cannot mount a small tmpfs (the suite runs as root on the kiosk image)"
+  failures=$((failures + 1))
+fi
+
+# 4. Configuration errors name the file, line and key.
+printf 'store = /tmp/x\nrelase = keep\n' > "$work/bad.conf"
+"$gw" --simulate --config "$work/bad.conf" --once > /dev/null 2> "$work/err"; rc=$?
+check "a bad config exits 78" test "$rc" -eq 78
+check "a bad config names file, line and key" grep -q "bad.conf:2: relase: unknown key" "$work/err"
+"$gw" --simulate --once > /dev/null 2> "$work/err"; rc=$?
+check "no store exits 64" test "$rc" -eq 64
+
+[ "$failures" -eq 0 ] || { echo "$failures gateway check(s) failed"; exit 1; }
