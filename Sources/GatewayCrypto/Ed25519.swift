@@ -274,9 +274,13 @@ enum Ed25519 {
     /// Runs `body` with a read-only memory BIO over `bytes`, freeing the BIO afterwards.
     static func withMemoryBIO<R>(reading bytes: [UInt8],
                                  _ body: (OpaquePointer) throws(CryptoError) -> R) throws(CryptoError) -> R {
+        // A memory BIO's length is an int; no key comes anywhere near that.
+        guard let length = Int32(exactly: bytes.count) else {
+            throw .openSSL(operation: "BIO_new_mem_buf", detail: "\(bytes.count) bytes is too long for a PEM key")
+        }
         // The BIO borrows the buffer, so it must not outlive this closure.
         let result: Result<R, CryptoError> = bytes.withUnsafeBytes { buffer in
-            guard let bio = BIO_new_mem_buf(buffer.baseAddress, Int32(buffer.count)) else {
+            guard let bio = BIO_new_mem_buf(buffer.baseAddress, length) else {
                 return .failure(.openSSL(operation: "BIO_new_mem_buf", detail: CryptoError.lastOpenSSLError()))
             }
             defer { BIO_free(bio) }
