@@ -128,23 +128,7 @@ public enum GatewayKey {
             if code == EEXIST { return false }
             throw .io(path: path, operation: "create", errno: code)
         }
-        do throws(GatewayKeyError) {
-            // The umask can only narrow the mode given to open, but set it exactly anyway.
-            try check(fchmod(fd, mode_t(0o600)), "chmod", path)
-            try writeAll(fd, Array(key.pemRepresentation.utf8), path)
-            try check(fsync(fd), "fsync", path)
-        } catch {
-            // Leave no half-written key behind to be refused (or worse, trusted) next start.
-            close(fd)
-            unlink(path)
-            throw error
-        }
-        // Closed once only, even when close fails: the descriptor may already be reused.
-        if close(fd) != 0 {
-            let code = errno
-            unlink(path)
-            throw .io(path: path, operation: "close", errno: code)
-        }
+        try fill(fd, at: path, mode: 0o600, with: Array(key.pemRepresentation.utf8))
         try syncDirectory(directory)
         return true
     }
@@ -163,20 +147,7 @@ public enum GatewayKey {
         let temporary = "\(path).tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode_t(0o644))
         guard fd >= 0 else { throw .io(path: temporary, operation: "create", errno: errno) }
-        do throws(GatewayKeyError) {
-            try check(fchmod(fd, mode_t(0o644)), "chmod", temporary)
-            try writeAll(fd, Array(publicKey.pemRepresentation.utf8), temporary)
-            try check(fsync(fd), "fsync", temporary)
-        } catch {
-            close(fd)
-            unlink(temporary)
-            throw error
-        }
-        if close(fd) != 0 {
-            let code = errno
-            unlink(temporary)
-            throw .io(path: temporary, operation: "close", errno: code)
-        }
+        try fill(fd, at: temporary, mode: 0o644, with: Array(publicKey.pemRepresentation.utf8))
         guard rename(temporary, path) == 0 else {
             let code = errno
             unlink(temporary)
@@ -225,6 +196,28 @@ public enum GatewayKey {
             }
         }
         return String(decoding: contents, as: UTF8.self)
+    }
+
+    /// Gives the just-created file `fd` at `path` exactly `mode` and the contents `bytes`,
+    /// fsyncs and closes it. On failure the file is closed and removed: no half-written key is
+    /// left behind to be refused, or worse trusted, at the next start.
+    private static func fill(_ fd: Int32, at path: String, mode: mode_t, with bytes: [UInt8]) throws(GatewayKeyError) {
+        do throws(GatewayKeyError) {
+            // The umask can only narrow the mode given to open, but set it exactly anyway.
+            try check(fchmod(fd, mode), "chmod", path)
+            try writeAll(fd, bytes, path)
+            try check(fsync(fd), "fsync", path)
+        } catch {
+            close(fd)
+            unlink(path)
+            throw error
+        }
+        // Closed once only, even when close fails: the descriptor may already be reused.
+        if close(fd) != 0 {
+            let code = errno
+            unlink(path)
+            throw .io(path: path, operation: "close", errno: code)
+        }
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ path: String) throws(GatewayKeyError) {
