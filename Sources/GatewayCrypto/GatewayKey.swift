@@ -77,9 +77,9 @@ public enum GatewayKey {
     ///   an unencrypted PKCS#8 Ed25519 PEM key. It is never modified or replaced.
     /// - A missing file is created: missing parent directories with mode 0700, the file with
     ///   `O_CREAT|O_EXCL` and mode 0600 whatever the umask, then the file and its directory are
-    ///   fsynced before this returns, so a signature made with the key survives a power cut that
-    ///   would lose the key. If the write fails, the partial file is removed. If another process
-    ///   creates the file first, its key is loaded instead.
+    ///   fsynced before this returns: no custody record is signed with a key that a power cut
+    ///   could still take away. If the write fails, the partial file is removed. If another
+    ///   process creates the file first, its key is loaded instead.
     /// - The public key is kept at `publicKeyPath(forPrivateKeyPath:)` as a PEM "PUBLIC KEY",
     ///   mode 0644: written when missing, and rewritten (atomically, by rename) when it does
     ///   not hold this key's public key. It is left alone when it already does.
