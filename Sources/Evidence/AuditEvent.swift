@@ -1,0 +1,32 @@
+/// What an audit-log entry records. The raw value is what the log says, so it never changes
+/// once released: add cases, do not rename them.
+public enum AuditEvent: String, Sendable, Hashable, CaseIterable {
+    /// A recorder appeared in a bay.
+    case docked
+    /// It said who it is (serial, officer, unit).
+    case identified
+    /// It accepted the gateway's password proof.
+    case authenticated
+    /// It refused it, or the gateway refused its answer.
+    case authenticationFailed = "authentication-failed"
+    /// Its clock was measured.
+    case clockOffset = "clock-offset"
+    /// Its clock was set (or setting it failed: see the detail).
+    case clockSet = "clock-set"
+    /// One recording was pulled, hashed and stored.
+    case recordingIngested = "recording-ingested"
+    /// The device's hash and the gateway's differ, or two reads differ.
+    case hashMismatch = "hash-mismatch"
+    /// A recording was kept apart for a person to look at and not released.
+    case quarantined
+    /// The bag was closed: manifests written, custody record signed.
+    case bagFinalized = "bag-finalized"
+    /// Recordings were freed on the device after the store confirmed a verified copy.
+    case released
+    /// The recorder left the bay.
+    case undocked
+    /// Something failed; the detail says what.
+    case error
+    /// The gateway process started (a gap in the log before it is a downtime, not a deletion).
+    case gatewayStarted = "gateway-started"
+}

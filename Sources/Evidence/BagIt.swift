@@ -1,0 +1,70 @@
+import GatewayCrypto
+
+/// The fixed parts of a BagIt 1.0 bag (RFC 8493): the declaration, the manifests and the
+/// Payload-Oxum. Text only; writing the files is the evidence store's job.
+///
+/// Guarantees: every function here is deterministic, so the same payload always gives
+/// byte-identical tag files (and so the same tag manifest and signature).
+public enum BagIt {
+    /// The exact contents of `bagit.txt`.
+    public static let declaration = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+
+    /// `bagit.txt`: the bag declaration.
+    public static let declarationFileName = "bagit.txt"
+    /// `bag-info.txt`: the metadata (`BagInfo.text()`).
+    public static let bagInfoFileName = "bag-info.txt"
+    /// `manifest-sha256.txt`: one line per payload file.
+    public static let manifestFileName = "manifest-sha256.txt"
+    /// `tagmanifest-sha256.txt`: one line per tag file (every file outside `data/` except
+    /// itself).
+    public static let tagManifestFileName = "tagmanifest-sha256.txt"
+
+    /// A SHA-256 manifest: one line `<64 lowercase hex>  <path>\n` per entry, sorted by the
+    /// bytes of the path (then of the digest), so the order never depends on the order the
+    /// files were pulled in.
+    ///
+    /// Two spaces separate digest and path: RFC 8493 §2.1.3 allows one or more whitespace
+    /// characters, and two is what `sha256sum` writes, so `sha256sum -c` reads the file too.
+    /// Paths are written with `percentEncoded(_:)`. Each `sha256` must be 32 bytes (a
+    /// programming error otherwise, so it traps). Paths must be distinct, which
+    /// `PathSanitizer` guarantees; a repeated path would be written twice and the bag would
+    /// not validate.
+    public static func manifest(_ entries: [(path: String, sha256: [UInt8])]) -> String {
+        let lines = entries.map { entry -> (path: String, digest: String) in
+            precondition(entry.sha256.count == 32, "SHA-256 of \(entry.path) is \(entry.sha256.count) bytes, not 32")
+            return (percentEncoded(entry.path), hexString(entry.sha256))
+        }
+        let sorted = lines.sorted { a, b in
+            if a.path != b.path { return a.path.utf8.lexicographicallyPrecedes(b.path.utf8) }
+            return a.digest.utf8.lexicographicallyPrecedes(b.digest.utf8)
+        }
+        return sorted.map { "\($0.digest)  \($0.path)\n" }.joined()
+    }
+
+    /// `path` as RFC 8493 §2.1.3 wants it in a manifest: `%` as `%25`, CR as `%0D`, LF as
+    /// `%0A` (so CRLF is `%0D%0A`), nothing else changed.
+    ///
+    /// Note: the Library of Congress `bagit` tool (1.9) decodes `%0D` and `%0A` but not `%25`,
+    /// so it cannot find a payload file whose name has a `%`. Sanitised bag paths never
+    /// contain `%`, CR or LF, so for them this is the identity.
+    public static func percentEncoded(_ path: String) -> String {
+        var out = ""
+        out.reserveCapacity(path.utf8.count)
+        for scalar in path.unicodeScalars {
+            switch scalar {
+            case "%": out += "%25"
+            case "\r": out += "%0D"
+            case "\n": out += "%0A"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// The Payload-Oxum value `<bytes>.<files>`: total payload octets and payload file count.
+    /// `files` must not be negative.
+    public static func payloadOxum(bytes: UInt64, files: Int) -> String {
+        precondition(files >= 0, "negative payload file count \(files)")
+        return "\(bytes).\(files)"
+    }
+}

@@ -1,0 +1,137 @@
+extension CustodyRecord {
+    /// The gateway that made the bag.
+    public struct Gateway: Codable, Sendable, Hashable {
+        /// The gateway's configured id (kiosk name).
+        public var id: String
+        /// Always `recorder-gateway`.
+        public var software: String
+        /// The gateway software's version.
+        public var version: String
+
+        /// A gateway part with `software` set to `recorder-gateway`.
+        public init(id: String, version: String, software: String = BagInfo.softwareAgent) {
+            self.id = id
+            self.software = software
+            self.version = version
+        }
+    }
+
+    /// When the recorder was in the bay, by the gateway's clock.
+    public struct Dock: Codable, Sendable, Hashable {
+        /// When the gateway noticed the recorder, `UTCTimestamp` form.
+        public var startUTC: String
+        /// When the session ended (released or pulled out), `UTCTimestamp` form.
+        public var endUTC: String
+
+        /// A dock part from two `UTCTimestamp` strings.
+        public init(startUTC: String, endUTC: String) {
+            self.startUTC = startUTC
+            self.endUTC = endUTC
+        }
+    }
+
+    /// The recorder as its IDENTITY and HELLO replies described it.
+    public struct Recorder: Codable, Sendable, Hashable {
+        /// Product serial, 7 characters (GA/T 947).
+        public var serial: String
+        /// Model name.
+        public var model: String
+        /// Firmware version.
+        public var firmware: String
+        /// Officer number (警号), 6 characters.
+        public var officerNumber: String
+        /// Officer name (UTF-8 here, GBK on the device).
+        public var officerName: String
+        /// Unit number, 12 characters.
+        public var unitNumber: String
+        /// Unit name.
+        public var unitName: String
+        /// The device's hardware id (chip or board id), when it reports one.
+        public var hardwareId: String
+        /// The driver that spoke to it, e.g. `zfy-bulk-v1`.
+        public var driver: String
+        /// The protocol version agreed in HELLO.
+        public var protocolVersion: Int
+
+        /// A recorder part, every field as the device sent it.
+        public init(serial: String, model: String, firmware: String, officerNumber: String,
+                    officerName: String, unitNumber: String, unitName: String, hardwareId: String,
+                    driver: String, protocolVersion: Int) {
+            self.serial = serial
+            self.model = model
+            self.firmware = firmware
+            self.officerNumber = officerNumber
+            self.officerName = officerName
+            self.unitNumber = unitNumber
+            self.unitName = unitName
+            self.hardwareId = hardwareId
+            self.driver = driver
+            self.protocolVersion = protocolVersion
+        }
+    }
+
+    /// The recorder's clock as measured at dock time, before any correction.
+    public struct Clock: Codable, Sendable, Hashable {
+        /// Device clock minus gateway clock, milliseconds: positive when the recorder runs fast.
+        /// Subtract it from a device time to get gateway time.
+        public var offsetMs: Double
+        /// Round trip of the best sample, milliseconds: the offset is good to about half of it.
+        public var roundTripMs: Double
+        /// How many CLOCK_GET samples were taken.
+        public var samples: Int
+        /// The device's display time zone, minutes east of UTC (+480 for China Standard Time).
+        public var deviceZoneOffsetMinutes: Int
+        /// When the offset was measured (gateway clock), `UTCTimestamp` form.
+        public var measuredAtUTC: String
+        /// Whether the gateway set the recorder's clock afterwards.
+        public var set: Bool
+        /// Why setting the clock failed, when it was tried and failed.
+        public var setError: String?
+
+        /// A clock part.
+        public init(offsetMs: Double, roundTripMs: Double, samples: Int, deviceZoneOffsetMinutes: Int,
+                    measuredAtUTC: String, set: Bool, setError: String? = nil) {
+            self.offsetMs = offsetMs
+            self.roundTripMs = roundTripMs
+            self.samples = samples
+            self.deviceZoneOffsetMinutes = deviceZoneOffsetMinutes
+            self.measuredAtUTC = measuredAtUTC
+            self.set = set
+            self.setError = setError
+        }
+    }
+
+    /// Something odd about the session, for the auditor.
+    public struct Anomaly: Codable, Sendable, Hashable {
+        /// A short stable code, e.g. `sequence-gap`, `hash-mismatch`.
+        public var code: String
+        /// The recording it concerns, if one.
+        public var file: UInt32?
+        /// What exactly, for a person.
+        public var detail: String
+
+        /// An anomaly.
+        public init(code: String, file: UInt32? = nil, detail: String) {
+            self.code = code
+            self.file = file
+            self.detail = detail
+        }
+    }
+
+    /// Sums over the files.
+    public struct Totals: Codable, Sendable, Hashable {
+        /// How many files are in the bag's payload.
+        public var files: Int
+        /// Their bytes.
+        public var bytes: UInt64
+        /// Their recorded duration by the device's start and end times, seconds.
+        public var seconds: Double
+
+        /// Totals.
+        public init(files: Int, bytes: UInt64, seconds: Double) {
+            self.files = files
+            self.bytes = bytes
+            self.seconds = seconds
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// What the gateway attests about one dock session: who and what was docked where and when,
+/// the state of the recorder's clock, every recording with its hashes and what went wrong.
+/// Stored in the bag beside the payload and signed (Ed25519, elsewhere) over `canonicalJSON()`.
+///
+/// Times are strings in `UTCTimestamp` form (`2026-11-26T08:15:02.123Z`), so what is signed is
+/// exactly what a reader sees. Device times are the device's claims, unadjusted; `clock`
+/// says how far off that clock was. Every string from the recorder is kept as it said it
+/// (untrusted, possibly odd), never "cleaned": this is the record of what it said.
+public struct CustodyRecord: Codable, Sendable, Hashable {
+    /// The gateway that made the bag.
+    public var gateway: Gateway
+    /// The bay the recorder was docked in.
+    public var bay: String
+    /// When the recorder was docked and undocked (gateway clock).
+    public var dock: Dock
+    /// The recorder as it identified itself.
+    public var recorder: Recorder
+    /// The recorder's clock against the gateway's.
+    public var clock: Clock
+    /// Every recording in the catalog, pulled or not, in catalog order.
+    public var files: [File]
+    /// Everything odd about the session: gaps in sequence numbers, hash mismatches, rereads,
+    /// refused releases, a clock that could not be set.
+    public var anomalies: [Anomaly]
+    /// Sums over `files`.
+    public var totals: Totals
+
+    /// A record from its parts.
+    public init(gateway: Gateway, bay: String, dock: Dock, recorder: Recorder, clock: Clock,
+                files: [File], anomalies: [Anomaly], totals: Totals) {
+        self.gateway = gateway
+        self.bay = bay
+        self.dock = dock
+        self.recorder = recorder
+        self.clock = clock
+        self.files = files
+        self.anomalies = anomalies
+        self.totals = totals
+    }
+
+    /// The bytes that get signed and stored: JSON with sorted keys, pretty-printed, `/` not
+    /// escaped, and a final newline.
+    ///
+    /// Deterministic: the same record gives the same bytes from the same build. Verification
+    /// checks the signature over the stored bytes, never over a re-encoding, so a later
+    /// Foundation that lays out JSON differently cannot invalidate an old signature.
+    /// Optional fields that are nil are left out rather than written as `null`.
+    ///
+    /// Throws only for a value JSON cannot hold (a NaN or infinite Double), naming its field.
+    public func canonicalJSON() throws(CustodyRecordError) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        do {
+            var data = try encoder.encode(self)
+            data.append(0x0A)
+            return data
+        } catch let EncodingError.invalidValue(_, context) {
+            throw .notEncodable(field: context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }
+                .joined().trimmingPrefix("."), reason: context.debugDescription)
+        } catch {
+            throw .notEncodable(field: "", reason: "\(error)")
+        }
+    }
+
+    /// A record from the bytes `canonicalJSON()` wrote (or any JSON of the same shape).
+    public init(json: Data) throws(CustodyRecordError) {
+        do {
+            self = try JSONDecoder().decode(CustodyRecord.self, from: json)
+        } catch {
+            throw .notDecodable(reason: "\(error)")
+        }
+    }
+}
+
+/// Why a custody record could not be written or read.
+public enum CustodyRecordError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A value JSON cannot hold; `field` is its path, e.g. `clock.offsetMs`.
+    case notEncodable(field: String, reason: String)
+    /// The bytes are not a custody record.
+    case notDecodable(reason: String)
+
+    public var description: String {
+        switch self {
+        case .notEncodable(let field, let reason): "custody record field \(field) cannot be written as JSON: \(reason)"
+        case .notDecodable(let reason): "not a custody record: \(reason)"
+        }
+    }
+}
+
+private extension String {
+    func trimmingPrefix(_ p: String) -> String { hasPrefix(p) ? String(dropFirst(p.count)) : self }
+}

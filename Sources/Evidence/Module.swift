@@ -1,1 +1,0 @@
-// Evidence formats: see Docs/evidence-format.md.

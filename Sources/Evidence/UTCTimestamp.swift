@@ -1,0 +1,81 @@
+import Foundation
+
+/// The evidence formats' one way of writing an instant: ISO 8601 in UTC with milliseconds,
+/// `2026-11-26T08:15:02.123Z`, and a day as `2026-11-26`.
+///
+/// Written by hand from the civil-calendar arithmetic rather than with a `DateFormatter`, so the
+/// text does not depend on the locale, the process time zone or the Foundation version: these
+/// strings end up inside signed documents and hash-chained logs, where one changed byte breaks
+/// a signature.
+///
+/// Guarantees: the same instant always gives the same text; every Int64 millisecond count
+/// formats without trapping. Years 0000…9999 have four digits; outside that range (only a
+/// badly wrong device clock gets there) the year is written with its sign, `+292278994` or
+/// `-0001`, as ISO 8601's expanded form does.
+public enum UTCTimestamp {
+    /// `date` as `yyyy-MM-ddTHH:mm:ss.SSSZ`, rounded to the nearest millisecond.
+    public static func string(_ date: Date) -> String {
+        string(milliseconds: milliseconds(date))
+    }
+
+    /// Milliseconds since 1970-01-01T00:00:00Z (a device clock reading) as
+    /// `yyyy-MM-ddTHH:mm:ss.SSSZ`.
+    public static func string(milliseconds: Int64) -> String {
+        let (days, msOfDay) = split(milliseconds)
+        let (y, m, d) = civil(fromDays: days)
+        let seconds = msOfDay / 1000
+        return "\(year(y))-\(pad(m, 2))-\(pad(d, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2))"
+            + ":\(pad(seconds % 60, 2)).\(pad(msOfDay % 1000, 3))Z"
+    }
+
+    /// The UTC day of `date` as `yyyy-MM-dd` (BagIt's Bagging-Date form).
+    public static func day(_ date: Date) -> String {
+        let (days, _) = split(milliseconds(date))
+        let (y, m, d) = civil(fromDays: days)
+        return "\(year(y))-\(pad(m, 2))-\(pad(d, 2))"
+    }
+
+    /// `date` as whole milliseconds since 1970, rounded to the nearest and clamped to Int64.
+    ///
+    /// Rounded, not truncated: a `Date` built from a millisecond count does not always hold it
+    /// exactly (it counts seconds from 2001 in a Double), and truncating would then lose one.
+    public static func milliseconds(_ date: Date) -> Int64 {
+        let ms = (date.timeIntervalSince1970 * 1000).rounded()
+        if ms.isNaN { return 0 }
+        if ms >= 9.2e18 { return Int64.max }
+        if ms <= -9.2e18 { return Int64.min }
+        return Int64(ms)
+    }
+
+    private static func split(_ ms: Int64) -> (days: Int64, msOfDay: Int64) {
+        let perDay: Int64 = 86_400_000
+        var days = ms / perDay
+        var rest = ms % perDay
+        if rest < 0 { days -= 1; rest += perDay }
+        return (days, rest)
+    }
+
+    /// Proleptic Gregorian (year, month, day) of a count of days since 1970-01-01, after
+    /// Howard Hinnant's `civil_from_days`; exact for every Int64 day count reachable here.
+    private static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    private static func year(_ y: Int64) -> String {
+        if (0...9999).contains(y) { return pad(y, 4) }
+        return y < 0 ? "-" + pad(-y, 4) : "+" + String(y)
+    }
+
+    private static func pad(_ v: Int64, _ width: Int) -> String {
+        let s = String(v)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}

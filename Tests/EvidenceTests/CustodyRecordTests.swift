@@ -1,0 +1,98 @@
+import Evidence
+import Foundation
+import Testing
+
+@Suite struct CustodyRecordTests {
+    static func file(_ id: UInt32, path: [UInt8], bagPath: String, sha: String? = String(repeating: "ab", count: 32)) -> CustodyRecord.File {
+        CustodyRecord.File(recordingId: id, kind: "video", devicePath: path, bagPath: bagPath, size: 1_048_576,
+                           sequence: 100 + id, important: id == 2, deviceStartUTC: "2026-11-26T08:15:02.123Z",
+                           deviceEndUTC: "2026-11-26T08:25:02.123Z", deviceSha256: sha, sha256: sha, verified: sha != nil,
+                           quarantined: sha == nil, rereads: Int(id), anomalies: sha == nil ? ["hash-mismatch"] : [])
+    }
+
+    static let record = CustodyRecord(
+        gateway: .init(id: "kiosk-07", version: "0.3.0"),
+        bay: "3",
+        dock: .init(startUTC: "2026-11-26T08:15:00.000Z", endUTC: "2026-11-26T08:31:12.500Z"),
+        recorder: .init(serial: "A100001", model: "DSJ-V9", firmware: "2.1.7", officerNumber: "010001",
+                        officerName: "张三", unitNumber: "110105000000", unitName: "北京市公安局朝阳分局",
+                        hardwareId: "HW-1", driver: "zfy-bulk-v1", protocolVersion: 1),
+        clock: .init(offsetMs: 812.25, roundTripMs: 3.5, samples: 5, deviceZoneOffsetMinutes: 480,
+                     measuredAtUTC: "2026-11-26T08:15:01.000Z", set: false, setError: "device refused CLOCK_SET: BUSY"),
+        files: [
+            file(1, path: Array("DCIM/100MEDIA/20261126_081502_0001.MP4".utf8), bagPath: "data/DCIM/100MEDIA/20261126_081502_0001.MP4"),
+            file(2, path: Array("视频/执法_001.MP4".utf8), bagPath: "data/视频/执法_001.MP4"),
+            file(3, path: [0x41, 0x00, 0xFF, 0x2E, 0x4D, 0x50, 0x34], bagPath: "data/A__.MP4", sha: nil),
+        ],
+        anomalies: [.init(code: "sequence-gap", detail: "sequence 101 follows 99: 100 is missing"),
+                    .init(code: "hash-mismatch", file: 3, detail: "device says ab…, gateway read cd…")],
+        totals: .init(files: 2, bytes: 2_097_152, seconds: 1200))
+
+    @Test func canonicalJSONIsDeterministicAndRoundTrips() throws {
+        let first = try Self.record.canonicalJSON()
+        #expect(try Self.record.canonicalJSON() == first)
+        let decoded = try CustodyRecord(json: first)
+        #expect(decoded == Self.record)
+        #expect(try decoded.canonicalJSON() == first)
+    }
+
+    @Test func canonicalJSONIsSortedPrettyUnescapedAndEndsWithANewline() throws {
+        let text = String(decoding: try Self.record.canonicalJSON(), as: UTF8.self)
+        #expect(text.hasPrefix("{\n") && text.hasSuffix("}\n") && !text.hasSuffix("\n\n"))
+        #expect(text.contains("\"data/DCIM/100MEDIA/20261126_081502_0001.MP4\""))
+        #expect(!text.contains("\\/"))
+        #expect(text.contains("北京市公安局朝阳分局"))
+        // Top-level keys in sorted order.
+        let top = ["anomalies", "bay", "clock", "dock", "files", "gateway", "recorder", "totals"]
+        let positions = top.map { text.range(of: "\n  \"\($0)\"")!.lowerBound }
+        #expect(positions == positions.sorted())
+    }
+
+    @Test func optionalFieldsThatAreNilAreLeftOut() throws {
+        var record = Self.record
+        record.clock.setError = nil
+        record.files = [Self.file(1, path: Array("a.mp4".utf8), bagPath: "data/a.mp4", sha: nil)]
+        record.anomalies = [.init(code: "c", detail: "d")]
+        let text = String(decoding: try record.canonicalJSON(), as: UTF8.self)
+        for key in ["setError", "devicePathHex", "deviceSha256", "\"sha256\"", "\"file\""] {
+            #expect(!text.contains(key), "\(key) written although nil")
+        }
+        #expect(!text.contains("null"))
+    }
+
+    @Test(arguments: [
+        (Array("DCIM/a.MP4".utf8), "DCIM/a.MP4", nil),
+        (Array("视频/执法_001.MP4".utf8), "视频/执法_001.MP4", nil),
+        ([0x41, 0x00, 0x42], "A\u{0}B", "410042"),
+        ([0x41, 0x0A, 0x42], "A\nB", "410a42"),
+        ([0x41, 0xC2, 0x85], "A\u{85}", "41c285"),
+        ([0x41, 0xFF, 0x42], "A\u{FFFD}B", "41ff42"),
+        ([0xC0, 0xAE], "\u{FFFD}\u{FFFD}", "c0ae"),
+    ] as [([UInt8], String, String?)])
+    func devicePathHexIsThereOnlyWhenTheTextIsNotTheBytes(bytes: [UInt8], text: String, hex: String?) {
+        let file = Self.file(1, path: bytes, bagPath: "data/x")
+        #expect(file.devicePath == text)
+        #expect(file.devicePathHex == hex)
+        var changed = file
+        changed.setDevicePath(Array("ok".utf8))
+        #expect(changed.devicePath == "ok" && changed.devicePathHex == nil)
+    }
+
+    @Test func aNonFiniteNumberIsRefusedNamingItsField() {
+        var record = Self.record
+        record.clock.offsetMs = .nan
+        #expect {
+            try record.canonicalJSON()
+        } throws: { error in
+            guard case CustodyRecordError.notEncodable(let field, _) = error else { return false }
+            return field == "clock.offsetMs"
+        }
+        record = Self.record
+        record.totals.seconds = .infinity
+        #expect(throws: CustodyRecordError.self) { try record.canonicalJSON() }
+    }
+
+    @Test func garbageIsNotACustodyRecord() {
+        #expect(throws: CustodyRecordError.self) { try CustodyRecord(json: Data("{\"bay\": 3}".utf8)) }
+    }
+}

@@ -1,0 +1,28 @@
+import Evidence
+import Foundation
+import Testing
+
+@Suite struct UTCTimestampTests {
+    @Test(arguments: [
+        (Int64(0), "1970-01-01T00:00:00.000Z"),
+        (1_795_680_902_123, "2026-11-26T08:15:02.123Z"),
+        (-1, "1969-12-31T23:59:59.999Z"),
+        (1_709_251_199_999, "2024-02-29T23:59:59.999Z"),
+        (253_402_300_799_999, "9999-12-31T23:59:59.999Z"),
+        (253_402_300_800_000, "+10000-01-01T00:00:00.000Z"),
+        (Int64.max, "+292278994-08-17T07:12:55.807Z"),
+        (Int64.min, "-292275055-05-16T16:47:04.192Z"),
+    ])
+    func millisecondsFormatAsISO8601UTC(ms: Int64, text: String) {
+        #expect(UTCTimestamp.string(milliseconds: ms) == text)
+    }
+
+    @Test func datesRoundToTheMillisecondTheyWereMadeFrom() {
+        // 1795680902.123 is not exact in binary; truncating would give .122.
+        let date = Date(timeIntervalSince1970: 1_795_680_902.123)
+        #expect(UTCTimestamp.string(date) == "2026-11-26T08:15:02.123Z")
+        #expect(UTCTimestamp.milliseconds(date) == 1_795_680_902_123)
+        #expect(UTCTimestamp.day(date) == "2026-11-26")
+        #expect(UTCTimestamp.day(Date(timeIntervalSince1970: -0.5)) == "1969-12-31")
+    }
+}
