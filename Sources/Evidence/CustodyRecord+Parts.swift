@@ -7,12 +7,16 @@ extension CustodyRecord {
         public var software: String
         /// The gateway software's version.
         public var version: String
+        /// The gateway's Ed25519 public key, hex of its 32 raw bytes: the key that verifies
+        /// `custody.json.sig` (the store's `gateway.pub` holds it as PEM).
+        public var publicKey: String?
 
         /// A gateway part with `software` set to `recorder-gateway`.
-        public init(id: String, version: String, software: String = BagInfo.softwareAgent) {
+        public init(id: String, version: String, software: String = BagInfo.softwareAgent, publicKey: String? = nil) {
             self.id = id
             self.software = software
             self.version = version
+            self.publicKey = publicKey
         }
     }
 
@@ -22,11 +26,32 @@ extension CustodyRecord {
         public var startUTC: String
         /// When the session ended (released or pulled out), `UTCTimestamp` form.
         public var endUTC: String
+        /// Each time the recorder was docked for this bag, when a dock was interrupted (pulled
+        /// out, gateway restarted) and continued later, possibly in another bay.
+        public var attempts: [Attempt]?
 
         /// A dock part from two `UTCTimestamp` strings.
-        public init(startUTC: String, endUTC: String) {
+        public init(startUTC: String, endUTC: String, attempts: [Attempt]? = nil) {
             self.startUTC = startUTC
             self.endUTC = endUTC
+            self.attempts = attempts
+        }
+
+        /// One dock of the recorder that contributed to the bag.
+        public struct Attempt: Codable, Sendable, Hashable {
+            public var bay: String
+            public var startUTC: String
+            /// Nil when the gateway stopped before it could note the end.
+            public var endUTC: String?
+            /// `completed` or `interrupted`.
+            public var result: String
+
+            public init(bay: String, startUTC: String, endUTC: String?, result: String) {
+                self.bay = bay
+                self.startUTC = startUTC
+                self.endUTC = endUTC
+                self.result = result
+            }
         }
     }
 
@@ -83,21 +108,14 @@ extension CustodyRecord {
         public var deviceZoneOffsetMinutes: Int
         /// When the offset was measured (gateway clock), `UTCTimestamp` form.
         public var measuredAtUTC: String
-        /// Whether the gateway set the recorder's clock afterwards.
-        public var set: Bool
-        /// Why setting the clock failed, when it was tried and failed.
-        public var setError: String?
-
         /// A clock part.
         public init(offsetMs: Double, roundTripMs: Double, samples: Int, deviceZoneOffsetMinutes: Int,
-                    measuredAtUTC: String, set: Bool, setError: String? = nil) {
+                    measuredAtUTC: String) {
             self.offsetMs = offsetMs
             self.roundTripMs = roundTripMs
             self.samples = samples
             self.deviceZoneOffsetMinutes = deviceZoneOffsetMinutes
             self.measuredAtUTC = measuredAtUTC
-            self.set = set
-            self.setError = setError
         }
     }
 

@@ -17,59 +17,65 @@ struct CustodyComposer {
     let clock: ClockSample
     let anomalies: [Anomaly]
     let dockEnd: Date
-    let bytesThisDock: UInt64
+    /// Seconds this dock has taken so far.
+    let seconds: Double
 
     static let version = "0.3.0"
 
     func record() -> CustodyRecord {
         let fileRecords = files.map { f -> CustodyRecord.File in
             let entry = meta.entries[String(f.recordingId)]
-            let raw = entry.flatMap { bytes(fromHex: $0.pathHex) } ?? []
-            let clean = String(validating: raw, as: UTF8.self).map { s in !s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } } ?? false
             return CustodyRecord.File(
                 recordingId: f.recordingId, kind: entry?.kind ?? "unknown",
-                devicePath: String(decoding: raw, as: UTF8.self), devicePathHex: clean ? nil : hexString(raw),
+                devicePath: entry.flatMap { bytes(fromHex: $0.pathHex) } ?? [],
                 bagPath: f.bagPath, size: f.durableOffset, sequence: entry?.sequence ?? 0, important: entry?.important ?? false,
-                deviceStartUTC: entry.map { utcString(milliseconds: $0.startMilliseconds) } ?? "",
-                deviceEndUTC: entry.map { utcString(milliseconds: $0.endMilliseconds) } ?? "",
+                deviceStartUTC: entry.map { UTCTimestamp.string(milliseconds: $0.startMilliseconds) } ?? "",
+                deviceEndUTC: entry.map { UTCTimestamp.string(milliseconds: $0.endMilliseconds) } ?? "",
                 deviceSha256: f.deviceSHA256.map { hexString($0) }, sha256: f.sha256.map { hexString($0) },
                 verified: f.state == .staged, quarantined: f.state == .quarantined, rereads: f.rereads,
-                anomalies: anomalies.filter { $0.recordingId == f.recordingId }.map(\.description))
+                anomalies: anomalies.filter { $0.recordingId == f.recordingId }.map(\.code))
         }
+        var gateway = CustodyRecord.Gateway(id: context.config.gatewayId, version: CustodyComposer.version)
+        gateway.publicKey = hexString(context.key.publicKey.rawRepresentation)
+        var dock = CustodyRecord.Dock(startUTC: session.startedUTC, endUTC: UTCTimestamp.string(dockEnd))
+        dock.attempts = meta.docks.map { .init(bay: $0.bay, startUTC: $0.startUTC, endUTC: $0.endUTC, result: $0.result ?? "interrupted") }
         return CustodyRecord(
-            gateway: .init(id: context.config.gatewayId, software: "recorder-gateway", version: CustodyComposer.version,
-                           publicKey: hexString(context.key.publicKey.rawRepresentation)),
+            gateway: gateway,
             bay: bay,
-            dock: .init(startUTC: session.startedUTC, endUTC: utcString(dockEnd),
-                        docks: meta.docks.map { .init(bay: $0.bay, startUTC: $0.startUTC, endUTC: $0.endUTC ?? "", result: $0.result ?? "interrupted") }),
+            dock: dock,
             recorder: .init(serial: identity.serial, model: identity.model, firmware: identity.firmware,
                             officerNumber: identity.officerNumber, officerName: identity.officerName,
                             unitNumber: identity.unitNumber, unitName: identity.unitName, hardwareId: identity.hardwareId,
                             driver: info.driver, protocolVersion: info.protocolVersion),
             clock: .init(offsetMs: clock.offsetMilliseconds, roundTripMs: clock.roundTripMilliseconds,
                          samples: context.clockSamples, deviceZoneOffsetMinutes: Int(clock.device.zoneOffsetMinutes),
-                         measuredAtUTC: utcString(clock.hostReceived)),
+                         measuredAtUTC: UTCTimestamp.string(clock.hostReceived)),
             files: fileRecords,
-            anomalies: anomalies.map { .init(code: $0.code, recordingId: $0.recordingId, detail: $0.detail) },
-            totals: .init(files: files.count, bytes: files.reduce(0) { $0 + $1.durableOffset }, bytesThisDock: bytesThisDock))
+            anomalies: anomalies.map { .init(code: $0.code, file: $0.recordingId, detail: $0.detail) },
+            totals: .init(files: files.count, bytes: files.reduce(0) { $0 + $1.durableOffset }, seconds: seconds))
     }
 
     func canonicalJSON() throws -> Data {
         try record().canonicalJSON()
     }
 
-    func bagInfo(payload: [LocalStore.PayloadFile]) throws -> BagInfo {
-        let day = DateFormatter()
-        day.locale = Locale(identifier: "en_US_POSIX")
-        day.timeZone = TimeZone(identifier: "UTC")
-        day.dateFormat = "yyyy-MM-dd"
-        return try BagInfo.dockSession(
-            sourceOrganization: identity.unitName.isEmpty ? "unknown unit" : identity.unitName,
-            externalIdentifier: identity.serial,
-            baggingDate: day.string(from: dockEnd),
-            payloadOxum: BagIt.payloadOxum(bytes: payload.reduce(0) { $0 + $1.size }, files: payload.count),
-            officerNumber: identity.officerNumber, officerName: identity.officerName, unitNumber: identity.unitNumber,
-            gatewayId: context.config.gatewayId, bay: bay, dockStartUTC: session.startedUTC, dockEndUTC: utcString(dockEnd),
-            clockOffsetMs: String(format: "%.1f", clock.offsetMilliseconds))
+    /// The bag-info. Recorder strings with line breaks cannot go into bag-info; they are replaced
+    /// there (the custody record keeps them exactly).
+    func bagInfo(payload: [LocalStore.PayloadFile], dockStart: Date) -> BagInfo {
+        func clean(_ s: String) -> String {
+            String(s.unicodeScalars.map { $0.properties.generalCategory == .control ? "_" : Character($0) })
+        }
+        let make = { (clean: (String) -> String) throws(BagInfoError) -> BagInfo in
+            try BagInfo.dockSession(
+                sourceOrganization: clean(identity.unitName.isEmpty ? "unknown unit" : identity.unitName),
+                externalIdentifier: clean(identity.serial), baggingDate: dockEnd,
+                payloadBytes: payload.reduce(0) { $0 + $1.size }, payloadFiles: payload.count,
+                officerNumber: clean(identity.officerNumber), officerName: clean(identity.officerName),
+                unitNumber: clean(identity.unitNumber), gatewayId: clean(context.config.gatewayId), bay: clean(bay),
+                dockStart: dockStart, dockEnd: dockEnd, clockOffsetMs: clock.offsetMilliseconds)
+        }
+        // The identity fields were validated by the codec (no NUL, UTF-8), and `clean` removes
+        // every control character, so the second attempt cannot fail.
+        return (try? make(clean)) ?? BagInfo()
     }
 }

@@ -143,10 +143,10 @@ public struct DockSession: Sendable {
             out.anomalies.append(Anomaly("resumed", "continues the interrupted dock of \(open.startedUTC) (bag \(open.bagName))"))
         } else {
             let name = "\(identity.serial)_\(identity.officerNumber.isEmpty ? "000000" : identity.officerNumber)_\(compactUTC(dockStart))"
-            session = try journal.openSession(serial: identity.serial, bay: bay, bagName: name, startedUTC: utcString(dockStart))
+            session = try journal.openSession(serial: identity.serial, bay: bay, bagName: name, startedUTC: UTCTimestamp.string(dockStart))
         }
         var meta = SessionMeta.decode(session.meta)
-        meta.docks.append(.init(bay: bay, startUTC: utcString(dockStart)))
+        meta.docks.append(.init(bay: bay, startUTC: UTCTimestamp.string(dockStart)))
 
         // Plan: what this session holds already, what the ledger holds, what is new.
         var files = Dictionary(uniqueKeysWithValues: try journal.files(session: session.id).map { ($0.recordingId, $0) })
@@ -204,7 +204,7 @@ public struct DockSession: Sendable {
         let dockEnd = Date()
         if bagFiles.isEmpty {
             // Nothing new on the recorder: no bag; the audit log records the dock.
-            try journal.finish(session: session.id, state: .finalized, endedUTC: utcString(dockEnd))
+            try journal.finish(session: session.id, state: .finalized, endedUTC: UTCTimestamp.string(dockEnd))
         } else {
             try await seal(session: session, meta: meta, files: bagFiles, identity: identity, recorder: recorder,
                            clock: clock, dockEnd: dockEnd, out: &out)
@@ -218,22 +218,23 @@ public struct DockSession: Sendable {
                       identity: RecorderIdentity, recorder: any Recorder, clock: ClockSample, dockEnd: Date,
                       out: inout DockOutcome) async throws {
         var meta = original
-        meta.docks[meta.docks.count - 1].endUTC = utcString(dockEnd)
+        meta.docks[meta.docks.count - 1].endUTC = UTCTimestamp.string(dockEnd)
         meta.docks[meta.docks.count - 1].result = "completed"
         let custody = CustodyComposer(context: context, identity: identity, info: recorder.info, bay: bay,
                                       session: session, meta: meta, files: bagFiles, clock: clock,
-                                      anomalies: out.anomalies, dockEnd: dockEnd, bytesThisDock: out.bytes)
+                                      anomalies: out.anomalies, dockEnd: dockEnd,
+                                      seconds: dockEnd.timeIntervalSince(ISO8601DateFormatter.utc.date(from: session.startedUTC) ?? dockEnd))
         // A quarantined, incomplete file holds only its durable bytes.
         let payload = bagFiles.map { LocalStore.PayloadFile(bagPath: $0.bagPath, sha256: $0.sha256 ?? [], size: $0.durableOffset) }
         let bagPath = try context.store.finalize(bag: session.bagName, payload: payload,
-                                                 bagInfo: try custody.bagInfo(payload: payload),
+                                                 bagInfo: custody.bagInfo(payload: payload, dockStart: ISO8601DateFormatter.utc.date(from: session.startedUTC) ?? dockEnd),
                                                  custody: try custody.canonicalJSON(), key: context.key)
         let ledger = bagFiles.map {
             Journal.LedgerEntry(serial: identity.serial, recordingId: $0.recordingId, size: $0.size,
                                 deviceSHA256: $0.deviceSHA256, sha256: $0.sha256 ?? [], bagName: session.bagName,
-                                quarantined: $0.state == .quarantined, ingestedUTC: utcString(dockEnd))
+                                quarantined: $0.state == .quarantined, ingestedUTC: UTCTimestamp.string(dockEnd))
         }
-        try journal.commitBag(session: session.id, entries: ledger, endedUTC: utcString(dockEnd))
+        try journal.commitBag(session: session.id, entries: ledger, endedUTC: UTCTimestamp.string(dockEnd))
         out.bagPath = bagPath
         out.files = bagFiles.count
         out.verified = bagFiles.filter { $0.state == .staged }.count
@@ -265,15 +266,16 @@ public struct DockSession: Sendable {
             candidates += previouslyIngested.filter { !$0.1.quarantined && $0.1.releasedUTC == nil }
                 .map { ($0.0.id, $0.0.size, $0.0.deviceSHA256, $0.1.sha256) }
             for (id, size, device, sha) in candidates {
-                do {
+                do throws(RecorderError) {
                     try await recorder.release(id, sha256: sha)
-                    try journal.markReleased(serial: identity.serial, recordingId: id, size: size, deviceSHA256: device,
-                                             releasedUTC: utcString(Date()))
-                    out.released += 1
-                    await audit(.released, serial: identity.serial, detail: ["recordingId": "\(id)", "sha256": hexString(sha)])
                 } catch let error where !error.isDeviceGone {
                     out.anomalies.append(Anomaly("release-refused", recordingId: id, error.description))
+                    continue
                 }
+                try journal.markReleased(serial: identity.serial, recordingId: id, size: size, deviceSHA256: device,
+                                         releasedUTC: UTCTimestamp.string(Date()))
+                out.released += 1
+                await audit(.released, serial: identity.serial, detail: ["recordingId": "\(id)", "sha256": hexString(sha)])
             }
         }
     }

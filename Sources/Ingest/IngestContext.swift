@@ -1,3 +1,4 @@
+import Evidence
 import Foundation
 import GatewayCrypto
 import Journal
@@ -60,17 +61,13 @@ struct SessionMeta: Codable {
     }
 }
 
-/// UTC time as ISO 8601 with milliseconds and Z.
-func utcString(_ date: Date) -> String {
-    let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    f.timeZone = TimeZone(identifier: "UTC")
-    return f.string(from: date)
-}
-
-/// UTC time of device milliseconds, ISO 8601.
-func utcString(milliseconds: Int64) -> String {
-    utcString(Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+extension ISO8601DateFormatter {
+    /// Parses what `UTCTimestamp.string` writes.
+    static var utc: ISO8601DateFormatter {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }
 }
 
 /// `yyyyMMdd'T'HHmmss'Z'`, for bag names.

@@ -18,7 +18,7 @@ import Testing
                         officerName: "张三", unitNumber: "110105000000", unitName: "北京市公安局朝阳分局",
                         hardwareId: "HW-1", driver: "zfy-bulk-v1", protocolVersion: 1),
         clock: .init(offsetMs: 812.25, roundTripMs: 3.5, samples: 5, deviceZoneOffsetMinutes: 480,
-                     measuredAtUTC: "2026-11-26T08:15:01.000Z", set: false, setError: "device refused CLOCK_SET: BUSY"),
+                     measuredAtUTC: "2026-11-26T08:15:01.000Z"),
         files: [
             file(1, path: Array("DCIM/100MEDIA/20261126_081502_0001.MP4".utf8), bagPath: "data/DCIM/100MEDIA/20261126_081502_0001.MP4"),
             file(2, path: Array("视频/执法_001.MP4".utf8), bagPath: "data/视频/执法_001.MP4"),
@@ -50,11 +50,11 @@ import Testing
 
     @Test func optionalFieldsThatAreNilAreLeftOut() throws {
         var record = Self.record
-        record.clock.setError = nil
+        record.gateway.publicKey = nil
         record.files = [Self.file(1, path: Array("a.mp4".utf8), bagPath: "data/a.mp4", sha: nil)]
         record.anomalies = [.init(code: "c", detail: "d")]
         let text = String(decoding: try record.canonicalJSON(), as: UTF8.self)
-        for key in ["setError", "devicePathHex", "deviceSha256", "\"sha256\"", "\"file\""] {
+        for key in ["publicKey", "devicePathHex", "deviceSha256", "\"sha256\"", "\"file\""] {
             #expect(!text.contains(key), "\(key) written although nil")
         }
         #expect(!text.contains("null"))
