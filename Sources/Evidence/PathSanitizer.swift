@@ -16,7 +16,8 @@
 ///   case-insensitively and with canonically equivalent Unicode (NFC and NFD) counting as
 ///   equal, and no path is both a file and a directory of another: files never collide
 ///   on copy to APFS, HFS+, NTFS, exFAT or ext4;
-/// - the same sequence of calls on a new sanitiser gives the same sequence of results.
+/// - the same sequence of calls on a new sanitiser gives the same sequence of results (so a
+///   bag resumed after a restart gets the same paths by replaying its recordings in order).
 ///
 /// The rules, in order: split on `/` and `\`; drop empty, `.` and `..` components (a path never
 /// climbs, it just loses the climbing parts); in each component, invalid UTF-8, controls and
@@ -45,6 +46,9 @@ public struct PathSanitizer: Sendable {
     private var files: Set<String> = []
     /// Collision keys of every directory those files are in.
     private var directories: Set<String> = []
+    /// The last suffix attempt used for a clashing name and id, so that a device listing the
+    /// same name ten thousand times costs ten thousand tries, not fifty million.
+    private var attempts: [String: Int] = [:]
 
     /// A sanitiser that has handed out nothing yet: use one per bag.
     public init() {}
@@ -68,19 +72,27 @@ public struct PathSanitizer: Sendable {
 
         // A directory cannot have the name of a file already handed out (nor can a file that of
         // a directory): rename the first clashing directory, then look deeper.
-        for i in 0..<last {
-            var attempt = 0
-            while files.contains(Self.key(names[...i])) {
+        for i in 0..<last where files.contains(Self.key(names[...i])) {
+            let memo = "d\(recordingId)/" + Self.key(names[...i])
+            var attempt = attempts[memo, default: 0]
+            repeat {
                 attempt += 1
                 suffixes[i] = Self.suffix(recordingId, attempt)
                 names[i] = render(i)
-            }
+            } while files.contains(Self.key(names[...i]))
+            attempts[memo] = attempt
         }
-        var attempt = 0
-        while files.contains(Self.key(names[...])) || directories.contains(Self.key(names[...])) {
-            attempt += 1
-            suffixes[last] = Self.suffix(recordingId, attempt)
-            names[last] = render(last)
+        let key = Self.key(names[...])
+        if files.contains(key) || directories.contains(key) {
+            // Earlier attempts for this name and id were handed out already: skip them.
+            let memo = "f\(recordingId)/" + key
+            var attempt = attempts[memo, default: 0]
+            repeat {
+                attempt += 1
+                suffixes[last] = Self.suffix(recordingId, attempt)
+                names[last] = render(last)
+            } while files.contains(Self.key(names[...])) || directories.contains(Self.key(names[...]))
+            attempts[memo] = attempt
         }
 
         files.insert(Self.key(names[...]))

@@ -159,6 +159,18 @@ func folded(_ s: some StringProtocol) -> String { String(s).lowercased().upperca
         #expect(paths[4].hasSuffix("~123456789-4.MP4"))
     }
 
+    @Test func tenThousandIdenticalNamesStayFastAndDistinct() {
+        var sanitizer = PathSanitizer()
+        let clock = ContinuousClock()
+        var paths = Set<String>()
+        let elapsed = clock.measure {
+            for _ in 0..<10_000 { paths.insert(folded(sanitizer.bagPath(for: Self.b("DCIM/a.MP4"), recordingId: 9))) }
+        }
+        #expect(paths.count == 10_000)
+        #expect(paths.contains(folded("data/DCIM/a~9-9999.MP4")))
+        #expect(elapsed < .seconds(20), "a hostile catalog of repeated names took \(elapsed)")
+    }
+
     /// Random bytes biased towards the dangerous ones, with long runs and deep paths.
     static func randomPath(_ rng: inout SeededGenerator) -> [UInt8] {
         let alphabet: [UInt8] = [0x2F, 0x2F, 0x5C, 0x2E, 0x2E, 0x2E, 0x00, 0x0A, 0x0D, 0x20, 0x7F, 0x7E, 0x25, 0x3A,
