@@ -100,6 +100,16 @@ public struct PathSanitizer: Sendable {
         return Self.root + names.joined(separator: "/")
     }
 
+    /// Marks a path handed out earlier (by a sanitiser of the same bag before a restart) as
+    /// taken, so that later paths avoid it. `bagPath` must be one this type returned.
+    public mutating func reserve(_ bagPath: String) {
+        guard bagPath.hasPrefix(Self.root) else { return }
+        let names = bagPath.dropFirst(Self.root.count).split(separator: "/").map(String.init)
+        guard !names.isEmpty else { return }
+        files.insert(Self.key(names[...]))
+        for i in 0..<(names.count - 1) { directories.insert(Self.key(names[...i])) }
+    }
+
     /// The device path cut into cleaned components, nothing that climbs or is empty, at most
     /// `maxComponents` of them.
     static func components(of path: [UInt8]) -> [SafeComponent] {

@@ -62,20 +62,28 @@ struct CustodyComposer {
     /// The bag-info. Recorder strings with line breaks cannot go into bag-info; they are replaced
     /// there (the custody record keeps them exactly).
     func bagInfo(payload: [LocalStore.PayloadFile], dockStart: Date) -> BagInfo {
-        func clean(_ s: String) -> String {
-            String(s.unicodeScalars.map { $0.properties.generalCategory == .control ? "_" : Character($0) })
-        }
-        let make = { (clean: (String) -> String) throws(BagInfoError) -> BagInfo in
-            try BagInfo.dockSession(
-                sourceOrganization: clean(identity.unitName.isEmpty ? "unknown unit" : identity.unitName),
-                externalIdentifier: clean(identity.serial), baggingDate: dockEnd,
+        do {
+            return try BagInfo.dockSession(
+                sourceOrganization: Self.clean(identity.unitName.isEmpty ? "unknown unit" : identity.unitName),
+                externalIdentifier: Self.clean(identity.serial), baggingDate: dockEnd,
                 payloadBytes: payload.reduce(0) { $0 + $1.size }, payloadFiles: payload.count,
-                officerNumber: clean(identity.officerNumber), officerName: clean(identity.officerName),
-                unitNumber: clean(identity.unitNumber), gatewayId: clean(context.config.gatewayId), bay: clean(bay),
-                dockStart: dockStart, dockEnd: dockEnd, clockOffsetMs: clock.offsetMilliseconds)
+                officerNumber: Self.clean(identity.officerNumber), officerName: Self.clean(identity.officerName),
+                unitNumber: Self.clean(identity.unitNumber), gatewayId: Self.clean(context.config.gatewayId),
+                bay: Self.clean(bay), dockStart: dockStart, dockEnd: dockEnd, clockOffsetMs: clock.offsetMilliseconds)
+        } catch {
+            // Unreachable: `clean` leaves no character bag-info refuses. Still, never lose a bag
+            // over a label: fall back to the bare minimum.
+            return BagInfo()
         }
-        // The identity fields were validated by the codec (no NUL, UTF-8), and `clean` removes
-        // every control character, so the second attempt cannot fail.
-        return (try? make(clean)) ?? BagInfo()
+    }
+
+    /// The text with every control and line-separating character replaced by `_`.
+    static func clean(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.map { scalar -> Unicode.Scalar in
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator: "_"
+            default: scalar
+            }
+        }))
     }
 }

@@ -110,12 +110,10 @@ public struct DockSession: Sendable {
             await audit(.authenticationFailed, serial: identity.serial, detail: ["reason": why])
             throw DockFailure(description: why)
         }
-        do {
-            try await recorder.authenticate(password: password)
-        } catch let error where !error.isDeviceGone {
-            out.anomalies.append(Anomaly("authentication-failed", error.description))
-            await audit(.authenticationFailed, serial: identity.serial, detail: ["reason": error.description])
-            throw DockFailure(description: "authentication: \(error)")
+        if let refusal = try await attempt({ () async throws(RecorderError) in try await recorder.authenticate(password: password) }) {
+            out.anomalies.append(Anomaly("authentication-failed", refusal.description))
+            await audit(.authenticationFailed, serial: identity.serial, detail: ["reason": refusal.description])
+            throw DockFailure(description: "authentication: \(refusal)")
         }
         await audit(.authenticated, serial: identity.serial)
 
@@ -126,13 +124,12 @@ public struct DockSession: Sendable {
             "roundTripMs": String(format: "%.3f", clock.roundTripMilliseconds)])
 
         context.progress.update(port) { $0.phase = .cataloguing }
-        let catalog: [CatalogEntry]
-        do {
-            catalog = try await recorder.catalog()
-        } catch let error where !error.isDeviceGone {
-            out.anomalies.append(Anomaly("catalog-refused", error.description))
-            throw DockFailure(description: "catalog: \(error)")
+        var listing: [CatalogEntry] = []
+        if let refusal = try await attempt({ () async throws(RecorderError) in listing = try await recorder.catalog() }) {
+            out.anomalies.append(Anomaly("catalog-refused", refusal.description))
+            throw DockFailure(description: "catalog: \(refusal)")
         }
+        let catalog = listing
         out.listed = catalog.count
 
         // The session: continue an interrupted one, or start a new one.
@@ -248,13 +245,14 @@ public struct DockSession: Sendable {
                                     out: inout DockOutcome) async throws {
 
         // Set the clock, now that the measured offset is sealed in the custody record.
-        do {
-            let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        if let refusal = try await attempt({ () async throws(RecorderError) in
             try await recorder.setClock(DeviceTime(utcMilliseconds: now, zoneOffsetMinutes: clock.device.zoneOffsetMinutes))
+        }) {
+            out.anomalies.append(Anomaly("clock-set-failed", refusal.description))
+            await audit(.error, serial: identity.serial, detail: ["reason": "CLOCK_SET: \(refusal)"])
+        } else {
             await audit(.clockSet, serial: identity.serial, detail: ["previousOffsetMs": String(format: "%.1f", clock.offsetMilliseconds)])
-        } catch let error where !error.isDeviceGone {
-            out.anomalies.append(Anomaly("clock-set-failed", error.description))
-            await audit(.error, serial: identity.serial, detail: ["reason": "CLOCK_SET: \(error)"])
         }
 
         // Release as the policy allows: files verified in this bag, and ones verified in earlier
@@ -266,10 +264,8 @@ public struct DockSession: Sendable {
             candidates += previouslyIngested.filter { !$0.1.quarantined && $0.1.releasedUTC == nil }
                 .map { ($0.0.id, $0.0.size, $0.0.deviceSHA256, $0.1.sha256) }
             for (id, size, device, sha) in candidates {
-                do throws(RecorderError) {
-                    try await recorder.release(id, sha256: sha)
-                } catch let error where !error.isDeviceGone {
-                    out.anomalies.append(Anomaly("release-refused", recordingId: id, error.description))
+                if let refusal = try await attempt({ () async throws(RecorderError) in try await recorder.release(id, sha256: sha) }) {
+                    out.anomalies.append(Anomaly("release-refused", recordingId: id, refusal.description))
                     continue
                 }
                 try journal.markReleased(serial: identity.serial, recordingId: id, size: size, deviceSHA256: device,
@@ -350,6 +346,18 @@ public struct DockSession: Sendable {
                                      "read twice, SHA-256 \(hexString(pulled.sha256)) both times, device says \(hexString(device)); kept, never released"))
             await audit(.quarantined, serial: serial, detail: ["recordingId": "\(entry.id)", "reason": "device hash mismatch twice"])
             return PullResult(file: file, anomalies: anomalies)
+        }
+    }
+
+    /// Runs a recorder operation; returns its error when the device refused or failed, nil on
+    /// success. A vanished device is not returned but thrown on, ending the dock as interrupted.
+    private func attempt(_ operation: () async throws(RecorderError) -> Void) async throws(RecorderError) -> RecorderError? {
+        do {
+            try await operation()
+            return nil
+        } catch {
+            if error.isDeviceGone { throw error }
+            return error
         }
     }
 

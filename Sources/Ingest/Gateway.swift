@@ -64,7 +64,7 @@ public actor Gateway {
         let session = DockSession(context: context, port: port)
         running[port] = Task {
             let outcome = await session.run(link: link, driver: driver)
-            await self.finished(port: port, outcome)
+            self.finished(port: port, outcome)
             return outcome
         }
         return true

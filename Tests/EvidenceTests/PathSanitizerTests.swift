@@ -231,3 +231,18 @@ func folded(_ s: some StringProtocol) -> String { String(s).lowercased().upperca
         #expect(replay == outputs)
     }
 }
+
+@Suite struct PathSanitizerReserveTests {
+    @Test func aReservedPathIsNotHandedOutAgain() {
+        var first = PathSanitizer()
+        let a = first.bagPath(for: Array("DCIM/A.MP4".utf8), recordingId: 1)
+        var resumed = PathSanitizer()
+        resumed.reserve(a)
+        let b = resumed.bagPath(for: Array("dcim/a.mp4".utf8), recordingId: 2)
+        #expect(a == "data/DCIM/A.MP4")
+        #expect(b != a && b.lowercased() != a.lowercased())
+        // A reserved file name cannot become a directory either.
+        let c = resumed.bagPath(for: Array("DCIM/A.MP4/inner".utf8), recordingId: 3)
+        #expect(!c.hasPrefix(a + "/"))
+    }
+}

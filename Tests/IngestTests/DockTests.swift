@@ -188,7 +188,7 @@ import Testing
         }
         let outcomes = await kiosk.dock(devices)
         #expect(outcomes.count == 8)
-        #expect(outcomes.allSatisfy(\.allVerified), "\(outcomes.map(\.result))")
+        #expect(outcomes.allSatisfy { $0.allVerified }, "\(outcomes.map { $0.result })")
         #expect(Set(outcomes.compactMap(\.bagPath)).count == 8)
     }
 
