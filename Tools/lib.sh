@@ -29,3 +29,16 @@ ensure_swift() {
   echo "error: no Swift toolchain found (looked on PATH and in /opt/swift/usr/bin); install Swift 6 first" >&2
   exit 1
 }
+
+# ensure_python_modules MODULE=PYPI_PACKAGE...: installs from PyPI with pip whatever module
+# cannot be imported yet.
+ensure_python_modules() {
+  local missing=()
+  for pair in "$@"; do
+    python3 -c "import ${pair%%=*}" 2>/dev/null || missing+=("${pair#*=}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "==> installing from PyPI: ${missing[*]}" >&2
+  python3 -m pip install --quiet "${missing[@]}" >&2 \
+    || python3 -m pip install --quiet --break-system-packages "${missing[@]}" >&2
+}

@@ -26,10 +26,14 @@ public struct CustodyRecord: Codable, Sendable, Hashable {
     public var anomalies: [Anomaly]
     /// Sums over `files`.
     public var totals: Totals
+    /// The audit log's newest entry when the record was sealed. The hash chain shows changes
+    /// inside the log; this signed anchor shows a log cut back to before it.
+    public var audit: AuditAnchor?
 
     /// A record from its parts.
     public init(gateway: Gateway, bay: String, dock: Dock, recorder: Recorder, clock: Clock,
-                files: [File], anomalies: [Anomaly], totals: Totals) {
+                files: [File], anomalies: [Anomaly], totals: Totals, audit: AuditAnchor? = nil) {
+        self.audit = audit
         self.gateway = gateway
         self.bay = bay
         self.dock = dock
@@ -91,4 +95,15 @@ public enum CustodyRecordError: Error, Hashable, Sendable, CustomStringConvertib
 
 private extension String {
     func trimmingPrefix(_ p: String) -> String { hasPrefix(p) ? String(dropFirst(p.count)) : self }
+}
+
+/// One audit log entry, named by its sequence number and hash.
+public struct AuditAnchor: Codable, Sendable, Hashable {
+    public var seq: Int
+    public var hash: String
+
+    public init(seq: Int, hash: String) {
+        self.seq = seq
+        self.hash = hash
+    }
 }

@@ -22,6 +22,11 @@ public actor AuditLogFile {
 
     deinit { close(fd) }
 
+    /// The newest entry, to anchor in a signed custody record.
+    public var head: AuditAnchor? {
+        chain.last.map { AuditAnchor(seq: $0.seq, hash: $0.hash) }
+    }
+
     /// Appends one entry and makes it durable.
     @discardableResult
     public func append(_ event: AuditEvent, serial: String? = nil, bay: String? = nil,

@@ -19,6 +19,8 @@ struct CustodyComposer {
     let dockEnd: Date
     /// Seconds this dock has taken so far.
     let seconds: Double
+    /// The audit log's newest entry before sealing.
+    let auditHead: AuditAnchor?
 
     static let version = "0.3.0"
 
@@ -52,7 +54,8 @@ struct CustodyComposer {
                          measuredAtUTC: UTCTimestamp.string(clock.hostReceived)),
             files: fileRecords,
             anomalies: anomalies.map { .init(code: $0.code, file: $0.recordingId, detail: $0.detail) },
-            totals: .init(files: files.count, bytes: files.reduce(0) { $0 + $1.durableOffset }, seconds: seconds))
+            totals: .init(files: files.count, bytes: files.reduce(0) { $0 + $1.durableOffset }, seconds: seconds),
+            audit: auditHead)
     }
 
     func canonicalJSON() throws -> Data {

@@ -220,7 +220,8 @@ public struct DockSession: Sendable {
         let custody = CustodyComposer(context: context, identity: identity, info: recorder.info, bay: bay,
                                       session: session, meta: meta, files: bagFiles, clock: clock,
                                       anomalies: out.anomalies, dockEnd: dockEnd,
-                                      seconds: dockEnd.timeIntervalSince(ISO8601DateFormatter.utc.date(from: session.startedUTC) ?? dockEnd))
+                                      seconds: dockEnd.timeIntervalSince(ISO8601DateFormatter.utc.date(from: session.startedUTC) ?? dockEnd),
+                                      auditHead: await context.audit.head)
         // A quarantined, incomplete file holds only its durable bytes.
         let payload = bagFiles.map { LocalStore.PayloadFile(bagPath: $0.bagPath, sha256: $0.sha256 ?? [], size: $0.durableOffset) }
         let bagPath = try context.store.finalize(bag: session.bagName, payload: payload,

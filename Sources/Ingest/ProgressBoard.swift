@@ -12,6 +12,8 @@ public final class ProgressBoard: @unchecked Sendable {
         public var bytesDone: UInt64 = 0
         public var bytesTotal: UInt64 = 0
         public var started: Date = Date()
+        /// When the bay reached done, interrupted or error.
+        public var ended: Date?
         public var note: String = ""
     }
 
@@ -33,6 +35,9 @@ public final class ProgressBoard: @unchecked Sendable {
             order.append(bay)
         }
         change(&bays[bay]!)
+        if [.done, .interrupted, .error].contains(bays[bay]!.phase), bays[bay]!.ended == nil {
+            bays[bay]!.ended = Date()
+        }
     }
 
     /// Every bay, in the order they first appeared.

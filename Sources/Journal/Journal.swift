@@ -297,6 +297,7 @@ public final class Journal: @unchecked Sendable {
                            ingestedUTC: r[7].string ?? "", releasedUTC: r[8].string)
     }
 
+    @discardableResult
     private func locked<T>(_ body: () throws(JournalError) -> T) throws(JournalError) -> T {
         lock.lock()
         defer { lock.unlock() }

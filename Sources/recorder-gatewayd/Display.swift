@@ -52,7 +52,7 @@ final class ProgressDisplay: @unchecked Sendable {
 
     /// "1-1.1   A100001 010001 ingesting  [##########..........]  50%  38.2 MB/s  ETA 0:03"
     private func row(_ b: ProgressBoard.Bay) -> String {
-        let elapsed = max(Date().timeIntervalSince(b.started), 0.001)
+        let elapsed = max((b.ended ?? Date()).timeIntervalSince(b.started), 0.001)
         let fraction = b.bytesTotal > 0 ? min(1, Double(b.bytesDone) / Double(b.bytesTotal)) : (b.phase == .done ? 1 : 0)
         let width = 20
         let filled = Int((fraction * Double(width)).rounded(.down))

@@ -52,6 +52,11 @@ import Testing
             #expect(f.verified && f.sha256 != nil && f.sha256 == f.deviceSha256, "file \(f.recordingId)")
         }
         #expect(abs(custody.clock.offsetMs - 30_000) < 1000)
+        // The signed record anchors the audit log as it stood when the bag was sealed.
+        let anchor = try #require(custody.audit)
+        let audit = try String(contentsOfFile: kiosk.config.store + "/audit/audit.jsonl", encoding: .utf8)
+        #expect(audit.contains("\"hash\":\"\(anchor.hash)\""))
+        #expect(audit.contains("\"seq\":\(anchor.seq),"))
     }
 
     @Test func aSecondDockSkipsWhatTheLedgerHoldsAndReleasesUnderThePolicy() async throws {

@@ -62,6 +62,11 @@ for delay in 0.7 2.3; do
   check "after SIGKILL at ${delay}s the bag holds the recorder's exact bytes" test "$got" = "$want"
   check "after SIGKILL at ${delay}s there is one bag" test "$(ls "$work/kill/store/bags" | wc -l)" -eq 1
   check "after SIGKILL at ${delay}s the bag validates" validate_bags "$work/kill/store"
+  check "after SIGKILL at ${delay}s the restart continued the interrupted dock" python3 -c "
+import json; r = json.load(open('$work/kill-$delay.json'))['recorders'][0]
+assert any(a['code'] == 'resumed' for a in r['anomalies']), r['anomalies']
+# Staging is fsynced every 64 MiB (1.6 s at USB 2.0): a late kill leaves durable bytes to keep.
+assert '$delay' != '2.3' or r['bytes'] < 168 * 2**20, r['bytes']"
 done
 
 # 3. A full disk: the dock stops cleanly, nothing is released, staging stays consistent.
