@@ -3,7 +3,9 @@
 /// makes the consumer wait.
 actor BoundedQueue<Element: Sendable> {
     private let capacity: Int
-    private var items: [Element] = []
+    // Popped slots are set to nil at once: a chunk must not stay alive (1 MiB each) after the
+    // consumer took it.
+    private var items: [Element?] = []
     private var head = 0
     private var finished = false
     private var consumer: CheckedContinuation<Void, Never>?
@@ -28,8 +30,12 @@ actor BoundedQueue<Element: Sendable> {
             await withCheckedContinuation { consumer = $0 }
         }
         let item = items[head]
+        items[head] = nil
         head += 1
-        if head > 64 && head * 2 > items.count {
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head > 64 && head * 2 > items.count {
             items.removeFirst(head)
             head = 0
         }
@@ -37,7 +43,7 @@ actor BoundedQueue<Element: Sendable> {
             producer = nil
             p.resume()
         }
-        return item
+        return item!
     }
 
     /// No more items will come; the consumer drains what is queued, then gets nil.

@@ -21,7 +21,9 @@ public actor SimulatedBus {
     // Device → host: scheduled, then delivered to the inbox at their completion instants.
     private var scheduled: [(at: ContinuousClock.Instant, what: Delivery)] = []
     private var deliveryRunning = false
-    private var inbox: [Delivery] = []
+    // Taken slots are cleared at once: a delivered frame must not stay alive (1 MiB each)
+    // while the host keeps the inbox from ever running empty.
+    private var inbox: [Delivery?] = []
     private var inboxHead = 0
     private var receiver: CheckedContinuation<Delivery, Never>?
     private var gone = false
@@ -96,11 +98,15 @@ public actor SimulatedBus {
     fileprivate func hostReceive() async throws(LinkError) -> [UInt8] {
         if closed { throw .closed }
         let next: Delivery
-        if inboxHead < inbox.count {
-            next = inbox[inboxHead]
+        if inboxHead < inbox.count, let item = inbox[inboxHead] {
+            next = item
+            inbox[inboxHead] = nil
             inboxHead += 1
             if inboxHead == inbox.count {
                 inbox.removeAll(keepingCapacity: true)
+                inboxHead = 0
+            } else if inboxHead > 64 && inboxHead * 2 > inbox.count {
+                inbox.removeFirst(inboxHead)
                 inboxHead = 0
             }
         } else {
@@ -111,6 +117,7 @@ public actor SimulatedBus {
         case .data(let bytes): return bytes
         case .gone:
             inbox.insert(.gone, at: inboxHead) // stays gone for later calls
+            inboxHead = min(inboxHead, inbox.count - 1)
             throw .deviceGone
         }
     }
