@@ -183,6 +183,43 @@ import Testing
         #expect(try run(["python3", "-m", "bagit", "--validate", bag]).0 == 0)
     }
 
+    @Test func aStallLongerThanTheTimeoutIsRetriedFromTheDurableOffset() async throws {
+        // Requests time out after 2 s (TestKiosk); the recorder goes silent for 2.5 s.
+        let kiosk = try TestKiosk()
+        let (out, _) = await kiosk.dockOne(try recorderScenario(faults: #"[{"kind": "stall", "afterBytes": 1000000, "milliseconds": 2500}]"#))
+        #expect(out.allVerified, "\(out.result) \(out.anomalies)")
+    }
+
+    @Test func refusedAuthenticationFailsTheDockWithoutReadingAnything() async throws {
+        let kiosk = try TestKiosk()
+        let (out, device) = await kiosk.dockOne(try recorderScenario(faults: #"[{"kind": "refuseAuthentication"}]"#))
+        #expect(out.anomalies.contains { $0.code == "authentication-failed" })
+        let counts = await device.requestCounts
+        #expect(counts[.catalog] == nil && counts[.read] == nil)
+    }
+
+    @Test func aClockFarOffIsMeasuredSealedAndThenSet() async throws {
+        let kiosk = try TestKiosk()
+        var r = try recorderScenario()
+        r.clock.offsetSeconds = -2 * 365 * 86400
+        let (out, device) = await kiosk.dockOne(r)
+        #expect(out.allVerified)
+        let offset = try #require(out.clockOffsetMilliseconds)
+        #expect(abs(offset + 2 * 365 * 86_400_000) < 1000)
+        let custody = try JSONDecoder().decode(CustodyRecord.self, from: Data(contentsOf: URL(fileURLWithPath: try #require(out.bagPath) + "/custody.json")))
+        #expect(abs(custody.clock.offsetMs - offset) < 0.001)
+        // After the dock the recorder's clock agrees with the gateway's.
+        let now = Double(await device.deviceNowMilliseconds())
+        #expect(abs(now - Date().timeIntervalSince1970 * 1000) < 1000)
+    }
+
+    @Test func aSizeThatLiesDownwardIsQuarantinedOnItsHash() async throws {
+        let kiosk = try TestKiosk(release: .releaseAfterVerified)
+        let (out, device) = await kiosk.dockOne(try recorderScenario(faults: #"[{"kind": "sizeLies", "recording": 2, "reportedSize": 60000}]"#))
+        #expect(out.quarantined == 1 && out.anomalies.contains { $0.code == "quarantined" && $0.recordingId == 2 })
+        #expect(!(await device.releasedIds.contains(2)))
+    }
+
     @Test func eightBaysAtOnce() async throws {
         let kiosk = try TestKiosk()
         var devices: [(SimulatedRecorder, String)] = []
