@@ -21,6 +21,17 @@ public struct FrameDecoder: Sendable {
     /// Bytes received but not yet returned as frames.
     public var bufferedByteCount: Int { buffer.count - start }
 
+    /// Adds received bytes. When nothing is buffered the array is adopted without copying:
+    /// a link usually delivers each frame as one transfer.
+    public mutating func append(_ bytes: [UInt8]) {
+        if bufferedByteCount == 0 {
+            buffer = bytes
+            start = 0
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
     /// Adds received bytes.
     public mutating func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         if start > 0 && start == buffer.count {
