@@ -40,6 +40,11 @@ let package = Package(
         /// The durable journal (sessions, per-file offsets, the ledger) in SQLite: the only
         /// importer of CSQLite.
         .target(name: "Journal", dependencies: ["CSQLite"]),
+        /// NMEA 0183 parsing into GPS fixes, and GPX, GeoJSON and JSON-lines tracks. Pure.
+        .target(name: "Telemetry"),
+        /// Recorder time logs, corrected timelines, the per-session integrity report and its
+        /// timeline picture. Pure.
+        .target(name: "Timeline"),
         /// Dock sessions: pull, verify, stage, bag, release. The gateway's core.
         .target(name: "Ingest", dependencies: ["RecorderHAL", "RecorderProtocol", "GatewayCrypto", "Evidence", "Journal"]),
         /// The device side of the protocol over an in-memory link with a USB timing model.
@@ -59,6 +64,8 @@ let package = Package(
         .testTarget(name: "RecorderHALTests", dependencies: ["RecorderHAL", "RecorderProtocol"]),
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "GatewayCrypto"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
         .testTarget(name: "IngestTests",
                     dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "RecorderProtocol", "Evidence", "Journal", "GatewayCrypto"]),
         .testTarget(name: "RecorderSimulatorTests",

@@ -1,0 +1,1 @@
+// Time logs, corrected timelines and integrity reports.
