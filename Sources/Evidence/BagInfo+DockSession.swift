@@ -60,7 +60,8 @@ extension BagInfo {
     }
 
     /// `-1234.500`: always three decimals, no exponent, no locale, so the text of a given
-    /// offset never changes (it is covered by the tag manifest and the signature).
+    /// offset never changes (it is covered by the tag manifest; custody.json, which is signed,
+    /// holds the same offset).
     static func millisecondsText(_ ms: Double) -> String {
         guard ms.isFinite else { return ms.isNaN ? "nan" : (ms < 0 ? "-inf" : "inf") }
         let thousandths = (ms * 1000).rounded()

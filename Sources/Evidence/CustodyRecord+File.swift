@@ -16,7 +16,8 @@ extension CustodyRecord {
         public private(set) var devicePathHex: String?
         /// Where the file is in the bag (from `PathSanitizer`), e.g. `data/DCIM/x.MP4`.
         public var bagPath: String
-        /// Bytes, as the device listed it (and as pulled, when `verified`).
+        /// Bytes stored in the bag: the size the device listed, or fewer when the file could
+        /// not be read whole (`read-failed`, `vanished`; then `quarantined`).
         public var size: UInt64
         /// The device's running recording number; gaps suggest deletions.
         public var sequence: UInt32
@@ -30,8 +31,8 @@ extension CustodyRecord {
         public var deviceSha256: String?
         /// The gateway's SHA-256 of the bytes it stored (hex); nil if it never got them whole.
         public var sha256: String?
-        /// The stored bytes are the device's bytes: the device's hash matches, or a full
-        /// second read gave the same hash.
+        /// The stored bytes are the device's bytes: the file arrived whole (every frame checked)
+        /// and, when the device keeps a hash, the gateway's SHA-256 equals it.
         public var verified: Bool
         /// Kept apart and not released on the device, for a person to look at.
         public var quarantined: Bool

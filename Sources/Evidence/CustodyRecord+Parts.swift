@@ -24,7 +24,7 @@ extension CustodyRecord {
     public struct Dock: Codable, Sendable, Hashable {
         /// When the gateway noticed the recorder, `UTCTimestamp` form.
         public var startUTC: String
-        /// When the session ended (released or pulled out), `UTCTimestamp` form.
+        /// When the bag was sealed, `UTCTimestamp` form.
         public var endUTC: String
         /// Each time the recorder was docked for this bag, when a dock was interrupted (pulled
         /// out, gateway restarted) and continued later, possibly in another bay.
@@ -121,7 +121,8 @@ extension CustodyRecord {
 
     /// Something odd about the session, for the auditor.
     public struct Anomaly: Codable, Sendable, Hashable {
-        /// A short stable code, e.g. `sequence-gap`, `hash-mismatch`.
+        /// A short stable code, e.g. `device-hash-mismatch`, `quarantined`, `read-failed`
+        /// (Docs/evidence-format.md lists them).
         public var code: String
         /// The recording it concerns, if one.
         public var file: UInt32?
@@ -142,7 +143,8 @@ extension CustodyRecord {
         public var files: Int
         /// Their bytes.
         public var bytes: UInt64
-        /// Their recorded duration by the device's start and end times, seconds.
+        /// Seconds from the start of the (first) dock to the sealing of the bag, by the
+        /// gateway's clock.
         public var seconds: Double
 
         /// Totals.

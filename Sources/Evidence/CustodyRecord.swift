@@ -19,10 +19,12 @@ public struct CustodyRecord: Codable, Sendable, Hashable {
     public var recorder: Recorder
     /// The recorder's clock against the gateway's.
     public var clock: Clock
-    /// Every recording in the catalog, pulled or not, in catalog order.
+    /// Every recording in this bag, by recording id. Recordings an earlier bag already holds
+    /// (the gateway's ledger) are not repeated.
     public var files: [File]
-    /// Everything odd about the session: gaps in sequence numbers, hash mismatches, rereads,
-    /// refused releases, a clock that could not be set.
+    /// Everything odd about the session up to sealing: hash mismatches, quarantined files,
+    /// failed reads, interruptions. The clock is set and recordings released after sealing;
+    /// the audit log records those.
     public var anomalies: [Anomaly]
     /// Sums over `files`.
     public var totals: Totals

@@ -10,6 +10,8 @@ public actor AuditLogFile {
     public nonisolated let path: String
     private let fd: Int32
     private var chain: AuditChain
+    /// A write failed part way and may have left a fragment without its line end.
+    private var torn = false
 
     /// Opens the log, continuing the chain from its last entry.
     public init(path: String) throws(StorageError) {
@@ -18,6 +20,11 @@ public actor AuditLogFile {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         chain = AuditChain(last: AuditChain.lastEntry(in: text))
         fd = try FileIO.open(path, flags: O_WRONLY | O_CREAT | O_APPEND, mode: 0o640)
+        if !text.isEmpty && !text.hasSuffix("\n") {
+            // A crash cut the last line short. End it, so that it stays one malformed line the
+            // verifier names, and the next entry starts a line of its own.
+            try Self.write(fd, Array("\n".utf8), path: path)
+        }
     }
 
     deinit { close(fd) }
@@ -31,11 +38,29 @@ public actor AuditLogFile {
     @discardableResult
     public func append(_ event: AuditEvent, serial: String? = nil, bay: String? = nil,
                        detail: [String: String] = [:]) throws(StorageError) -> AuditEntry {
-        let (entry, line) = chain.append(event, serial: serial, bay: bay, detail: detail, at: Date())
-        let bytes = Array(line.utf8)
+        // The chain moves on only once the entry is on disk: a failed write must not leave the
+        // next entry pointing at one that does not exist.
+        if torn {
+            // An earlier write failed part way: end that fragment on a line of its own.
+            try Self.write(fd, Array("\n".utf8), path: path)
+            torn = false
+        }
+        var next = chain
+        let (entry, line) = next.append(event, serial: serial, bay: bay, detail: detail, at: Date())
+        do throws(StorageError) {
+            try Self.write(fd, Array(line.utf8), path: path)
+            try FileIO.sync(fd, path: path)
+        } catch {
+            torn = true
+            throw error
+        }
+        chain = next
+        return entry
+    }
+
+    private static func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StorageError) {
         let written: Result<Void, StorageError> = bytes.withUnsafeBytes { raw in
-            // O_APPEND: the offset argument of pwrite is ignored on Linux for append-mode files,
-            // so use write(2) through a loop instead.
+            // write(2), not pwrite: the file is O_APPEND, every write goes to its end.
             var done = 0
             while done < raw.count {
                 let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
@@ -48,7 +73,5 @@ public actor AuditLogFile {
             return .success(())
         }
         try written.get()
-        try FileIO.sync(fd, path: path)
-        return entry
     }
 }

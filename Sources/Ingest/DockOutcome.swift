@@ -3,7 +3,7 @@ import Foundation
 /// Something a custodian or technician must know about a dock: a device claim that did not
 /// hold, a file that could not be verified, a step that failed.
 public struct Anomaly: Codable, Hashable, Sendable, CustomStringConvertible {
-    /// A stable code: device-hash-mismatch, quarantined, read-failed, no-device-hash,
+    /// A stable code: device-hash-mismatch, quarantined, read-failed, vanished,
     /// authentication-failed, catalog-refused, disk-full, storage-error, interrupted, resumed,
     /// clock-set-failed, release-refused, protocol-error.
     public var code: String

@@ -133,17 +133,19 @@ public struct DockSession: Sendable {
         out.listed = catalog.count
 
         // The session: continue an interrupted one, or start a new one.
-        var session: Journal.Session
-        if let open = try journal.unfinishedSession(serial: identity.serial) {
+        var open = try journal.unfinishedSession(serial: identity.serial)
+        if let sealed = open, try recoverSealedBag(sealed, serial: identity.serial) { open = nil }
+        let session: Journal.Session
+        if let open {
             session = open
             try journal.setBay(session: open.id, bay)
             out.anomalies.append(Anomaly("resumed", "continues the interrupted dock of \(open.startedUTC) (bag \(open.bagName))"))
         } else {
-            let name = "\(identity.serial)_\(identity.officerNumber.isEmpty ? "000000" : identity.officerNumber)_\(compactUTC(dockStart))"
-            session = try journal.openSession(serial: identity.serial, bay: bay, bagName: name, startedUTC: UTCTimestamp.string(dockStart))
+            session = try openSession(identity: identity, dockStart: dockStart)
         }
         var meta = SessionMeta.decode(session.meta)
         meta.docks.append(.init(bay: bay, startUTC: UTCTimestamp.string(dockStart)))
+        let earlierAnomalies = meta.anomalies ?? []
 
         // Plan: what this session holds already, what the ledger holds, what is new.
         var files = Dictionary(uniqueKeysWithValues: try journal.files(session: session.id).map { ($0.recordingId, $0) })
@@ -191,9 +193,15 @@ public struct DockSession: Sendable {
             }
             let result = try await pull(recorder, entry: entry, file: file, session: session, out: &out)
             files[result.file.recordingId] = result.file
-            fileAnomalies += result.anomalies
+            if !result.anomalies.isEmpty {
+                fileAnomalies += result.anomalies
+                // Kept in the journal, so an interruption later in this dock does not lose them.
+                meta.anomalies = earlierAnomalies + fileAnomalies
+                try journal.setMeta(session: session.id, meta.encoded())
+            }
         }
         out.anomalies += fileAnomalies
+        meta.anomalies = earlierAnomalies
 
         // Finalize the bag.
         context.progress.update(port) { $0.phase = .finalizing }
@@ -219,7 +227,7 @@ public struct DockSession: Sendable {
         meta.docks[meta.docks.count - 1].result = "completed"
         let custody = CustodyComposer(context: context, identity: identity, info: recorder.info, bay: bay,
                                       session: session, meta: meta, files: bagFiles, clock: clock,
-                                      anomalies: out.anomalies, dockEnd: dockEnd,
+                                      anomalies: (meta.anomalies ?? []) + out.anomalies, dockEnd: dockEnd,
                                       seconds: dockEnd.timeIntervalSince(ISO8601DateFormatter.utc.date(from: session.startedUTC) ?? dockEnd),
                                       auditHead: await context.audit.head)
         // A quarantined, incomplete file holds only its durable bytes.
@@ -267,6 +275,7 @@ public struct DockSession: Sendable {
             for (id, size, device, sha) in candidates {
                 if let refusal = try await attempt({ () async throws(RecorderError) in try await recorder.release(id, sha256: sha) }) {
                     out.anomalies.append(Anomaly("release-refused", recordingId: id, refusal.description))
+                    await audit(.error, serial: identity.serial, detail: ["recordingId": "\(id)", "reason": "RELEASE refused: \(refusal)"])
                     continue
                 }
                 try journal.markReleased(serial: identity.serial, recordingId: id, size: size, deviceSHA256: device,
@@ -291,6 +300,7 @@ public struct DockSession: Sendable {
         var anomalies: [Anomaly] = []
         var from = file.durableOffset
         var mismatches = 0, readRetries = 1
+        var firstMismatch: [UInt8]?
         let serial = session.serial
         while true {
             let pulled: FilePull.Result
@@ -333,6 +343,7 @@ public struct DockSession: Sendable {
                 "recordingId": "\(entry.id)", "device": hexString(device), "computed": hexString(pulled.sha256),
                 "attempt": "\(mismatches)"])
             if mismatches == 1 {
+                firstMismatch = pulled.sha256
                 anomalies.append(Anomaly("device-hash-mismatch", recordingId: entry.id,
                                          "computed \(hexString(pulled.sha256)), device says \(hexString(device)); reading again"))
                 file.rereads += 1
@@ -343,11 +354,59 @@ public struct DockSession: Sendable {
             }
             file.state = .quarantined
             try journal.put(file)
+            let readings = firstMismatch == pulled.sha256
+                ? "SHA-256 \(hexString(pulled.sha256)) both times"
+                : "SHA-256 \(hexString(firstMismatch ?? [])) then \(hexString(pulled.sha256))"
             anomalies.append(Anomaly("quarantined", recordingId: entry.id,
-                                     "read twice, SHA-256 \(hexString(pulled.sha256)) both times, device says \(hexString(device)); kept, never released"))
+                                     "read twice, \(readings), device says \(hexString(device)); kept, never released"))
             await audit(.quarantined, serial: serial, detail: ["recordingId": "\(entry.id)", "reason": "device hash mismatch twice"])
             return PullResult(file: file, anomalies: anomalies)
         }
+    }
+
+    /// A new session whose bag name is `<serial>_<officer>_<yyyyMMddTHHmmssZ>`, with `-2`, `-3`…
+    /// when a dock of the same recorder began in the same second.
+    private func openSession(identity: RecorderIdentity, dockStart: Date) throws -> Journal.Session {
+        let base = "\(identity.serial)_\(identity.officerNumber.isEmpty ? "000000" : identity.officerNumber)_\(compactUTC(dockStart))"
+        var attempt = 1
+        while true {
+            let name = attempt == 1 ? base : "\(base)-\(attempt)"
+            let taken = FileManager.default.fileExists(atPath: context.store.finalBag(name))
+                || FileManager.default.fileExists(atPath: context.store.stagingBag(name))
+            if !taken {
+                let opened: Result<Journal.Session, JournalError>
+                do throws(JournalError) {
+                    opened = .success(try journal.openSession(serial: identity.serial, bay: bay, bagName: name,
+                                                              startedUTC: UTCTimestamp.string(dockStart)))
+                } catch {
+                    opened = .failure(error)
+                }
+                switch opened {
+                case .success(let session): return session
+                case .failure(let error):
+                    // Most likely the name is in the journal already (a session of the same second).
+                    if attempt >= 20 { throw error }
+                }
+            }
+            attempt += 1
+        }
+    }
+
+    /// A session left open although its bag is already under bags/: the gateway stopped between
+    /// the rename and the ledger commit. Completes the commit from the journal and returns true.
+    private func recoverSealedBag(_ session: Journal.Session, serial: String) throws -> Bool {
+        let final = context.store.finalBag(session.bagName)
+        guard FileManager.default.fileExists(atPath: final + "/custody.json.sig"),
+              !FileManager.default.fileExists(atPath: context.store.stagingBag(session.bagName)) else { return false }
+        let now = UTCTimestamp.string(Date())
+        let entries = try journal.files(session: session.id).filter { $0.state != .pending }.map {
+            Journal.LedgerEntry(serial: serial, recordingId: $0.recordingId, size: $0.size, deviceSHA256: $0.deviceSHA256,
+                                sha256: $0.sha256 ?? [], bagName: session.bagName, quarantined: $0.state == .quarantined,
+                                ingestedUTC: now)
+        }
+        try context.store.makeReadOnly(final)
+        try journal.commitBag(session: session.id, entries: entries, endedUTC: now)
+        return true
     }
 
     /// Runs a recorder operation; returns its error when the device refused or failed, nil on
@@ -372,8 +431,13 @@ public struct DockSession: Sendable {
     }
 
     private func audit(_ event: AuditEvent, serial: String? = nil, detail: [String: String] = [:]) async {
-        // The audit log failing must not stop an ingest; the outcome still reports it.
-        _ = try? await context.audit.append(event, serial: serial, bay: bay, detail: detail)
+        // The audit log failing must not stop an ingest (the bag and journal are the evidence);
+        // the operator is told at once.
+        do {
+            try await context.audit.append(event, serial: serial, bay: bay, detail: detail)
+        } catch {
+            FileHandle.standardError.write(Data("recorder-gatewayd: bay \(bay): cannot write the audit log: \(error)\n".utf8))
+        }
     }
 }
 

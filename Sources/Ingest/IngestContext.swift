@@ -49,6 +49,8 @@ struct SessionMeta: Codable {
 
     var entries: [String: Entry] = [:]
     var docks: [Dock] = []
+    /// Anomalies of earlier, interrupted docks of this session, so the sealed record has them.
+    var anomalies: [Anomaly]? = nil
 
     static func decode(_ text: String) -> SessionMeta {
         (try? JSONDecoder().decode(SessionMeta.self, from: Data(text.utf8))) ?? SessionMeta()

@@ -63,6 +63,7 @@ public struct LocalStore: Sendable {
                   key: Ed25519PrivateKey) throws(StorageError) -> String {
         let staging = stagingBag(name), final = finalBag(name)
         if !FileManager.default.fileExists(atPath: staging) && FileManager.default.fileExists(atPath: final) {
+            try makeReadOnly(final) // the stop may have come between the rename and this
             return final
         }
         try FileIO.makeDirectory(staging + "/data")
@@ -107,7 +108,8 @@ public struct LocalStore: Sendable {
         return result.sorted { $0.count > $1.count }
     }
 
-    private func makeReadOnly(_ bag: String) throws(StorageError) {
+    /// Makes every file of a final bag read-only (0440).
+    func makeReadOnly(_ bag: String) throws(StorageError) {
         guard let e = FileManager.default.enumerator(atPath: bag) else { return }
         for case let rel as String in e {
             let full = bag + "/" + rel

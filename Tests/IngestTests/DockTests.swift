@@ -248,3 +248,63 @@ import Testing
         #expect(!AuditChain.verify(lines.joined(separator: "\n") + "\n").isIntact)
     }
 }
+
+@Suite struct RecoveryTests {
+    @Test func anomaliesOfAnInterruptedDockReachTheSealedRecord() async throws {
+        let kiosk = try TestKiosk()
+        var r = try recorderScenario(recordings: """
+        [{"id": 1, "kind": "photo", "path": "P1.JPG", "size": 50000, "sequence": 1},
+         {"id": 2, "kind": "video", "path": "V2.MP4", "size": "40MiB", "sequence": 2}]
+        """)
+        r.faults = [.wrongDeviceHash(recording: 1), .disconnect(afterBytes: 20 << 20)]
+        let (first, _) = await kiosk.dockOne(r)
+        guard case .interrupted = first.result else { Issue.record("\(first.result)"); return }
+        r.faults = [.wrongDeviceHash(recording: 1)]
+        let (second, _) = await kiosk.dockOne(r, port: "1-1.2")
+        #expect(second.result == .completed && second.quarantined == 1 && second.verified == 1)
+        let custody = try JSONDecoder().decode(CustodyRecord.self, from: Data(contentsOf: URL(fileURLWithPath: try #require(second.bagPath) + "/custody.json")))
+        let codes = custody.anomalies.map(\.code)
+        #expect(codes.contains("device-hash-mismatch") && codes.contains("quarantined") && codes.contains("resumed"), "\(codes)")
+        #expect(custody.dock.attempts?.count == 2)
+        #expect(custody.dock.attempts?.first?.bay == "1-1.1" && custody.dock.attempts?.last?.bay == "1-1.2")
+    }
+
+    @Test func aStopBetweenTheRenameAndTheLedgerCommitIsCompletedOnTheNextDock() async throws {
+        let kiosk = try TestKiosk()
+        let one = """
+        [{"id": 1, "kind": "video", "path": "V1.MP4", "size": 100000, "sequence": 1}]
+        """
+        let (first, _) = await kiosk.dockOne(try recorderScenario(recordings: one))
+        let bag = try #require(first.bagPath)
+        // Undo what the commit did, as if the gateway stopped right after the rename.
+        let db = kiosk.config.state + "/journal.sqlite"
+        let (status, text) = try run(["python3", "-c", "import sqlite3; c = sqlite3.connect('\(db)'); c.execute(\"update session set state = 'open', ended_utc = NULL\"); c.execute('delete from ledger'); c.commit()"])
+        #expect(status == 0, "\(text)")
+        let two = """
+        [{"id": 1, "kind": "video", "path": "V1.MP4", "size": 100000, "sequence": 1},
+         {"id": 2, "kind": "video", "path": "V2.MP4", "size": 100000, "sequence": 2}]
+        """
+        let (second, _) = try await kiosk.restarted().dockOne(try recorderScenario(recordings: two))
+        #expect(second.result == .completed && second.alreadyIngested == 1 && second.files == 1, "\(second.result) \(second.anomalies)")
+        let newBag = try #require(second.bagPath)
+        #expect(newBag != bag)
+        #expect(FileManager.default.fileExists(atPath: newBag + "/data/V2.MP4"))
+        #expect(!FileManager.default.fileExists(atPath: newBag + "/data/V1.MP4"))
+        for b in [bag, newBag] { #expect(try run(["python3", "-m", "bagit", "--validate", b]).0 == 0) }
+    }
+
+    @Test func aTornAuditLineStaysOneMalformedLineAndTheChainGoesOn() async throws {
+        let kiosk = try TestKiosk()
+        _ = await kiosk.dockOne(try recorderScenario(recordings: #"[{"id": 1, "kind": "photo", "path": "a.jpg", "size": 10}]"#))
+        let path = kiosk.config.store + "/audit/audit.jsonl"
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"detail\":{},\"event\":\"doc".utf8))
+        try handle.close()
+        let restarted = try kiosk.restarted()
+        _ = await restarted.dockOne(try recorderScenario(serial: "T000002", recordings: #"[{"id": 1, "kind": "photo", "path": "b.jpg", "size": 10}]"#))
+        let verification = AuditChain.verify(try String(contentsOfFile: path, encoding: .utf8))
+        #expect(verification.problems.count == 1 && verification.problems.first?.reason == .malformed, "\(verification.problems)")
+        #expect(verification.last?.serial == "T000002" && verification.last?.event == "undocked")
+    }
+}
