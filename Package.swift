@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "recorder-sim", targets: ["recorder-sim"]),
         .executable(name: "recorder-gatewayd", targets: ["recorder-gatewayd"]),
+        .executable(name: "recorderctl", targets: ["recorderctl"]),
     ],
     targets: [
         // MARK: System libraries (one importer each)
@@ -57,6 +58,9 @@ let package = Package(
 
         .executableTarget(name: "recorder-gatewayd",
                           dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "Evidence", "Journal", "GatewayCrypto"]),
+
+        .executableTarget(name: "recorderctl",
+                          dependencies: ["Ingest", "Evidence", "GatewayCrypto", "Telemetry", "Timeline"]),
 
         // MARK: Tests
         .testTarget(name: "RecorderProtocolTests", dependencies: ["RecorderProtocol"]),

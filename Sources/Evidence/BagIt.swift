@@ -68,3 +68,83 @@ public enum BagIt {
         return "\(bytes).\(files)"
     }
 }
+
+extension BagIt {
+    /// One line of a manifest: the digest and the path it covers.
+    public struct ManifestLine: Hashable, Sendable {
+        public var sha256: [UInt8]
+        public var path: String
+    }
+
+    /// A manifest that is not as RFC 8493 §2.1.3 says: names the line and what is wrong.
+    public struct ManifestError: Error, Hashable, Sendable, CustomStringConvertible {
+        public var line: Int
+        public var reason: String
+        public var description: String { "line \(line): \(reason)" }
+    }
+
+    /// Parses a SHA-256 manifest (`<hex> <whitespace> <path>` per line), undoing the
+    /// percent-encoding of `%`, CR and LF. Paths must be relative, without `.` or `..`
+    /// components, and appear once.
+    public static func parseManifest(_ text: String) throws(ManifestError) -> [ManifestLine] {
+        var lines: [ManifestLine] = []
+        var seen = Set<String>()
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let number = index + 1
+            var line = Substring(raw)
+            if line.hasSuffix("\r") { line = line.dropLast() }
+            if line.isEmpty { continue }
+            guard let space = line.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
+                throw ManifestError(line: number, reason: "no space between digest and path")
+            }
+            let hex = String(line[..<space])
+            let path = percentDecoded(String(line[space...].drop(while: { $0 == " " || $0 == "\t" })))
+            guard hex.count == 64, let digest = bytes(fromHexDigits: hex) else {
+                throw ManifestError(line: number, reason: "\"\(hex.prefix(70))\" is not a SHA-256 digest")
+            }
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard !path.isEmpty, !path.hasPrefix("/"), !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+                throw ManifestError(line: number, reason: "\"\(path)\" is not a plain relative path inside the bag")
+            }
+            guard seen.insert(path).inserted else {
+                throw ManifestError(line: number, reason: "\"\(path)\" is listed twice")
+            }
+            lines.append(ManifestLine(sha256: digest, path: path))
+        }
+        return lines
+    }
+
+    /// Undoes `percentEncoded`: `%25`, `%0D`, `%0A` (either case); anything else is kept.
+    public static func percentDecoded(_ text: String) -> String {
+        guard text.contains("%") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let i = rest.firstIndex(of: "%") {
+            out += rest[..<i]
+            let code = rest[i...].dropFirst().prefix(2).uppercased()
+            switch code {
+            case "25": out += "%"; rest = rest[i...].dropFirst(3)
+            case "0D": out += "\r"; rest = rest[i...].dropFirst(3)
+            case "0A": out += "\n"; rest = rest[i...].dropFirst(3)
+            default: out += "%"; rest = rest[i...].dropFirst()
+            }
+        }
+        return out + rest
+    }
+
+    private static func bytes(fromHexDigits hex: String) -> [UInt8]? {
+        var out: [UInt8] = []
+        var high: UInt8?
+        for c in hex.utf8 {
+            let v: UInt8
+            switch c {
+            case 0x30...0x39: v = c - 0x30
+            case 0x61...0x66: v = c - 0x61 + 10
+            case 0x41...0x46: v = c - 0x41 + 10
+            default: return nil
+            }
+            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
+        }
+        return high == nil ? out : nil
+    }
+}

@@ -136,3 +136,27 @@ import Testing
         }
     }
 }
+
+@Suite struct ManifestParsingTests {
+    @Test func aWrittenManifestParsesBack() throws {
+        let entries: [(path: String, sha256: [UInt8])] = [("data/a b.mp4", [UInt8](repeating: 1, count: 32)),
+                                                          ("data/100%.txt", [UInt8](repeating: 2, count: 32))]
+        let lines = try BagIt.parseManifest(BagIt.manifest(entries))
+        #expect(Set(lines.map(\.path)) == ["data/a b.mp4", "data/100%.txt"])
+        #expect(lines.first { $0.path == "data/a b.mp4" }?.sha256 == [UInt8](repeating: 1, count: 32))
+    }
+
+    static let bad: [(String, Int)] = [
+        ("nothex  data/a\n", 1),
+        (String(repeating: "a", count: 64) + "  ../etc/passwd\n", 1),
+        (String(repeating: "a", count: 64) + "  /abs\n", 1),
+        (String(repeating: "a", count: 64) + "  data/x\n" + String(repeating: "b", count: 64) + "  data/x\n", 2),
+        ("\n" + String(repeating: "a", count: 64) + "\n", 2),
+    ]
+
+    @Test(arguments: bad.indices)
+    func aBadLineIsNamed(index: Int) {
+        let (text, line) = Self.bad[index]
+        #expect { _ = try BagIt.parseManifest(text) } throws: { ($0 as? BagIt.ManifestError)?.line == line }
+    }
+}

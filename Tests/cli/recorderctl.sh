@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# recorderctl's offline commands, as a custodian uses them on a store the gateway wrote.
+# Usage: recorderctl.sh BIN_DIR
+set -uo pipefail
+bin="$1"
+ctl="$bin/recorderctl"
+work=$(mktemp -d)
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+failures=0
+check() {
+  local name="$1"; shift
+  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
+}
+status() { "$@" > "$work/out" 2> "$work/err"; echo $?; }
+
+"$bin/recorder-gatewayd" --simulate --store "$work/store" --once --json > /dev/null 2>&1
+check "verify --all on a fresh store exits 0" test "$(status "$ctl" verify --all --store "$work/store")" -eq 0
+check "verify --all lists four OK bags" test "$(grep -c '^OK ' "$work/out")" -eq 4
+bag=$(ls "$work/store/bags" | head -1)
+check "verify BAG by name exits 0" test "$(status "$ctl" verify "$bag" --store "$work/store")" -eq 0
+check "verify --json says ok" bash -c "'$ctl' verify --all --store '$work/store' --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"ok\"] and len(d[\"bags\"]) == 4 and all(b[\"trustedKey\"] for b in d[\"bags\"])'"
+check "verify of a missing bag exits 3" test "$(status "$ctl" verify NO_SUCH_BAG --store "$work/store")" -eq 3
+mkdir -p "$work/empty/bags"
+check "verify --all of an empty store exits 2" test "$(status "$ctl" verify --all --store "$work/empty")" -eq 2
+
+# One flipped byte in one payload file: exit 1, naming the file.
+file=$(find "$work/store/bags/$bag/data" -type f | head -1)
+chmod u+w "$file"
+printf 'Z' | dd of="$file" bs=1 seek=7 conv=notrunc 2>/dev/null
+check "a changed payload byte fails verify" test "$(status "$ctl" verify --all --store "$work/store")" -eq 1
+check "the failure names the file" grep -q "${file#$work/store/bags/$bag/}: SHA-256" "$work/out"
+# A forged custody record: the signature no longer verifies.
+other=$(ls "$work/store/bags" | sed -n 2p)
+chmod u+w "$work/store/bags/$other/custody.json"
+sed -i 's/"officerName" : "[^"]*"/"officerName" : "Mallory"/' "$work/store/bags/$other/custody.json"
+status "$ctl" verify "$other" --store "$work/store" > /dev/null
+check "a changed custody record fails its signature" grep -q "custody.json.sig: does not verify" "$work/out"
+
+# The audit log.
+check "audit verify exits 0" test "$(status "$ctl" audit verify --store "$work/store")" -eq 0
+check "audit show lists entries" bash -c "'$ctl' audit show --store '$work/store' | grep -q 'bag-finalized'"
+check "audit show --since in the future has nothing" test "$(status "$ctl" audit show --since 2099-01-01T00:00:00Z --store "$work/store")" -eq 2
+check "audit show --since with a bad time is a usage error" test "$(status "$ctl" audit show --since yesterday --store "$work/store")" -eq 64
+sed -i '5s/"docked"/"undocked"/' "$work/store/audit/audit.jsonl"
+check "an edited audit entry fails audit verify" test "$(status "$ctl" audit verify --store "$work/store")" -eq 1
+check "the failure names line 5" grep -q "line 5" "$work/out"
+check "audit on a store without a log exits 3" test "$(status "$ctl" audit verify --store "$work/empty")" -eq 3
+
+# Usage.
+check "no command is a usage error" test "$(status "$ctl")" -eq 64
+check "an unknown command is a usage error" test "$(status "$ctl" frobnicate)" -eq 64
+check "an unknown option is a usage error" test "$(status "$ctl" verify --all --bogus --store "$work/store")" -eq 64
+check "help verify explains verify" bash -c "'$ctl' help verify | grep -q 'Payload-Oxum'"
+check "verify --help explains verify" bash -c "'$ctl' verify --help | grep -q 'Payload-Oxum'"
+
+[ "$failures" -eq 0 ] || { echo "$failures recorderctl check(s) failed"; exit 1; }
