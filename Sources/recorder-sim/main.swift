@@ -17,6 +17,9 @@ usage: recorder-sim COMMAND [ARGS]
                               BYTES in flight (default 8 of 1 MiB); exit 1 if any file did
                               not verify (default scenario: the example)
   content SCENARIO SERIAL ID  write one file's bytes, as the device serves them, to stdout
+  serve SCENARIO --serial S [--keep-link]
+                              be recorder S on stdin/stdout (length-prefixed USB transfers),
+                              for harnesses that present it as a USB device (Tests/umockdev)
   measure                     throughput of the primitives on this machine (CRC-32C, content
                               generation, SHA-256), one JSON object per line
   help                        this text
@@ -51,6 +54,14 @@ var driverOptions = DriverOptions()
     return v
 }
 if let w = takeOption("--window") { driverOptions.readWindow = w }
+let keepLink = args.contains("--keep-link")
+args.removeAll { $0 == "--keep-link" }
+var serveSerial: String?
+if let i = args.firstIndex(of: "--serial") {
+    guard i + 1 < args.count else { fail("--serial needs a value", 64) }
+    serveSerial = args[i + 1]
+    args.removeSubrange(i...(i + 1))
+}
 if let c = takeOption("--chunk") { driverOptions.readChunkBytes = c }
 if args.contains("--help") || args.contains("-h") { print(usage); exit(0) }
 guard let command = args.first else { FileHandle.standardError.write(Data((usage + "\n").utf8)); exit(64) }
@@ -75,6 +86,9 @@ case "describe":
 case "demo":
     guard rest.count <= 1 else { fail("demo takes at most one SCENARIO file", 64) }
     exit(await runDemo(loadScenario(rest.first), json: json, options: driverOptions))
+case "serve":
+    guard rest.count == 1, let serial = serveSerial else { fail("serve needs SCENARIO --serial SERIAL", 64) }
+    exit(await serve(loadScenario(rest[0]), serial: serial, keepLink: keepLink))
 case "measure":
     guard rest.isEmpty else { fail("measure takes no arguments", 64) }
     measurePrimitives()

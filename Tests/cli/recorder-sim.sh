@@ -78,4 +78,26 @@ PY
 check "demo with a wrong device hash exits 1" test "$rc" -eq 1
 check "demo names the file that did not verify" grep -q 'file 1 (DCIM/100MEDIA/20261126_161500_0031.MP4).*not released' "$work/out"
 
+# serve: one recorder on stdin/stdout, the framing Tests/umockdev bridges to USB.
+check "serve answers HELLO with a HELLO reply" python3 - "$bin" "$work/example.json" <<'PY'
+import struct, subprocess, sys
+hello_payload = struct.pack("<BBI", 1, 1, 1 << 20) + struct.pack("<H", 4) + b"test"
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+head = b"ZFYR" + bytes([1, 1, 0, 0]) + struct.pack("<IHHII", 7, 0, 0, len(hello_payload), crc32c(hello_payload))
+frame = head + struct.pack("<I", crc32c(head)) + hello_payload
+p = subprocess.Popen([sys.argv[1], "serve", sys.argv[2], "--serial", "A100003"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+p.stdin.write(struct.pack("<I", len(frame)) + frame); p.stdin.flush()
+n = struct.unpack("<I", p.stdout.read(4))[0]
+reply = p.stdout.read(n)
+p.stdin.close()
+assert p.wait() == 0
+assert reply[:4] == b"ZFYR" and reply[5] == 1 and reply[6] & 1 and struct.unpack("<I", reply[8:12])[0] == 7, reply.hex()
+PY
+
 [ "$failures" -eq 0 ] || { echo "$failures command-line check(s) failed"; exit 1; }
