@@ -46,6 +46,10 @@ let package = Package(
         /// Recorder time logs, corrected timelines, the per-session integrity report and its
         /// timeline picture. Pure.
         .target(name: "Timeline"),
+        /// The production RecorderLink: bulk transfers through libusb (the only importer of CLibUSB).
+        .target(name: "USBLink", dependencies: ["CLibUSB", "RecorderHAL"]),
+        /// Recorders docked and undocked, from udev (the only importer of CLibUDev).
+        .target(name: "Discovery", dependencies: ["CLibUDev"]),
         /// Dock sessions: pull, verify, stage, bag, release. The gateway's core.
         .target(name: "Ingest", dependencies: ["RecorderHAL", "RecorderProtocol", "GatewayCrypto", "Evidence", "Journal"]),
         /// The device side of the protocol over an in-memory link with a USB timing model.
@@ -57,7 +61,8 @@ let package = Package(
                           dependencies: ["RecorderSimulator", "RecorderHAL", "GatewayCrypto"]),
 
         .executableTarget(name: "recorder-gatewayd",
-                          dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "Evidence", "Journal", "GatewayCrypto"]),
+                          dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "Evidence", "Journal", "GatewayCrypto",
+                                         "USBLink", "Discovery"]),
 
         .executableTarget(name: "recorderctl",
                           dependencies: ["Ingest", "Evidence", "GatewayCrypto", "Telemetry", "Timeline"]),
