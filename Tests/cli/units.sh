@@ -3,7 +3,7 @@
 # the ones generated from the device database.
 # Usage: units.sh BIN_DIR
 set -uo pipefail
-bin="$1"
+bin="$(cd "$1" && pwd)"
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
