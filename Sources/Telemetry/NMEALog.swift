@@ -7,4 +7,9 @@ public struct NMEALog: Equatable, Sendable {
         self.sentences = sentences
         self.statistics = statistics
     }
+
+    /// One fix per epoch with a valid position (see `FixAssembler`).
+    public func assembleFixes() -> FixAssembly {
+        FixAssembler.assemble(sentences)
+    }
 }
