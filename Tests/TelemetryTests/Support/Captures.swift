@@ -20,10 +20,11 @@ enum Captures {
         return nil
     }()
 
-    static var available: Bool {
+    /// Whether the captures are here; says why not, once, when they are not.
+    static let available: Bool = {
         if directory == nil { print(skipReason) }
         return directory != nil
-    }
+    }()
 
     static func url(_ name: String) -> URL { directory!.appendingPathComponent(name) }
 

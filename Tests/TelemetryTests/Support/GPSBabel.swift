@@ -5,10 +5,11 @@ enum GPSBabel {
     static let path: String? = ["/usr/bin/gpsbabel", "/usr/local/bin/gpsbabel"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    static var available: Bool {
+    /// Whether gpsbabel is installed; says it is not, once, when it is not.
+    static let available: Bool = {
         if path == nil { print("skipped: gpsbabel is not installed (apt-get install gpsbabel)") }
         return path != nil
-    }
+    }()
 
     /// Standard output of `gpsbabel arguments`; throws with its standard error on failure.
     static func run(_ arguments: [String]) throws -> Data {
