@@ -53,7 +53,8 @@ let package = Package(
         /// An S3-compatible evidence store: SigV4 signing on libcrypto, HTTP through URLSession.
         .target(name: "S3Store", dependencies: ["GatewayCrypto"]),
         /// Dock sessions: pull, verify, stage, bag, release. The gateway's core.
-        .target(name: "Ingest", dependencies: ["RecorderHAL", "RecorderProtocol", "GatewayCrypto", "Evidence", "Journal"]),
+        .target(name: "Ingest", dependencies: ["RecorderHAL", "RecorderProtocol", "GatewayCrypto", "Evidence", "Journal",
+                                              "Telemetry", "Timeline"]),
         /// The device side of the protocol over an in-memory link with a USB timing model.
         .target(name: "RecorderSimulator",
                 dependencies: ["RecorderProtocol", "RecorderHAL", "GatewayCrypto"]),

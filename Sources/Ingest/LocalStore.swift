@@ -60,7 +60,7 @@ public struct LocalStore: Sendable {
     ///
     /// - Returns: the final bag's path.
     func finalize(bag name: String, payload: [PayloadFile], bagInfo: BagInfo, custody: Data,
-                  key: Ed25519PrivateKey) throws(StorageError) -> String {
+                  derived: [(path: String, bytes: [UInt8])] = [], key: Ed25519PrivateKey) throws(StorageError) -> String {
         let staging = stagingBag(name), final = finalBag(name)
         if !FileManager.default.fileExists(atPath: staging) && FileManager.default.fileExists(atPath: final) {
             try makeReadOnly(final) // the stop may have come between the rename and this
@@ -74,17 +74,21 @@ public struct LocalStore: Sendable {
             throw StorageError(operation: "sign custody.json of", path: staging, errno: EINVAL)
         }
         let manifest = BagIt.manifest(payload.map { ($0.bagPath, $0.sha256) })
+        // Derived files (tracks, reports) are tag files: listed in the tag manifest, never
+        // beside or over the payload.
         var tags: [(String, [UInt8])] = [
             ("bagit.txt", Array(BagIt.declaration.utf8)),
             ("bag-info.txt", Array(bagInfo.text().utf8)),
             ("manifest-sha256.txt", Array(manifest.utf8)),
             ("custody.json", Array(custody)),
             ("custody.json.sig", signature),
-        ]
+        ] + derived.map { ($0.path, $0.bytes) }
         let tagManifest = BagIt.manifest(tags.map { ($0.0, SHA256Hasher.hash($0.1)) })
         tags.append(("tagmanifest-sha256.txt", Array(tagManifest.utf8)))
         for (file, bytes) in tags {
-            try FileIO.write(staging + "/" + file, contents: bytes, mode: 0o640)
+            let path = staging + "/" + file
+            try FileIO.makeDirectory((path as NSString).deletingLastPathComponent)
+            try FileIO.write(path, contents: bytes, mode: 0o640)
         }
         // Payload files were fsynced as they were written; their directories are synced here.
         for dir in directories(under: staging) { try FileIO.syncDirectory(dir) }

@@ -24,7 +24,7 @@ struct Command: Sendable {
 struct UsageError: Error, CustomStringConvertible { var description: String }
 struct NotFound: Error, CustomStringConvertible { var description: String }
 
-let commands: [Command] = [verifyCommand, auditCommand]
+let commands: [Command] = [verifyCommand, auditCommand, gpsCommand]
 
 @MainActor func topHelp() -> String {
     var text = "usage: recorderctl COMMAND [OPTIONS]\n\nCommands:\n"

@@ -308,3 +308,20 @@ import Testing
         #expect(verification.last?.serial == "T000002" && verification.last?.event == "undocked")
     }
 }
+
+@Suite struct DerivedFileTests {
+    @Test func theGPSLogBecomesTracksBesideThePayloadNeverInIt() async throws {
+        let kiosk = try TestKiosk()
+        let (out, _) = await kiosk.dockOne(try recorderScenario())
+        let bag = try #require(out.bagPath)
+        let gpx = try String(contentsOfFile: bag + "/tracks/GPS/0001.NMEA.gpx", encoding: .utf8)
+        #expect(gpx.components(separatedBy: "<trkpt ").count - 1 == 20)
+        let geojson = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: bag + "/tracks/GPS/0001.NMEA.geojson"))) as? [String: Any]
+        #expect(geojson?["type"] as? String == "FeatureCollection")
+        let tagManifest = try String(contentsOfFile: bag + "/tagmanifest-sha256.txt", encoding: .utf8)
+        #expect(tagManifest.contains("tracks/GPS/0001.NMEA.gpx") && tagManifest.contains("tracks/GPS/0001.NMEA.geojson"))
+        let manifest = try String(contentsOfFile: bag + "/manifest-sha256.txt", encoding: .utf8)
+        #expect(!manifest.contains("tracks/"))
+        #expect(try run(["python3", "-m", "bagit", "--validate", bag]).0 == 0)
+    }
+}

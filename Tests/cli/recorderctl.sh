@@ -46,6 +46,17 @@ check "an edited audit entry fails audit verify" test "$(status "$ctl" audit ver
 check "the failure names line 5" grep -q "line 5" "$work/out"
 check "audit on a store without a log exits 3" test "$(status "$ctl" audit verify --store "$work/empty")" -eq 3
 
+# GPS logs.
+"$bin/recorder-sim" example > "$work/example.json"
+"$bin/recorder-sim" content "$work/example.json" A100001 4 > "$work/track.nmea"
+check "gps convert to jsonl gives one line per second of the track" bash -c "test \$('$ctl' gps convert --to jsonl '$work/track.nmea' 2>/dev/null | wc -l) -eq 900"
+check "gps convert to gpx is read by gpsbabel with the same points" bash -c "'$ctl' gps convert --to gpx '$work/track.nmea' > '$work/track.gpx' 2>/dev/null && test \$(gpsbabel -t -i gpx -f '$work/track.gpx' -o unicsv -F - | tail -n +2 | wc -l) -eq 900"
+check "gps convert to geojson is a FeatureCollection" bash -c "'$ctl' gps convert --to geojson '$work/track.nmea' 2>/dev/null | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"type\"] == \"FeatureCollection\"'"
+printf 'garbage\n$GPRMC,bad*00\n' > "$work/empty.nmea"
+check "gps convert of a log without fixes exits 2" test "$(status "$ctl" gps convert --to jsonl "$work/empty.nmea")" -eq 2
+check "gps convert of a missing file exits 3" test "$(status "$ctl" gps convert --to jsonl "$work/nope.nmea")" -eq 3
+check "gps convert with an unknown format is a usage error" test "$(status "$ctl" gps convert --to kml "$work/track.nmea")" -eq 64
+
 # Usage.
 check "no command is a usage error" test "$(status "$ctl")" -eq 64
 check "an unknown command is a usage error" test "$(status "$ctl" frobnicate)" -eq 64
