@@ -38,6 +38,15 @@ public enum CivilTime {
         return String(time.prefix(seconds ? 8 : 5))
     }
 
+    /// Milliseconds since 1970 of the gateway's UTC form `yyyy-MM-ddTHH:mm:ss.SSSZ` (years
+    /// 0000…9999, a real date), or nil for anything else.
+    public static func parseUTC(_ s: String) -> Int64? {
+        let b = Array(s.utf8)
+        guard b.count == 24, b[23] == UInt8(ascii: "Z") else { return nil }
+        // The log form with a +00:00 offset is the same instant and has the same checks.
+        return try? LogTimestamp.parse(b[0..<23] + Array("+00:00".utf8)).utcMilliseconds
+    }
+
     /// Milliseconds since 1970 of a proleptic Gregorian date and time in UTC. The caller has
     /// checked the ranges (the parser does), so no overflow is possible for years 0…9999.
     static func milliseconds(year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64,
