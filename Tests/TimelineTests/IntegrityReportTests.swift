@@ -201,5 +201,6 @@ import Testing
         #expect(r.hashes.notStored == [1] && r.hashes.mismatched.isEmpty, "hex compares without case")
         _ = r.json()
         _ = r.text()
+        _ = r.timelineSVG()
     }
 }
