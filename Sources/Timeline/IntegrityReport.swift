@@ -95,18 +95,27 @@ public struct TimeSpan: Codable, Sendable, Hashable {
 extension IntegrityReport {
     /// One file with its corrected times and what the report found about it.
     public struct RecordingEntry: Codable, Sendable, Hashable {
+        /// `Recording.id`.
         public var id: UInt32
+        /// `Recording.kind`, as the device said it.
         public var kind: String
+        /// `Recording.sequence`.
         public var sequence: UInt32
+        /// `Recording.important`.
         public var important: Bool
+        /// `Recording.quarantined`.
         public var quarantined: Bool
+        /// `Recording.verified`.
         public var verified: Bool
         /// A GPS, time or event log (left out of the sequence, overlap, gap and GPS analysis).
         public var isLog: Bool
+        /// Bytes.
         public var size: UInt64
+        /// Where the file is in the bag.
         public var bagPath: String
-        /// Device clock start and end, unadjusted, `yyyy-MM-ddTHH:mm:ss.SSSZ`.
+        /// Device clock start, unadjusted, `yyyy-MM-ddTHH:mm:ss.SSSZ`.
         public var deviceStart: String
+        /// Device clock end, unadjusted, `yyyy-MM-ddTHH:mm:ss.SSSZ`.
         public var deviceEnd: String
         /// Corrected span. When the device's end was before its start, the span is the start
         /// instant alone and `timesInvalid` is set.
@@ -124,21 +133,27 @@ extension IntegrityReport {
 
     /// A run of missing sequence numbers `firstMissing…lastMissing`.
     public struct SequenceGap: Codable, Sendable, Hashable {
+        /// The first number of the run.
         public var firstMissing: UInt32
+        /// The last number of the run (equal to `firstMissing` for one number).
         public var lastMissing: UInt32
         /// How many numbers are missing.
         public var count: UInt64
-        /// The number present just below the run, and the (lowest) id carrying it.
+        /// The recording number present just below the run.
         public var afterSequence: UInt32
-        /// The number present just above the run (possibly with log numbers between).
+        /// The recording number present just above the run (log numbers may lie between).
         public var beforeSequence: UInt32
+        /// The (lowest) id carrying `afterSequence`.
         public var afterRecording: UInt32
+        /// The (lowest) id carrying `beforeSequence`.
         public var beforeRecording: UInt32
     }
 
     /// Two recordings sharing time: `second` starts before `first` ends.
     public struct Overlap: Codable, Sendable, Hashable {
+        /// The recording that starts first (by start, then end, then id).
         public var first: UInt32
+        /// The recording that starts inside `first`.
         public var second: UInt32
         /// The shared stretch.
         public var span: TimeSpan
@@ -146,6 +161,7 @@ extension IntegrityReport {
 
     /// A stretch with no recording.
     public struct Gap: Codable, Sendable, Hashable {
+        /// The stretch with no recording.
         public var span: TimeSpan
         /// The recording whose end opens the gap (the one reaching furthest so far).
         public var afterRecording: UInt32
@@ -159,14 +175,19 @@ extension IntegrityReport {
     public struct ClockSummary: Codable, Sendable, Hashable {
         /// Device minus gateway at the dock, milliseconds, three decimals.
         public var dockOffsetMs: Double
+        /// When the dock measured the offset (gateway clock), `yyyy-MM-ddTHH:mm:ss.SSSZ`.
         public var measuredAt: String
+        /// `measuredAt` in milliseconds since 1970.
         public var measuredAtUTCms: Int64
         /// Seconds per day, three decimals; nil without a sync point.
         public var driftSecondsPerDay: Double?
+        /// The norm the drift was checked against, seconds per day either way.
         public var driftLimitSecondsPerDay: Double
         /// |drift| is over the limit.
         public var driftExcessive: Bool
+        /// The last sync point before the dock, `yyyy-MM-ddTHH:mm:ss.SSSZ`; nil without one.
         public var lastSync: String?
+        /// `lastSync` in milliseconds since 1970.
         public var lastSyncUTCms: Int64?
         /// The sync points used (drifts rounded to three decimals).
         public var syncPoints: [ClockModel.SyncPoint]
@@ -181,6 +202,7 @@ extension IntegrityReport {
     public struct GPSCoverage: Codable, Sendable, Hashable {
         /// GPS fixes given (duplicates included).
         public var fixCount: Int
+        /// `ReportOptions.gpsToleranceMs`.
         public var toleranceMs: Int64
         /// Total length of the recordings of positive length (overlaps counted in each).
         public var recordingMs: Int64
@@ -208,18 +230,25 @@ extension IntegrityReport {
 
     /// The time log's line counts and the first rejected lines.
     public struct TimeLogSummary: Codable, Sendable, Hashable {
+        /// `TimeLog.lineCount`.
         public var lines: Int
+        /// Lines read as events.
         public var events: Int
+        /// `TimeLog.rejectedCount`.
         public var rejectedLines: Int
         /// The first `rejectedListLimit` rejected lines.
         public var rejected: [Rejected]
 
+        /// How many rejected lines the report lists.
         public static let rejectedListLimit = 20
 
         /// One rejected line: number, `TimeLogLineError.code`, and its description.
         public struct Rejected: Codable, Sendable, Hashable {
+            /// 1-based line number.
             public var line: Int
+            /// `TimeLogLineError.code`.
             public var code: String
+            /// `TimeLogLineError.description`.
             public var reason: String
         }
     }
@@ -236,6 +265,7 @@ extension IntegrityReport {
             case alert
         }
 
+        /// How much it matters.
         public var severity: Severity
         /// A stable code, e.g. `sequence-gap`, `hash-mismatch`.
         public var code: String
@@ -244,6 +274,7 @@ extension IntegrityReport {
         /// The files it concerns, if any.
         public var recordings: [UInt32]
 
+        /// A finding.
         public init(severity: Severity, code: String, message: String, recordings: [UInt32] = []) {
             self.severity = severity
             self.code = code

@@ -25,6 +25,7 @@ public struct TimeLog: Sendable, Hashable {
         /// What was wrong with it.
         public var reason: TimeLogLineError
 
+        /// A rejected line.
         public init(line: Int, reason: TimeLogLineError) {
             self.line = line
             self.reason = reason

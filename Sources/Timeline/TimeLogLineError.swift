@@ -32,6 +32,7 @@ public enum TimeLogLineError: Error, Hashable, Sendable, CustomStringConvertible
     /// partner; `key` names it.
     case badDetail(key: String, reason: String)
 
+    /// What was wrong, for a person: `timestamp month is wrong: found "13"`.
     public var description: String {
         switch self {
         case .empty: "empty line"
