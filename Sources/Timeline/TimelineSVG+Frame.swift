@@ -70,15 +70,16 @@ extension TimelinePicture {
         let excessive = c.driftExcessive
         let detail = c.driftSecondsPerDay.map { TextLayout.signed($0, 2, "s/day") + (excessive ? " ⚠" : "") } ?? "drift unknown"
         laneLabel(&svg, top: top, height: height, "时钟 Clock", detail, detailColor: excessive ? "#b35806" : "#555555")
-        let mid = top + height / 2 + 4
+        // The curve keeps 20 px clear of the lane's top and bottom, where the scale and the
+        // earlier-sync note are written.
+        let mid = top + height / 2 + 2
         let knots = clip(errorKnots())
         let maxAbs = max(1, knots.map { abs($0.1) }.max() ?? 1)
-        func y(_ e: Double) -> Double { mid - e / maxAbs * (height / 2 - 16) }
+        func y(_ e: Double) -> Double { mid - e / maxAbs * (height / 2 - 20) }
         svg.element("line", [("class", "clock-zero"), ("x1", SVGWriter.n(Self.plotLeft)), ("y1", SVGWriter.n(mid)), ("x2", SVGWriter.n(Self.plotRight)),
                              ("y2", SVGWriter.n(mid)), ("stroke", "#999999"), ("stroke-dasharray", "3 3")])
-        let scale = "误差 error = device − UTC, up = fast; full scale " + TextLayout.signed(maxAbs / 1000, 2, "s")
-        svg.element("text", [("x", SVGWriter.n(Self.plotRight - 4)), ("y", SVGWriter.n(top + height - 6)), ("font-size", "11"),
-                             ("text-anchor", "end"), ("fill", "#666666")], text: scale)
+        svg.element("text", [("x", SVGWriter.n(Self.plotLeft + 4)), ("y", SVGWriter.n(top + 14)), ("font-size", "11"), ("fill", "#666666")],
+                    text: "误差 error = device − UTC (up: device fast), full scale ±" + Fixed.text(maxAbs / 1000, 2) + " s")
         if knots.count >= 2 {
             let points = knots.map { SVGWriter.n(x($0.0)) + "," + SVGWriter.n(y($0.1)) }.joined(separator: " ")
             svg.element("polyline", [("class", "clock-error"), ("points", points), ("fill", "none"), ("stroke", "#333333"), ("stroke-width", "1.5")])
@@ -112,7 +113,10 @@ extension TimelinePicture {
             let label = "接入 dock " + TextLayout.signed(c.dockOffsetMs / 1000, 2, "s")
             let w = Self.textWidth(label, 11)
             let lx = px + 8 + w > Self.plotRight ? px - 8 - w : px + 8
-            svg.element("text", [("x", SVGWriter.n(lx)), ("y", SVGWriter.n(max(py - 8, top + 14))), ("font-size", "11"), ("fill", "#111111")], text: label)
+            // Beside the dot, on the side away from the zero line: the curve reaches the dot from
+            // nearer zero, so the far side is clear.
+            let ly = py <= mid ? max(py - 7, top + 12) : min(py + 15, top + height - 3)
+            svg.element("text", [("x", SVGWriter.n(lx)), ("y", SVGWriter.n(ly)), ("font-size", "11"), ("fill", "#111111")], text: label)
         }
         return height
     }

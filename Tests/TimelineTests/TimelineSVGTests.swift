@@ -85,21 +85,25 @@ final class SVGSurvey: NSObject, XMLParserDelegate {
                                         important: i % 5 == 0, deviceStartMs: start, deviceEndMs: start + Int64(i % 4 == 2 ? 0 : 9 * 60_000),
                                         size: 1, deviceSha256: nil, sha256: "ab", verified: true, quarantined: i % 7 == 3, bagPath: "x"))
         }
-        let report = IntegrityReport(session: SessionInput(recordings: recordings, gpsFixTimesMs: [], clock: DutyDay.clock, dock: DutyDay.dock))
+        let clock = ClockModel(dockOffsetMs: -47_000, measuredAtUTCms: DutyDay.measuredAt, events: [])
+        let report = IntegrityReport(session: SessionInput(recordings: recordings, gpsFixTimesMs: [], clock: clock, dock: DutyDay.dock))
         let (parsed, error) = SVGSurvey.of(report.timelineSVG())
+        if count == 60 { try writeArtifacts(report, report.timelineSVG(), name: "busy") }
         let survey = try #require(parsed, "not well-formed: \(error)")
         #expect(survey.bars.count == count)
         #expect(survey.classes["recording"] ?? 0 == count && survey.classes["log"] == nil)
     }
 
     /// With TIMELINE_ARTIFACTS set to a directory, leaves the duty day's timeline.svg,
-    /// report.json and report.txt there, to look at (rsvg-convert -w 1200 timeline.svg).
-    func writeArtifacts(_ report: IntegrityReport, _ svg: String) throws {
+    /// report.json and report.txt there (and `busy-` ones for 60 recordings), to look at:
+    /// `rsvg-convert -w 1200 timeline.svg -o timeline.png`.
+    func writeArtifacts(_ report: IntegrityReport, _ svg: String, name: String = "") throws {
         guard let dir = ProcessInfo.processInfo.environment["TIMELINE_ARTIFACTS"] else { return }
         let url = URL(fileURLWithPath: dir, isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        try Data(svg.utf8).write(to: url.appendingPathComponent("timeline.svg"))
-        try report.json().write(to: url.appendingPathComponent("report.json"))
-        try Data(report.text().utf8).write(to: url.appendingPathComponent("report.txt"))
+        let prefix = name.isEmpty ? "" : name + "-"
+        try Data(svg.utf8).write(to: url.appendingPathComponent(prefix + "timeline.svg"))
+        try report.json().write(to: url.appendingPathComponent(prefix + "report.json"))
+        try Data(report.text().utf8).write(to: url.appendingPathComponent(prefix + "report.txt"))
     }
 }
