@@ -1,1 +1,0 @@
-// Time logs, corrected timelines and integrity reports.
