@@ -27,6 +27,11 @@ extension CustodyRecord {
         public var deviceStartUTC: String
         /// Device clock, `UTCTimestamp` form, unadjusted.
         public var deviceEndUTC: String
+        /// `deviceStartUTC` corrected for the device clock's error (the clock model of the
+        /// session's time log and dock measurement; see report.json), `UTCTimestamp` form.
+        public var correctedStartUTC: String?
+        /// `deviceEndUTC` corrected the same way.
+        public var correctedEndUTC: String?
         /// The device's own SHA-256 of the file (hex), when it keeps one.
         public var deviceSha256: String?
         /// The gateway's SHA-256 of the bytes it stored (hex); nil if it never got them whole.

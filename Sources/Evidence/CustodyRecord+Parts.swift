@@ -108,6 +108,14 @@ extension CustodyRecord {
         public var deviceZoneOffsetMinutes: Int
         /// When the offset was measured (gateway clock), `UTCTimestamp` form.
         public var measuredAtUTC: String
+        /// How fast the device clock ran away since its last sync (GNSS or time set) before the
+        /// dock, seconds per day, positive when fast; nil when the time log has no sync point.
+        public var driftSecondsPerDay: Double?
+        /// The last sync point before the dock, `UTCTimestamp` form.
+        public var lastSyncUTC: String?
+        /// What is doubtful about the clock (`no-sync`, `drift-excessive`, ...; report.json
+        /// explains each).
+        public var flags: [String]?
         /// A clock part.
         public init(offsetMs: Double, roundTripMs: Double, samples: Int, deviceZoneOffsetMinutes: Int,
                     measuredAtUTC: String) {

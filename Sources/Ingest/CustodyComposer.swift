@@ -58,8 +58,13 @@ struct CustodyComposer {
             audit: auditHead)
     }
 
-    func canonicalJSON() throws -> Data {
-        try record().canonicalJSON()
+    /// The record with the clock model and corrected times applied, the report, and the tag
+    /// files derived from the logs.
+    func sealed(read: (String) -> [UInt8]?) -> (record: CustodyRecord, derivedFiles: [(path: String, bytes: [UInt8])]) {
+        var r = record()
+        let derived = SessionReport.derive(files: r.files, read: read)
+        let report = SessionReport.apply(to: &r, derived: derived)
+        return (r, derived.trackFiles + SessionReport.reportFiles(report))
     }
 
     /// The bag-info. Recorder strings with line breaks cannot go into bag-info; they are replaced

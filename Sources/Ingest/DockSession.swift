@@ -232,10 +232,14 @@ public struct DockSession: Sendable {
                                       auditHead: await context.audit.head)
         // A quarantined, incomplete file holds only its durable bytes.
         let payload = bagFiles.map { LocalStore.PayloadFile(bagPath: $0.bagPath, sha256: $0.sha256 ?? [], size: $0.durableOffset) }
-        let tracks = DerivedFiles.tracks(store: context.store, bag: session.bagName, files: bagFiles, meta: meta)
+        let staging = context.store.stagingBag(session.bagName)
+        let sealed = custody.sealed { bagPath in
+            // Logs are small; a recording is never read here (only gps-log and time-log are).
+            FileManager.default.contents(atPath: staging + "/" + bagPath).map { Array($0) }
+        }
         let bagPath = try context.store.finalize(bag: session.bagName, payload: payload,
                                                  bagInfo: custody.bagInfo(payload: payload, dockStart: ISO8601DateFormatter.utc.date(from: session.startedUTC) ?? dockEnd),
-                                                 custody: try custody.canonicalJSON(), derived: tracks.files, key: context.key)
+                                                 custody: try sealed.record.canonicalJSON(), derived: sealed.derivedFiles, key: context.key)
         let ledger = bagFiles.map {
             Journal.LedgerEntry(serial: identity.serial, recordingId: $0.recordingId, size: $0.size,
                                 deviceSHA256: $0.deviceSHA256, sha256: $0.sha256 ?? [], bagName: session.bagName,

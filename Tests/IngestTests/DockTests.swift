@@ -325,3 +325,34 @@ import Testing
         #expect(try run(["python3", "-m", "bagit", "--validate", bag]).0 == 0)
     }
 }
+
+@Suite struct ReportTests {
+    @Test func everyBagCarriesItsReportAndCorrectedTimes() async throws {
+        let kiosk = try TestKiosk()
+        let recordings = """
+        [{"id": 1, "kind": "video", "path": "V1.MP4", "size": 1000, "sequence": 5, "start": "2026-11-26T08:00:00+08:00", "durationSeconds": 600},
+         {"id": 2, "kind": "video", "path": "V2.MP4", "size": 1000, "sequence": 7, "start": "2026-11-26T09:00:00+08:00", "durationSeconds": 600},
+         {"id": 3, "kind": "time-log", "path": "TIME.LOG", "events": [
+            {"at": "2026-11-26T07:00:00+08:00", "type": "GNSS_SYNC", "detail": "correction_ms=-500"}]}]
+        """
+        let (out, _) = await kiosk.dockOne(try recorderScenario(recordings: recordings))
+        let bag = try #require(out.bagPath)
+        let tagManifest = try String(contentsOfFile: bag + "/tagmanifest-sha256.txt", encoding: .utf8)
+        for name in ["report.json", "report.txt", "timeline.svg"] { #expect(tagManifest.contains("  \(name)\n"), "\(name)") }
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: bag + "/report.json"))) as? [String: Any]
+        let findings = (report?["findings"] as? [[String: Any]]) ?? []
+        #expect(findings.contains { $0["code"] as? String == "sequence-gap" }, "\(findings)")
+        let custody = try JSONDecoder().decode(CustodyRecord.self, from: Data(contentsOf: URL(fileURLWithPath: bag + "/custody.json")))
+        // The device clock ran 30 s fast at the dock and was synced the morning before: a
+        // recording at 08:00 device time is corrected by a fraction of those 30 s, never more.
+        let file = try #require(custody.files.first { $0.recordingId == 1 })
+        #expect(file.deviceStartUTC == "2026-11-26T00:00:00.000Z")
+        let corrected = try #require(file.correctedStartUTC)
+        #expect(corrected < file.deviceStartUTC && corrected > "2026-11-25T23:59:30.000Z", "\(corrected)")
+        #expect(custody.clock.driftSecondsPerDay != nil && custody.clock.lastSyncUTC != nil)
+        #expect(try run(["python3", "-m", "bagit", "--validate", bag]).0 == 0)
+        // The picture parses as XML and draws one bar per recording.
+        let (status, text) = try run(["python3", "-c", "import sys, xml.etree.ElementTree as E; t = E.parse(sys.argv[1]); print(len([e for e in t.iter() if (e.get('class') or '').startswith('bar ')]))", bag + "/timeline.svg"])
+        #expect(status == 0 && text.trimmingCharacters(in: .whitespacesAndNewlines) == "3", "\(text)")
+    }
+}

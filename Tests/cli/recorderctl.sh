@@ -57,6 +57,19 @@ check "gps convert of a log without fixes exits 2" test "$(status "$ctl" gps con
 check "gps convert of a missing file exits 3" test "$(status "$ctl" gps convert --to jsonl "$work/nope.nmea")" -eq 3
 check "gps convert with an unknown format is a usage error" test "$(status "$ctl" gps convert --to kml "$work/track.nmea")" -eq 64
 
+# The integrity report, recomputed from a bag.
+"$bin/recorder-gatewayd" --simulate --store "$work/second/store" --once --json > /dev/null 2>&1
+b3=$(ls "$work/second/store/bags" | grep A100003)
+check "report of a bag with a sequence hole exits 1 (alert)" test "$(status "$ctl" report "$b3" --store "$work/second/store" --svg "$work/a3.svg")" -eq 1
+check "report names the missing sequence number" grep -q "Sequence number 22 is missing" "$work/out"
+check "report equals the report.txt sealed in the bag" cmp -s "$work/out" "$work/second/store/bags/$b3/report.txt"
+check "report --svg writes one bar per recording" python3 -c "
+import xml.etree.ElementTree as E
+bars = [e for e in E.parse('$work/a3.svg').iter() if (e.get('class') or '').startswith('bar ')]
+assert len(bars) == 2, len(bars)"
+b1=$(ls "$work/second/store/bags" | grep A100001)
+check "report --json carries the clock drift of a synced recorder" bash -c "'$ctl' report '$b1' --store '$work/second/store' --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"clock\"][\"driftSecondsPerDay\"] is not None, d[\"clock\"]'"
+
 # Usage.
 check "no command is a usage error" test "$(status "$ctl")" -eq 64
 check "an unknown command is a usage error" test "$(status "$ctl" frobnicate)" -eq 64
