@@ -52,6 +52,8 @@ let package = Package(
         .target(name: "Discovery", dependencies: ["CLibUDev"]),
         /// An S3-compatible evidence store: SigV4 signing on libcrypto, HTTP through URLSession.
         .target(name: "S3Store", dependencies: ["GatewayCrypto"]),
+        /// The control socket: JSON lines between the service and recorderctl.
+        .target(name: "Control"),
         /// Dock sessions: pull, verify, stage, bag, release. The gateway's core.
         .target(name: "Ingest", dependencies: ["RecorderHAL", "RecorderProtocol", "GatewayCrypto", "Evidence", "Journal",
                                               "Telemetry", "Timeline"]),
@@ -65,10 +67,10 @@ let package = Package(
 
         .executableTarget(name: "recorder-gatewayd",
                           dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "Evidence", "Journal", "GatewayCrypto",
-                                         "USBLink", "Discovery"]),
+                                         "USBLink", "Discovery", "Control"]),
 
         .executableTarget(name: "recorderctl",
-                          dependencies: ["Ingest", "Evidence", "GatewayCrypto", "Telemetry", "Timeline"]),
+                          dependencies: ["Ingest", "Evidence", "GatewayCrypto", "Telemetry", "Timeline", "Control"]),
 
         // MARK: Tests
         .testTarget(name: "RecorderProtocolTests", dependencies: ["RecorderProtocol"]),

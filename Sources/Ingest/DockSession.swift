@@ -123,7 +123,13 @@ public struct DockSession: Sendable {
             "offsetMs": String(format: "%.1f", clock.offsetMilliseconds),
             "roundTripMs": String(format: "%.3f", clock.roundTripMilliseconds)])
 
-        context.progress.update(port) { $0.phase = .cataloguing }
+        // Health for the technician's view; a recorder that cannot say is not a failed dock.
+        let health = try await attempt { () async throws(RecorderError) in
+            let s = try await recorder.status()
+            context.progress.update(port) { $0.batteryPercent = s.batteryPercent; $0.storageFreeBytes = s.storageFreeBytes }
+        }
+        if let health { out.anomalies.append(Anomaly("status-unavailable", health.description)) }
+        context.progress.update(port) { $0.clockOffsetMilliseconds = clock.offsetMilliseconds; $0.phase = .cataloguing }
         var listing: [CatalogEntry] = []
         if let refusal = try await attempt({ () async throws(RecorderError) in listing = try await recorder.catalog() }) {
             out.anomalies.append(Anomaly("catalog-refused", refusal.description))
@@ -143,6 +149,7 @@ public struct DockSession: Sendable {
         } else {
             session = try openSession(identity: identity, dockStart: dockStart)
         }
+        context.progress.update(port) { $0.bag = session.bagName }
         var meta = SessionMeta.decode(session.meta)
         meta.docks.append(.init(bay: bay, startUTC: UTCTimestamp.string(dockStart)))
         let earlierAnomalies = meta.anomalies ?? []

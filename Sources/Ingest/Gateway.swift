@@ -75,6 +75,9 @@ public actor Gateway {
         outcomes.append(outcome)
     }
 
+    /// The journal, for reports to the control socket.
+    public nonisolated var journal: Journal { context.journal }
+
     /// How many docks are running now.
     public var runningDocks: Int { running.count }
 

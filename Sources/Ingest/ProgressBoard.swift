@@ -15,6 +15,12 @@ public final class ProgressBoard: @unchecked Sendable {
         /// When the bay reached done, interrupted or error.
         public var ended: Date?
         public var note: String = ""
+        /// From STATUS, when the recorder answered it.
+        public var batteryPercent: Int?
+        public var storageFreeBytes: UInt64?
+        public var clockOffsetMilliseconds: Double?
+        /// The bag of the session, once known.
+        public var bag: String?
     }
 
     public enum Phase: String, Sendable {

@@ -1,4 +1,5 @@
 // recorder-gatewayd: the gateway service. Thin: arguments, wiring, and what the operator sees.
+import Control
 import Foundation
 import Ingest
 import RecorderHAL
@@ -20,6 +21,8 @@ docks each one (present at start or plugged in later) through libusb, and runs u
                          (with USB devices: once no dock has run for 3 seconds)
   --idle-exit SECONDS    with USB devices: exit once no dock has run for SECONDS
   --json                 print the summary as JSON instead of a table
+  --control-socket PATH  where recorderctl reaches the service (default
+                         /run/recorder-gateway/control.sock; "none" for no socket)
 
 Exit status: 0 ok, 1 some recording not verified, 64 usage error, 65 invalid scenario,
 78 configuration error, 74 the store, journal or key could not be opened.
@@ -39,6 +42,7 @@ struct Arguments {
     var once = false
     var json = false
     var idleExit: Double?
+    var controlSocket = "/run/recorder-gateway/control.sock"
 }
 
 func parseArguments(_ argv: [String]) -> Arguments {
@@ -60,6 +64,7 @@ func parseArguments(_ argv: [String]) -> Arguments {
         case "--config": a.config = value("--config")
         case "--once": a.once = true
         case "--json": a.json = true
+        case "--control-socket": a.controlSocket = value("--control-socket")
         case "--idle-exit":
             guard let v = Double(value("--idle-exit")), v > 0 else { die("--idle-exit needs a number of seconds", 64) }
             a.idleExit = v
@@ -108,9 +113,20 @@ do {
     die("\(error)", 74)
 }
 let display = ProgressDisplay(board: progress, json: args.json)
+var controlServer: ControlServer?
+if args.controlSocket != "none" {
+    do {
+        controlServer = try ControlServer(path: args.controlSocket, group: "recorder-gateway",
+                                          handler: controlHandler(gateway: gateway, progress: progress))
+    } catch {
+        FileHandle.standardError.write(Data("recorder-gatewayd: no control socket (\(error)); recorderctl cannot reach this service\n".utf8))
+    }
+}
 if !args.simulate {
     let idle: Duration? = args.idleExit.map { .milliseconds(Int64($0 * 1000)) } ?? (args.once ? .seconds(3) : nil)
-    exit(await runDevices(gateway: gateway, database: database, display: display, json: args.json, idleExit: idle))
+    let status = await runDevices(gateway: gateway, database: database, display: display, json: args.json, idleExit: idle)
+    controlServer?.stop()
+    exit(status)
 }
 let started = ContinuousClock.now
 await gateway.announceStart(mode: "simulate")
@@ -134,6 +150,7 @@ let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1
 printSummary(outcomes, seconds: seconds, json: args.json)
 let ok = !outcomes.isEmpty && outcomes.allSatisfy(\.allVerified)
 if args.once {
+    controlServer?.stop()
     exit(ok ? 0 : 1)
 }
 // As a service, stay up until told to stop.
@@ -149,4 +166,5 @@ let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
 FileHandle.standardError.write(Data("recorder-gatewayd: all docks done; waiting (Ctrl-C to stop)\n".utf8))
 stop.wait()
 _ = sources
+controlServer?.stop()
 exit(ok ? 0 : 1)

@@ -24,7 +24,7 @@ struct Command: Sendable {
 struct UsageError: Error, CustomStringConvertible { var description: String }
 struct NotFound: Error, CustomStringConvertible { var description: String }
 
-let commands: [Command] = [verifyCommand, auditCommand, gpsCommand, reportCommand]
+let commands: [Command] = [devicesCommand, infoCommand, filesCommand, watchCommand, verifyCommand, auditCommand, gpsCommand, reportCommand]
 
 @MainActor func topHelp() -> String {
     var text = "usage: recorderctl COMMAND [OPTIONS]\n\nCommands:\n"
@@ -69,6 +69,8 @@ do {
     fail("\(command.name): \(error) (see recorderctl help \(command.name))", .usage)
 } catch let error as NotFound {
     fail("\(command.name): \(error)", .notFound)
+} catch let error as ServiceDown {
+    fail("\(command.name): \(error)", .failure)
 } catch {
     fail("\(command.name): \(error)", .failure)
 }

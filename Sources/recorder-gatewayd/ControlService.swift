@@ -1,0 +1,60 @@
+import Control
+import Foundation
+import GatewayCrypto
+import Ingest
+import Journal
+
+/// What the service answers on its control socket (Docs/control-api.md).
+func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.Handler {
+    { request in
+        switch request.command {
+        case "ping":
+            return .success(["service": "recorder-gatewayd", "protocol": ControlProtocol.version])
+        case "devices":
+            return .success(["bays": progress.snapshot().map(bayObject)])
+        case "info", "files":
+            guard let target = request.args["target"], !target.isEmpty else {
+                return .failure(ControlError(code: "bad-request", message: "\(request.command) needs args.target (a bay or a serial)"))
+            }
+            let bays = progress.snapshot()
+            let bay = bays.first { $0.bay == target } ?? bays.last { $0.serial == target }
+            let serial = bay?.serial ?? (target.count == 7 ? target : nil)
+            let journal = gateway.journal
+            let ledger = serial.flatMap { try? journal.ledger(serial: $0) } ?? []
+            let sessions = (try? journal.sessions(limit: 500))?.filter { $0.serial == serial } ?? []
+            guard bay != nil || !ledger.isEmpty || !sessions.isEmpty else {
+                return .failure(ControlError(code: "not-found", message: "no bay or recorder \(target)"))
+            }
+            if request.command == "info" {
+                var info: [String: Any] = ["serial": serial.map { $0 as Any } ?? NSNull()]
+                if let bay { info["bay"] = bayObject(bay) }
+                info["sessions"] = sessions.prefix(10).map {
+                    ["bag": $0.bagName, "bay": $0.bay, "started": $0.startedUTC, "ended": $0.endedUTC.map { $0 as Any } ?? NSNull(), "state": $0.state.rawValue] as [String: Any]
+                }
+                info["recordings"] = ["ingested": ledger.count, "quarantined": ledger.filter(\.quarantined).count,
+                                      "released": ledger.filter { $0.releasedUTC != nil }.count]
+                return .success(info)
+            }
+            return .success(["serial": serial.map { $0 as Any } ?? NSNull(), "files": ledger.map { e -> [String: Any] in
+                ["recordingId": Int(e.recordingId), "size": e.size, "sha256": hexString(e.sha256), "bag": e.bagName,
+                 "state": e.quarantined ? "quarantined" : "verified", "ingested": e.ingestedUTC,
+                 "released": e.releasedUTC.map { $0 as Any } ?? NSNull()]
+            }])
+        default:
+            return .failure(ControlError(code: "unknown-command", message: "no command \(request.command) (known: ping, devices, info, files)"))
+        }
+    }
+}
+
+private func bayObject(_ b: ProgressBoard.Bay) -> [String: Any] {
+    let elapsed = max((b.ended ?? Date()).timeIntervalSince(b.started), 0.001)
+    return [
+        "bay": b.bay, "serial": b.serial ?? NSNull(), "officer": b.officer ?? NSNull(), "state": b.phase.rawValue,
+        "bytesDone": b.bytesDone, "bytesTotal": b.bytesTotal,
+        "percent": b.bytesTotal > 0 ? Int(Double(b.bytesDone) * 100 / Double(b.bytesTotal)) : (b.phase == .done ? 100 : 0),
+        "mbps": (Double(b.bytesDone) / elapsed / 1e6 * 10).rounded() / 10,
+        "battery": b.batteryPercent ?? NSNull(), "storageFree": b.storageFreeBytes ?? NSNull(),
+        "clockOffsetMs": b.clockOffsetMilliseconds.map { ($0 * 10).rounded() / 10 } ?? NSNull(),
+        "bag": b.bag ?? NSNull(), "note": b.note, "started": ISO8601DateFormatter().string(from: b.started),
+    ]
+}

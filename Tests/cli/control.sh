@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The control socket and recorderctl's live commands, against the service running with
+# simulated recorders; `watch` is driven in tmux and its screen read back.
+# Usage: control.sh BIN_DIR
+set -uo pipefail
+bin="$(cd "$1" && pwd)"
+ctl="$bin/recorderctl"
+work=$(mktemp -d)
+sock="$work/control.sock"
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; tmux kill-session -t rg-watch-$$ 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+failures=0
+check() {
+  local name="$1"; shift
+  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
+}
+status() { "$@" > "$work/out" 2> "$work/err"; echo $?; }
+
+check "with no service, devices exits 1 and says it is not running" bash -c \
+  "'$ctl' devices --control-socket '$sock' > /dev/null 2> '$work/e0'; test \$? -eq 1 && grep -q 'not running' '$work/e0'"
+
+# Four recorders on USB 2.0 bays, big enough to still be ingesting while we look.
+"$bin/recorder-sim" example | python3 -c "
+import json, sys
+s = json.load(sys.stdin)
+for r in s['recorders']:
+    r['deviceHashes'] = False
+    for rec in r['recordings']:
+        if 'size' in rec: rec['size'] = '160MiB'
+json.dump(s, open('$work/slow.json', 'w'))
+"
+"$bin/recorder-gatewayd" --simulate "$work/slow.json" --store "$work/kiosk/store" --control-socket "$sock" --json > "$work/service.out" 2>&1 &
+pid=$!
+for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+sleep 1.5
+
+check "devices lists four bays" bash -c "test \$('$ctl' devices --control-socket '$sock' --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"bays\"]))') -eq 4"
+check "devices shows a bay ingesting" bash -c "'$ctl' devices --control-socket '$sock' | grep -q 'ingesting'"
+check "the socket is group-only (0660)" test "$(stat -c %a "$sock")" = 660
+check "info on a bay names its recorder" bash -c "'$ctl' info 1-1.3 --control-socket '$sock' | grep -q 'A100003'"
+check "info on an unknown bay exits 3" test "$(status "$ctl" info 9-9.9 --control-socket "$sock")" -eq 3
+
+# A malformed request gets an error reply, and the service keeps serving.
+reply=$(printf '{"v":1,"command":"nope"}\nnot json\n{"v":1,"id":9,"command":"ping"}\n' | python3 -c "
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect('$sock'); s.sendall(sys.stdin.read().encode())
+data = b''
+while data.count(b'\n') < 3:
+    chunk = s.recv(65536)
+    if not chunk: break
+    data += chunk
+print(data.decode())")
+check "an unknown command is answered unknown-command" grep -q '"unknown-command"' <<<"$reply"
+check "a malformed line is answered bad-request" grep -q '"bad-request"' <<<"$reply"
+check "the same connection is still served" grep -q '"id":9,"ok":true' <<<"$reply"
+check "devices still works after the bad requests" test "$(status "$ctl" devices --control-socket "$sock")" -eq 0
+
+# watch on a terminal: an 80-column tmux pane, redrawn in place.
+tmux new-session -d -s rg-watch-$$ -x 80 -y 12 "'$ctl' watch --interval 0.3 --control-socket '$sock'; sleep 5"
+sleep 1.5
+tmux capture-pane -t rg-watch-$$ -p > "$work/screen1"
+sleep 1
+tmux capture-pane -t rg-watch-$$ -p > "$work/screen2"
+check "watch draws one row per bay with a progress bar" bash -c "test \$(grep -c '\\[[#.]\\{16\\}\\]' '$work/screen2') -eq 4"
+check "watch fits 80 columns" bash -c "! awk 'length > 80' '$work/screen2' | grep -q ."
+check "watch redraws in place (no scrolling: the header stays on the first line)" bash -c "head -1 '$work/screen2' | grep -q '^recorder-gateway'"
+check "watch's screen changes as the ingest goes on" bash -c "! cmp -s '$work/screen1' '$work/screen2'"
+tmux kill-session -t rg-watch-$$ 2>/dev/null
+
+check "watch without a terminal prints plain blocks" bash -c "'$ctl' watch --count 2 --interval 0.1 --control-socket '$sock' | grep -c '^BAY' | grep -q '^2$'"
+
+# When every dock is done: files per recorder from the ledger.
+for _ in $(seq 300); do
+  "$ctl" devices --control-socket "$sock" --json | python3 -c 'import json,sys; sys.exit(0 if all(b["state"] == "done" for b in json.load(sys.stdin)["bays"]) else 1)' && break
+  sleep 0.2
+done
+check "files lists the recordings of a recorder, verified" bash -c "'$ctl' files A100001 --control-socket '$sock' --json | python3 -c 'import json,sys; f=json.load(sys.stdin)[\"files\"]; assert len(f) == 6 and all(x[\"state\"] == \"verified\" for x in f), f'"
+check "files by bay works too" test "$(status "$ctl" files 1-1.2 --control-socket "$sock")" -eq 0
+kill "$pid"; wait "$pid" 2>/dev/null; pid=""
+check "the socket is removed when the service stops" test ! -e "$sock"
+
+[ "$failures" -eq 0 ] || { echo "$failures control check(s) failed"; exit 1; }
