@@ -46,6 +46,12 @@ let package = Package(
         /// Recorder time logs, corrected timelines, the per-session integrity report and its
         /// timeline picture. Pure.
         .target(name: "Timeline"),
+        /// The production RecorderLink: bulk transfers through libusb (the only importer of CLibUSB).
+        .target(name: "USBLink", dependencies: ["CLibUSB", "RecorderHAL"]),
+        /// Recorders docked and undocked, from udev (the only importer of CLibUDev).
+        .target(name: "Discovery", dependencies: ["CLibUDev"]),
+        /// An S3-compatible evidence store: SigV4 signing on libcrypto, HTTP through URLSession.
+        .target(name: "S3Store", dependencies: ["GatewayCrypto"]),
         /// Dock sessions: pull, verify, stage, bag, release. The gateway's core.
         .target(name: "Ingest", dependencies: ["RecorderHAL", "RecorderProtocol", "GatewayCrypto", "Evidence", "Journal"]),
         /// The device side of the protocol over an in-memory link with a USB timing model.
@@ -57,7 +63,8 @@ let package = Package(
                           dependencies: ["RecorderSimulator", "RecorderHAL", "GatewayCrypto"]),
 
         .executableTarget(name: "recorder-gatewayd",
-                          dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "Evidence", "Journal", "GatewayCrypto"]),
+                          dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "Evidence", "Journal", "GatewayCrypto",
+                                         "USBLink", "Discovery"]),
 
         .executableTarget(name: "recorderctl",
                           dependencies: ["Ingest", "Evidence", "GatewayCrypto", "Telemetry", "Timeline"]),
@@ -69,6 +76,7 @@ let package = Package(
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "GatewayCrypto"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "S3StoreTests", dependencies: ["S3Store", "GatewayCrypto"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
         .testTarget(name: "IngestTests",
                     dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "RecorderProtocol", "Evidence", "Journal", "GatewayCrypto"]),

@@ -75,6 +75,12 @@ public actor Gateway {
         outcomes.append(outcome)
     }
 
+    /// How many docks are running now.
+    public var runningDocks: Int { running.count }
+
+    /// Every outcome so far, in finishing order.
+    public var finishedDocks: [DockOutcome] { outcomes }
+
     /// Waits until no dock is running and returns every outcome so far, in finishing order.
     public func waitUntilIdle() async -> [DockOutcome] {
         while let (_, task) = running.first {

@@ -5,7 +5,11 @@ import RecorderHAL
 import RecorderSimulator
 
 let usage = """
-usage: recorder-gatewayd --simulate [SCENARIO] --store DIR [--state DIR] [--config FILE] [--once] [--json]
+usage: recorder-gatewayd [--config FILE] [--store DIR] [--state DIR] [--once | --idle-exit SECONDS] [--json]
+       recorder-gatewayd --simulate [SCENARIO] --store DIR [--state DIR] [--config FILE] [--once] [--json]
+
+Without --simulate the gateway watches udev for the recorder models of its device database,
+docks each one (present at start or plugged in later) through libusb, and runs until stopped.
 
   --simulate [SCENARIO]  dock the scenario's simulated recorders (the built-in four-recorder
                          demo when SCENARIO is omitted), each in the bay of its port
@@ -13,6 +17,8 @@ usage: recorder-gatewayd --simulate [SCENARIO] --store DIR [--state DIR] [--conf
   --state DIR            the journal and gateway key (default: DIR/../state beside the store)
   --config FILE          configuration file (Docs/configuration.md)
   --once                 exit when every recorder is done: 0 if every file verified, 1 if not
+                         (with USB devices: once no dock has run for 3 seconds)
+  --idle-exit SECONDS    with USB devices: exit once no dock has run for SECONDS
   --json                 print the summary as JSON instead of a table
 
 Exit status: 0 ok, 1 some recording not verified, 64 usage error, 65 invalid scenario,
@@ -32,6 +38,7 @@ struct Arguments {
     var config: String?
     var once = false
     var json = false
+    var idleExit: Double?
 }
 
 func parseArguments(_ argv: [String]) -> Arguments {
@@ -53,6 +60,9 @@ func parseArguments(_ argv: [String]) -> Arguments {
         case "--config": a.config = value("--config")
         case "--once": a.once = true
         case "--json": a.json = true
+        case "--idle-exit":
+            guard let v = Double(value("--idle-exit")), v > 0 else { die("--idle-exit needs a number of seconds", 64) }
+            a.idleExit = v
         default: die("unknown argument \(argv[i]) (see --help)", 64)
         }
         i += 1
@@ -61,9 +71,6 @@ func parseArguments(_ argv: [String]) -> Arguments {
 }
 
 let args = parseArguments(Array(CommandLine.arguments.dropFirst()))
-guard args.simulate else {
-    die("only --simulate is available in this build; docking real recorders over USB comes with the USB link (see --help)", 64)
-}
 
 var config = GatewayConfig()
 if let path = args.config {
@@ -77,15 +84,17 @@ if let state = args.state {
     config.state = ((config.store as NSString).deletingLastPathComponent as NSString).appendingPathComponent("state")
 }
 
-let scenario: Scenario
-do {
-    scenario = try args.scenario.map { try Scenario(contentsOf: $0) } ?? Scenario(json: Data(ExampleScenario.json.utf8))
-} catch {
-    die("invalid scenario: \(error)", 65)
-}
-// The simulator knows its recorders' passwords; the configuration, when it names one, wins.
-for r in scenario.recorders where config.passwords[r.identity.serial] == nil {
-    config.passwords[r.identity.serial] = r.password
+var scenario = Scenario(recorders: [])
+if args.simulate {
+    do {
+        scenario = try args.scenario.map { try Scenario(contentsOf: $0) } ?? Scenario(json: Data(ExampleScenario.json.utf8))
+    } catch {
+        die("invalid scenario: \(error)", 65)
+    }
+    // The simulator knows its recorders' passwords; the configuration, when it names one, wins.
+    for r in scenario.recorders where config.passwords[r.identity.serial] == nil {
+        config.passwords[r.identity.serial] = r.password
+    }
 }
 
 let database: DeviceDatabase
@@ -99,6 +108,10 @@ do {
     die("\(error)", 74)
 }
 let display = ProgressDisplay(board: progress, json: args.json)
+if !args.simulate {
+    let idle: Duration? = args.idleExit.map { .milliseconds(Int64($0 * 1000)) } ?? (args.once ? .seconds(3) : nil)
+    exit(await runDevices(gateway: gateway, database: database, display: display, json: args.json, idleExit: idle))
+}
 let started = ContinuousClock.now
 await gateway.announceStart(mode: "simulate")
 if gateway.createdKey {

@@ -1,0 +1,166 @@
+import CLibUSB
+import Foundation
+import RecorderHAL
+
+/// A USB device as libusb enumerates it.
+public struct USBDeviceInfo: Hashable, Sendable {
+    public var bus: UInt8
+    public var address: UInt8
+    /// "1-1.3": bus, then the port numbers from the root hub, as the kernel names it.
+    public var portPath: String
+    public var vendorId: UInt16
+    public var productId: UInt16
+}
+
+/// One libusb context and the thread that runs its event loop. Every USB link of the gateway
+/// shares it; transfers complete on that one thread.
+///
+/// Guarantees: the event thread runs from `init` until `shutdown()`; no libusb type leaves this
+/// module.
+public final class USBContext: @unchecked Sendable {
+    let context: OpaquePointer
+    private let lock = NSLock()
+    private var running = true
+    private var thread: Thread?
+    private let stopped = DispatchSemaphore(value: 0)
+
+    public init() throws(USBError) {
+        var ctx: OpaquePointer?
+        let rc = libusb_init(&ctx)
+        guard rc == 0, let ctx else { throw USBError("libusb_init", rc) }
+        context = ctx
+        let thread = Thread { [unowned self] in self.eventLoop() }
+        thread.name = "libusb-events"
+        self.thread = thread
+        thread.start()
+    }
+
+    private func eventLoop() {
+        while isRunning {
+            var tv = timeval(tv_sec: 1, tv_usec: 0)
+            libusb_handle_events_timeout_completed(context, &tv, nil)
+        }
+        stopped.signal()
+    }
+
+    private var isRunning: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return running
+    }
+
+    /// Stops the event thread and frees the context. Close every link first.
+    public func shutdown() {
+        lock.lock()
+        let wasRunning = running
+        running = false
+        lock.unlock()
+        guard wasRunning else { return }
+        libusb_interrupt_event_handler(context)
+        stopped.wait()
+        libusb_exit(context)
+    }
+
+    /// The USB devices present now.
+    public func devices() throws(USBError) -> [USBDeviceInfo] {
+        var list: UnsafeMutablePointer<OpaquePointer?>?
+        let count = libusb_get_device_list(context, &list)
+        guard count >= 0, let list else { throw USBError("libusb_get_device_list", Int32(count)) }
+        defer { libusb_free_device_list(list, 1) }
+        var out: [USBDeviceInfo] = []
+        for i in 0..<count {
+            guard let device = list[i] else { continue }
+            if let info = Self.info(device) { out.append(info) }
+        }
+        return out
+    }
+
+    static func info(_ device: OpaquePointer) -> USBDeviceInfo? {
+        var descriptor = libusb_device_descriptor()
+        guard libusb_get_device_descriptor(device, &descriptor) == 0 else { return nil }
+        let bus = libusb_get_bus_number(device)
+        var ports = [UInt8](repeating: 0, count: 8)
+        let n = libusb_get_port_numbers(device, &ports, Int32(ports.count))
+        let path = n > 0 ? "\(bus)-" + ports[0..<Int(n)].map(String.init).joined(separator: ".") : "usb\(bus)"
+        return USBDeviceInfo(bus: bus, address: libusb_get_device_address(device), portPath: path,
+                             vendorId: descriptor.idVendor, productId: descriptor.idProduct)
+    }
+
+    /// Opens the device at `bus`/`address` and claims its first interface of class
+    /// `interfaceClass`, retrying for `patience` because permissions and the kernel's own
+    /// probing can lag the hotplug event.
+    public func openRecorderLink(bus: UInt8, address: UInt8, interfaceClass: UInt8 = 0xFF,
+                                 transfersInFlight: Int = 4, patience: Duration = .seconds(2)) async throws(USBError) -> USBBulkLink {
+        let deadline = ContinuousClock.now + patience
+        while true {
+            do {
+                return try openOnce(bus: bus, address: address, interfaceClass: interfaceClass, inFlight: transfersInFlight)
+            } catch {
+                let retryable = error.isAccessDenied || error.isBusy || error.code == LIBUSB_ERROR_NOT_FOUND.rawValue
+                    || error.code == LIBUSB_ERROR_IO.rawValue
+                if !retryable || ContinuousClock.now >= deadline { throw error }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    private func openOnce(bus: UInt8, address: UInt8, interfaceClass: UInt8, inFlight: Int) throws(USBError) -> USBBulkLink {
+        var list: UnsafeMutablePointer<OpaquePointer?>?
+        let count = libusb_get_device_list(context, &list)
+        guard count >= 0, let list else { throw USBError("libusb_get_device_list", Int32(count)) }
+        defer { libusb_free_device_list(list, 1) }
+        var found: OpaquePointer?
+        for i in 0..<count {
+            if let d = list[i], libusb_get_bus_number(d) == bus, libusb_get_device_address(d) == address { found = d }
+        }
+        guard let device = found else {
+            throw USBError("find USB device \(bus)/\(address)", LIBUSB_ERROR_NOT_FOUND.rawValue)
+        }
+        let info = Self.info(device)
+        let endpoints = try Self.bulkEndpoints(device, interfaceClass: interfaceClass)
+        var handle: OpaquePointer?
+        var rc = libusb_open(device, &handle)
+        guard rc == 0, let handle else { throw USBError("libusb_open \(info?.portPath ?? "?")", rc) }
+        // The kernel must let go of the interface first; libusb gives it back on release.
+        _ = libusb_set_auto_detach_kernel_driver(handle, 1)
+        rc = libusb_claim_interface(handle, Int32(endpoints.interface))
+        guard rc == 0 else {
+            libusb_close(handle)
+            throw USBError("claim interface \(endpoints.interface) of \(info?.portPath ?? "?")", rc)
+        }
+        return USBBulkLink(context: self, handle: handle, interface: endpoints.interface, outEndpoint: endpoints.out,
+                           inEndpoint: endpoints.in, maxPacket: endpoints.maxPacket, inFlight: inFlight,
+                           name: "usb \(info?.portPath ?? "\(bus)/\(address)") ep 0x\(String(endpoints.out, radix: 16))/0x\(String(endpoints.in, radix: 16))")
+    }
+
+    /// The interface number and bulk endpoints of the first interface of `interfaceClass`,
+    /// read from the active configuration rather than assumed.
+    static func bulkEndpoints(_ device: OpaquePointer, interfaceClass: UInt8) throws(USBError)
+        -> (interface: UInt8, out: UInt8, in: UInt8, maxPacket: Int) {
+        var config: UnsafeMutablePointer<libusb_config_descriptor>?
+        var rc = libusb_get_active_config_descriptor(device, &config)
+        if rc != 0 { rc = libusb_get_config_descriptor(device, 0, &config) }
+        guard rc == 0, let config else { throw USBError("read configuration descriptor", rc) }
+        defer { libusb_free_config_descriptor(config) }
+        for i in 0..<Int(config.pointee.bNumInterfaces) {
+            let interface = config.pointee.interface[i]
+            for a in 0..<Int(interface.num_altsetting) {
+                let alt = interface.altsetting[a]
+                guard alt.bInterfaceClass == interfaceClass else { continue }
+                var out: UInt8?, input: UInt8?, packet = 512
+                for e in 0..<Int(alt.bNumEndpoints) {
+                    let ep = alt.endpoint[e]
+                    guard ep.bmAttributes & 0x03 == UInt8(LIBUSB_TRANSFER_TYPE_BULK.rawValue) else { continue }
+                    if ep.bEndpointAddress & 0x80 != 0 {
+                        if input == nil { input = ep.bEndpointAddress; packet = Int(ep.wMaxPacketSize) }
+                    } else if out == nil {
+                        out = ep.bEndpointAddress
+                    }
+                }
+                if let out, let input { return (alt.bInterfaceNumber, out, input, packet) }
+            }
+        }
+        throw USBError("find a class 0x\(String(interfaceClass, radix: 16)) interface with a bulk IN and a bulk OUT endpoint",
+                       LIBUSB_ERROR_NOT_FOUND.rawValue)
+    }
+}

@@ -1,0 +1,79 @@
+import Discovery
+import Foundation
+import Ingest
+import RecorderHAL
+import USBLink
+
+/// The service proper: recorders found through udev, reached through libusb.
+func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDisplay, json: Bool,
+                idleExit: Duration?) async -> Int32 {
+    let usb: USBContext
+    do { usb = try USBContext() } catch { die("cannot start libusb: \(error)", 74) }
+    let discovery = RecorderDiscovery(isRecorder: { vid, pid in database.model(vendorId: vid, productId: pid) != nil })
+    let events: AsyncStream<DockEvent>
+    do { events = try discovery.events() } catch { die("cannot watch udev: \(error)", 74) }
+    await gateway.announceStart(mode: "usb")
+    SystemdNotifier.ready()
+    let watchdog = SystemdNotifier.startWatchdog()
+    display.start()
+    let started = ContinuousClock.now
+    let lastActivity = ActivityClock()
+
+    // Exit when nothing has happened for the idle interval (tests, --once), else run forever.
+    if let idleExit {
+        Task {
+            while true {
+                try? await Task.sleep(for: .milliseconds(200))
+                let busy = await gateway.runningDocks > 0
+                if busy { lastActivity.touch() }
+                if !busy && lastActivity.idleFor >= idleExit {
+                    discovery.stop()
+                    return
+                }
+            }
+        }
+    }
+    for await event in events {
+        lastActivity.touch()
+        switch event {
+        case .docked(let device):
+            guard let model = database.model(vendorId: device.vendorId, productId: device.productId),
+                  let driver = DriverRegistry.builtIn.driver(named: model.driver) else { continue }
+            log("bay \(device.portPath): \(model.name) docked (usb \(device.bus)/\(device.address))")
+            Task {
+                do {
+                    let link = try await usb.openRecorderLink(bus: device.bus, address: device.address,
+                                                              interfaceClass: model.interfaceClass)
+                    if !(await gateway.dock(link: link, driver: driver, port: device.portPath)) {
+                        log("bay \(device.portPath): a dock is still running there; ignored")
+                        await link.close()
+                    }
+                } catch {
+                    log("bay \(device.portPath): cannot open the recorder: \(error)")
+                }
+                lastActivity.touch()
+            }
+        case .undocked(let device):
+            log("bay \(device.portPath): undocked")
+        }
+    }
+    let outcomes = await gateway.waitUntilIdle()
+    watchdog?.cancel()
+    display.stop()
+    let elapsed = ContinuousClock.now - started
+    printSummary(outcomes, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, json: json)
+    usb.shutdown()
+    return !outcomes.isEmpty && outcomes.allSatisfy(\.allVerified) ? 0 : 1
+}
+
+func log(_ line: String) {
+    FileHandle.standardError.write(Data("recorder-gatewayd: \(line)\n".utf8))
+}
+
+/// When the service last saw anything happen.
+final class ActivityClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = ContinuousClock.now
+    func touch() { lock.lock(); last = .now; lock.unlock() }
+    var idleFor: Duration { lock.lock(); defer { lock.unlock() }; return .now - last }
+}
