@@ -1230,6 +1230,10 @@ class Kiosk:
         iface = dev.syspath + "/" + dev.syspath.rsplit("/", 1)[1] + ":1.0"
         self.testbed.uevent(iface, "remove")
         self.testbed.uevent(dev.syspath, "remove")
+        # the interface first: remove_device() on the parent deletes the child's directory but
+        # not its /sys/bus/usb/devices link, and the next dock at this port would then abort
+        # umockdev (assertion on symlink creation)
+        self.testbed.remove_device(iface)
         self.testbed.remove_device(dev.syspath)
         try:
             self.testbed.detach_ioctl(dev.devnode)   # open fds keep talking to dev.handler
@@ -1265,6 +1269,10 @@ class Kiosk:
             if dev.process is not None:
                 dev.process.close()
         self.timers.stop()
+        # The testbed's destructor removes its directory, but only if the GObject is finalized,
+        # which the handlers' references prevent at interpreter exit: remove it ourselves.
+        root, self.testbed = self.root, None
+        shutil.rmtree(root, ignore_errors=True)
 
     def report(self):
         for dev in self.history:
@@ -1300,8 +1308,9 @@ def parse_args(argv):
     p = argparse.ArgumentParser(
         prog="harness.py",
         description="Run PROGRAM with simulated recorders as USB devices (umockdev).",
-        epilog="Times are seconds after PROGRAM starts. Without --dock, every recorder of the "
-               "scenario not named by --redock-after is docked before PROGRAM starts (coldplug).")
+        epilog="Times are seconds after PROGRAM starts. With no --dock, --unplug-after or "
+               "--redock-after at all, every recorder of the scenario is docked at its port before "
+               "PROGRAM starts (coldplug); otherwise exactly the --dock ones are.")
     p.add_argument("--sim", default=os.environ.get("RECORDER_SIM"),
                    help="the device program, run as `SIM serve SCENARIO --serial S` (env RECORDER_SIM)")
     p.add_argument("--scenario", required=True, help="scenario JSON file (Docs/simulator.md)")
@@ -1355,10 +1364,8 @@ def main(argv=None):
     proc = None
     try:
         docks = [split_serial_port(d) for d in args.dock]
-        if not args.dock:
-            later = {e[3] for e in events if e[2] == "dock"}
-            docks = [(r["identity"]["serial"], None) for r in kiosk.recorders()
-                     if r["identity"]["serial"] not in later]
+        if not args.dock and not events:
+            docks = [(r["identity"]["serial"], None) for r in kiosk.recorders()]
         for serial, port in docks:
             kiosk.dock(serial, port)
 

@@ -10,6 +10,8 @@ python3-gi, so any interpreter with pyusb will do.
                                            also transfer splitting and zero-length packets
     selftest.py hotplug  [--wait SECONDS]  the device is absent at start and appears later
     selftest.py unplug   [--wait SECONDS]  a pending read fails with "No such device"
+                         [--by-device]     (fake device: it reports the unplug itself)
+    selftest.py replug   [--wait SECONDS]  unplug, then the recorder is docked again: new address
 
 Exit status 0 when every check passed, 1 otherwise.
 """
@@ -216,6 +218,9 @@ def mode_unplug(args):
         return
     intf, ep_out, ep_in = open_recorder(dev)
     hello(dev, ep_out, ep_in)
+    if args.by_device:
+        # fake_device.py's test hook: the device itself reports the unplug (0xFFFFFFFF)
+        dev.write(ep_out.bEndpointAddress, request(0x7F, 9, b"unplug"), timeout=5000)
     start = time.monotonic()
     try:
         dev.read(ep_in.bEndpointAddress, READ_SIZE, timeout=int(args.wait * 1000))
@@ -238,19 +243,40 @@ def mode_unplug(args):
     check(find(0) is None, "the device left libusb's device list (remove uevent)")
 
 
+def mode_replug(args):
+    """Unplugged, then docked again (--unplug-after, then --redock-after): a new device."""
+    first = find(5)
+    if not check(first is not None, "found %04x:%04x" % (VID, PID)):
+        return
+    address = (first.bus, first.address)
+    mode_unplug(args)
+    start = time.monotonic()
+    dev = find(args.wait)
+    if not check(dev is not None, "docked again after %.1f s" % (time.monotonic() - start)):
+        return
+    check((dev.bus, dev.address) != address, "the new device has a new address (%d/%d, was %d/%d)"
+          % (dev.bus, dev.address, address[0], address[1]))
+    intf, ep_out, ep_in = open_recorder(dev)
+    hello(dev, ep_out, ep_in, "HELLO after the redock")
+    usb.util.release_interface(dev, intf.bInterfaceNumber)
+    usb.util.dispose_resources(dev)
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["hello", "inflight", "hotplug", "unplug"])
+    p.add_argument("mode", choices=["hello", "inflight", "hotplug", "unplug", "replug"])
     p.add_argument("--serial")
     p.add_argument("--port")
     p.add_argument("--usb3", action="store_true")
     p.add_argument("--fake", action="store_true", help="the device is fake_device.py: test hooks available")
+    p.add_argument("--by-device", action="store_true", help="unplug: fake_device.py unplugs itself on request")
     p.add_argument("--wait", type=float, default=10.0)
     args = p.parse_args()
     if args.mode in ("hello", "inflight") and args.wait == 10.0:
         args.wait = 2.0
     try:
-        {"hello": mode_hello, "inflight": mode_inflight, "hotplug": mode_hotplug, "unplug": mode_unplug}[args.mode](args)
+        {"hello": mode_hello, "inflight": mode_inflight, "hotplug": mode_hotplug, "unplug": mode_unplug,
+         "replug": mode_replug}[args.mode](args)
     except Exception as e:
         import traceback
         traceback.print_exc()
