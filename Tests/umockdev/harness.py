@@ -467,6 +467,19 @@ class UsbDevice:
             self.in_queue.append([data, 0])
             self.stats["in-messages"] += 1
             self._service_held()
+        self.kiosk._wake_others(self)
+
+    def release_idle_holds(self):
+        """Answers held REAPURBNDELAYs with EAGAIN now: the program's event loop, stuck in
+        this fd's reap, can then go on to another device that has data."""
+        with self.lock:
+            for state in self.clients.values():
+                held = state.held
+                if held is not None and not held.done and held.kind == "reap-ndelay":
+                    held.done = True
+                    state.held = None
+                    if state.connected:
+                        state.client.complete(-1, errno.EAGAIN)
 
     def _device_gone(self, reason):
         if self.process is not None and self.process.proc.poll() is not None:
@@ -706,9 +719,11 @@ class UsbDevice:
                 client.complete(*res)
         elif request == USBDEVFS_SETCONFIGURATION:
             (config,) = struct.unpack("<i", arg.resolve(0, 4).retrieve())
-            if config == 1:
-                others = [s for s in self.claims.values() if s is not state]
-                client.complete(-1 if others else 0, errno.EBUSY if others else 0)
+            if self.claims:
+                # the kernel refuses while any interface is claimed, by usbfs (us) included
+                client.complete(-1, errno.EBUSY)
+            elif config == 1:
+                client.complete(0, 0)
             else:
                 log("%s: SETCONFIGURATION %d refused (only configuration 1 exists)" % (self.name, config))
                 client.complete(-1, errno.EINVAL)
@@ -719,7 +734,13 @@ class UsbDevice:
             else:
                 client.complete(0, 0)   # the emulated endpoints never stall
         elif request == USBDEVFS_RESET:
-            log("%s: USBDEVFS_RESET: acknowledged (the device process is not reset)" % self.name)
+            # The kernel unbinds usbfs from every interface across a reset: all claims go, and
+            # the URBs on them are killed without ever being reaped (libusb re-claims).
+            dropped = len(self.pending_in)
+            self.pending_in = []
+            self.claims.clear()
+            log("%s: USBDEVFS_RESET: claims released, %d IN URBs dropped; the device process "
+                "itself is not reset" % (self.name, dropped))
             client.complete(0, 0)
         elif request == USBDEVFS_CONNECTINFO:
             arg.resolve(0, 8).update(0, struct.pack("<IB3x", self.devnum, 0))
@@ -1190,6 +1211,12 @@ class Kiosk:
             log("docked %s at %s: %s, %04x:%04x, %s" % (serial, port, dev.devnode, model.vendor_id,
                                                        model.product_id, "SuperSpeed" if model.super_speed else "high speed"))
             return dev
+
+    def _wake_others(self, dev):
+        with self.lock:
+            others = [d for d in self.devices.values() if d is not dev]
+        for other in others:
+            other.release_idle_holds()
 
     def unplug(self, serial, reason="unplugged by the harness"):
         """Pulls a recorder out of its bay: pending URBs complete with -ENODEV, further ioctls

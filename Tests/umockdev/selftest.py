@@ -8,6 +8,10 @@ python3-gi, so any interpreter with pyusb will do.
     selftest.py hello    [--serial S] [--port 1-1.3] [--usb3]
     selftest.py inflight [--fake]          several IN reads in flight (threads); with --fake
                                            also transfer splitting and zero-length packets
+    selftest.py control                    GETDRIVER, detach/attach, set configuration and
+                                           interface, clear halt, control transfers, stall,
+                                           reset, claim through DISCONNECT_CLAIM (auto-detach)
+    selftest.py multi    [--count N]       N recorders at once, one thread each (20 HELLOs)
     selftest.py hotplug  [--wait SECONDS]  the device is absent at start and appears later
     selftest.py unplug   [--wait SECONDS]  a pending read fails with "No such device"
                          [--by-device]     (fake device: it reports the unplug itself)
@@ -37,10 +41,12 @@ HELLO_REQUEST = bytes.fromhex(
     "01 01 00 10 40 00 08 00 6B 69 6F 73 6B 2D 30 31".replace(" ", ""))
 READ_SIZE = 64 * 1024
 failures = []
+_print_lock = threading.Lock()
 
 
 def check(condition, what):
-    print(("ok    " if condition else "FAIL  ") + what, flush=True)
+    with _print_lock:
+        print(("ok    " if condition else "FAIL  ") + what, flush=True)
     if not condition:
         failures.append(what)
     return condition
@@ -200,6 +206,100 @@ def mode_inflight(args):
     usb.util.dispose_resources(dev)
 
 
+def expect_usb_error(fn, code, what):
+    """Runs fn; checks it fails with libusb error `code` (e.g. -5 LIBUSB_ERROR_NOT_FOUND)."""
+    try:
+        fn()
+        return check(False, what + " (it succeeded)")
+    except usb.core.USBError as e:
+        return check(e.backend_error_code == code, "%s (%s)" % (what, e))
+
+
+def mode_control(args):
+    """The less common requests libusb turns into usbdevfs ioctls."""
+    dev = find(args.wait)
+    if not check(dev is not None, "found %04x:%04x" % (VID, PID)):
+        return
+    check(dev.is_kernel_driver_active(0) is False, "no kernel driver on interface 0 (GETDRIVER: ENODATA)")
+    expect_usb_error(lambda: dev.detach_kernel_driver(0), -5,
+                     "detach_kernel_driver with no driver: LIBUSB_ERROR_NOT_FOUND (USBDEVFS_IOCTL DISCONNECT: ENODATA)")
+    expect_usb_error(lambda: dev.attach_kernel_driver(0), -5,
+                     "attach_kernel_driver finds no driver: LIBUSB_ERROR_NOT_FOUND (USBDEVFS_IOCTL CONNECT: 0)")
+    dev.set_configuration(1)
+    check(True, "set_configuration(1) (SETCONFIGURATION)")
+    expect_usb_error(lambda: dev._ctx.backend.set_configuration(dev._ctx.handle, 2), -5,
+                     "configuration 2 does not exist: LIBUSB_ERROR_NOT_FOUND (EINVAL)")
+    intf, ep_out, ep_in = open_recorder(dev)
+    check(dev.is_kernel_driver_active(0) is False, "claimed: the driver is usbfs, not a kernel driver (GETDRIVER)")
+    dev.set_interface_altsetting(0, 0)
+    check(True, "set_interface_altsetting(0, 0) (SETINTERFACE)")
+    # pyusb checks these itself: ask its libusb backend directly
+    backend, handle = dev._ctx.backend, dev._ctx.handle
+    expect_usb_error(lambda: backend.set_interface_altsetting(handle, 0, 1), -5,
+                     "alternate setting 1 does not exist: LIBUSB_ERROR_NOT_FOUND (SETINTERFACE: EINVAL)")
+    expect_usb_error(lambda: backend.set_configuration(handle, 1), -6,
+                     "set configuration with an interface claimed: LIBUSB_ERROR_BUSY (as the kernel)")
+    dev.clear_halt(ep_in.bEndpointAddress)
+    dev.clear_halt(ep_out.bEndpointAddress)
+    check(True, "clear_halt on both endpoints (CLEAR_HALT)")
+    check(list(dev.ctrl_transfer(0x80, 0, 0, 0, 2)) == [0, 0], "GET_STATUS control transfer")
+    desc = bytes(dev.ctrl_transfer(0x80, 6, 0x0100, 0, 18))
+    check(len(desc) == 18 and struct.unpack_from("<HH", desc, 8) == (VID, PID), "GET_DESCRIPTOR(device) over endpoint 0")
+    cfg = bytes(dev.ctrl_transfer(0x80, 6, 0x0200, 0, 9))
+    total = struct.unpack_from("<H", cfg, 2)[0]
+    cfg = bytes(dev.ctrl_transfer(0x80, 6, 0x0200, 0, total))
+    check(len(cfg) == total and cfg[9 + 5] == 0xFF, "GET_DESCRIPTOR(configuration), %d bytes, interface class 0xFF" % total)
+    check(bytes(dev.ctrl_transfer(0x80, 6, 0x0300, 0, 255)) == bytes([4, 3, 9, 4]), "string descriptor 0: LANGID 0x0409")
+    expect_usb_error(lambda: dev.ctrl_transfer(0xC0, 0x55, 0, 0, 4), -9, "a vendor control request stalls: LIBUSB_ERROR_PIPE")
+    hello(dev, ep_out, ep_in, "HELLO before reset")
+    dev.reset()
+    check(True, "reset (RELEASEINTERFACE, RESET)")
+    # libusb's auto-detach: claiming then goes through USBDEVFS_DISCONNECT_CLAIM
+    dev._ctx.managed_open()
+    lib = dev._ctx.backend.lib
+    rc = lib.libusb_set_auto_detach_kernel_driver(dev._ctx.handle.handle, 1)
+    check(rc == 0, "libusb_set_auto_detach_kernel_driver (rc %d)" % rc)
+    intf, ep_out, ep_in = open_recorder(dev)
+    hello(dev, ep_out, ep_in, "HELLO after reset, claimed with auto-detach")
+    usb.util.release_interface(dev, intf.bInterfaceNumber)
+    usb.util.dispose_resources(dev)
+
+
+def mode_multi(args):
+    """Several recorders at once, each talked to from its own thread."""
+    deadline = time.monotonic() + args.wait
+    devs = []
+    while time.monotonic() < deadline:
+        devs = list(usb.core.find(find_all=True, idVendor=VID, idProduct=PID))
+        if len(devs) >= args.count:
+            break
+        time.sleep(0.1)
+    if not check(len(devs) == args.count, "%d recorders present (%d expected)" % (len(devs), args.count)):
+        return
+    serials = sorted(d.serial_number for d in devs)
+    print("      serials %s" % serials)
+    check(len(set(serials)) == len(serials), "distinct serial numbers")
+    errors = []
+
+    def talk(dev):
+        try:
+            intf, ep_out, ep_in = open_recorder(dev)
+            for _ in range(20):
+                hello(dev, ep_out, ep_in, "HELLO to %s" % dev.serial_number)
+            usb.util.release_interface(dev, intf.bInterfaceNumber)
+            usb.util.dispose_resources(dev)
+        except Exception as e:
+            errors.append(e)
+    start = time.monotonic()
+    threads = [threading.Thread(target=talk, args=(d,)) for d in devs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    print("      %d x 20 HELLOs in %.2f s" % (len(devs), time.monotonic() - start))
+    check(not errors, "no errors talking to %d recorders at once %s" % (len(devs), errors or ""))
+
+
 def mode_hotplug(args):
     check(find(0) is None, "no %04x:%04x at start" % (VID, PID))
     start = time.monotonic()
@@ -264,18 +364,19 @@ def mode_replug(args):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["hello", "inflight", "hotplug", "unplug", "replug"])
+    p.add_argument("mode", choices=["hello", "inflight", "control", "multi", "hotplug", "unplug", "replug"])
     p.add_argument("--serial")
     p.add_argument("--port")
     p.add_argument("--usb3", action="store_true")
     p.add_argument("--fake", action="store_true", help="the device is fake_device.py: test hooks available")
     p.add_argument("--by-device", action="store_true", help="unplug: fake_device.py unplugs itself on request")
+    p.add_argument("--count", type=int, default=3, help="multi: how many recorders")
     p.add_argument("--wait", type=float, default=10.0)
     args = p.parse_args()
-    if args.mode in ("hello", "inflight") and args.wait == 10.0:
+    if args.mode in ("hello", "inflight", "control", "multi") and args.wait == 10.0:
         args.wait = 2.0
     try:
-        {"hello": mode_hello, "inflight": mode_inflight, "hotplug": mode_hotplug, "unplug": mode_unplug,
+        {"hello": mode_hello, "inflight": mode_inflight, "control": mode_control, "multi": mode_multi, "hotplug": mode_hotplug, "unplug": mode_unplug,
          "replug": mode_replug}[args.mode](args)
     except Exception as e:
         import traceback
