@@ -479,7 +479,7 @@ class UsbDevice:
                     held.done = True
                     state.held = None
                     if state.connected:
-                        state.client.complete(-1, errno.EAGAIN)
+                        state.client.complete(-1, errno.ENODEV if self.gone else errno.EAGAIN)
 
     def _device_gone(self, reason):
         if self.process is not None and self.process.proc.poll() is not None:
@@ -589,7 +589,7 @@ class UsbDevice:
                     held.done = True
                     state.held = None
                     self._finish_reap(state, held.arg, urb)
-                elif self.gone:
+                elif self.gone and held.kind == "reap":
                     held.done = True
                     state.held = None
                     state.client.complete(-1, errno.ENODEV)
@@ -607,7 +607,7 @@ class UsbDevice:
             if held.kind == "bulk-in":
                 state.client.complete(-1, errno.ETIMEDOUT)
             else:
-                state.client.complete(-1, errno.EAGAIN)
+                state.client.complete(-1, errno.ENODEV if self.gone else errno.EAGAIN)
 
     # -- the ioctl handler -----------------------------------------------------------------
 
@@ -845,15 +845,13 @@ class UsbDevice:
         if urb is not None:
             self._finish_reap(state, arg, urb)
             return
-        if self.gone:
-            client.complete(-1, errno.ENODEV)
-            return
-        if not blocking and self.reap_hold <= 0:
-            client.complete(-1, errno.EAGAIN)
+        if (blocking and self.gone) or (not blocking and self.reap_hold <= 0):
+            client.complete(-1, errno.ENODEV if self.gone else errno.EAGAIN)
             return
         # Nothing yet. Hold the answer until device data arrives (or, for REAPURBNDELAY, a few
         # milliseconds pass): the emulated fd always polls ready, so without this libusb's event
-        # loop would spin on EAGAIN at full speed.
+        # loop would spin on EAGAIN at full speed. After an unplug the ENODEV answer is held
+        # too: libusb never sees POLLERR here, so it keeps reaping until the program closes.
         deadline = None if blocking else time.monotonic() + self.reap_hold
         held = Held("reap" if blocking else "reap-ndelay", state, arg, deadline)
         state.held = held
