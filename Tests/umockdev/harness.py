@@ -43,22 +43,29 @@ INSTALL_HINT = "install them with: sudo apt-get install umockdev gir1.2-umockdev
 UMockdev = None  # set by load_umockdev()
 
 
-def load_umockdev():
-    """Imports the umockdev GI bindings, or exits with a clear message."""
-    global UMockdev
-    if UMockdev is not None:
-        return UMockdev
+def _import_umockdev():
+    """(module, None) or (None, why not)."""
     try:
         import gi
     except ImportError:
-        die("python3-gi (PyGObject) is not importable by %s; %s" % (sys.executable, INSTALL_HINT))
+        return None, "python3-gi (PyGObject) is not importable by %s" % sys.executable
     try:
         gi.require_version("UMockdev", "1.0")
         from gi.repository import UMockdev as module
     except (ValueError, ImportError) as e:
-        die("the umockdev GI bindings are missing (%s); %s" % (e, INSTALL_HINT))
-    UMockdev = module
-    return module
+        return None, "the umockdev GI bindings are missing (%s)" % e
+    return module, None
+
+
+def load_umockdev():
+    """Imports the umockdev GI bindings, or exits with a clear message."""
+    global UMockdev
+    if UMockdev is None:
+        module, error = _import_umockdev()
+        if module is None:
+            die("%s; %s" % (error, INSTALL_HINT))
+        UMockdev = module
+    return UMockdev
 
 
 def die(message, status=2):
@@ -70,12 +77,13 @@ def die(message, status=2):
 # Logging
 
 _log_lock = threading.Lock()
+_T0 = time.monotonic()
 VERBOSE = bool(os.environ.get("UMOCKDEV_HARNESS_VERBOSE"))
 
 
 def log(message):
     with _log_lock:
-        sys.stderr.write("[harness %.3f] %s\n" % (time.monotonic() % 10000, message))
+        sys.stderr.write("[harness %7.3f] %s\n" % (time.monotonic() - _T0, message))
         sys.stderr.flush()
 
 
@@ -1309,24 +1317,28 @@ class Kiosk:
 # ---------------------------------------------------------------------------------------------
 # CLI
 
-def ensure_wrapper(argv):
-    """Re-executes this script under umockdev-wrapper unless it runs there already."""
+def ensure_wrapper(argv=None, script=None):
+    """Re-executes the running script (default sys.argv[0]) under umockdev-wrapper unless it
+    runs there already. A test script that uses `Kiosk` calls this first:
+    `harness.ensure_wrapper(sys.argv[1:], __file__)`."""
+    argv = sys.argv[1:] if argv is None else argv
+    script = os.path.abspath(script or sys.argv[0])
     if os.environ.get(WRAPPER_MARKER) == "1":
         return
     wrapper = shutil.which("umockdev-wrapper")
     if wrapper is None:
         die("umockdev-wrapper not found (package umockdev); " + INSTALL_HINT)
     python = sys.executable
-    try:
-        load_umockdev()
-    except SystemExit:
-        if os.path.exists("/usr/bin/python3") and os.path.realpath(python) != os.path.realpath("/usr/bin/python3"):
-            python = "/usr/bin/python3"   # the system interpreter has python3-gi
+    module, error = _import_umockdev()
+    if module is None:
+        # a venv or another interpreter: python3-gi belongs to the system one
+        if python != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
+            python = "/usr/bin/python3"
         else:
-            raise
+            die("%s; %s" % (error, INSTALL_HINT))
     env = dict(os.environ)
     env[WRAPPER_MARKER] = "1"
-    os.execve(wrapper, [wrapper, python, os.path.abspath(__file__)] + argv, env)
+    os.execve(wrapper, [wrapper, python, script] + argv, env)
 
 
 def parse_args(argv):
@@ -1370,7 +1382,7 @@ def split_serial_port(text):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)           # usage errors before any re-exec
-    ensure_wrapper(argv)
+    ensure_wrapper(argv, __file__)
     global VERBOSE
     VERBOSE = VERBOSE or args.verbose
     if not os.access(args.sim, os.X_OK):
