@@ -371,7 +371,7 @@ class DeviceProcess:
                 reason = "device process closed its stdout in the middle of a message"
                 break
             self._on_message(data)
-        self._on_gone(reason)
+        self._on_gone(reason, self.proc)
 
     def close(self, timeout=5.0):
         """End of stdin (the device process exits), then wait; kill it if it does not."""
@@ -489,9 +489,12 @@ class UsbDevice:
                     if state.connected:
                         state.client.complete(-1, errno.ENODEV if self.gone else errno.EAGAIN)
 
-    def _device_gone(self, reason):
-        if self.process is not None and self.process.proc.poll() is not None:
-            reason += " (exit status %s)" % self.process.proc.returncode
+    def _device_gone(self, reason, proc):
+        try:
+            status = proc.wait(timeout=1.0)
+            reason += " (exit status %s%s)" % (status, "" if status == 0 else ": FAILED")
+        except subprocess.TimeoutExpired:
+            pass
         with self.lock:
             already = self.gone
         if not already:
