@@ -406,6 +406,22 @@ class Urb:
         self.seq = seq
 
 
+class _CompleteOnce:
+    """The IoctlClient of one ioctl call, remembering whether it was answered. Everything but
+    complete() goes to the client; held operations keep the real client."""
+
+    def __init__(self, client):
+        self._client = client
+        self.done = False
+
+    def complete(self, result, err):
+        self.done = True
+        self._client.complete(result, err)
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
 class ClientState:
     """One open file descriptor of the program on the device node."""
 
@@ -649,6 +665,8 @@ class UsbDevice:
 
     def _handle_ioctl(self, handler, client):
         request = client.get_request()
+        once = _CompleteOnce(client)
+        state = None
         try:
             with self.lock:
                 state = self.clients.get(client)
@@ -656,15 +674,18 @@ class UsbDevice:
                     self.client_count += 1
                     state = self.clients[client] = ClientState(client, self.client_count)
                 self.stats[ioctl_name(request)] += 1
-                self._dispatch(state, client, request)
+                self._dispatch(state, once, request)
         except Exception as e:
             log("%s: ioctl %s (0x%08x) failed in the harness: %r" % (self.name, ioctl_name(request), request, e))
             import traceback
             traceback.print_exc()
-            try:
-                client.complete(-1, errno.EIO)
-            except Exception:
-                pass
+            # Answer EIO unless answered already: a second complete() aborts the process.
+            with self.lock:
+                if state is not None and state.held is not None and not state.held.done:
+                    state.held.done = True
+                    state.held = None
+                if not once.done:
+                    once.complete(-1, errno.EIO)
         return True
 
     def _dispatch(self, state, client, request):
@@ -813,7 +834,7 @@ class UsbDevice:
         (addr,) = struct.unpack("<Q", arg.retrieve())
         data = arg.resolve(0, URB_SIZE)
         self.urb_seq += 1
-        urb = Urb(client, data, addr, data.retrieve(), self.urb_seq)
+        urb = Urb(state.client, data, addr, data.retrieve(), self.urb_seq)
         if urb.type == URB_TYPE_CONTROL:
             if urb.endpoint & 0x7F != 0:
                 client.complete(-1, errno.ENOENT)
@@ -872,7 +893,7 @@ class UsbDevice:
     def _discard_urb(self, state, client, arg):
         (addr,) = struct.unpack("<Q", arg.retrieve())
         for urb in self.pending_in:
-            if urb.client is client and urb.addr == addr:
+            if urb.client is state.client and urb.addr == addr:
                 self.pending_in.remove(urb)
                 urb.status = -errno.ENOENT
                 urb.actual = 0
