@@ -1032,9 +1032,10 @@ def parse_port(port):
 class Kiosk:
     """A docking kiosk of USB bays in a umockdev testbed."""
 
-    def __init__(self, sim=None, scenario=None, reap_hold_ms=2.0, caps=DEFAULT_CAPS):
+    def __init__(self, sim=None, scenario=None, reap_hold_ms=2.0, caps=DEFAULT_CAPS, sim_args=()):
         self.UMockdev = load_umockdev()
         self.sim = sim or os.environ.get("RECORDER_SIM")
+        self.sim_args = list(sim_args)
         self.scenario_path = scenario
         self.scenario = {}
         if scenario:
@@ -1183,7 +1184,7 @@ class Kiosk:
             raise ValueError("no device program: pass sim= / --sim or set RECORDER_SIM")
         if not self.scenario_path:
             raise ValueError("no scenario file")
-        return [self.sim, "serve", self.scenario_path, "--serial", serial]
+        return [self.sim, "serve", self.scenario_path, "--serial", serial] + self.sim_args
 
     def dock(self, serial, port=None):
         """Plugs a recorder into a bay: starts its device process, adds the USB device (with a
@@ -1381,6 +1382,9 @@ def parse_args(argv):
                    help="pull SERIAL out SECONDS after start")
     p.add_argument("--redock-after", nargs=2, action="append", default=[], metavar=("SECONDS", "SERIAL@PORT"),
                    help="dock SERIAL at PORT SECONDS after start (hotplug)")
+    p.add_argument("--sim-arg", action="append", default=[], metavar="ARG",
+                   help="one more argument for every device process, e.g. --sim-arg=--keep-link "
+                        "(recorder-sim: keep the scenario's link timing)")
     p.add_argument("--timeout", type=float, default=0, help="kill PROGRAM after this many seconds (exit 124)")
     p.add_argument("--reap-hold-ms", type=float, default=2.0,
                    help="how long an empty REAPURBNDELAY is held before EAGAIN (0: answer at once)")
@@ -1420,7 +1424,7 @@ def main(argv=None):
         events.append((float(secs), i, "dock", serial, port))
     events.sort(key=lambda e: (e[0], e[1]))
 
-    kiosk = Kiosk(sim=args.sim, scenario=args.scenario, reap_hold_ms=args.reap_hold_ms)
+    kiosk = Kiosk(sim=args.sim, scenario=args.scenario, reap_hold_ms=args.reap_hold_ms, sim_args=args.sim_arg)
     status = 1
     proc = None
     try:
