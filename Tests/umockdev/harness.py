@@ -1380,8 +1380,8 @@ def parse_args(argv):
                    help="dock this recorder before PROGRAM starts (port default: the scenario's)")
     p.add_argument("--unplug-after", nargs=2, action="append", default=[], metavar=("SECONDS", "SERIAL"),
                    help="pull SERIAL out SECONDS after start")
-    p.add_argument("--redock-after", nargs=2, action="append", default=[], metavar=("SECONDS", "SERIAL@PORT"),
-                   help="dock SERIAL at PORT SECONDS after start (hotplug)")
+    p.add_argument("--redock-after", nargs=2, action="append", default=[], metavar=("SECONDS", "SERIAL[@PORT]"),
+                   help="dock SERIAL at PORT (default: the scenario's) SECONDS after start (hotplug)")
     p.add_argument("--sim-arg", action="append", default=[], metavar="ARG",
                    help="one more argument for every device process, e.g. --sim-arg=--keep-link "
                         "(recorder-sim: keep the scenario's link timing)")
@@ -1397,6 +1397,16 @@ def parse_args(argv):
         p.error("no PROGRAM given (after --)")
     if not args.sim:
         p.error("no device program: --sim PATH or RECORDER_SIM")
+    try:
+        for spec in args.dock:
+            split_serial_port(spec)
+        for secs, spec in args.redock_after:
+            split_serial_port(spec)
+        for secs, _ in args.unplug_after + args.redock_after:
+            if float(secs) < 0:
+                raise ValueError("negative time %s" % secs)
+    except ValueError as e:
+        p.error(str(e))
     return args
 
 
@@ -1422,7 +1432,7 @@ def main(argv=None):
     for i, (secs, spec) in enumerate(args.redock_after):
         serial, port = split_serial_port(spec)
         events.append((float(secs), i, "dock", serial, port))
-    events.sort(key=lambda e: (e[0], e[1]))
+    events.sort(key=lambda e: (e[0], e[2] != "unplug", e[1]))   # at equal times unplug first
 
     kiosk = Kiosk(sim=args.sim, scenario=args.scenario, reap_hold_ms=args.reap_hold_ms, sim_args=args.sim_arg)
     status = 1
@@ -1432,7 +1442,11 @@ def main(argv=None):
         if not args.dock and not events:
             docks = [(r["identity"]["serial"], None) for r in kiosk.recorders()]
         for serial, port in docks:
-            kiosk.dock(serial, port)
+            try:
+                kiosk.dock(serial, port)
+            except (KeyError, ValueError) as e:
+                log("cannot dock %s: %s" % (serial, e.args[0] if e.args else e))
+                return 2
 
         forwarded = {"signal": None}
 
