@@ -19,7 +19,7 @@ Library use (the process must run under umockdev-wrapper, see `ensure_wrapper`):
     kiosk.close()
 
 CLI: python3 Tests/umockdev/harness.py --sim PATH --scenario FILE [--dock SERIAL@PORT ...]
-     [--unplug-after SECONDS SERIAL] [--redock-after SECONDS SERIAL@PORT] -- PROGRAM ARGS...
+     [--unplug-after SECONDS SERIAL] [--redock-after SECONDS SERIAL[@PORT]] -- PROGRAM ARGS...
 """
 
 import argparse
