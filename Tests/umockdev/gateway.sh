@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# recorder-gatewayd, unmodified, in device mode (libudev + libusb) against simulated recorders
+# made USB devices by harness.py: coldplug, hotplug, unplug and resume, device-side disconnect.
+# Usage: Tests/umockdev/gateway.sh BIN_DIR      (BIN_DIR has recorder-gatewayd and recorder-sim)
+# Needs: umockdev gir1.2-umockdev-1.0 python3-gi.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$(cd "$1" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+check() { # check NAME PYTHON-EXPRESSION-ON-r (the summary JSON), rc (exit status)
+    local name="$1" expr="$2"
+    if python3 -c "
+import json, sys
+r = json.load(open('$work/out.json')); rc = int(open('$work/rc').read())
+sys.exit(0 if ($expr) else 1)" 2> /dev/null; then
+        echo "ok   $name"
+    else
+        echo "FAIL $name"; sed 's/^/     | /' "$work/log"; cat "$work/out.json" 2> /dev/null | sed 's/^/     > /'
+        failures=$((failures + 1))
+    fi
+}
+
+gateway() { # gateway SCENARIO HARNESS-ARGS...: one gateway run with an empty store
+    local scenario="$1"; shift
+    rm -rf "$work/store" "$work/state"
+    printf 'password.default = 000000\nstore = %s/store\nstate = %s/state\n' "$work" "$work" > "$work/gw.conf"
+    timeout 300 python3 "$here/harness.py" --sim "$bin/recorder-sim" --scenario "$scenario" --timeout 240 "$@" \
+        -- "$bin/recorder-gatewayd" --config "$work/gw.conf" --idle-exit 2 --json > "$work/out.json" 2> "$work/log"
+    echo $? > "$work/rc"
+}
+
+# one recorder with a 48 MiB and a 16 MiB video, on a USB 2.0 bay
+python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+rec = {"identity": {"serial": "G000001", "officerNumber": "200001"}, "password": "000000", "port": "1-1.2",
+       "recordings": [
+           {"id": 1, "kind": "video", "path": "DCIM/100MEDIA/20261126_081502_0001.MP4", "size": "48MiB",
+            "start": "2026-11-26T08:15:02+08:00"},
+           {"id": 2, "kind": "video", "path": "DCIM/100MEDIA/20261126_093011_0002.MP4", "size": "16MiB",
+            "start": "2026-11-26T09:30:11+08:00"}]}
+json.dump({"schema": 1, "recorders": [rec]}, open(work + "/one.json", "w"))
+rec["faults"] = [{"kind": "disconnect", "afterBytes": "10MB"}]
+json.dump({"schema": 1, "recorders": [rec]}, open(work + "/disconnect.json", "w"))
+PY
+
+gateway "$work/one.json" --dock G000001
+check "coldplug: every file verified over libusb" "rc == 0 and r['totals']['allVerified'] and r['totals']['verified'] == 2 and r['recorders'][0]['bay'] == '1-1.2'"
+
+gateway "$work/one.json" --redock-after 1 G000001@1-1.4
+check "hotplug: docked after the start, found through udev, verified" "rc == 0 and r['totals']['verified'] == 2 and r['recorders'][0]['bay'] == '1-1.4'"
+
+# --keep-link: the scenario's USB 2.0 timing (43 MB/s), so 64 MiB take 1.5 s however fast the build
+gateway "$work/one.json" --sim-arg=--keep-link --dock G000001 --unplug-after 0.8 G000001 --redock-after 2 G000001@1-1.2
+check "unplugged mid-ingest: the dock is interrupted, the redock resumes and verifies" \
+    "len(r['recorders']) == 2 and r['recorders'][0]['result'] == 'interrupted' and r['recorders'][1]['verified'] == 2"
+
+gateway "$work/disconnect.json" --dock G000001
+check "device-side disconnect (0xFFFFFFFF): interrupted, device disconnected" \
+    "rc == 1 and r['recorders'][0]['result'] == 'interrupted' and any('disconnected' in a for a in map(str, r['recorders'][0]['anomalies']))"
+
+[ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
+[ "$failures" -eq 0 ]
