@@ -50,6 +50,13 @@ PY
 gateway "$work/one.json" --dock G000001
 check "coldplug: every file verified over libusb" "rc == 0 and r['totals']['allVerified'] and r['totals']['verified'] == 2 and r['recorders'][0]['bay'] == '1-1.2'"
 
+bags_ok() { # every bag of the run validates with the LoC tool and with recorderctl verify
+    local bag
+    for bag in "$work"/store/bags/*/; do python3 -m bagit --validate "$bag" > /dev/null 2>&1 || return 1; done
+    "$bin/recorderctl" verify --all --store "$work/store" > /dev/null
+}
+if bags_ok; then echo "ok   coldplug: the bag validates (bagit, recorderctl verify)"; else echo "FAIL coldplug: the bag does not validate"; failures=$((failures + 1)); fi
+
 gateway "$work/one.json" --redock-after 1 G000001@1-1.4
 check "hotplug: docked after the start, found through udev, verified" "rc == 0 and r['totals']['verified'] == 2 and r['recorders'][0]['bay'] == '1-1.4'"
 
