@@ -96,6 +96,7 @@ public final class USBContext: @unchecked Sendable {
             do {
                 return try openOnce(bus: bus, address: address, interfaceClass: interfaceClass, inFlight: transfersInFlight)
             } catch {
+                // Permissions and the kernel can lag the hotplug event; descriptors do not change.
                 let retryable = error.isAccessDenied || error.isBusy || error.code == LIBUSB_ERROR_NOT_FOUND.rawValue
                     || error.code == LIBUSB_ERROR_IO.rawValue
                 if !retryable || ContinuousClock.now >= deadline { throw error }
@@ -151,8 +152,10 @@ public final class USBContext: @unchecked Sendable {
                 for e in 0..<Int(alt.bNumEndpoints) {
                     let ep = alt.endpoint[e]
                     guard ep.bmAttributes & 0x03 == UInt8(LIBUSB_TRANSFER_TYPE_BULK.rawValue) else { continue }
+                    // An endpoint that cannot carry a packet is no endpoint at all.
+                    guard ep.wMaxPacketSize & 0x7FF > 0 else { continue }
                     if ep.bEndpointAddress & 0x80 != 0 {
-                        if input == nil { input = ep.bEndpointAddress; packet = Int(ep.wMaxPacketSize) }
+                        if input == nil { input = ep.bEndpointAddress; packet = Int(ep.wMaxPacketSize & 0x7FF) }
                     } else if out == nil {
                         out = ep.bEndpointAddress
                     }
@@ -160,7 +163,8 @@ public final class USBContext: @unchecked Sendable {
                 if let out, let input { return (alt.bInterfaceNumber, out, input, packet) }
             }
         }
+        // NOT_SUPPORTED, not NOT_FOUND: the device is there but unusable, and retrying cannot help.
         throw USBError("find a class 0x\(String(interfaceClass, radix: 16)) interface with a bulk IN and a bulk OUT endpoint",
-                       LIBUSB_ERROR_NOT_FOUND.rawValue)
+                       LIBUSB_ERROR_NOT_SUPPORTED.rawValue)
     }
 }

@@ -69,5 +69,44 @@ gateway "$work/disconnect.json" --dock G000001
 check "device-side disconnect (0xFFFFFFFF): interrupted, device disconnected" \
     "rc == 1 and r['recorders'][0]['result'] == 'interrupted' and any('disconnected' in a for a in map(str, r['recorders'][0]['anomalies']))"
 
+# the bags hold exactly the bytes recorder-sim describe predicts
+gateway "$work/one.json" --dock G000001
+"$bin/recorder-sim" describe "$work/one.json" --json > "$work/describe.json"
+if python3 - "$work" <<'PY'
+import glob, hashlib, json, sys
+work = sys.argv[1]
+want = {f["path"]: f["sha256"] for f in json.load(open(work + "/describe.json"))["recorders"][0]["files"]}
+bags = glob.glob(work + "/store/bags/*/")
+assert len(bags) == 1, bags
+for path, sha in want.items():
+    got = hashlib.sha256(open(bags[0] + "data/" + path, "rb").read()).hexdigest()
+    assert got == sha, (path, got, sha)
+PY
+then echo "ok   the bag's payload hashes are the ones recorder-sim describe predicts"; else echo "FAIL the bag's payload differs from recorder-sim describe"; failures=$((failures + 1)); fi
+
+# two recorders at once, in two bays
+python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+s = json.load(open(work + "/one.json"))
+second = json.loads(json.dumps(s["recorders"][0]))
+second["identity"] = {"serial": "G000002", "officerNumber": "200002"}
+second["port"] = "1-1.3"
+s["recorders"].append(second)
+json.dump(s, open(work + "/two.json", "w"))
+PY
+gateway "$work/two.json" --dock G000001 --dock G000002
+check "two recorders at once: both verified, each in its bay" \
+    "rc == 0 and len(r['recorders']) == 2 and r['totals']['verified'] == 4 and sorted(x['bay'] for x in r['recorders']) == ['1-1.2', '1-1.3']"
+
+# a device with odd descriptors beside a good one: ignored with one log line, the good one ingested
+for fault in no-bulk wrong-class zero-packet; do
+    gateway "$work/two.json" --dock G000001 --dock G000002 --descriptor-fault "G000002:$fault"
+    check "odd descriptors ($fault): the device is ignored, the other verified" \
+        "rc == 0 and len(r['recorders']) == 1 and r['recorders'][0]['serial'] == 'G000001' and r['totals']['allVerified']"
+    lines=$(grep -c "bay 1-1.3: cannot open the recorder" "$work/log")
+    if [ "$lines" -eq 1 ]; then echo "ok   odd descriptors ($fault): logged once"; else echo "FAIL odd descriptors ($fault): logged $lines times"; failures=$((failures + 1)); fi
+done
+
 [ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
 [ "$failures" -eq 0 ]

@@ -192,6 +192,20 @@ class DeviceModel:
         self.ep_out = 0x01
         self.ep_in = 0x81
         self.interface_class = 0xFF
+        self.endpoint_type = 0x02   # bulk
+
+    def break_descriptors(self, fault):
+        """Makes the descriptors wrong in one way, to test that a gateway ignores such a device:
+        `no-bulk` (interrupt endpoints), `wrong-class` (mass storage interface), `zero-packet`
+        (wMaxPacketSize 0)."""
+        if fault == "no-bulk":
+            self.endpoint_type = 0x03
+        elif fault == "wrong-class":
+            self.interface_class = 0x08
+        elif fault == "zero-packet":
+            self.max_packet = 0
+        else:
+            raise ValueError("unknown descriptor fault %r (no-bulk, wrong-class, zero-packet)" % fault)
 
     def device_descriptor(self):
         return struct.pack("<BBHBBBBHHHBBBB", 18, 1, self.bcd_usb, 0, 0, 0,
@@ -204,7 +218,7 @@ class DeviceModel:
         interface = struct.pack("<BBBBBBBBB", 9, 4, 0, 0, 2, self.interface_class, 0, 0, 0)
         endpoints = b""
         for address in (self.ep_out, self.ep_in):
-            endpoints += struct.pack("<BBBBHB", 7, 5, address, 0x02, self.max_packet, 0)
+            endpoints += struct.pack("<BBBBHB", 7, 5, address, self.endpoint_type, self.max_packet, 0)
             if self.super_speed:   # SuperSpeed endpoint companion: no bursts, no streams
                 endpoints += struct.pack("<BBBBH", 6, 0x30, 0, 0, 0)
         body = interface + endpoints
@@ -1042,6 +1056,7 @@ class Kiosk:
             with open(scenario, encoding="utf-8") as f:
                 self.scenario = json.load(f)
         self.reap_hold = reap_hold_ms / 1000.0
+        self.descriptor_faults = {}
         self.caps = caps
         self.lock = threading.RLock()
         self.testbed = self.UMockdev.Testbed.new()
@@ -1084,9 +1099,12 @@ class Kiosk:
         link = r.get("link", "usb2")
         super_speed = link == "usb3" or (isinstance(link, dict) and link.get("packetSize") == 1024)
         identity = r.get("identity", {})
-        return DeviceModel(int(usb.get("vendorId", "1209"), 16), int(usb.get("productId", "0001"), 16),
-                           serial, product=identity.get("model", "DSJ-SIM1"),
-                           manufacturer="recorder-gateway simulator", super_speed=super_speed)
+        model = DeviceModel(int(usb.get("vendorId", "1209"), 16), int(usb.get("productId", "0001"), 16),
+                            serial, product=identity.get("model", "DSJ-SIM1"),
+                            manufacturer="recorder-gateway simulator", super_speed=super_speed)
+        if serial in self.descriptor_faults:
+            model.break_descriptors(self.descriptor_faults[serial])
+        return model
 
     # -- sysfs -------------------------------------------------------------------------------
 
@@ -1385,6 +1403,8 @@ def parse_args(argv):
     p.add_argument("--sim-arg", action="append", default=[], metavar="ARG",
                    help="one more argument for every device process, e.g. --sim-arg=--keep-link "
                         "(recorder-sim: keep the scenario's link timing)")
+    p.add_argument("--descriptor-fault", action="append", default=[], metavar="SERIAL:KIND",
+                   help="give SERIAL's device odd descriptors: no-bulk, wrong-class or zero-packet")
     p.add_argument("--timeout", type=float, default=0, help="kill PROGRAM after this many seconds (exit 124)")
     p.add_argument("--reap-hold-ms", type=float, default=2.0,
                    help="how long an empty REAPURBNDELAY is held before EAGAIN (0: answer at once)")
@@ -1435,6 +1455,9 @@ def main(argv=None):
     events.sort(key=lambda e: (e[0], e[2] != "unplug", e[1]))   # at equal times unplug first
 
     kiosk = Kiosk(sim=args.sim, scenario=args.scenario, reap_hold_ms=args.reap_hold_ms, sim_args=args.sim_arg)
+    for item in args.descriptor_fault:
+        serial, _, kind = item.partition(":")
+        kiosk.descriptor_faults[serial] = kind
     status = 1
     proc = None
     try:
