@@ -13,7 +13,7 @@ public final class Journal: @unchecked Sendable {
     private let lock = NSLock()
 
     /// The schema version this code writes (PRAGMA user_version).
-    public static let schemaVersion: Int64 = 1
+    public static let schemaVersion: Int64 = 2
 
     /// Opens or creates the journal at `path` (its directory must exist).
     public init(path: String) throws(JournalError) {
@@ -64,6 +64,26 @@ public final class Journal: @unchecked Sendable {
               PRIMARY KEY (serial, recording_id, size, device_sha256)
             );
             PRAGMA user_version = 1;
+            COMMIT;
+            """)
+        }
+        if version < 2 {
+            try db.execute("""
+            BEGIN;
+            CREATE TABLE forward_object (
+              bag_name TEXT NOT NULL,
+              path TEXT NOT NULL,
+              ordinal INTEGER NOT NULL,
+              size INTEGER NOT NULL,
+              sha256 BLOB NOT NULL,
+              state TEXT NOT NULL CHECK (state IN ('pending', 'verified', 'failed')),
+              attempts INTEGER NOT NULL DEFAULT 0,
+              next_attempt_utc TEXT,
+              last_error TEXT,
+              verified_utc TEXT,
+              PRIMARY KEY (bag_name, path)
+            );
+            PRAGMA user_version = 2;
             COMMIT;
             """)
         }
@@ -288,6 +308,108 @@ public final class Journal: @unchecked Sendable {
                          [.text(releasedUTC), .text(serial), .integer(Int64(recordingId)), .integer(Int64(bitPattern: size)), .blob(deviceSHA256 ?? [])])
         }
     }
+
+    // MARK: Forward queue
+
+    /// One file of a bag on its way to the remote evidence store.
+    public struct ForwardObject: Hashable, Sendable {
+        public var bagName: String
+        /// Path inside the bag ("data/DCIM/...", "custody.json").
+        public var path: String
+        /// Upload order within the bag: payload first, tag files last, so a reader never sees
+        /// a complete-looking bag with files missing.
+        public var ordinal: Int
+        public var size: UInt64
+        public var sha256: [UInt8]
+        public var state: ForwardState
+        public var attempts: Int
+        public var nextAttemptUTC: String?
+        public var lastError: String?
+        public var verifiedUTC: String?
+
+        public init(bagName: String, path: String, ordinal: Int, size: UInt64, sha256: [UInt8], state: ForwardState = .pending,
+                    attempts: Int = 0, nextAttemptUTC: String? = nil, lastError: String? = nil, verifiedUTC: String? = nil) {
+            self.bagName = bagName
+            self.path = path
+            self.ordinal = ordinal
+            self.size = size
+            self.sha256 = sha256
+            self.state = state
+            self.attempts = attempts
+            self.nextAttemptUTC = nextAttemptUTC
+            self.lastError = lastError
+            self.verifiedUTC = verifiedUTC
+        }
+    }
+
+    public enum ForwardState: String, Sendable {
+        /// Not yet confirmed by the store (never sent, or sent and not verified).
+        case pending
+        /// The store holds it, byte-exact and retention-locked.
+        case verified
+        /// Refused for good (a permanent error); `retry` puts it back to pending.
+        case failed
+    }
+
+    /// Queues every object of a bag (idempotent: objects already queued keep their state).
+    public func enqueue(_ objects: [ForwardObject]) throws(JournalError) {
+        try locked { () throws(JournalError) in
+            try db.execute("BEGIN IMMEDIATE")
+            do throws(JournalError) {
+                for o in objects {
+                    try db.query("INSERT OR IGNORE INTO forward_object (bag_name, path, ordinal, size, sha256, state, attempts) VALUES (?, ?, ?, ?, ?, 'pending', 0)",
+                                 [.text(o.bagName), .text(o.path), .integer(Int64(o.ordinal)), .integer(Int64(bitPattern: o.size)), .blob(o.sha256)])
+                }
+                try db.execute("COMMIT")
+            } catch {
+                try? db.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Every queued object, by bag then upload order (all states).
+    public func forwardObjects(bag: String? = nil) throws(JournalError) -> [ForwardObject] {
+        try locked { () throws(JournalError) -> [ForwardObject] in
+            let sql = "SELECT bag_name, path, ordinal, size, sha256, state, attempts, next_attempt_utc, last_error, verified_utc FROM forward_object"
+                + (bag == nil ? "" : " WHERE bag_name = ?") + " ORDER BY bag_name, ordinal"
+            return try db.query(sql, bag.map { [.text($0)] } ?? []).map { r in
+                ForwardObject(bagName: r[0].string ?? "", path: r[1].string ?? "", ordinal: Int(r[2].int ?? 0),
+                              size: UInt64(bitPattern: r[3].int ?? 0), sha256: r[4].bytes ?? [],
+                              state: ForwardState(rawValue: r[5].string ?? "") ?? .pending, attempts: Int(r[6].int ?? 0),
+                              nextAttemptUTC: r[7].string, lastError: r[8].string, verifiedUTC: r[9].string)
+            }
+        }
+    }
+
+    /// Records an attempt's outcome.
+    public func updateForward(bag: String, path: String, state: ForwardState, attempts: Int, nextAttemptUTC: String?,
+                              lastError: String?, verifiedUTC: String?) throws(JournalError) {
+        try locked { () throws(JournalError) in
+            try db.query("UPDATE forward_object SET state = ?, attempts = ?, next_attempt_utc = ?, last_error = ?, verified_utc = ? WHERE bag_name = ? AND path = ?",
+                         [.text(state.rawValue), .integer(Int64(attempts)), nextAttemptUTC.map { .text($0) } ?? .null,
+                          lastError.map { .text($0) } ?? .null, verifiedUTC.map { .text($0) } ?? .null, .text(bag), .text(path)])
+        }
+    }
+
+    /// Puts a bag's failed objects back in the queue.
+    public func retryForward(bag: String) throws(JournalError) -> Int {
+        try locked { () throws(JournalError) -> Int in
+            try db.query("UPDATE forward_object SET state = 'pending', next_attempt_utc = NULL WHERE bag_name = ? AND state = 'failed'", [.text(bag)])
+            return Int(sqlite3Changes())
+        }
+    }
+
+    /// Whether every object of the bag is verified in the store (false for a bag never queued).
+    public func isForwarded(bag: String) throws(JournalError) -> Bool {
+        try locked { () throws(JournalError) -> Bool in
+            let rows = try db.query("SELECT COUNT(*), SUM(state = 'verified') FROM forward_object WHERE bag_name = ?", [.text(bag)])
+            let total = rows.first?[0].int ?? 0, verified = rows.first?[1].int ?? 0
+            return total > 0 && total == verified
+        }
+    }
+
+    private func sqlite3Changes() -> Int64 { db.changes }
 
     private static func ledgerEntry(_ r: [SQLValue]) -> LedgerEntry {
         let device = r[3].bytes ?? []

@@ -95,6 +95,7 @@ final class SQLiteConnection {
     }
 
     var lastInsertRowId: Int64 { sqlite3_last_insert_rowid(handle) }
+    var changes: Int64 { Int64(sqlite3_changes(handle)) }
 
     private func failure(_ sql: String, _ rc: Int32) -> JournalError {
         JournalError(operation: String(sql.prefix(60)), message: String(cString: sqlite3_errmsg(handle)), code: rc)
