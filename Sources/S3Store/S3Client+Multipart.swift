@@ -126,9 +126,7 @@ extension S3Client {
             throw .invalidResponse(operation: operation, detail: "the body is not well-formed XML (\(answer.body.count) bytes)")
         }
         if root.name == "Error" { throw .service(Self.serviceError(operation: operation, answer: answer, root: root)) }
-        guard root.name == "CompleteMultipartUploadResult" else {
-            throw .invalidResponse(operation: operation, detail: "expected <CompleteMultipartUploadResult>, got <\(root.name)>")
-        }
+        try Self.requireRoot(root, "CompleteMultipartUploadResult", operation: operation)
         guard let eTag = root.text(of: "ETag") ?? answer.header("etag") else {
             throw .invalidResponse(operation: operation, detail: "no <ETag>")
         }
@@ -149,7 +147,8 @@ extension S3Client {
     }
 
     /// A whole multipart upload of the file at `path`: create, parts of `partSize` bytes (the
-    /// last one smaller) uploaded one after another, complete.
+    /// last one smaller) uploaded one after another, complete, then `applyLock` when `lock`
+    /// is given (else a plain HEAD), and a check that the object has the file's size.
     ///
     /// On any failure the upload is aborted (best effort) so no invisible parts are left
     /// occupying storage, and the failure is thrown. `partSize` must lie within
@@ -168,6 +167,8 @@ extension S3Client {
             throw .invalidRequest(operation: operation, detail: "\(size) bytes in parts of \(partSize) make \(count) parts, more than 10000")
         }
         let uploadID = try await createMultipartUpload(bucket: bucket, key: key, contentType: contentType, lock: lock)
+        let upload: CompletedUpload
+        let result: (parts: [MultipartPart], digests: [PayloadDigest])
         do throws(S3Error) {
             var parts: [MultipartPart] = []
             var digests: [PayloadDigest] = []
@@ -178,11 +179,21 @@ extension S3Client {
                 parts.append(part)
                 digests.append(digest)
             }
-            let upload = try await completeMultipartUpload(bucket: bucket, key: key, uploadID: uploadID, parts: parts)
-            return MultipartUploadResult(upload: upload, parts: parts, partDigests: digests)
+            upload = try await completeMultipartUpload(bucket: bucket, key: key, uploadID: uploadID, parts: parts)
+            result = (parts, digests)
         } catch {
             try? await abortMultipartUpload(bucket: bucket, key: key, uploadID: uploadID)
             throw error
         }
+        // Completed: the object exists now, so there is nothing left to abort.
+        let head = if let lock {
+            try await applyLock(lock, bucket: bucket, key: key, versionID: upload.versionID)
+        } else {
+            try await headObject(bucket: bucket, key: key, versionID: upload.versionID)
+        }
+        guard head.contentLength == size else {
+            throw .invalidResponse(operation: operation, detail: "\(key) holds \(head.contentLength) bytes, the file \(size)")
+        }
+        return MultipartUploadResult(upload: upload, parts: result.parts, partDigests: result.digests, head: head)
     }
 }

@@ -67,8 +67,9 @@ extension S3Client {
     }
 
     /// GetObjectRetention: the version's retention, or nil when it has none
-    /// (`NoSuchObjectLockConfiguration`). moto 5.2 does not implement it and answers 500
-    /// (which classifies as transient); read the retention from `headObject` there.
+    /// (`NoSuchObjectLockConfiguration`). moto 5.2 does not implement it: it serves
+    /// `GET ?retention` as GetObject, 200 with the object's bytes, which this throws as
+    /// `.invalidResponse`; read the retention from `headObject` there.
     public func objectRetention(bucket: String, key: String, versionID: String? = nil) async throws(S3Error) -> ObjectRetention? {
         let operation = "GetObjectRetention"
         var request = Request(operation: operation, method: "GET", bucket: bucket, key: key)
@@ -103,6 +104,59 @@ extension S3Client {
         request.body = .data(body)
         request.payloadSHA256 = digest.sha256Hex
         _ = try await send(request)
+    }
+
+    /// PutObjectLegalHold: turns the version's legal hold on or off.
+    public func setObjectLegalHold(bucket: String, key: String, versionID: String? = nil, _ on: Bool) async throws(S3Error) {
+        let body = Data(("<LegalHold xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Status>\(on ? "ON" : "OFF")</Status></LegalHold>").utf8)
+        let digest = PayloadDigest(of: body)
+        var request = Request(operation: "PutObjectLegalHold", method: "PUT", bucket: bucket, key: key)
+        request.query = [("legal-hold", "")] + (versionID.map { [("versionId", $0)] } ?? [])
+        // S3 requires Content-MD5 (or a checksum) on this call.
+        request.headers = [("content-type", "application/xml"), ("content-md5", digest.md5Base64)]
+        request.body = .data(body)
+        request.payloadSHA256 = digest.sha256Hex
+        _ = try await send(request)
+    }
+
+    /// Makes sure the version carries at least `lock`, and returns the HEAD that shows it.
+    ///
+    /// Servers differ in which uploads they apply lock headers to (moto 5.2 and Ceph RGW 16
+    /// ignore them on CreateMultipartUpload), so after an upload: HEAD the version; set the
+    /// retention when it is missing, ends earlier than asked, or is GOVERNANCE where
+    /// COMPLIANCE was asked (a stronger lock already there is left alone); turn the legal
+    /// hold on when asked and off; HEAD again. Throws `.invalidResponse` when the server
+    /// still does not show the lock: such a copy must not be trusted to keep the evidence.
+    /// Until this returns, a version uploaded without the lock applied is deletable.
+    @discardableResult
+    public func applyLock(_ lock: ObjectLockSettings, bucket: String, key: String, versionID: String?) async throws(S3Error) -> ObjectHead {
+        func missing(_ head: ObjectHead) -> (retention: Bool, legalHold: Bool) {
+            var retentionMissing = false
+            if let wanted = lock.retention {
+                let wantedUntil = Date(timeIntervalSince1970: wanted.retainUntil.timeIntervalSince1970.rounded(.up))
+                if let have = head.retention {
+                    retentionMissing = have.retainUntil < wantedUntil || (have.mode == .governance && wanted.mode == .compliance)
+                } else {
+                    retentionMissing = true
+                }
+            }
+            return (retentionMissing, lock.legalHold && head.legalHold != true)
+        }
+        let before = try await headObject(bucket: bucket, key: key, versionID: versionID)
+        let needed = missing(before)
+        if !needed.retention && !needed.legalHold { return before }
+        if needed.retention, let retention = lock.retention {
+            try await setObjectRetention(bucket: bucket, key: key, versionID: versionID, retention)
+        }
+        if needed.legalHold { try await setObjectLegalHold(bucket: bucket, key: key, versionID: versionID, true) }
+        let after = try await headObject(bucket: bucket, key: key, versionID: versionID)
+        let still = missing(after)
+        if still.retention || still.legalHold {
+            throw .invalidResponse(operation: "ApplyLock", detail: "the server accepted the lock for \(key) but HEAD does not show it"
+                + " (retention \(after.retention.map { "\($0.mode.rawValue) until \(S3Timestamp.iso8601(roundingUp: $0.retainUntil))" } ?? "none"),"
+                + " legal hold \(after.legalHold.map { $0 ? "ON" : "OFF" } ?? "not reported"))")
+        }
+        return after
     }
 
     /// DeleteObject, of one version when `versionID` is given (otherwise a versioned bucket

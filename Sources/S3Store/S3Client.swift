@@ -116,14 +116,24 @@ public final class S3Client: Sendable {
     }
 
     /// The XML body of a successful answer, whose root must be `rootName`.
+    ///
+    /// A root named `…Response` instead of `…Result` is accepted too: moto 5.2 answers
+    /// ListParts with `<ListPartsResponse>` and CompleteMultipartUpload with
+    /// `<CompleteMultipartUploadResponse>`, with the same content.
     static func xml(_ answer: HTTPAnswer, root rootName: String, operation: String) throws(S3Error) -> XMLTree {
         guard let tree = XMLTree.parse(answer.body) else {
             throw .invalidResponse(operation: operation, detail: "the body is not well-formed XML (\(answer.body.count) bytes)")
         }
-        guard tree.name == rootName else {
+        try requireRoot(tree, rootName, operation: operation)
+        return tree
+    }
+
+    /// Throws unless `tree` is named `rootName` (or moto's `…Response` for a `…Result`).
+    static func requireRoot(_ tree: XMLTree, _ rootName: String, operation: String) throws(S3Error) {
+        let motoName = rootName.hasSuffix("Result") ? String(rootName.dropLast("Result".count)) + "Response" : rootName
+        guard tree.name == rootName || tree.name == motoName else {
             throw .invalidResponse(operation: operation, detail: "expected <\(rootName)>, got <\(tree.name)>")
         }
-        return tree
     }
 
     // MARK: Validation

@@ -82,6 +82,9 @@ public struct MultipartUploadResult: Sendable, Hashable {
     public let parts: [MultipartPart]
     /// The checksums of each part's bytes, in order.
     public let partDigests: [PayloadDigest]
+    /// HEAD of the new version after completion (and after `applyLock`): its size, checksum
+    /// and lock as the server reports them.
+    public let head: ObjectHead
     /// What an S3 server should report as the object's `x-amz-checksum-sha256`:
     /// `compositeSHA256Checksum` of the part SHA-256s.
     public var expectedCompositeChecksum: String { compositeSHA256Checksum(partSHA256s: partDigests.map(\.sha256)) }
