@@ -95,15 +95,20 @@ public final class S3Client: Sendable {
     static func serviceError(operation: String, answer: HTTPAnswer, root: XMLTree? = nil) -> S3ServiceError {
         let tree = root ?? XMLTree.parse(answer.body)
         let headerRequestID = answer.header("x-amz-request-id") ?? answer.header("x-amzn-requestid")
+        // Where a redirect points, and the bucket's real region: what an operator needs to
+        // correct the endpoint. (URLSession on Linux drops the body of a redirect it was told
+        // not to follow, so these headers may be all there is.)
+        var details = [String: String]()
+        if let location = answer.header("location") { details["Location"] = location }
+        if let region = answer.header("x-amz-bucket-region") { details["BucketRegion"] = region }
         guard let error = tree, error.name == "Error" else {
             // Not S3 XML (a proxy's HTML page, an empty HEAD answer): keep a little of it.
             let text = String(decoding: answer.body.prefix(300), as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             return S3ServiceError(operation: operation, status: answer.status, code: nil,
                                   message: text.isEmpty ? nil : text, requestID: headerRequestID,
-                                  hostID: answer.header("x-amz-id-2"))
+                                  hostID: answer.header("x-amz-id-2"), details: details)
         }
-        var details = [String: String]()
         for child in error.children where child.children.isEmpty
             && !["Code", "Message", "RequestId", "HostId"].contains(child.name) {
             details[child.name] = child.text

@@ -148,7 +148,8 @@ public struct S3ServiceError: Sendable, Hashable, CustomStringConvertible {
     public let hostID: String?
     /// The other simple elements of the `<Error>` body, e.g. `BucketName`, `Key`, `Endpoint`,
     /// `Region`, and for `SignatureDoesNotMatch` the server's `StringToSign` and
-    /// `CanonicalRequest`, which show what it signed differently.
+    /// `CanonicalRequest`, which show what it signed differently; plus `Location` and
+    /// `BucketRegion` from the `Location` and `x-amz-bucket-region` headers when present.
     public let details: [String: String]
 
     public init(operation: String, status: Int, code: String?, message: String?, requestID: String?,

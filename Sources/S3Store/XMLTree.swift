@@ -29,9 +29,12 @@ struct XMLTree: Sendable, Hashable {
     static let sizeLimit = 4 << 20
 
     /// The root element of `data`, or nil when it is not well-formed XML (or is too large).
+    /// Leading whitespace is skipped: S3 keeps a long CompleteMultipartUpload alive by
+    /// sending spaces, and an XML declaration after them would not be well-formed.
     static func parse(_ data: Data) -> XMLTree? {
         guard data.count <= sizeLimit else { return nil }
-        let parser = XMLParser(data: data)
+        let start = data.firstIndex { !(" \t\r\n".utf8.contains($0)) } ?? data.endIndex
+        let parser = XMLParser(data: Data(data[start...]))
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = false
         let builder = Builder()
