@@ -12,10 +12,12 @@ public enum ObjectLockMode: String, Sendable, Hashable, CaseIterable {
 
 /// A retention period on one object version: locked in `mode` until `retainUntil`.
 public struct ObjectRetention: Sendable, Hashable {
+    /// How strict the lock is.
     public let mode: ObjectLockMode
     /// When the lock ends. Sent rounded UP to the whole second (`S3Timestamp.iso8601`).
     public let retainUntil: Date
 
+    /// A retention of `mode` until `retainUntil`.
     public init(mode: ObjectLockMode, retainUntil: Date) {
         self.mode = mode
         self.retainUntil = retainUntil
@@ -30,10 +32,12 @@ public struct ObjectRetention: Sendable, Hashable {
 /// CreateMultipartUpload): read the retention back with `headObject` or `objectRetention`
 /// and set it with `setObjectRetention` when missing.
 public struct ObjectLockSettings: Sendable, Hashable {
+    /// The retention period to set; nil for a legal hold alone.
     public let retention: ObjectRetention?
     /// A legal hold locks the version with no end date until it is removed.
     public let legalHold: Bool
 
+    /// Lock settings: a retention, a legal hold, or both.
     public init(retention: ObjectRetention?, legalHold: Bool = false) {
         self.retention = retention
         self.legalHold = legalHold
@@ -61,8 +65,11 @@ public struct BucketObjectLockConfiguration: Sendable, Hashable {
 
     /// A bucket's default retention: a mode and a period in days or years.
     public struct DefaultRetention: Sendable, Hashable {
+        /// The mode new versions are locked in.
         public let mode: ObjectLockMode
+        /// The period in days, when given in days.
         public let days: Int?
+        /// The period in years, when given in years.
         public let years: Int?
     }
 }

@@ -11,6 +11,7 @@ public struct PayloadDigest: Sendable, Hashable {
     /// The 32-byte SHA-256: the evidence hash, and the signed payload hash.
     public let sha256: [UInt8]
 
+    /// Digests computed elsewhere (16-byte MD5, 32-byte SHA-256 of `length` bytes).
     public init(length: Int64, md5: [UInt8], sha256: [UInt8]) {
         self.length = length
         self.md5 = md5

@@ -8,10 +8,11 @@ import Darwin
 #endif
 
 extension S3Client {
-    /// S3's multipart limits: parts of 5 MiB to 5 GiB (the last may be smaller), at most
-    /// 10000 of them.
+    /// The smallest part S3 accepts, 5 MiB (the last part of an upload may be smaller).
     public static let minimumPartSize: Int64 = 5 << 20
+    /// The largest part S3 accepts, 5 GiB.
     public static let maximumPartSize: Int64 = 5 << 30
+    /// The most parts one upload may have.
     public static let maximumPartCount = 10_000
 
     /// CreateMultipartUpload, announcing SHA-256 part checksums (`x-amz-checksum-algorithm`)

@@ -19,6 +19,7 @@ import FoundationNetworking
 /// Immutable after creation, so `Sendable`: share one client between tasks; requests run
 /// concurrently.
 public final class S3Client: Sendable {
+    /// Where requests go.
     public let endpoint: S3Endpoint
     private let signer: SigV4Signer
     private let transport: HTTPTransport

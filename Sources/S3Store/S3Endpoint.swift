@@ -68,7 +68,9 @@ public struct S3Endpoint: Sendable, Hashable {
     public let port: Int?
     /// The signing region, e.g. `us-east-1`.
     public let region: String
+    /// How buckets appear in URLs.
     public let addressing: Addressing
+    /// Which CAs HTTPS trusts (always the system store on Linux; see `TrustRoots`).
     public let trust: TrustRoots
 
     /// An endpoint from a URL such as `https://s3.evidence.example:9000`.

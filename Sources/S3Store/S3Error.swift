@@ -152,6 +152,7 @@ public struct S3ServiceError: Sendable, Hashable, CustomStringConvertible {
     /// `BucketRegion` from the `Location` and `x-amz-bucket-region` headers when present.
     public let details: [String: String]
 
+    /// An error answer as given; the client builds these from the HTTP answer.
     public init(operation: String, status: Int, code: String?, message: String?, requestID: String?,
                 hostID: String?, details: [String: String] = [:]) {
         self.operation = operation

@@ -57,6 +57,7 @@ public struct MultipartPart: Sendable, Hashable {
     /// it; CompleteMultipartUpload repeats it per part.
     public let checksumSHA256: String?
 
+    /// A part as recorded elsewhere (a journal), to complete an upload after a restart.
     public init(partNumber: Int, eTag: String, size: Int64, checksumSHA256: String?) {
         self.partNumber = partNumber
         self.eTag = eTag
@@ -77,6 +78,7 @@ public struct CompletedUpload: Sendable, Hashable {
 
 /// The outcome of a whole multipart upload made by `putObjectMultipart`.
 public struct MultipartUploadResult: Sendable, Hashable {
+    /// What CompleteMultipartUpload answered.
     public let upload: CompletedUpload
     /// The parts as uploaded, in order, with their checksums.
     public let parts: [MultipartPart]

@@ -20,6 +20,7 @@ public struct SigV4Request: Sendable {
     /// for that (the signer does not, because other services do not use the header).
     public var payloadSHA256: String
 
+    /// A request to sign; see the properties for what each argument must hold.
     public init(method: String, path: String, query: [(name: String, value: String)] = [],
                 headers: [(name: String, value: String)], payloadSHA256: String) {
         self.method = method
@@ -60,6 +61,7 @@ public struct SigV4Signature: Sendable, Hashable {
 /// Pure and deterministic: the same credentials, request and date always give the same
 /// signature; nothing is read from the clock or the environment. A value, so `Sendable`.
 public struct SigV4Signer: Sendable {
+    /// The key requests are signed with.
     public let credentials: S3Credentials
     /// The region in the credential scope, e.g. `us-east-1`. S3-compatible servers mostly
     /// accept any region, but check the signature with the one sent.
@@ -67,6 +69,7 @@ public struct SigV4Signer: Sendable {
     /// The service in the credential scope: `s3` for the evidence store.
     public let service: String
 
+    /// A signer for `service` in `region`.
     public init(credentials: S3Credentials, region: String, service: String = "s3") {
         self.credentials = credentials
         self.region = region

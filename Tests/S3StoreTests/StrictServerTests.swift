@@ -64,6 +64,20 @@ import Testing
         }
     }
 
+    /// An empty file (a recorder's empty log) is a valid object of 0 bytes.
+    @Test func emptyFileIsUploadedWithContentLengthZero() async throws {
+        let stub = try Stub()
+        try await withTemporaryDirectory { directory in
+            let source = directory.appendingPathComponent("empty.log").path
+            try Data().write(to: URL(fileURLWithPath: source))
+            let put = try await stub.client().putObject(bucket: "evidence", key: "k/empty.log", fileAt: source)
+            #expect(put.sent == PayloadDigest(of: [UInt8]()))
+            #expect(put.eTag == "\"d41d8cd98f00b204e9800998ecf8427e\"")
+            let headers = try #require(try stub.requests().last?["headers"] as? [String: String])
+            #expect(headers["content-length"] == "0")
+        }
+    }
+
     /// A part taken from the middle of a file carries that range's checksums.
     @Test func uploadPartFromARangeIsVerified() async throws {
         let stub = try Stub()
