@@ -14,7 +14,9 @@ import FoundationNetworking
 ///
 /// Uploads read the file from disk as they go; see `putObject` and `uploadPart` for the
 /// memory each needs. Keys are sent as given, each `/`-separated segment percent-encoded
-/// once; moto 5.2 rejects the signature of keys containing `+` (it mishandles `%2B`).
+/// once, as AWS, Ceph and MinIO expect. moto 5.2 checks signatures against the DECODED path
+/// (re-encoding only spaces), so there a key with any character outside
+/// `A-Z a-z 0-9 - . _ ~ /` and space fails with `SignatureDoesNotMatch`, from boto3 alike.
 ///
 /// Immutable after creation, so `Sendable`: share one client between tasks; requests run
 /// concurrently.
