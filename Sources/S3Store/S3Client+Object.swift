@@ -1,0 +1,181 @@
+import Foundation
+
+extension S3Client {
+    /// PutObject from the file at `path`: one request, streamed from disk.
+    ///
+    /// The file is read twice: once to compute its MD5 and SHA-256 (the headers come before
+    /// the body), then by URLSession as it sends. Memory stays at one read buffer
+    /// (`LocalFile.bufferSize`) plus URLSession's own small buffers, whatever the file size
+    /// (S3 caps a single PUT at 5 GiB; use multipart above that). The file must not change
+    /// in between: a server that checks Content-MD5 (AWS, Ceph) then refuses with `BadDigest`,
+    /// one that does not (moto) stores the new bytes under the old checksum.
+    ///
+    /// Sends `Content-MD5`, `x-amz-sdk-checksum-algorithm: SHA256`, `x-amz-checksum-sha256`
+    /// (base64) and the lock headers from `lock`. When the server echoes a SHA-256 other than
+    /// the one sent, throws `.invalidResponse`.
+    public func putObject(bucket: String, key: String, fileAt path: String,
+                          contentType: String = "application/octet-stream",
+                          lock: ObjectLockSettings? = nil) async throws(S3Error) -> PutObjectResult {
+        let operation = "PutObject"
+        let (digest, _) = try LocalFile.digest(of: path, operation: operation)
+        var request = Request(operation: operation, method: "PUT", bucket: bucket, key: key)
+        request.headers = [("content-type", contentType)] + Self.checksumHeaders(digest) + (lock?.headers ?? [])
+        request.body = .file(path)
+        request.payloadSHA256 = digest.sha256Hex
+        let answer = try await send(request)
+        let echoed = answer.header("x-amz-checksum-sha256")
+        if let echoed, echoed != digest.sha256Base64 {
+            throw .invalidResponse(operation: operation, detail: "the server reports SHA-256 \(echoed) for \(key), the file sent has \(digest.sha256Base64)")
+        }
+        guard let eTag = answer.header("etag") else {
+            throw .invalidResponse(operation: operation, detail: "no ETag header")
+        }
+        return PutObjectResult(eTag: eTag, versionID: answer.header("x-amz-version-id"),
+                               checksumSHA256: echoed, sent: digest)
+    }
+
+    /// HeadObject with `x-amz-checksum-mode: ENABLED`, so that the stored SHA-256 comes back.
+    /// A missing object or version throws `.service` with status 404 (`isNotFound`).
+    public func headObject(bucket: String, key: String, versionID: String? = nil) async throws(S3Error) -> ObjectHead {
+        let operation = "HeadObject"
+        var request = Request(operation: operation, method: "HEAD", bucket: bucket, key: key)
+        request.query = versionID.map { [("versionId", $0)] } ?? []
+        request.headers = [("x-amz-checksum-mode", "ENABLED")]
+        let answer = try await send(request)
+        guard let lengthText = answer.header("content-length"), let length = Int64(lengthText) else {
+            throw .invalidResponse(operation: operation, detail: "no valid Content-Length")
+        }
+        guard let eTag = answer.header("etag") else {
+            throw .invalidResponse(operation: operation, detail: "no ETag header")
+        }
+        var retention: ObjectRetention?
+        if let modeText = answer.header("x-amz-object-lock-mode") {
+            guard let mode = ObjectLockMode(rawValue: modeText),
+                  let untilText = answer.header("x-amz-object-lock-retain-until-date"),
+                  let until = S3Timestamp.parseISO8601(untilText) else {
+                throw .invalidResponse(operation: operation, detail: "lock mode \(modeText) without a valid retain-until date")
+            }
+            retention = ObjectRetention(mode: mode, retainUntil: until)
+        }
+        return ObjectHead(contentLength: length, eTag: eTag,
+                          checksumSHA256: answer.header("x-amz-checksum-sha256"),
+                          checksumType: answer.header("x-amz-checksum-type"),
+                          versionID: answer.header("x-amz-version-id"),
+                          retention: retention,
+                          legalHold: answer.header("x-amz-object-lock-legal-hold").map { $0 == "ON" },
+                          contentType: answer.header("content-type"))
+    }
+
+    /// GetObjectRetention: the version's retention, or nil when it has none
+    /// (`NoSuchObjectLockConfiguration`). moto 5.2 does not implement it: it serves
+    /// `GET ?retention` as GetObject, 200 with the object's bytes, which this throws as
+    /// `.invalidResponse`; read the retention from `headObject` there.
+    public func objectRetention(bucket: String, key: String, versionID: String? = nil) async throws(S3Error) -> ObjectRetention? {
+        let operation = "GetObjectRetention"
+        var request = Request(operation: operation, method: "GET", bucket: bucket, key: key)
+        request.query = [("retention", "")] + (versionID.map { [("versionId", $0)] } ?? [])
+        let answer: HTTPAnswer
+        do {
+            answer = try await send(request)
+        } catch {
+            if error.code == "NoSuchObjectLockConfiguration" { return nil }
+            throw error
+        }
+        let root = try Self.xml(answer, root: "Retention", operation: operation)
+        guard let modeText = root.text(of: "Mode"), let mode = ObjectLockMode(rawValue: modeText),
+              let untilText = root.text(of: "RetainUntilDate"), let until = S3Timestamp.parseISO8601(untilText) else {
+            throw .invalidResponse(operation: operation, detail: "<Retention> without a valid <Mode> and <RetainUntilDate>")
+        }
+        return ObjectRetention(mode: mode, retainUntil: until)
+    }
+
+    /// PutObjectRetention: sets the version's retention, for servers that ignore lock headers
+    /// on upload. S3 only lets a COMPLIANCE retention be extended, never shortened or
+    /// removed; the server refuses (403 AccessDenied) otherwise.
+    public func setObjectRetention(bucket: String, key: String, versionID: String? = nil,
+                                   _ retention: ObjectRetention) async throws(S3Error) {
+        let body = Data(("<Retention xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Mode>\(retention.mode.rawValue)</Mode>"
+            + "<RetainUntilDate>\(S3Timestamp.iso8601(roundingUp: retention.retainUntil))</RetainUntilDate></Retention>").utf8)
+        let digest = PayloadDigest(of: body)
+        var request = Request(operation: "PutObjectRetention", method: "PUT", bucket: bucket, key: key)
+        request.query = [("retention", "")] + (versionID.map { [("versionId", $0)] } ?? [])
+        // S3 requires Content-MD5 (or a checksum) on this call.
+        request.headers = [("content-type", "application/xml"), ("content-md5", digest.md5Base64)]
+        request.body = .data(body)
+        request.payloadSHA256 = digest.sha256Hex
+        _ = try await send(request)
+    }
+
+    /// PutObjectLegalHold: turns the version's legal hold on or off.
+    public func setObjectLegalHold(bucket: String, key: String, versionID: String? = nil, _ on: Bool) async throws(S3Error) {
+        let body = Data(("<LegalHold xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Status>\(on ? "ON" : "OFF")</Status></LegalHold>").utf8)
+        let digest = PayloadDigest(of: body)
+        var request = Request(operation: "PutObjectLegalHold", method: "PUT", bucket: bucket, key: key)
+        request.query = [("legal-hold", "")] + (versionID.map { [("versionId", $0)] } ?? [])
+        // S3 requires Content-MD5 (or a checksum) on this call.
+        request.headers = [("content-type", "application/xml"), ("content-md5", digest.md5Base64)]
+        request.body = .data(body)
+        request.payloadSHA256 = digest.sha256Hex
+        _ = try await send(request)
+    }
+
+    /// Makes sure the version carries at least `lock`, and returns the HEAD that shows it.
+    ///
+    /// Servers differ in which uploads they apply lock headers to (moto 5.2 and Ceph RGW 16
+    /// ignore them on CreateMultipartUpload), so after an upload: HEAD the version; set the
+    /// retention when it is missing, ends earlier than asked, or is GOVERNANCE where
+    /// COMPLIANCE was asked (a stronger lock already there is left alone); turn the legal
+    /// hold on when asked and off; HEAD again. Throws `.invalidResponse` when the server
+    /// still does not show the lock: such a copy must not be trusted to keep the evidence.
+    /// Until this returns, a version uploaded without the lock applied is deletable.
+    @discardableResult
+    public func applyLock(_ lock: ObjectLockSettings, bucket: String, key: String, versionID: String?) async throws(S3Error) -> ObjectHead {
+        func missing(_ head: ObjectHead) -> (retention: Bool, legalHold: Bool) {
+            var retentionMissing = false
+            if let wanted = lock.retention {
+                let wantedUntil = Date(timeIntervalSince1970: wanted.retainUntil.timeIntervalSince1970.rounded(.up))
+                if let have = head.retention {
+                    retentionMissing = have.retainUntil < wantedUntil || (have.mode == .governance && wanted.mode == .compliance)
+                } else {
+                    retentionMissing = true
+                }
+            }
+            return (retentionMissing, lock.legalHold && head.legalHold != true)
+        }
+        let before = try await headObject(bucket: bucket, key: key, versionID: versionID)
+        let needed = missing(before)
+        if !needed.retention && !needed.legalHold { return before }
+        if needed.retention, let retention = lock.retention {
+            try await setObjectRetention(bucket: bucket, key: key, versionID: versionID, retention)
+        }
+        if needed.legalHold { try await setObjectLegalHold(bucket: bucket, key: key, versionID: versionID, true) }
+        let after = try await headObject(bucket: bucket, key: key, versionID: versionID)
+        let still = missing(after)
+        if still.retention || still.legalHold {
+            throw .invalidResponse(operation: "ApplyLock", detail: "the server accepted the lock for \(key) but HEAD does not show it"
+                + " (retention \(after.retention.map { "\($0.mode.rawValue) until \(S3Timestamp.iso8601(roundingUp: $0.retainUntil))" } ?? "none"),"
+                + " legal hold \(after.legalHold.map { $0 ? "ON" : "OFF" } ?? "not reported"))")
+        }
+        return after
+    }
+
+    /// DeleteObject, of one version when `versionID` is given (otherwise a versioned bucket
+    /// only gains a delete marker). A version under Object Lock retention is refused with
+    /// 403 `AccessDenied`. There is deliberately no way to send
+    /// `x-amz-bypass-governance-retention`.
+    public func deleteObject(bucket: String, key: String, versionID: String? = nil) async throws(S3Error) -> DeletedObject {
+        var request = Request(operation: "DeleteObject", method: "DELETE", bucket: bucket, key: key)
+        request.query = versionID.map { [("versionId", $0)] } ?? []
+        let answer = try await send(request)
+        return DeletedObject(versionID: answer.header("x-amz-version-id"),
+                             isDeleteMarker: answer.header("x-amz-delete-marker") == "true")
+    }
+
+    /// The checksum headers of an upload body: Content-MD5 for the servers that demand it
+    /// (and verify it: AWS, Ceph), the SHA-256 for those that keep and report it (AWS, moto).
+    static func checksumHeaders(_ digest: PayloadDigest) -> [(name: String, value: String)] {
+        [("content-md5", digest.md5Base64),
+         ("x-amz-sdk-checksum-algorithm", "SHA256"),
+         ("x-amz-checksum-sha256", digest.sha256Base64)]
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why an S3 operation failed. Every case names the operation ("PutObject", "UploadPart", …),
+/// and `description` says what was wrong in words an operator can act on.
+///
+/// Each error is exactly one of `isTransient` (try the same request again later),
+/// `isOutOfStorage` (the store is full or over quota: try again after an operator has made
+/// room) and `isPermanent` (the same request will fail again: fix the configuration, the
+/// credentials or the request). Nothing here retries; the caller decides.
+public enum S3Error: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The server answered with an error: a status of 300 or more, or a 200 whose body is an
+    /// `<Error>` document (CompleteMultipartUpload may do that after it has started to answer).
+    case service(S3ServiceError)
+    /// No usable HTTP answer: connection refused or reset, timeout, name not resolved, TLS
+    /// failure, cancellation. `code` is the `URLError` code and `detail` libcurl's text.
+    case transport(operation: String, url: String, code: Int, detail: String)
+    /// A successful status whose content breaks the API's promise: a missing header or XML
+    /// element, an unparsable date, an upload id that is not the one asked about.
+    case invalidResponse(operation: String, detail: String)
+    /// A local file could not be used; `step` names the system call ("open", "read",
+    /// "write", "mkstemp", …) and `errno` its error number.
+    case localFile(operation: String, path: String, step: String, errno: Int32)
+    /// Refused before anything was sent: the arguments cannot make a valid request (a part
+    /// number outside 1…10000, a range outside the file, an empty key, …).
+    case invalidRequest(operation: String, detail: String)
+
+    /// The S3 operation that failed, e.g. "PutObject".
+    public var operation: String {
+        switch self {
+        case .service(let e): e.operation
+        case .transport(let operation, _, _, _), .invalidResponse(let operation, _),
+             .localFile(let operation, _, _, _), .invalidRequest(let operation, _):
+            operation
+        }
+    }
+
+    /// The HTTP status, when the server answered.
+    public var status: Int? {
+        if case .service(let e) = self { return e.status }
+        return nil
+    }
+
+    /// The S3 error code from the XML body (`SignatureDoesNotMatch`, `NoSuchKey`, …); nil when
+    /// there was no answer or no body (HEAD answers never have one).
+    public var code: String? {
+        if case .service(let e) = self { return e.code }
+        return nil
+    }
+
+    /// The server's message from the XML body.
+    public var message: String? {
+        if case .service(let e) = self { return e.message }
+        return nil
+    }
+
+    /// The request id, from the body or the `x-amz-request-id` header: what the store's
+    /// operator needs to find the request in their logs.
+    public var requestID: String? {
+        if case .service(let e) = self { return e.requestID }
+        return nil
+    }
+
+    /// Worth sending the same request again later: a 5xx other than 501 and 507, 408, 429,
+    /// S3's `RequestTimeout` (a 400 for an idle upload socket), `OperationAborted` (409, a
+    /// conflicting operation in progress), `SlowDown`, and every transport failure except a
+    /// malformed or unsupported URL.
+    ///
+    /// Cancellation is transient: nothing was wrong with the request. On Linux a TLS failure
+    /// (untrusted or expired certificate, handshake error) reaches here as URLError code -1
+    /// (unknown) with libcurl's text, indistinguishable by code from other failures, so it is
+    /// transient too; its `description` carries libcurl's words.
+    public var isTransient: Bool {
+        switch self {
+        case .service(let e):
+            if e.isOutOfStorage { return false }
+            if Self.transientCodes.contains(e.code ?? "") { return true }
+            return (e.status >= 500 && e.status != 501) || e.status == 408 || e.status == 429
+        case .transport(_, _, let code, _):
+            return code != URLError.badURL.rawValue && code != URLError.unsupportedURL.rawValue
+        case .invalidResponse, .localFile, .invalidRequest:
+            return false
+        }
+    }
+
+    /// The store refused for lack of room: HTTP 507, or the codes S3-compatible servers use
+    /// for a full cluster or an exhausted quota (`QuotaExceeded` and `InsufficientCapacity`
+    /// from Ceph RGW, `XMinioStorageFull` and `XMinioAdminBucketQuotaExceeded` from MinIO,
+    /// `InsufficientStorage`). AWS itself never runs out.
+    public var isOutOfStorage: Bool {
+        if case .service(let e) = self { return e.isOutOfStorage }
+        return false
+    }
+
+    /// Neither transient nor out of storage: the same request will fail the same way. Every
+    /// 4xx not listed under `isTransient` (bad credentials, `SignatureDoesNotMatch`,
+    /// `AccessDenied` for a locked object version, `NoSuchBucket`, a clock too far off),
+    /// 501 (the server lacks the feature), a 3xx redirect (the endpoint or region is wrong;
+    /// redirects are never followed, as they would carry a signature to another host), and
+    /// every local, request or response-format error.
+    public var isPermanent: Bool { !isTransient && !isOutOfStorage }
+
+    /// The server said 404: no such bucket, key, version or upload (HEAD answers carry no
+    /// code, so this looks at the status only).
+    public var isNotFound: Bool { status == 404 }
+
+    /// Codes that mean "try again" whatever the status: `RequestTimeout` and
+    /// `OperationAborted` come as 400 and 409, and `InternalError` or `SlowDown` may arrive
+    /// in the body of a 200 from CompleteMultipartUpload, which AWS says to retry.
+    static let transientCodes: Set<String> = ["RequestTimeout", "OperationAborted", "SlowDown", "InternalError", "ServiceUnavailable"]
+
+    public var description: String {
+        switch self {
+        case .service(let e):
+            return e.description
+        case .transport(let operation, let url, let code, let detail):
+            return "\(operation) \(url): no answer from the server (URLError \(code)): \(detail)"
+        case .invalidResponse(let operation, let detail):
+            return "\(operation): the server's answer is not valid S3: \(detail)"
+        case .localFile(let operation, let path, let step, let code):
+            return "\(operation): cannot \(step) \(path): \(String(cString: strerror(code))) (errno \(code))"
+        case .invalidRequest(let operation, let detail):
+            return "\(operation): refused before sending: \(detail)"
+        }
+    }
+}
+
+/// An error answer from the server, with what its XML body said.
+public struct S3ServiceError: Sendable, Hashable, CustomStringConvertible {
+    /// The S3 operation, e.g. "PutObject".
+    public let operation: String
+    /// The HTTP status.
+    public let status: Int
+    /// `<Code>`, e.g. `SignatureDoesNotMatch`; nil when the answer had no XML body.
+    public let code: String?
+    /// `<Message>`.
+    public let message: String?
+    /// `<RequestId>`, else the `x-amz-request-id` (AWS, Ceph, MinIO) or `x-amzn-requestid`
+    /// (moto) header.
+    public let requestID: String?
+    /// `<HostId>`, else the `x-amz-id-2` header: AWS's second request identifier.
+    public let hostID: String?
+    /// The other simple elements of the `<Error>` body, e.g. `BucketName`, `Key`, `Endpoint`,
+    /// `Region`, and for `SignatureDoesNotMatch` the server's `StringToSign` and
+    /// `CanonicalRequest`, which show what it signed differently; plus `Location` and
+    /// `BucketRegion` from the `Location` and `x-amz-bucket-region` headers when present.
+    public let details: [String: String]
+
+    /// An error answer as given; the client builds these from the HTTP answer.
+    public init(operation: String, status: Int, code: String?, message: String?, requestID: String?,
+                hostID: String?, details: [String: String] = [:]) {
+        self.operation = operation
+        self.status = status
+        self.code = code
+        self.message = message
+        self.requestID = requestID
+        self.hostID = hostID
+        self.details = details
+    }
+
+    static let outOfStorageCodes: Set<String> = [
+        "QuotaExceeded", "InsufficientCapacity", "InsufficientStorage", "XMinioStorageFull",
+        "XMinioAdminBucketQuotaExceeded",
+    ]
+
+    var isOutOfStorage: Bool { status == 507 || Self.outOfStorageCodes.contains(code ?? "") }
+
+    public var description: String {
+        var text = "\(operation) failed: HTTP \(status)"
+        if let code { text += " \(code)" }
+        if let message, !message.isEmpty { text += ": \(message)" }
+        if let requestID { text += " (request id \(requestID))" }
+        return text
+    }
+}

@@ -1,0 +1,273 @@
+import Foundation
+@testable import S3Store
+import Testing
+
+/// The client against `Tools/moto stub`: a stand-in that verifies what moto does not
+/// (Content-MD5, x-amz-checksum-sha256 and x-amz-content-sha256 against the body, with
+/// Python's hashlib as the independent implementation; chunked bodies refused as S3 does)
+/// and gives the error answers moto never gives.
+@Suite struct StrictServerTests {
+    final class Stub: Sendable {
+        let server: ToolServer
+        let endpoint: String
+        let log: String
+
+        init(tls: (cert: String, key: String)? = nil) throws {
+            log = NSTemporaryDirectory() + "s3store-stub-\(UUID().uuidString).jsonl"
+            var arguments = ["stub", "--log", log]
+            if let tls { arguments += ["--tls-cert", tls.cert, "--tls-key", tls.key] }
+            server = try ToolServer.start(arguments)
+            let info = try JSONSerialization.jsonObject(with: server.readyLine) as? [String: Any]
+            endpoint = try #require(info?["endpoint"] as? String)
+        }
+
+        deinit {
+            server.stop()
+            try? FileManager.default.removeItem(atPath: log)
+        }
+
+        func client(timeout: TimeInterval = 30) throws -> S3Client {
+            S3Client(endpoint: try S3Endpoint(url: endpoint, region: "us-east-1"),
+                     credentials: S3Credentials(accessKeyID: "AKIDSTUB", secretAccessKey: "stub-secret"), idleTimeout: timeout)
+        }
+
+        /// The requests the stub saw, oldest first.
+        func requests() throws -> [[String: Any]] {
+            guard let text = try? String(contentsOfFile: log, encoding: .utf8) else { return [] }
+            return try text.split(separator: "\n").map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
+        }
+    }
+
+    /// The checksums the client computes are the ones an independent implementation
+    /// computes over the bytes that arrived, and the body goes with Content-Length.
+    @Test func putObjectChecksumsAreVerifiedByAnIndependentServer() async throws {
+        let stub = try Stub()
+        let client = try stub.client()
+        let bytes = testBytes(3 * LocalFile.bufferSize + 5, seed: 11)
+        try await withTemporaryDirectory { directory in
+            let source = directory.appendingPathComponent("clip").path
+            try Data(bytes).write(to: URL(fileURLWithPath: source))
+            let put = try await client.putObject(bucket: "evidence", key: "k/clip.mp4", fileAt: source)
+            #expect(put.eTag == "\"\(put.sent.md5Hex)\"")
+            #expect(put.checksumSHA256 == put.sent.sha256Base64)
+            let request = try #require(try stub.requests().last)
+            let headers = try #require(request["headers"] as? [String: String])
+            #expect(request["length"] as? Int == bytes.count)
+            #expect(headers["content-length"] == String(bytes.count))
+            #expect(headers["transfer-encoding"] == nil)
+            #expect(headers["x-amz-sdk-checksum-algorithm"] == "SHA256")
+            // Only what URLSession does not touch is signed.
+            let authorization = try #require(headers["authorization"])
+            #expect(authorization.contains("SignedHeaders=content-md5;content-type;host;x-amz-checksum-sha256;x-amz-content-sha256;x-amz-date;x-amz-sdk-checksum-algorithm,"))
+        }
+    }
+
+    /// An empty file (a recorder's empty log) is a valid object of 0 bytes.
+    @Test func emptyFileIsUploadedWithContentLengthZero() async throws {
+        let stub = try Stub()
+        try await withTemporaryDirectory { directory in
+            let source = directory.appendingPathComponent("empty.log").path
+            try Data().write(to: URL(fileURLWithPath: source))
+            let put = try await stub.client().putObject(bucket: "evidence", key: "k/empty.log", fileAt: source)
+            #expect(put.sent == PayloadDigest(of: [UInt8]()))
+            #expect(put.eTag == "\"d41d8cd98f00b204e9800998ecf8427e\"")
+            let headers = try #require(try stub.requests().last?["headers"] as? [String: String])
+            #expect(headers["content-length"] == "0")
+        }
+    }
+
+    /// A part taken from the middle of a file carries that range's checksums.
+    @Test func uploadPartFromARangeIsVerified() async throws {
+        let stub = try Stub()
+        let client = try stub.client()
+        let bytes = testBytes(2 * LocalFile.bufferSize + 99, seed: 12)
+        try await withTemporaryDirectory { directory in
+            let source = directory.appendingPathComponent("clip").path
+            try Data(bytes).write(to: URL(fileURLWithPath: source))
+            let range: Range<Int64> = 1_000..<Int64(LocalFile.bufferSize + 3_000)
+            let (part, digest) = try await client.uploadPart(bucket: "evidence", key: "k/clip.mp4", uploadID: "u1", partNumber: 7,
+                                                             fileAt: source, range: range)
+            #expect(digest == PayloadDigest(of: bytes[1_000..<LocalFile.bufferSize + 3_000]))
+            #expect(part.partNumber == 7 && part.size == Int64(range.count) && part.eTag == "\"\(digest.md5Hex)\"")
+            let request = try #require(try stub.requests().last)
+            #expect(request["path"] as? String == "/evidence/k/clip.mp4?partNumber=7&uploadId=u1")
+        }
+    }
+
+    /// What the client refuses itself never reaches the server.
+    @Test func invalidPartArgumentsAreRefusedBeforeSending() async throws {
+        let stub = try Stub()
+        let client = try stub.client()
+        for number in [0, 10_001] {
+            let error = await #expect(throws: S3Error.self) {
+                try await client.uploadPart(bucket: "evidence", key: "k", uploadID: "u", partNumber: number, fileAt: "/dev/null", range: 0..<0)
+            }
+            #expect(error?.isPermanent == true)
+        }
+        await #expect(throws: S3Error.self) {
+            try await client.putObjectMultipart(bucket: "evidence", key: "k", fileAt: "/dev/null", partSize: 1 << 20)
+        }
+        await #expect(throws: S3Error.self) { try await client.headObject(bucket: "Bad_Bucket", key: "k") }
+        #expect(try stub.requests().isEmpty)
+    }
+
+    /// A redirect comes back as the answer, not followed with the signature to another host.
+    @Test func redirectsAreNotFollowed() async throws {
+        let stub = try Stub()
+        let error = await #expect(throws: S3Error.self) {
+            try await stub.client().objectLockConfiguration(bucket: "redirect")
+        }
+        #expect(error?.status == 301 && error?.isPermanent == true)
+        // URLSession on Linux drops the body of a redirect it does not follow; the Location
+        // header is kept.
+        #expect(error?.code == nil || error?.code == "PermanentRedirect")
+        guard case .service(let service)? = error else { return }
+        #expect(service.details["Location"] == "http://elsewhere.invalid/redirect?object-lock")
+        #expect(try stub.requests().count == 1)
+    }
+
+    @Test func slowDownIsTransientAndAFullStoreIsOutOfStorage() async throws {
+        let stub = try Stub()
+        let client = try stub.client()
+        let slow = await #expect(throws: S3Error.self) { try await client.headBucket("slowdown") }
+        // HEAD has no body: the status alone makes it transient.
+        #expect(slow?.status == 503 && slow?.isTransient == true && slow?.requestID == "stub-request")
+        let slowGet = await #expect(throws: S3Error.self) { try await client.objectLockConfiguration(bucket: "slowdown") }
+        #expect(slowGet?.code == "SlowDown" && slowGet?.isTransient == true)
+        for bucket in ["full", "quota"] {
+            let full = await #expect(throws: S3Error.self) { try await client.objectLockConfiguration(bucket: bucket) }
+            #expect(full?.isOutOfStorage == true && full?.isTransient == false && full?.isPermanent == false, "\(bucket)")
+        }
+    }
+
+    /// CompleteMultipartUpload can fail inside a 200.
+    @Test func errorInsideA200FromCompleteIsThrown() async throws {
+        let stub = try Stub()
+        let error = await #expect(throws: S3Error.self) {
+            try await stub.client().completeMultipartUpload(bucket: "evidence", key: "k", uploadID: "u1",
+                                                           parts: [MultipartPart(partNumber: 1, eTag: "\"e\"", size: 1, checksumSHA256: "c")])
+        }
+        #expect(error?.status == 200 && error?.code == "InternalError" && error?.isTransient == true, "\(String(describing: error))")
+        let request = try #require(try stub.requests().last)
+        #expect(request["path"] as? String == "/evidence/k?uploadId=u1")
+    }
+
+    /// Nothing listening: a transient transport error naming the URL.
+    @Test func connectionRefusedIsTransient() async throws {
+        let port = try freeLoopbackPort()
+        let client = S3Client(endpoint: try S3Endpoint(url: "http://127.0.0.1:\(port)", region: "us-east-1"),
+                              credentials: S3Credentials(accessKeyID: "a", secretAccessKey: "b"))
+        let error = await #expect(throws: S3Error.self) { try await client.headBucket("evidence") }
+        guard case .transport(let operation, let url, let code, _) = error else {
+            Issue.record("expected a transport error, got \(String(describing: error))")
+            return
+        }
+        #expect(operation == "HeadBucket" && url == "http://127.0.0.1:\(port)/evidence")
+        #expect(code == URLError.cannotConnectToHost.rawValue && error?.isTransient == true)
+    }
+
+    /// HTTPS with a certificate no trusted CA signed: refused by libcurl, reported as a
+    /// transport error (URLError -1 on Linux) carrying libcurl's words about the certificate.
+    @Test func untrustedCertificateIsRefused() async throws {
+        try await withTemporaryDirectory { directory in
+            let cert = directory.appendingPathComponent("cert.pem").path, key = directory.appendingPathComponent("key.pem").path
+            let made = try run("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                                                    "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                                                    "-addext", "subjectAltName=IP:127.0.0.1"])
+            try #require(made.status == 0, "openssl req failed: \(made.errorOutput)")
+            let stub = try Stub(tls: (cert, key))
+            #expect(stub.endpoint.hasPrefix("https://"))
+            let error = await #expect(throws: S3Error.self) { try await stub.client().headBucket("evidence") }
+            guard case .transport(_, _, _, let detail) = error else {
+                Issue.record("expected a transport error, got \(String(describing: error))")
+                return
+            }
+            #expect(detail.lowercased().contains("certificate"), "\(detail)")
+            #expect(try stub.requests().isEmpty)
+        }
+    }
+
+    /// Cancelling the task cancels the request.
+    @Test func cancellationStopsTheRequest() async throws {
+        // A listener that accepts and never answers.
+        let listener = try SilentListener()
+        let client = S3Client(endpoint: try S3Endpoint(url: "http://127.0.0.1:\(listener.port)", region: "us-east-1"),
+                              credentials: S3Credentials(accessKeyID: "a", secretAccessKey: "b"), idleTimeout: 60)
+        let task = Task { try await client.headBucket("evidence") }
+        try await Task.sleep(for: .milliseconds(300))
+        let started = Date()
+        task.cancel()
+        let result = await task.result
+        #expect(Date().timeIntervalSince(started) < 10)
+        guard case .failure(let error) = result, case .transport(_, _, let code, _)? = error as? S3Error else {
+            Issue.record("expected a transport error, got \(result)")
+            return
+        }
+        #expect(code == URLError.cancelled.rawValue)
+    }
+}
+
+/// A loopback port nothing listens on (it was free a moment ago).
+func freeLoopbackPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    try #require(bound, "cannot bind a loopback socket")
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// A loopback socket that accepts connections and never reads or answers.
+final class SilentListener: @unchecked Sendable {
+    let fd: Int32
+    let port: Int
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        try #require(ok, "cannot listen on loopback")
+    }
+
+    deinit { close(fd) }
+}
+
+/// The test servers themselves: started on a free port, gone when stopped, and a clear
+/// message when they cannot start.
+@Suite struct ToolServerTests {
+    @Test func motoStartsOnAFreePortAndStops() async throws {
+        let moto = try MotoServer.start()
+        #expect(moto.info.endpoint == "http://127.0.0.1:\(moto.info.port)")
+        let client = try moto.client()
+        #expect(try await client.objectLockConfiguration(bucket: moto.info.bucket)?.enabled == true)
+        moto.stop()
+        #expect(!moto.server.isRunning)
+        let error = await #expect(throws: S3Error.self) { try await client.headBucket(moto.info.bucket) }
+        #expect(error?.isTransient == true && error?.status == nil)
+    }
+
+    @Test func aServerThatCannotStartSaysWhy() {
+        let error = #expect(throws: ToolServerError.self) { try MotoServer.start(python: "python3-that-does-not-exist") }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains("python3-that-does-not-exist Tools/moto serve"))
+        #expect(text.contains("exited with status 127"))
+        #expect(text.contains("pip install 'moto[server]' boto3"))
+    }
+}
