@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "Control"),
         /// Dock sessions: pull, verify, stage, bag, release. The gateway's core.
         .target(name: "Ingest", dependencies: ["RecorderHAL", "RecorderProtocol", "GatewayCrypto", "Evidence", "Journal",
-                                              "Telemetry", "Timeline"]),
+                                              "Telemetry", "Timeline", "S3Store"]),
         /// The device side of the protocol over an in-memory link with a USB timing model.
         .target(name: "RecorderSimulator",
                 dependencies: ["RecorderProtocol", "RecorderHAL", "GatewayCrypto"]),

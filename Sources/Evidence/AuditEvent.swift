@@ -29,4 +29,8 @@ public enum AuditEvent: String, Sendable, Hashable, CaseIterable {
     case error
     /// The gateway process started (a gap in the log before it is a downtime, not a deletion).
     case gatewayStarted = "gateway-started"
+    /// Every object of a bag is in the remote evidence store, verified and retention-locked.
+    case bagForwarded = "bag-forwarded"
+    /// The remote store refused an object for good, or the forward queue paused.
+    case forwardFailed = "forward-failed"
 }

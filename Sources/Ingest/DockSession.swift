@@ -259,6 +259,13 @@ public struct DockSession: Sendable {
         out.quarantined = bagFiles.filter { $0.state == .quarantined }.count
         await audit(.bagFinalized, serial: identity.serial, detail: [
             "bag": session.bagName, "files": "\(out.files)", "verified": "\(out.verified)", "quarantined": "\(out.quarantined)"])
+        if let forwarder = context.forwarder {
+            do {
+                try await forwarder.enqueue(bag: session.bagName)
+            } catch {
+                out.anomalies.append(Anomaly("forward-not-queued", "\(error)"))
+            }
+        }
     }
 
     private func setClockAndRelease(_ recorder: any Recorder, identity: RecorderIdentity, clock: ClockSample,
@@ -280,10 +287,35 @@ public struct DockSession: Sendable {
         // bags that the recorder still holds (the ledger remembers).
         if context.config.releasePolicy == .releaseAfterVerified {
             context.progress.update(port) { $0.phase = .releasing }
-            var candidates: [(UInt32, UInt64, [UInt8]?, [UInt8])] = bagFiles.filter { $0.state == .staged && $0.sha256 != nil }
-                .map { ($0.recordingId, $0.size, $0.deviceSHA256, $0.sha256!) }
-            candidates += previouslyIngested.filter { !$0.1.quarantined && $0.1.releasedUTC == nil }
-                .map { ($0.0.id, $0.0.size, $0.0.deviceSHA256, $0.1.sha256) }
+            var candidates: [(UInt32, UInt64, [UInt8]?, [UInt8])] = []
+            // With a remote store, a recording is released only once its bag is verified there.
+            var thisBagStored = true
+            if let forwarder = context.forwarder, let bag = bagFiles.first.flatMap({ _ in out.bagPath }).map({ ($0 as NSString).lastPathComponent }) {
+                context.progress.update(port) { $0.phase = .forwarding }
+                thisBagStored = await forwarder.waitFor(bag: bag, timeout: .seconds(Int64(forwarder.settings.waitSeconds)))
+                if !thisBagStored {
+                    out.anomalies.append(Anomaly("not-yet-forwarded", "bag \(bag) is not yet verified in the remote store; its recordings stay on the recorder until a later dock"))
+                }
+                context.progress.update(port) { $0.phase = .releasing }
+            }
+            if thisBagStored {
+                candidates += bagFiles.filter { $0.state == .staged && $0.sha256 != nil }
+                    .map { ($0.recordingId, $0.size, $0.deviceSHA256, $0.sha256!) }
+            }
+            // Recordings verified in earlier bags: released once those bags are in the store,
+            // waiting (within forward-wait) for a queue that is still catching up.
+            var storedBags: [String: Bool] = [:]
+            for entry in previouslyIngested where !entry.1.quarantined && entry.1.releasedUTC == nil {
+                let bag = entry.1.bagName
+                if storedBags[bag] == nil {
+                    if let forwarder = context.forwarder {
+                        storedBags[bag] = await forwarder.waitFor(bag: bag, timeout: .seconds(Int64(forwarder.settings.waitSeconds)))
+                    } else {
+                        storedBags[bag] = true
+                    }
+                }
+                if storedBags[bag] == true { candidates.append((entry.0.id, entry.0.size, entry.0.deviceSHA256, entry.1.sha256)) }
+            }
             for (id, size, device, sha) in candidates {
                 if let refusal = try await attempt({ () async throws(RecorderError) in try await recorder.release(id, sha256: sha) }) {
                     out.anomalies.append(Anomaly("release-refused", recordingId: id, refusal.description))

@@ -3,6 +3,7 @@ import Foundation
 import GatewayCrypto
 import Journal
 import RecorderHAL
+import S3Store
 
 /// The gateway process's state: configuration, journal, store, audit log, key, and the dock
 /// sessions running in their bays.
@@ -45,8 +46,38 @@ public actor Gateway {
         } catch {
             throw GatewayStartError(what: "the audit log", reason: error.description)
         }
-        context = IngestContext(config: config, journal: journal, store: store, audit: audit, key: key,
-                                progress: progress, driverOptions: driverOptions)
+        var context = IngestContext(config: config, journal: journal, store: store, audit: audit, key: key,
+                                    progress: progress, driverOptions: driverOptions)
+        if let settings = config.forward {
+            do {
+                let credentials = try settings.credentialsFile.map {
+                    try S3Credentials.fromSharedCredentialsFile(at: $0, profile: settings.profile)
+                } ?? S3Credentials.resolve()
+                context.forwarder = try Forwarder(settings: settings, credentials: credentials, journal: journal,
+                                                  store: store, audit: audit)
+            } catch {
+                throw GatewayStartError(what: "the remote evidence store", reason: "\(error)")
+            }
+        }
+        self.context = context
+    }
+
+    /// Checks the remote store and starts the forward queue, queueing any sealed bag not queued
+    /// yet (sealed before forwarding was configured, or while the gateway was down).
+    public func startForwarding() async throws(GatewayStartError) {
+        guard let forwarder = context.forwarder else { return }
+        do {
+            try await forwarder.checkBucket()
+        } catch {
+            throw GatewayStartError(what: "the remote evidence store", reason: error.description)
+        }
+        let queued = Set(((try? context.journal.forwardObjects()) ?? []).map(\.bagName))
+        for session in (try? context.journal.sessions(limit: 100_000)) ?? [] where session.state == .finalized && !queued.contains(session.bagName) {
+            if FileManager.default.fileExists(atPath: context.store.finalBag(session.bagName)) {
+                try? await forwarder.enqueue(bag: session.bagName)
+            }
+        }
+        await forwarder.start()
     }
 
     /// Records the start in the audit log.

@@ -17,6 +17,8 @@ public struct GatewayConfig: Sendable, Equatable {
     public var releasePolicy: ReleasePolicy = .keep
     /// Human bay names by USB port path ("1-1.3" → "Bay 3").
     public var bayNames: [String: String] = [:]
+    /// Where sealed bags go besides the local store; nil: local only.
+    public var forward: ForwardSettings?
 
     public init() {}
 
@@ -62,6 +64,19 @@ extension GatewayConfig {
         ("password.default", "the fleet password"),
         ("password.SERIAL", "the password of one recorder"),
         ("bay.PORT", "display name of the bay at a USB port path, e.g. bay.1-1.3 = Bay 3"),
+        ("forward", "s3://BUCKET/PREFIX: forward sealed bags to an S3 evidence store"),
+        ("s3-endpoint", "URL of the S3 service (required with forward)"),
+        ("s3-region", "SigV4 region (default us-east-1)"),
+        ("s3-addressing", "path | virtual-host (default path)"),
+        ("s3-ca-bundle", "PEM file of the CA that signed the store's certificate"),
+        ("s3-credentials", "AWS shared credentials file (0600); default: environment, then ~/.aws/credentials"),
+        ("s3-profile", "profile in that file (default default)"),
+        ("object-lock", "compliance | governance | none (default compliance)"),
+        ("retention-days", "retention from upload, days (default 180)"),
+        ("legal-hold", "yes | no (default no)"),
+        ("part-size", "multipart part size, e.g. 64MiB (5MiB...5GiB)"),
+        ("require-object-lock", "yes | no: refuse a bucket without Object Lock (default yes)"),
+        ("forward-wait", "seconds a dock waits for its bag to reach the store before leaving without release (default 120)"),
     ]
 
     /// Parses `key = value` lines; `#` starts a comment; blank lines are ignored.
@@ -99,6 +114,50 @@ extension GatewayConfig {
                 guard let p = ReleasePolicy(rawValue: value) else { throw fail("\"\(value)\" is not keep or release-after-verified") }
                 releasePolicy = p
             case "password.default": defaultPassword = value
+            case "forward":
+                guard let (bucket, prefix) = ForwardSettings.parse(url: value) else { throw fail("\"\(value)\" is not s3://BUCKET/PREFIX") }
+                var f = forward ?? ForwardSettings(bucket: bucket, prefix: prefix, endpoint: "")
+                f.bucket = bucket
+                f.prefix = prefix
+                forward = f
+            case "s3-endpoint", "s3-region", "s3-addressing", "s3-ca-bundle", "s3-credentials", "s3-profile", "object-lock",
+                 "retention-days", "legal-hold", "part-size", "require-object-lock", "forward-wait":
+                var f = forward ?? ForwardSettings(bucket: "", prefix: "", endpoint: "")
+                switch key {
+                case "s3-endpoint":
+                    guard value.hasPrefix("http://") || value.hasPrefix("https://") else { throw fail("must be an http:// or https:// URL") }
+                    f.endpoint = value
+                case "s3-region": f.region = value
+                case "s3-addressing":
+                    guard value == "path" || value == "virtual-host" else { throw fail("must be path or virtual-host") }
+                    f.virtualHost = value == "virtual-host"
+                case "s3-ca-bundle": f.caBundle = value
+                case "s3-credentials": f.credentialsFile = value
+                case "s3-profile": f.profile = value
+                case "object-lock":
+                    switch value.lowercased() {
+                    case "compliance": f.lockMode = .compliance
+                    case "governance": f.lockMode = .governance
+                    case "none": f.lockMode = nil
+                    default: throw fail("must be compliance, governance or none")
+                    }
+                case "retention-days":
+                    guard let d = Int(value), (1...36500).contains(d) else { throw fail("must be a whole number of days, 1...36500") }
+                    f.retentionDays = d
+                case "legal-hold":
+                    guard value == "yes" || value == "no" else { throw fail("must be yes or no") }
+                    f.legalHold = value == "yes"
+                case "part-size":
+                    guard let bytes = GatewayConfig.parseSize(value), (5 << 20...5 << 30).contains(bytes) else { throw fail("must be a size within 5MiB...5GiB, like 64MiB") }
+                    f.partSize = bytes
+                case "require-object-lock":
+                    guard value == "yes" || value == "no" else { throw fail("must be yes or no") }
+                    f.requireObjectLock = value == "yes"
+                default:
+                    guard let s = Double(value), s >= 0, s <= 86400 else { throw fail("must be a number of seconds, 0...86400") }
+                    f.waitSeconds = s
+                }
+                forward = f
             default:
                 if key.hasPrefix("password.") {
                     let serial = String(key.dropFirst("password.".count))
@@ -119,6 +178,27 @@ extension GatewayConfig {
         }
     }
 
+    /// Checks what one line cannot: settings that need each other.
+    public func validated(file: String) throws(ConfigError) -> GatewayConfig {
+        if let f = forward {
+            if f.bucket.isEmpty { throw ConfigError(file: file, line: 0, key: "forward", reason: "S3 settings are given but no forward = s3://BUCKET/PREFIX") }
+            if f.endpoint.isEmpty { throw ConfigError(file: file, line: 0, key: "s3-endpoint", reason: "forward needs s3-endpoint = URL") }
+            if f.requireObjectLock && f.lockMode == nil {
+                throw ConfigError(file: file, line: 0, key: "object-lock", reason: "none contradicts require-object-lock = yes")
+            }
+        }
+        return self
+    }
+
+    /// "64MiB" → 67108864.
+    static func parseSize(_ text: String) -> Int64? {
+        let units: [(String, Int64)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1000), ("B", 1)]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            return Int64(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { $0 * factor }
+        }
+        return Int64(text)
+    }
+
     /// Reads and parses a configuration file.
     public init(contentsOf path: String) throws(ConfigError) {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -128,5 +208,6 @@ extension GatewayConfig {
             throw ConfigError(file: path, line: 0, key: "", reason: "is not UTF-8")
         }
         try self.init(text: text, file: path)
+        self = try validated(file: path)
     }
 }

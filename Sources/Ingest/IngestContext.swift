@@ -15,6 +15,8 @@ public struct IngestContext: Sendable {
     public var driverOptions: DriverOptions
     /// How many CLOCK_GET samples to take; the one with the smallest round trip counts.
     public var clockSamples = 5
+    /// The forward queue, when bags also go to a remote evidence store.
+    public var forwarder: Forwarder?
 
     public init(config: GatewayConfig, journal: Journal, store: LocalStore, audit: AuditLogFile,
                 key: Ed25519PrivateKey, progress: ProgressBoard, driverOptions: DriverOptions) {

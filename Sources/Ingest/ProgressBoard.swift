@@ -24,7 +24,7 @@ public final class ProgressBoard: @unchecked Sendable {
     }
 
     public enum Phase: String, Sendable {
-        case identifying, authenticating, cataloguing, ingesting, verifying, finalizing, releasing, done, interrupted, error
+        case identifying, authenticating, cataloguing, ingesting, verifying, finalizing, forwarding, releasing, done, interrupted, error
     }
 
     private let lock = NSLock()

@@ -80,7 +80,8 @@ func pad(_ s: String, _ width: Int) -> String {
     s.count >= width ? String(s.prefix(width)) : s + String(repeating: " ", count: width - s.count)
 }
 
-func printSummary(_ outcomes: [DockOutcome], seconds: Double, json: Bool) {
+/// `forwarded`: whether a bag is verified in the remote store; nil when there is none.
+func printSummary(_ outcomes: [DockOutcome], seconds: Double, json: Bool, forwarded: ((String) -> Bool)? = nil) {
     let bytes = outcomes.reduce(UInt64(0)) { $0 + $1.bytes }
     let sorted = outcomes.sorted { $0.bay < $1.bay }
     if json {
@@ -103,6 +104,7 @@ func printSummary(_ outcomes: [DockOutcome], seconds: Double, json: Bool) {
                 },
             ]
             if let reason { d["reason"] = reason }
+            if let forwarded, let bag = o.bagPath { d["forwarded"] = forwarded((bag as NSString).lastPathComponent) }
             return d
         }
         let summary: [String: Any] = [

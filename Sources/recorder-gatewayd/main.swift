@@ -21,6 +21,8 @@ docks each one (present at start or plugged in later) through libusb, and runs u
                          (with USB devices: once no dock has run for 3 seconds)
   --idle-exit SECONDS    with USB devices: exit once no dock has run for SECONDS
   --json                 print the summary as JSON instead of a table
+  --forward s3://BUCKET/PREFIX   also forward sealed bags to an S3 evidence store (with
+  --s3-endpoint URL [--s3-region R])   Object Lock; Docs/configuration.md has every setting)
   --control-socket PATH  where recorderctl reaches the service (default
                          /run/recorder-gateway/control.sock; "none" for no socket)
 
@@ -43,6 +45,9 @@ struct Arguments {
     var json = false
     var idleExit: Double?
     var controlSocket = "/run/recorder-gateway/control.sock"
+    var forward: String?
+    var s3Endpoint: String?
+    var s3Region: String?
 }
 
 func parseArguments(_ argv: [String]) -> Arguments {
@@ -65,6 +70,9 @@ func parseArguments(_ argv: [String]) -> Arguments {
         case "--once": a.once = true
         case "--json": a.json = true
         case "--control-socket": a.controlSocket = value("--control-socket")
+        case "--forward": a.forward = value("--forward")
+        case "--s3-endpoint": a.s3Endpoint = value("--s3-endpoint")
+        case "--s3-region": a.s3Region = value("--s3-region")
         case "--idle-exit":
             guard let v = Double(value("--idle-exit")), v > 0 else { die("--idle-exit needs a number of seconds", 64) }
             a.idleExit = v
@@ -82,6 +90,18 @@ if let path = args.config {
     do { config = try GatewayConfig(contentsOf: path) } catch { die("configuration: \(error)", 78) }
 }
 if let store = args.store { config.store = store }
+if let forward = args.forward {
+    guard let (bucket, prefix) = ForwardSettings.parse(url: forward) else { die("--forward \(forward) is not s3://BUCKET/PREFIX", 64) }
+    var f = config.forward ?? ForwardSettings(bucket: bucket, prefix: prefix, endpoint: "")
+    f.bucket = bucket
+    f.prefix = prefix
+    config.forward = f
+}
+if let endpoint = args.s3Endpoint { config.forward?.endpoint = endpoint }
+if let region = args.s3Region { config.forward?.region = region }
+if config.forward != nil {
+    do { config = try config.validated(file: args.config ?? "command line") } catch { die("configuration: \(error)", 78) }
+}
 guard args.store != nil || args.config != nil else { die("--store DIR is required (or a config file with store =)", 64) }
 if let state = args.state {
     config.state = state
@@ -113,6 +133,13 @@ do {
     die("\(error)", 74)
 }
 let display = ProgressDisplay(board: progress, json: args.json)
+var forwarding = gateway.context.forwarder != nil
+do {
+    try await gateway.startForwarding()
+} catch {
+    forwarding = false
+    FileHandle.standardError.write(Data("recorder-gatewayd: \(error); bags stay in the local store and nothing is released\n".utf8))
+}
 var controlServer: ControlServer?
 if args.controlSocket != "none" {
     do {
@@ -145,10 +172,20 @@ for (index, r) in scenario.recorders.enumerated() {
     await gateway.dock(link: device.bus.hostEnd, driver: driver, port: port)
 }
 let outcomes = await gateway.waitUntilIdle()
+var forwardedAll = true
+if let forwarder = gateway.context.forwarder, args.once {
+    // --once: the queue must drain too (within forward-wait), or the run did not finish its job.
+    forwardedAll = forwarding ? await forwarder.drain(timeout: .milliseconds(Int64(forwarder.settings.waitSeconds * 1000))) : false
+    if !forwardedAll {
+        FileHandle.standardError.write(Data("recorder-gatewayd: the forward queue did not drain: \(await forwarder.lastProblem ?? "no detail")\n".utf8))
+    }
+}
 display.stop()
 let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
-printSummary(outcomes, seconds: seconds, json: args.json)
-let ok = !outcomes.isEmpty && outcomes.allSatisfy(\.allVerified)
+let journal = gateway.journal
+printSummary(outcomes, seconds: seconds, json: args.json,
+             forwarded: gateway.context.forwarder == nil ? nil : { (try? journal.isForwarded(bag: $0)) == true })
+let ok = !outcomes.isEmpty && outcomes.allSatisfy(\.allVerified) && forwardedAll
 if args.once {
     controlServer?.stop()
     exit(ok ? 0 : 1)

@@ -220,7 +220,7 @@ import Testing
         #expect(AuditEvent.allCases.map(\.rawValue) == [
             "docked", "identified", "authenticated", "authentication-failed", "clock-offset", "clock-set",
             "recording-ingested", "hash-mismatch", "quarantined", "bag-finalized", "released", "undocked", "error",
-            "gateway-started",
+            "gateway-started", "bag-forwarded", "forward-failed",
         ])
     }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import S3Store
+
+/// Where and how bags are forwarded to a remote evidence store (Docs/configuration.md).
+public struct ForwardSettings: Sendable, Equatable {
+    public var bucket: String
+    /// Key prefix, without leading or trailing '/'; may be empty.
+    public var prefix: String
+    public var endpoint: String
+    public var region: String = "us-east-1"
+    public var virtualHost = false
+    public var caBundle: String?
+    /// A credentials file in the AWS shared format; nil: the environment, then ~/.aws/credentials.
+    public var credentialsFile: String?
+    public var profile = "default"
+    /// COMPLIANCE or GOVERNANCE; nil sends no lock (only when `requireObjectLock` is off).
+    public var lockMode: ObjectLockMode? = .compliance
+    /// Retention from upload, days (China's rules: at least 6 months; longer for evidence).
+    public var retentionDays = 180
+    public var legalHold = false
+    /// Objects larger than this go up in parts of this size.
+    public var partSize: Int64 = 64 << 20
+    /// Refuse to forward (and so to release) when the bucket has no Object Lock.
+    public var requireObjectLock = true
+    /// How long a dock waits for its bag to reach the store before it leaves without releasing.
+    public var waitSeconds: Double = 120
+
+    public init(bucket: String, prefix: String, endpoint: String) {
+        self.bucket = bucket
+        self.prefix = prefix
+        self.endpoint = endpoint
+    }
+
+    /// `s3://BUCKET/PREFIX` → bucket and prefix, or nil.
+    public static func parse(url: String) -> (bucket: String, prefix: String)? {
+        guard url.hasPrefix("s3://") else { return nil }
+        let rest = url.dropFirst(5)
+        let parts = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let bucket = parts.first, !bucket.isEmpty else { return nil }
+        let prefix = parts.count > 1 ? String(parts[1]).trimmingCharacters(in: CharacterSet(charactersIn: "/")) : ""
+        return (String(bucket), prefix)
+    }
+
+    /// The object key of a file of a bag.
+    func key(bag: String, path: String) -> String {
+        (prefix.isEmpty ? "" : prefix + "/") + bag + "/" + path
+    }
+}

@@ -1,0 +1,303 @@
+import Evidence
+import Foundation
+import GatewayCrypto
+import Journal
+import S3Store
+
+/// The forward queue: sends every sealed bag to the remote evidence store, object by object,
+/// and confirms each is there byte-exact and retention-locked before counting it.
+///
+/// Guarantees: the queue lives in the journal and survives restarts; within a bag, payload goes
+/// first and the tag files last (bagit.txt and the tag manifest at the very end), so a reader
+/// never sees a complete-looking bag with files missing; an object counts as verified only when
+/// HEAD shows its size, its SHA-256 (or an ETag that matches our MD5 or the multipart
+/// composite) and the retention asked for; transient failures are retried with exponential
+/// backoff and jitter, permanent ones stop the object until `retry`, a full store pauses the
+/// whole queue.
+public actor Forwarder {
+    public nonisolated let settings: ForwardSettings
+    private let client: S3Client
+    private let journal: Journal
+    private let store: LocalStore
+    private let audit: AuditLogFile
+    private var worker: Task<Void, Never>?
+    private var wake: CheckedContinuation<Void, Never>?
+    private var wakeGeneration = 0
+    private var pausedUntil: Date?
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// The last error, for `recorderctl queue`.
+    public private(set) var lastProblem: String?
+
+    public init(settings: ForwardSettings, credentials: S3Credentials, journal: Journal, store: LocalStore,
+                audit: AuditLogFile) throws(ForwardError) {
+        let endpoint: S3Endpoint
+        do {
+            endpoint = try S3Endpoint(url: settings.endpoint, region: settings.region,
+                                      addressing: settings.virtualHost ? .virtualHost : .path, caBundlePath: settings.caBundle)
+        } catch {
+            throw ForwardError(reason: "\(error)")
+        }
+        self.settings = settings
+        self.client = S3Client(endpoint: endpoint, credentials: credentials)
+        self.journal = journal
+        self.store = store
+        self.audit = audit
+    }
+
+    /// Checks that the bucket is there and, when required, has Object Lock; refuses with a
+    /// clear error otherwise (everything then stays local and nothing is released).
+    public func checkBucket() async throws(ForwardError) {
+        do {
+            // A GET first: unlike HEAD its refusal has a body, so a wrong key is named as such
+            // (SignatureDoesNotMatch, InvalidAccessKeyId) rather than as a bare 403.
+            let lock = try await client.objectLockConfiguration(bucket: settings.bucket)
+            if settings.requireObjectLock {
+                guard lock?.enabled == true else {
+                    throw ForwardError(reason: "bucket \(settings.bucket) has no Object Lock, and the configuration requires it (require-object-lock = yes)")
+                }
+            }
+        } catch let error as ForwardError {
+            throw error
+        } catch {
+            throw ForwardError(reason: "bucket \(settings.bucket) at \(settings.endpoint): \(error)")
+        }
+    }
+
+    /// Starts working the queue in the background.
+    public func start() {
+        guard worker == nil else { return }
+        worker = Task { await self.run() }
+    }
+
+    public func stop() {
+        worker?.cancel()
+        worker = nil
+        wakeWorker()
+    }
+
+    /// Queues a sealed bag: every file listed by its manifests, plus the manifests.
+    public func enqueue(bag name: String) throws {
+        let bag = store.finalBag(name)
+        var objects: [Journal.ForwardObject] = []
+        func add(_ path: String, _ ordinal: Int) throws {
+            let (sha, size) = try Self.digest(bag + "/" + path)
+            objects.append(Journal.ForwardObject(bagName: name, path: path, ordinal: ordinal, size: size, sha256: sha))
+        }
+        let manifest = try String(contentsOfFile: bag + "/" + BagIt.manifestFileName, encoding: .utf8)
+        for (i, line) in try BagIt.parseManifest(manifest).enumerated() { try add(line.path, i) }
+        let tags = try BagIt.parseManifest(try String(contentsOfFile: bag + "/" + BagIt.tagManifestFileName, encoding: .utf8)).map(\.path)
+        // Derived tag files, then the record, then what makes the bag look complete.
+        let last = [BagIt.bagInfoFileName, BagIt.manifestFileName, "custody.json", "custody.json.sig", BagIt.declarationFileName]
+        var ordinal = 1_000_000
+        for path in tags where !last.contains(path) { try add(path, ordinal); ordinal += 1 }
+        for path in last where tags.contains(path) { try add(path, ordinal); ordinal += 1 }
+        try add(BagIt.tagManifestFileName, ordinal)
+        try journal.enqueue(objects)
+        wakeWorker()
+    }
+
+    /// Whether the queue is being worked (false when the store could not be checked at start).
+    public var isRunning: Bool { worker != nil }
+
+    /// Waits until the bag is verified in the store, or `timeout` passes. Returns whether it is.
+    /// Returns at once when the queue is not being worked.
+    public func waitFor(bag: String, timeout: Duration) async -> Bool {
+        guard worker != nil else { return (try? journal.isForwarded(bag: bag)) == true }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? journal.isForwarded(bag: bag)) == true { return true }
+            if Task.isCancelled { return false }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return (try? journal.isForwarded(bag: bag)) == true
+    }
+
+    /// Waits until nothing is pending (failed objects do not count), or `timeout` passes.
+    public func drain(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let pending = ((try? journal.forwardObjects()) ?? []).filter { $0.state == .pending }
+            if pending.isEmpty { return true }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+
+    /// Puts a bag's failed objects back in the queue; returns how many.
+    public func retry(bag: String) throws -> Int {
+        let n = try journal.retryForward(bag: bag)
+        pausedUntil = nil
+        wakeWorker()
+        return n
+    }
+
+    // MARK: - The worker
+
+    private func run() async {
+        while !Task.isCancelled {
+            if let until = pausedUntil, until > Date() {
+                try? await Task.sleep(for: .milliseconds(Int64(min(until.timeIntervalSinceNow, 5) * 1000)))
+                continue
+            }
+            let now = Date()
+            let all = (try? journal.forwardObjects()) ?? []
+            let due = all.first { $0.state == .pending && ($0.nextAttemptUTC.flatMap { ISO8601DateFormatter.utc.date(from: $0) } ?? .distantPast) <= now }
+            guard let object = due else {
+                // Nothing due: sleep until the next attempt or until new work arrives.
+                let next = all.filter { $0.state == .pending }.compactMap { $0.nextAttemptUTC.flatMap { ISO8601DateFormatter.utc.date(from: $0) } }.min()
+                let wait = next.map { max(0.05, $0.timeIntervalSinceNow) } ?? 5
+                await sleepOrWake(seconds: min(wait, 5))
+                continue
+            }
+            await send(object)
+        }
+    }
+
+    private func sleepOrWake(seconds: Double) async {
+        wakeGeneration += 1
+        let generation = wakeGeneration
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            wake = c
+            Task {
+                try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                self.timerFired(generation)
+            }
+        }
+    }
+
+    private func timerFired(_ generation: Int) {
+        guard generation == wakeGeneration, let w = wake else { return }
+        wake = nil
+        w.resume()
+    }
+
+    private func wakeWorker() {
+        if let w = wake {
+            wake = nil
+            w.resume()
+        }
+    }
+
+    /// What the store shows after an upload, and what it should show.
+    private struct Uploaded {
+        var head: ObjectHead
+        var checksum: String
+        var eTag: String?
+    }
+
+    private func upload(_ object: Journal.ForwardObject, key: String, path: String, lock: ObjectLockSettings?) async throws(S3Error) -> Uploaded {
+        if Int64(object.size) <= settings.partSize {
+            let put = try await client.putObject(bucket: settings.bucket, key: key, fileAt: path, lock: lock)
+            let head: ObjectHead
+            if let lock {
+                // Some stores ignore lock headers: apply and confirm the lock explicitly.
+                head = try await client.applyLock(lock, bucket: settings.bucket, key: key, versionID: put.versionID)
+            } else {
+                head = try await client.headObject(bucket: settings.bucket, key: key, versionID: put.versionID)
+            }
+            return Uploaded(head: head, checksum: put.sent.sha256Base64, eTag: put.sent.md5Hex)
+        }
+        let result = try await client.putObjectMultipart(bucket: settings.bucket, key: key, fileAt: path,
+                                                        partSize: settings.partSize, lock: lock)
+        let md5s = result.partDigests.flatMap(\.md5)
+        return Uploaded(head: result.head, checksum: result.expectedCompositeChecksum,
+                        eTag: PayloadDigest(of: md5s).md5Hex + "-\(result.partDigests.count)")
+    }
+
+    private func send(_ object: Journal.ForwardObject) async {
+        let key = settings.key(bag: object.bagName, path: object.path)
+        let path = store.finalBag(object.bagName) + "/" + object.path
+        let lock = settings.lockMode.map {
+            ObjectLockSettings(retention: ObjectRetention(mode: $0, retainUntil: Date().addingTimeInterval(Double(settings.retentionDays) * 86400)),
+                               legalHold: settings.legalHold)
+        }
+        let outcome: Result<Uploaded, S3Error>
+        do throws(S3Error) {
+            outcome = .success(try await upload(object, key: key, path: path, lock: lock))
+        } catch {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .success(let uploaded):
+            if let problem = Self.mismatch(head: uploaded.head, size: object.size, checksum: uploaded.checksum,
+                                           eTag: uploaded.eTag, lock: lock) {
+                // The store holds something other than what was sent: send it again.
+                lastProblem = "\(key): \(problem)"
+                try? journal.updateForward(bag: object.bagName, path: object.path, state: .pending, attempts: object.attempts + 1,
+                                           nextAttemptUTC: UTCTimestamp.string(Date().addingTimeInterval(backoff(object.attempts))),
+                                           lastError: "verification: \(problem)", verifiedUTC: nil)
+                return
+            }
+            try? journal.updateForward(bag: object.bagName, path: object.path, state: .verified, attempts: object.attempts + 1,
+                                       nextAttemptUTC: nil, lastError: nil, verifiedUTC: UTCTimestamp.string(Date()))
+            if (try? journal.isForwarded(bag: object.bagName)) == true {
+                _ = try? await audit.append(.bagForwarded, detail: ["bag": object.bagName, "bucket": settings.bucket,
+                                                                    "prefix": settings.prefix, "endpoint": settings.endpoint])
+            }
+        case .failure(let error):
+            lastProblem = "\(key): \(error)"
+            if error.isOutOfStorage {
+                pausedUntil = Date().addingTimeInterval(300)
+                _ = try? await audit.append(.forwardFailed, detail: ["bag": object.bagName, "path": object.path,
+                                                                     "reason": "store full, queue paused 5 min: \(error)"])
+                return
+            }
+            let permanent = error.isPermanent
+            try? journal.updateForward(bag: object.bagName, path: object.path, state: permanent ? .failed : .pending,
+                                       attempts: object.attempts + 1,
+                                       nextAttemptUTC: permanent ? nil : UTCTimestamp.string(Date().addingTimeInterval(backoff(object.attempts))),
+                                       lastError: error.description, verifiedUTC: nil)
+            if permanent {
+                _ = try? await audit.append(.forwardFailed, detail: ["bag": object.bagName, "path": object.path, "reason": error.description])
+            }
+        }
+    }
+
+    /// 1 s, 2 s, 4 s … capped at 5 minutes, with ±25 % jitter so that many kiosks do not retry
+    /// in step against a recovering store.
+    private func backoff(_ attempts: Int) -> TimeInterval {
+        let base = min(300, pow(2, Double(min(attempts, 12))))
+        return base * Double.random(in: 0.75...1.25)
+    }
+
+    /// Why HEAD does not show the object we sent, or nil when it does.
+    static func mismatch(head: ObjectHead, size: UInt64, checksum: String, eTag: String?, lock: ObjectLockSettings?) -> String? {
+        if head.contentLength != Int64(size) { return "store holds \(head.contentLength) bytes, sent \(size)" }
+        if let stored = head.checksumSHA256 {
+            // moto leaves the "-N" off a composite checksum; compare what both carry.
+            if stored.split(separator: "-").first != checksum.split(separator: "-").first {
+                return "store's SHA-256 \(stored) is not \(checksum)"
+            }
+        } else if let eTag {
+            let stored = head.eTag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            if stored.lowercased() != eTag.lowercased() { return "store's ETag \(stored) is not \(eTag)" }
+        }
+        if let wanted = lock?.retention {
+            guard let have = head.retention else { return "the store shows no retention" }
+            if have.retainUntil.timeIntervalSince1970 + 1 < wanted.retainUntil.timeIntervalSince1970.rounded(.down) {
+                return "retained until \(have.retainUntil), asked \(wanted.retainUntil)"
+            }
+        }
+        return nil
+    }
+
+    static func digest(_ path: String) throws -> ([UInt8], UInt64) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ForwardError(reason: "cannot read \(path)")
+        }
+        defer { try? handle.close() }
+        let hasher = SHA256Hasher()
+        var size: UInt64 = 0
+        while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty {
+            hasher.update(data)
+            size += UInt64(data.count)
+        }
+        return (hasher.finalize(), size)
+    }
+}
+
+/// Forwarding cannot be set up: says why.
+public struct ForwardError: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var description: String { reason }
+}
