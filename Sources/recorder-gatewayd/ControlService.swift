@@ -40,8 +40,39 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
                  "state": e.quarantined ? "quarantined" : "verified", "ingested": e.ingestedUTC,
                  "released": e.releasedUTC.map { $0 as Any } ?? NSNull()]
             }])
+        case "queue":
+            guard let forwarder = gateway.context.forwarder else {
+                return .success(["forwarding": false, "bags": [Any]()])
+            }
+            let objects = (try? gateway.journal.forwardObjects()) ?? []
+            var bags: [[String: Any]] = []
+            for (bag, items) in Dictionary(grouping: objects, by: \.bagName).sorted(by: { $0.key < $1.key }) {
+                let failed = items.filter { $0.state == .failed }
+                bags.append(["bag": bag, "objects": items.count, "verified": items.filter { $0.state == .verified }.count,
+                             "pending": items.filter { $0.state == .pending }.count, "failed": failed.count,
+                             "bytes": items.reduce(UInt64(0)) { $0 + $1.size },
+                             "lastError": (items.compactMap(\.lastError).last).map { $0 as Any } ?? NSNull()])
+            }
+            return .success(["forwarding": await forwarder.isRunning, "bucket": forwarder.settings.bucket,
+                             "prefix": forwarder.settings.prefix, "endpoint": forwarder.settings.endpoint,
+                             "lastProblem": (await forwarder.lastProblem).map { $0 as Any } ?? NSNull(), "bags": bags])
+        case "retry":
+            guard let forwarder = gateway.context.forwarder else {
+                return .failure(ControlError(code: "not-found", message: "this gateway forwards nothing"))
+            }
+            guard let bag = request.args["target"], !bag.isEmpty else {
+                return .failure(ControlError(code: "bad-request", message: "retry needs args.target (a bag name)"))
+            }
+            guard ((try? gateway.journal.forwardObjects(bag: bag)) ?? []).isEmpty == false else {
+                return .failure(ControlError(code: "not-found", message: "no bag \(bag) in the forward queue"))
+            }
+            do {
+                return .success(["bag": bag, "requeued": try await forwarder.retry(bag: bag)])
+            } catch {
+                return .failure(ControlError(code: "failed", message: "\(error)"))
+            }
         default:
-            return .failure(ControlError(code: "unknown-command", message: "no command \(request.command) (known: ping, devices, info, files)"))
+            return .failure(ControlError(code: "unknown-command", message: "no command \(request.command) (known: ping, devices, info, files, queue, retry)"))
         }
     }
 }

@@ -202,3 +202,48 @@ func watchScreen(_ bays: [[String: Any]]) -> [String] {
     }
     return lines
 }
+
+let queueCommand = Command(
+    name: "queue",
+    synopsis: "queue                                the forward queue to the remote evidence store",
+    help: """
+    usage: recorderctl queue [--control-socket PATH] [--json]
+
+    One row per bag: objects verified in the remote store, pending, failed, and the last error.
+    Exit 2 when this gateway forwards nothing, 1 when an object has failed for good
+    (`recorderctl retry BAG` puts it back in the queue).
+    """,
+    run: { args in
+        let client = try connect(&args)
+        _ = try args.positionals(min: 0, max: 0)
+        let q = try call(client, "queue")
+        var out = Output()
+        out.json = q
+        guard q["bucket"] != nil else { out.exit = .nothingToDo; out.lines = ["this gateway forwards nothing"]; return out }
+        out.lines = ["store s3://\(text(q["bucket"]))/\(text(q["prefix"])) at \(text(q["endpoint"]))"
+                     + ((q["forwarding"] as? Bool) == true ? "" : "  (NOT forwarding: the store could not be checked at start)")]
+        out.lines.append("BAG                                    OBJECTS VERIFIED PENDING FAILED  LAST ERROR")
+        for b in (q["bags"] as? [[String: Any]]) ?? [] {
+            out.lines.append(pad(text(b["bag"]), 38) + " " + String(format: "%7d %8d %7d %6d  ", (b["objects"] as? Int) ?? 0,
+                             (b["verified"] as? Int) ?? 0, (b["pending"] as? Int) ?? 0, (b["failed"] as? Int) ?? 0) + text(b["lastError"]))
+            if ((b["failed"] as? Int) ?? 0) > 0 { out.exit = .failure }
+        }
+        return out
+    })
+
+let retryCommand = Command(
+    name: "retry",
+    synopsis: "retry BAG                            put a bag's failed uploads back in the queue",
+    help: """
+    usage: recorderctl retry BAG [--control-socket PATH] [--json]
+
+    Puts the objects of BAG that the store refused for good back in the forward queue (after
+    the cause, such as a full bucket or a wrong key, was fixed). Exit 3 for a bag that is not
+    in the queue.
+    """,
+    run: { args in
+        let client = try connect(&args)
+        let bag = try args.positionals(min: 1, max: 1)[0]
+        let r = try call(client, "retry", ["target": bag])
+        return Output(exit: .ok, lines: ["\(text(r["requeued"])) object(s) of \(bag) queued again"], json: r)
+    })

@@ -41,6 +41,9 @@ check "the socket is group-only (0660)" test "$(stat -c %a "$sock")" = 660
 check "info on a bay names its recorder" bash -c "'$ctl' info 1-1.3 --control-socket '$sock' | grep -q 'A100003'"
 check "info on an unknown bay exits 3" test "$(status "$ctl" info 9-9.9 --control-socket "$sock")" -eq 3
 
+check "queue on a gateway that forwards nothing exits 2" test "$(status "$ctl" queue --control-socket "$sock")" -eq 2
+check "retry on a gateway that forwards nothing exits 3" test "$(status "$ctl" retry SOME_BAG --control-socket "$sock")" -eq 3
+
 # A malformed request gets an error reply, and the service keeps serving.
 reply=$(printf '{"v":1,"command":"nope"}\nnot json\n{"v":1,"id":9,"command":"ping"}\n' | python3 -c "
 import socket, sys, time
