@@ -47,10 +47,18 @@ public struct DockSession: Sendable {
         do {
             recorder = try await driver.open(link: link, options: options)
         } catch {
+            context.progress.update(port) { $0.diagnostics.openError = error.description }
             out.result = .failed("cannot open the recorder: \(error)")
             out.anomalies.append(Anomaly("protocol-error", error.description))
             await finish(&out, started: started, serial: nil)
             return out
+        }
+        context.progress.update(port) {
+            $0.diagnostics.link = recorder.info.link
+            $0.diagnostics.driver = recorder.info.driver
+            $0.diagnostics.maxPayload = recorder.info.maxPayload
+            $0.diagnostics.maxInFlight = recorder.info.maxInFlight
+            $0.diagnostics.linkCapacityBytesPerSecond = recorder.info.linkCapacityBytesPerSecond
         }
         do {
             try await dock(recorder, &out)
@@ -65,6 +73,14 @@ public struct DockSession: Sendable {
         } catch {
             out.result = .failed("\(error)")
             out.anomalies.append(Anomaly("protocol-error", "\(error)"))
+        }
+        let stats = await recorder.statistics()
+        context.progress.update(port) {
+            $0.diagnostics.requests = stats.requests
+            $0.diagnostics.timeouts = stats.timeouts
+            $0.diagnostics.corruptReplies = stats.corruptReplies
+            $0.diagnostics.strayReplies = stats.strayReplies
+            $0.diagnostics.peakInFlight = stats.peakInFlight
         }
         await recorder.close()
         await finish(&out, started: started, serial: out.serial)
@@ -110,7 +126,9 @@ public struct DockSession: Sendable {
             await audit(.authenticationFailed, serial: identity.serial, detail: ["reason": why])
             throw DockFailure(description: why)
         }
-        if let refusal = try await attempt({ () async throws(RecorderError) in try await recorder.authenticate(password: password) }) {
+        let refusal = try await attempt({ () async throws(RecorderError) in try await recorder.authenticate(password: password) })
+        context.progress.update(port) { $0.diagnostics.authenticated = refusal == nil; $0.diagnostics.authenticationError = refusal?.description }
+        if let refusal {
             out.anomalies.append(Anomaly("authentication-failed", refusal.description))
             await audit(.authenticationFailed, serial: identity.serial, detail: ["reason": refusal.description])
             throw DockFailure(description: "authentication: \(refusal)")
@@ -198,7 +216,14 @@ public struct DockSession: Sendable {
                                              "listed at an earlier dock, no longer listed; \(file.durableOffset) of \(file.size) bytes kept"))
                 continue
             }
+            let pullStart = ContinuousClock.now, before = out.bytes
             let result = try await pull(recorder, entry: entry, file: file, session: session, out: &out)
+            let pulled = out.bytes - before, spent = ContinuousClock.now - pullStart
+            context.progress.update(port) {
+                $0.diagnostics.pulledBytes += pulled
+                $0.diagnostics.pullSeconds += Double(spent.components.seconds) + Double(spent.components.attoseconds) / 1e18
+                $0.diagnostics.rereads += result.file.rereads
+            }
             files[result.file.recordingId] = result.file
             if !result.anomalies.isEmpty {
                 fileAnomalies += result.anomalies
@@ -244,6 +269,7 @@ public struct DockSession: Sendable {
             // Logs are small; a recording is never read here (only gps-log and time-log are).
             FileManager.default.contents(atPath: staging + "/" + bagPath).map { Array($0) }
         }
+        context.progress.update(port) { $0.diagnostics.driftSecondsPerDay = sealed.record.clock.driftSecondsPerDay }
         let bagPath = try context.store.finalize(bag: session.bagName, payload: payload,
                                                  bagInfo: custody.bagInfo(payload: payload, dockStart: ISO8601DateFormatter.utc.date(from: session.startedUTC) ?? dockEnd),
                                                  custody: try sealed.record.canonicalJSON(), derived: sealed.derivedFiles, key: context.key)

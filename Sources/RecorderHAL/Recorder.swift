@@ -58,6 +58,8 @@ public struct RecorderInfo: Hashable, Sendable {
     public var capabilities: Capabilities
     /// Where the link goes.
     public var link: String
+    /// The link's best file bytes per second, when known.
+    public var linkCapacityBytesPerSecond: Double?
 
     public init(driver: String, protocolVersion: Int, maxPayload: Int, maxInFlight: Int,
                 capabilities: Capabilities, link: String) {
@@ -67,6 +69,7 @@ public struct RecorderInfo: Hashable, Sendable {
         self.maxInFlight = maxInFlight
         self.capabilities = capabilities
         self.link = link
+        self.linkCapacityBytesPerSecond = nil
     }
 }
 

@@ -21,6 +21,14 @@ public protocol RecorderLink: Sendable {
 
     /// Cancels posted transfers and closes the link. Pending and later calls throw `.closed`.
     func close() async
+
+    /// File bytes per second the link can carry at best (USB 2.0 high speed: ~43 MB/s), for
+    /// diagnosis; nil when unknown or unlimited.
+    var capacityBytesPerSecond: Double? { get }
+}
+
+extension RecorderLink {
+    public var capacityBytesPerSecond: Double? { nil }
 }
 
 /// A transport failure, named from the host's point of view.

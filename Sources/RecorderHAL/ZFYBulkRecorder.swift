@@ -48,9 +48,10 @@ public final class ZFYBulkRecorder: Recorder {
             }
             let inFlight = min(Int(reply.maxInFlight), options.maxInFlight)
             await client.configure(maxPayload: Int(reply.maxPayload), maxInFlight: inFlight)
-            let info = RecorderInfo(driver: ZFYBulkDriver.name, protocolVersion: Int(reply.version),
+            var info = RecorderInfo(driver: ZFYBulkDriver.name, protocolVersion: Int(reply.version),
                                     maxPayload: Int(reply.maxPayload), maxInFlight: inFlight,
                                     capabilities: reply.capabilities, link: link.description)
+            info.linkCapacityBytesPerSecond = link.capacityBytesPerSecond
             return ZFYBulkRecorder(info: info, client: client, options: options)
         } catch {
             await client.close()

@@ -172,6 +172,7 @@ public actor SimulatedBus {
         func send(_ bytes: [UInt8], timeout: Duration) async throws(LinkError) { try await bus.hostSend(bytes) }
         func receive() async throws(LinkError) -> [UInt8] { try await bus.hostReceive() }
         func close() async { await bus.hostClose() }
+        var capacityBytesPerSecond: Double? { bus.model.capacity(chunk: 1 << 20) }
     }
 }
 

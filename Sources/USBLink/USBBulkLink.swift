@@ -31,6 +31,9 @@ public final class USBBulkLink: RecorderLink, @unchecked Sendable {
     private var posted: Set<ObjectIdentifier> = []
     private var boxes: [ObjectIdentifier: TransferBox] = [:]
     private var stalls = 0
+    /// What bulk transfers reach in practice at this packet size: 64 full speed, 512 high
+    /// speed, 1024 SuperSpeed.
+    public let capacityBytesPerSecond: Double?
 
     init(context: USBContext, handle: OpaquePointer, interface: UInt8, outEndpoint: UInt8, inEndpoint: UInt8,
          maxPacket: Int, inFlight: Int, name: String) {
@@ -41,6 +44,7 @@ public final class USBBulkLink: RecorderLink, @unchecked Sendable {
         self.inEndpoint = inEndpoint
         self.description = name
         let packet = max(64, maxPacket)
+        capacityBytesPerSecond = maxPacket >= 1024 ? 400e6 : maxPacket >= 512 ? 43e6 : 1.2e6
         inSize = ((1 << 20) + 8192 + packet - 1) / packet * packet
         for _ in 0..<max(1, inFlight) { postIn(nil) }
     }

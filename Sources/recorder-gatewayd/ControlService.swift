@@ -40,6 +40,17 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
                  "state": e.quarantined ? "quarantined" : "verified", "ingested": e.ingestedUTC,
                  "released": e.releasedUTC.map { $0 as Any } ?? NSNull()]
             }])
+        case "diagnose":
+            guard let target = request.args["target"], !target.isEmpty else {
+                return .failure(ControlError(code: "bad-request", message: "diagnose needs args.target (a bay or a serial)"))
+            }
+            let bays = progress.snapshot()
+            guard let bay = bays.first(where: { $0.bay == target }) ?? bays.last(where: { $0.serial == target }) else {
+                return .failure(ControlError(code: "not-found", message: "no bay or docked recorder \(target)"))
+            }
+            let checks = Diagnosis.evaluate(bay.diagnostics, clockOffsetMs: bay.clockOffsetMilliseconds)
+            return .success(["bay": bay.bay, "serial": bay.serial.map { $0 as Any } ?? NSNull(),
+                             "checks": checks.map { ["name": $0.name, "result": $0.verdict.rawValue, "detail": $0.detail, "hint": $0.hint] }])
         case "queue":
             guard let forwarder = gateway.context.forwarder else {
                 return .success(["forwarding": false, "bags": [Any]()])
@@ -72,7 +83,7 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
                 return .failure(ControlError(code: "failed", message: "\(error)"))
             }
         default:
-            return .failure(ControlError(code: "unknown-command", message: "no command \(request.command) (known: ping, devices, info, files, queue, retry)"))
+            return .failure(ControlError(code: "unknown-command", message: "no command \(request.command) (known: ping, devices, info, files, diagnose, queue, retry)"))
         }
     }
 }

@@ -50,6 +50,11 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
                     }
                 } catch {
                     log("bay \(device.portPath): cannot open the recorder: \(error)")
+                    gateway.context.progress.update(device.portPath) {
+                        $0.phase = .error
+                        $0.note = "cannot open the recorder: \(error)"
+                        $0.diagnostics.openError = "\(error)"
+                    }
                 }
                 lastActivity.touch()
             }

@@ -247,3 +247,32 @@ let retryCommand = Command(
         let r = try call(client, "retry", ["target": bag])
         return Output(exit: .ok, lines: ["\(text(r["requeued"])) object(s) of \(bag) queued again"], json: r)
     })
+
+let diagnoseCommand = Command(
+    name: "diagnose",
+    synopsis: "diagnose BAY|SERIAL                  PASS/WARN/FAIL checks of a recorder and its link",
+    help: """
+    usage: recorderctl diagnose BAY|SERIAL [--control-socket PATH] [--json]
+
+    Checks, from the service's last dock in that bay: enumeration and descriptors (the device
+    opened and claimed, with its link and driver), authentication, clock drift against the
+    3 s/day norm (or the offset, when the time log has no sync point), read throughput against
+    the link's capacity, and transfer errors (timeouts, corrupt replies, re-reads). Each check
+    is PASS, WARN or FAIL with a one-line hint. Exit 1 when any check FAILs, 3 for an unknown
+    bay.
+    """,
+    run: { args in
+        let client = try connect(&args)
+        let target = try args.positionals(min: 1, max: 1)[0]
+        let r = try call(client, "diagnose", ["target": target])
+        let checks = (r["checks"] as? [[String: Any]]) ?? []
+        var out = Output()
+        out.json = r
+        out.lines = ["Bay \(text(r["bay"]))  recorder \(text(r["serial"]))"]
+        for c in checks {
+            out.lines.append(pad(text(c["result"]), 5) + " " + pad(text(c["name"]), 16) + " " + text(c["detail"]))
+            if let hint = c["hint"] as? String, !hint.isEmpty { out.lines.append("                       hint: \(hint)") }
+            if text(c["result"]) == "FAIL" { out.exit = .failure }
+        }
+        return out
+    })

@@ -80,7 +80,25 @@ for _ in $(seq 300); do
 done
 check "files lists the recordings of a recorder, verified" bash -c "'$ctl' files A100001 --control-socket '$sock' --json | python3 -c 'import json,sys; f=json.load(sys.stdin)[\"files\"]; assert len(f) == 6 and all(x[\"state\"] == \"verified\" for x in f), f'"
 check "files by bay works too" test "$(status "$ctl" files 1-1.2 --control-socket "$sock")" -eq 0
+check "diagnose of a healthy bay passes every check" bash -c "'$ctl' diagnose 1-1.2 --control-socket '$sock' --json | python3 -c 'import json,sys; c=json.load(sys.stdin)[\"checks\"]; assert len(c) == 5 and all(x[\"result\"] != \"FAIL\" for x in c), c'"
+check "diagnose reads the link's throughput against its capacity" bash -c "'$ctl' diagnose 1-1.2 --control-socket '$sock' | grep -q 'of the link'"
+check "diagnose of an unknown bay exits 3" test "$(status "$ctl" diagnose 7-7 --control-socket "$sock")" -eq 3
 kill "$pid"; wait "$pid" 2>/dev/null; pid=""
 check "the socket is removed when the service stops" test ! -e "$sock"
+
+# A recorder whose password the kiosk does not know: diagnose FAILs authentication, exit 1.
+printf 'store = %s/k2/store\nstate = %s/k2/state\npassword.A100004 = not-its-password\n' "$work" "$work" > "$work/k2.conf"
+"$bin/recorder-sim" example | python3 -c "
+import json, sys
+s = json.load(sys.stdin)
+s['recorders'] = s['recorders'][3:]
+s['recorders'][0]['link'] = 'unlimited'
+json.dump(s, open('$work/one.json', 'w'))
+"
+"$bin/recorder-gatewayd" --simulate "$work/one.json" --config "$work/k2.conf" --control-socket "$sock" --json > /dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do "$ctl" devices --control-socket "$sock" --json 2>/dev/null | grep -q '"error"' && break; sleep 0.1; done
+check "diagnose of a refused password FAILs and exits 1" bash -c "'$ctl' diagnose 1-1.4 --control-socket '$sock' > '$work/diag' ; test \$? -eq 1 && grep -q '^FAIL  authentication' '$work/diag'"
+kill "$pid"; wait "$pid" 2>/dev/null; pid=""
 
 [ "$failures" -eq 0 ] || { echo "$failures control check(s) failed"; exit 1; }
