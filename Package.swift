@@ -70,7 +70,8 @@ let package = Package(
                                          "USBLink", "Discovery", "Control"]),
 
         .executableTarget(name: "recorderctl",
-                          dependencies: ["Ingest", "Evidence", "GatewayCrypto", "Telemetry", "Timeline", "Control"]),
+                          dependencies: ["Ingest", "Evidence", "GatewayCrypto", "Telemetry", "Timeline", "Control",
+                                         "RecorderHAL", "RecorderProtocol", "USBLink"]),
 
         // MARK: Tests
         .testTarget(name: "RecorderProtocolTests", dependencies: ["RecorderProtocol"]),

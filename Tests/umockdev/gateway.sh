@@ -108,5 +108,24 @@ for fault in no-bulk wrong-class zero-packet; do
     if [ "$lines" -eq 1 ]; then echo "ok   odd descriptors ($fault): logged once"; else echo "FAIL odd descriptors ($fault): logged $lines times"; failures=$((failures + 1)); fi
 done
 
+# recorderctl diagnose --direct: the technician's checks against the USB device itself
+timeout 120 python3 "$here/harness.py" --sim "$bin/recorder-sim" --scenario "$work/one.json" --dock G000001 --timeout 100 \
+    -- "$bin/recorderctl" diagnose 1-1.2 --direct --password 000000 --json > "$work/diag.json" 2> "$work/log"
+echo $? > "$work/rc"
+if python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+r = json.load(open(work + "/diag.json")); rc = int(open(work + "/rc").read())
+checks = {c["name"]: c for c in r["checks"]}
+assert rc == 0 and r["serial"] == "G000001" and r["bay"] == "1-1.2", (rc, r)
+assert checks["enumeration"]["result"] == "PASS" and "usb 1-1.2" in checks["enumeration"]["detail"], checks
+assert checks["authentication"]["result"] == "PASS" and "MB/s" in checks["read throughput"]["detail"], checks
+PY
+then echo "ok   diagnose --direct: every check against the USB device itself"; else echo "FAIL diagnose --direct"; sed 's/^/     | /' "$work/log" "$work/diag.json"; failures=$((failures + 1)); fi
+timeout 120 python3 "$here/harness.py" --sim "$bin/recorder-sim" --scenario "$work/one.json" --dock G000001 --timeout 100 \
+    -- "$bin/recorderctl" diagnose 1-1.2 --direct --password wrong > "$work/diag.txt" 2> "$work/log"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q '^FAIL  authentication' "$work/diag.txt"; then echo "ok   diagnose --direct: a wrong password FAILs authentication"; else echo "FAIL diagnose --direct with a wrong password (exit $rc)"; sed 's/^/     | /' "$work/diag.txt" "$work/log"; failures=$((failures + 1)); fi
+
 [ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
 [ "$failures" -eq 0 ]
