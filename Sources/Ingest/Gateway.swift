@@ -13,6 +13,8 @@ public actor Gateway {
     public nonisolated let createdKey: Bool
     private var running: [String: Task<DockOutcome, Never>] = [:]
     private var outcomes: [DockOutcome] = []
+    /// Captures asked for by `recorderctl capture`: the next dock in the bay is recorded.
+    private var armedCaptures: [String: String] = [:]
 
     /// Opens everything the gateway needs, creating the store, state directory and key pair on
     /// first start.
@@ -90,8 +92,12 @@ public actor Gateway {
     /// Starts a dock session for the recorder at the end of `link`, in the bay at `port`.
     /// A second dock in a bay that is still busy is refused (returns false).
     @discardableResult
-    public func dock(link: any RecorderLink, driver: any RecorderDriver, port: String) -> Bool {
+    public func dock(link original: any RecorderLink, driver: any RecorderDriver, port: String) -> Bool {
         guard running[port] == nil else { return false }
+        var link = original
+        if let path = armedCaptures.removeValue(forKey: port) {
+            if let capture = try? CaptureLink(original, path: path) { link = capture }
+        }
         let session = DockSession(context: context, port: port)
         running[port] = Task {
             let outcome = await session.run(link: link, driver: driver)
@@ -108,6 +114,12 @@ public actor Gateway {
 
     /// The journal, for reports to the control socket.
     public nonisolated var journal: Journal { context.journal }
+
+    /// Records the next dock in the bay at `port` to the capture file `path` (an emulation
+    /// file `recorder-sim` and `recorder-gatewayd --replay` play back).
+    public func armCapture(port: String, path: String) {
+        armedCaptures[port] = path
+    }
 
     /// How many docks are running now.
     public var runningDocks: Int { running.count }

@@ -51,6 +51,12 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
             let checks = Diagnosis.evaluate(bay.diagnostics, clockOffsetMs: bay.clockOffsetMilliseconds)
             return .success(["bay": bay.bay, "serial": bay.serial.map { $0 as Any } ?? NSNull(),
                              "checks": checks.map { ["name": $0.name, "result": $0.verdict.rawValue, "detail": $0.detail, "hint": $0.hint] }])
+        case "capture":
+            guard let bay = request.args["target"], !bay.isEmpty, let path = request.args["path"], path.hasPrefix("/") else {
+                return .failure(ControlError(code: "bad-request", message: "capture needs args.target (a bay) and args.path (an absolute file path)"))
+            }
+            await gateway.armCapture(port: bay, path: path)
+            return .success(["bay": bay, "path": path, "armed": true])
         case "queue":
             guard let forwarder = gateway.context.forwarder else {
                 return .success(["forwarding": false, "bags": [Any]()])
@@ -83,7 +89,7 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
                 return .failure(ControlError(code: "failed", message: "\(error)"))
             }
         default:
-            return .failure(ControlError(code: "unknown-command", message: "no command \(request.command) (known: ping, devices, info, files, diagnose, queue, retry)"))
+            return .failure(ControlError(code: "unknown-command", message: "no command \(request.command) (known: ping, devices, info, files, diagnose, capture, queue, retry)"))
         }
     }
 }

@@ -6,7 +6,7 @@ import USBLink
 
 /// The service proper: recorders found through udev, reached through libusb.
 func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDisplay, json: Bool,
-                idleExit: Duration?) async -> Int32 {
+                idleExit: Duration?, capture: @escaping @Sendable (any RecorderLink, String) -> any RecorderLink) async -> Int32 {
     let usb: USBContext
     do { usb = try USBContext() } catch { die("cannot start libusb: \(error)", 74) }
     let discovery = RecorderDiscovery(isRecorder: { vid, pid in database.model(vendorId: vid, productId: pid) != nil })
@@ -44,7 +44,7 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
                 do {
                     let link = try await usb.openRecorderLink(bus: device.bus, address: device.address,
                                                               interfaceClass: model.interfaceClass)
-                    if !(await gateway.dock(link: link, driver: driver, port: device.portPath)) {
+                    if !(await gateway.dock(link: capture(link, device.portPath), driver: driver, port: device.portPath)) {
                         log("bay \(device.portPath): a dock is still running there; ignored")
                         await link.close()
                     }

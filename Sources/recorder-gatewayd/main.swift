@@ -23,6 +23,8 @@ docks each one (present at start or plugged in later) through libusb, and runs u
   --json                 print the summary as JSON instead of a table
   --forward s3://BUCKET/PREFIX   also forward sealed bags to an S3 evidence store (with
   --s3-endpoint URL [--s3-region R])   Object Lock; Docs/configuration.md has every setting)
+  --capture-dir DIR      record every dock's USB transfers to DIR/<bay>-<time>.capture
+  --replay FILE          (repeatable) dock a recorder played back from a capture file
   --control-socket PATH  where recorderctl reaches the service (default
                          /run/recorder-gateway/control.sock; "none" for no socket)
 
@@ -46,6 +48,8 @@ struct Arguments {
     var idleExit: Double?
     var controlSocket = "/run/recorder-gateway/control.sock"
     var forward: String?
+    var captureDir: String?
+    var replays: [String] = []
     var s3Endpoint: String?
     var s3Region: String?
 }
@@ -71,6 +75,8 @@ func parseArguments(_ argv: [String]) -> Arguments {
         case "--json": a.json = true
         case "--control-socket": a.controlSocket = value("--control-socket")
         case "--forward": a.forward = value("--forward")
+        case "--capture-dir": a.captureDir = value("--capture-dir")
+        case "--replay": a.replays.append(value("--replay")); a.simulate = true
         case "--s3-endpoint": a.s3Endpoint = value("--s3-endpoint")
         case "--s3-region": a.s3Region = value("--s3-region")
         case "--idle-exit":
@@ -110,7 +116,7 @@ if let state = args.state {
 }
 
 var scenario = Scenario(recorders: [])
-if args.simulate {
+if args.simulate && !(args.scenario == nil && !args.replays.isEmpty) {
     do {
         scenario = try args.scenario.map { try Scenario(contentsOf: $0) } ?? Scenario(json: Data(ExampleScenario.json.utf8))
     } catch {
@@ -133,6 +139,9 @@ do {
     die("\(error)", 74)
 }
 let display = ProgressDisplay(board: progress, json: args.json)
+
+let capturer = LinkCapturer(directory: args.captureDir)
+func captured(_ link: any RecorderLink, port: String) -> any RecorderLink { capturer.wrap(link, port: port) }
 var forwarding = gateway.context.forwarder != nil
 do {
     try await gateway.startForwarding()
@@ -151,7 +160,8 @@ if args.controlSocket != "none" {
 }
 if !args.simulate {
     let idle: Duration? = args.idleExit.map { .milliseconds(Int64($0 * 1000)) } ?? (args.once ? .seconds(3) : nil)
-    let status = await runDevices(gateway: gateway, database: database, display: display, json: args.json, idleExit: idle)
+    let status = await runDevices(gateway: gateway, database: database, display: display, json: args.json, idleExit: idle,
+                                  capture: { [capturer] in capturer.wrap($0, port: $1) })
     controlServer?.stop()
     exit(status)
 }
@@ -169,7 +179,16 @@ for (index, r) in scenario.recorders.enumerated() {
         FileHandle.standardError.write(Data("recorder-gatewayd: bay \(port): USB device \(String(format: "%04x:%04x", r.vendorId, r.productId)) is not in the device database; ignored\n".utf8))
         continue
     }
-    await gateway.dock(link: device.bus.hostEnd, driver: driver, port: port)
+    await gateway.dock(link: captured(device.bus.hostEnd, port: port), driver: driver, port: port)
+}
+for (index, path) in args.replays.enumerated() {
+    let port = "replay-\(index + 1)"
+    do {
+        let device = try await ReplayDevice.dock(capture: path, name: port)
+        await gateway.dock(link: captured(device.bus.hostEnd, port: port), driver: ZFYBulkDriver(), port: port)
+    } catch {
+        FileHandle.standardError.write(Data("recorder-gatewayd: cannot replay \(error)\n".utf8))
+    }
 }
 let outcomes = await gateway.waitUntilIdle()
 var forwardedAll = true

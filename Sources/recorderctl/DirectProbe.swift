@@ -41,7 +41,15 @@ enum DirectProbe {
         }
         if recorder == nil { recorder = await open(usb, device, database, &facts) }
         guard let recorder else { return (nil, device.portPath, facts, nil, nil) }
-        defer { Task { await recorder.close() } }
+        // Closed before `usb.shutdown()` frees the context its transfers live in.
+        let result = await probe(recorder, password: password, facts: facts, bay: device.portPath)
+        await recorder.close()
+        return result
+    }
+
+    private static func probe(_ recorder: any Recorder, password: String?, facts start: ProgressBoard.Diagnostics, bay: String)
+        async -> (serial: String?, bay: String?, facts: ProgressBoard.Diagnostics, clockOffsetMs: Double?, notFound: String?) {
+        var facts = start
         facts.link = recorder.info.link
         facts.driver = recorder.info.driver
         facts.maxPayload = recorder.info.maxPayload
@@ -51,7 +59,7 @@ enum DirectProbe {
         guard let password else {
             facts.authenticated = false
             facts.authenticationError = "no password: give --password or --config with password.SERIAL"
-            return (serial, device.portPath, facts, nil, nil)
+            return (serial, bay, facts, nil, nil)
         }
         do {
             try await recorder.authenticate(password: password)
@@ -59,7 +67,7 @@ enum DirectProbe {
         } catch {
             facts.authenticated = false
             facts.authenticationError = error.description
-            return (serial, device.portPath, facts, nil, nil)
+            return (serial, bay, facts, nil, nil)
         }
         var best: ClockSample?
         for _ in 0..<5 {
@@ -94,7 +102,7 @@ enum DirectProbe {
         facts.corruptReplies = stats.corruptReplies
         facts.strayReplies = stats.strayReplies
         facts.peakInFlight = stats.peakInFlight
-        return (serial, device.portPath, facts, best?.offsetMilliseconds, nil)
+        return (serial, bay, facts, best?.offsetMilliseconds, nil)
     }
 
     private static func open(_ usb: USBContext, _ device: USBDeviceInfo, _ database: DeviceDatabase,

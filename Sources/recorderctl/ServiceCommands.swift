@@ -311,3 +311,24 @@ func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
 }
 
 final class ResultBox<T>: @unchecked Sendable { var value: T? }
+
+let captureCommand = Command(
+    name: "capture",
+    synopsis: "capture BAY --out FILE               record the next dock in BAY for a bug report",
+    help: """
+    usage: recorderctl capture BAY --out FILE [--control-socket PATH] [--json]
+
+    Asks the service to record every USB transfer of the next dock in BAY into FILE, an
+    emulation file (Docs/simulator.md, "Captures"). Attach it to a bug report:
+    `recorder-gatewayd --replay FILE` (and `recorder-sim`) play the recorder back exactly, so a
+    field problem becomes a test case. The file holds the recorder's data (footage included):
+    treat it as evidence.
+    """,
+    run: { args in
+        guard let out = try args.option("--out") else { throw UsageError(description: "--out FILE is required") }
+        let client = try connect(&args)
+        let bay = try args.positionals(min: 1, max: 1)[0]
+        let path = out.hasPrefix("/") ? out : FileManager.default.currentDirectoryPath + "/" + out
+        let r = try call(client, "capture", ["target": bay, "path": path])
+        return Output(exit: .ok, lines: ["the next dock in bay \(bay) will be recorded to \(path)"], json: r)
+    })

@@ -24,7 +24,7 @@ struct Command: Sendable {
 struct UsageError: Error, CustomStringConvertible { var description: String }
 struct NotFound: Error, CustomStringConvertible { var description: String }
 
-let commands: [Command] = [devicesCommand, infoCommand, filesCommand, diagnoseCommand, watchCommand, queueCommand, retryCommand, verifyCommand, auditCommand, gpsCommand, reportCommand]
+let commands: [Command] = [devicesCommand, infoCommand, filesCommand, diagnoseCommand, captureCommand, watchCommand, queueCommand, retryCommand, verifyCommand, auditCommand, gpsCommand, reportCommand]
 
 @MainActor func topHelp() -> String {
     var text = "usage: recorderctl COMMAND [OPTIONS]\n\nCommands:\n"

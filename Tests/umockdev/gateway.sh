@@ -108,6 +108,22 @@ for fault in no-bulk wrong-class zero-packet; do
     if [ "$lines" -eq 1 ]; then echo "ok   odd descriptors ($fault): logged once"; else echo "FAIL odd descriptors ($fault): logged $lines times"; failures=$((failures + 1)); fi
 done
 
+# recorderctl capture: a technician records the next dock in a bay; the capture replays to the
+# same payload
+rm -rf "$work/store" "$work/state"
+printf 'password.default = 000000\nstore = %s/store\nstate = %s/state\n' "$work" "$work" > "$work/gw.conf"
+( sleep 1.5; "$bin/recorderctl" capture 1-1.4 --out "$work/bay4.capture" --control-socket "$work/ctl.sock" > "$work/capture.out" 2>&1 ) &
+timeout 300 python3 "$here/harness.py" --sim "$bin/recorder-sim" --scenario "$work/one.json" --timeout 240 --redock-after 3 G000001@1-1.4 \
+    -- "$bin/recorder-gatewayd" --config "$work/gw.conf" --idle-exit 6 --json --control-socket "$work/ctl.sock" > "$work/out.json" 2> "$work/log"
+wait
+printf 'password.default = 000000\nstore = %s/replay/store\nstate = %s/replay/state\n' "$work" "$work" > "$work/replay.conf"
+"$bin/recorder-gatewayd" --replay "$work/bay4.capture" --config "$work/replay.conf" --once --json --control-socket none > "$work/replay.json" 2>> "$work/log"
+if [ -s "$work/bay4.capture" ] && cmp -s "$work"/store/bags/*/manifest-sha256.txt "$work"/replay/store/bags/*/manifest-sha256.txt; then
+    echo "ok   capture: the next dock in the bay is recorded, and its replay gives the same payload"
+else
+    echo "FAIL capture and replay"; sed 's/^/     | /' "$work/capture.out" "$work/log"; failures=$((failures + 1))
+fi
+
 # recorderctl diagnose --direct: the technician's checks against the USB device itself
 timeout 120 python3 "$here/harness.py" --sim "$bin/recorder-sim" --scenario "$work/one.json" --dock G000001 --timeout 100 \
     -- "$bin/recorderctl" diagnose 1-1.2 --direct --password 000000 --json > "$work/diag.json" 2> "$work/log"

@@ -1,0 +1,23 @@
+import Foundation
+import RecorderHAL
+
+/// Wraps links in `CaptureLink` when `--capture-dir` is given, one file per dock:
+/// `DIR/<bay>-<yyyyMMddTHHmmssZ>.capture`.
+struct LinkCapturer: Sendable {
+    let directory: String?
+
+    func wrap(_ link: any RecorderLink, port: String) -> any RecorderLink {
+        guard let directory else { return link }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let path = directory + "/" + port + "-" + f.string(from: Date()) + ".capture"
+        do {
+            return try CaptureLink(link, path: path)
+        } catch {
+            FileHandle.standardError.write(Data("recorder-gatewayd: cannot capture to \(path): \(error)\n".utf8))
+            return link
+        }
+    }
+}
