@@ -7,6 +7,9 @@ struct Arguments {
 
     init(_ items: [String]) { self.items = items }
 
+    /// What is left.
+    var rest: [String] { items }
+
     /// Removes `name` if present.
     mutating func flag(_ name: String) -> Bool {
         guard let i = items.firstIndex(of: name) else { return false }

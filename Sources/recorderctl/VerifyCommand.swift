@@ -11,12 +11,23 @@ let verifyCommand = Command(
 
     Re-hashes every payload file against manifest-sha256.txt, checks the tag manifest,
     Payload-Oxum, the custody record's hashes, and custody.json.sig against the store's
-    gateway.pub (or, without one, the key the record names). BAG is a bag directory or a bag
+    gateway.pub (or, without one, the key the record names). With --config FILE of a gateway
+    that forwards, each file's copy in the remote store is checked as well (size, SHA-256 or
+    the multipart composite, retention). BAG is a bag directory or a bag
     name under STORE/bags. Exit 1 on any problem, naming the file; 2 when --all finds no bags;
     3 when BAG does not exist.
     """,
     run: { args in
         let all = args.flag("--all")
+        // With a configuration that forwards, the store's copies are checked too.
+        var forward: ForwardSettings?
+        if let config = try args.option("--config") {
+            do {
+                let c = try GatewayConfig(contentsOf: config)
+                forward = c.forward
+                args = Arguments(["--store", c.store] + args.rest)
+            } catch { throw UsageError(description: "\(error)") }
+        }
         let store = try args.store()
         let names = try args.positionals(min: all ? 0 : 1, max: all ? 0 : 1)
         var bags: [String] = []
@@ -46,7 +57,17 @@ let verifyCommand = Command(
             out.lines.append((r.isIntact ? "OK    " : "FAIL  ") + "\(name)  \(r.files) files, \(r.bytes) bytes")
             for p in r.problems { out.lines.append("      \(p)") }
             if !r.isIntact { out.exit = .failure }
-            list.append(["bag": bag, "ok": r.isIntact, "files": r.files, "bytes": r.bytes, "problems": r.problems,
+            var remote: [String]? = nil
+            if let forward {
+                remote = runBlocking {
+                    do { return try await RemoteVerifier(settings: forward).verify(bag: bag) } catch { return ["remote store: \(error)"] }
+                }
+                out.lines.append((remote!.isEmpty ? "OK    " : "FAIL  ") + "\(name)  copy in s3://\(forward.bucket)/\(forward.prefix)")
+                for p in remote! { out.lines.append("      \(p)") }
+                if !remote!.isEmpty { out.exit = .failure }
+            }
+            list.append(["bag": bag, "ok": r.isIntact && (remote?.isEmpty ?? true), "files": r.files, "bytes": r.bytes, "problems": r.problems,
+                         "remoteProblems": remote.map { $0 as Any } ?? NSNull(),
                          "publicKey": r.publicKey ?? NSNull(), "trustedKey": key != nil])
         }
         if key == nil {

@@ -90,6 +90,18 @@ for key in keys:
 subprocess.run([sys.executable, "-m", "bagit", "--validate", os.path.join(work, "download", name)], check=True, capture_output=True)
 PY
 
+# recorderctl verify checks the store's copies too, and names one that was tampered with.
+check "recorderctl verify --config checks each bag's copy in the store" bash -c "'$bin/recorderctl' verify --all --config '$work/k1.conf' | grep -c 'copy in s3://' | grep -q '^4$'"
+python3 - "$work" "$EP" "$B" <<'PY'
+import glob, sys, boto3
+work, ep, bucket = sys.argv[1:4]
+name = sorted(glob.glob(work + "/k1/store/bags/*"))[0].rsplit("/", 1)[1]
+# A new version over a locked one: the old stays, but the store now serves other bytes.
+boto3.client("s3", endpoint_url=ep).put_object(Bucket=bucket, Key="kiosk-01/%s/bag-info.txt" % name, Body=b"tampered\n",
+    ChecksumAlgorithm="SHA256")
+PY
+check "a copy replaced in the store fails verify, naming the file" bash -c "'$bin/recorderctl' verify --all --config '$work/k1.conf' > '$work/v.out'; test \$? -eq 1 && grep -q 'bag-info.txt: the store holds' '$work/v.out'"
+
 # 2. A wrong secret: refused with a clear error, nothing released, everything kept locally.
 mkdir -p "$work/k2"; conf "$work/k2" "$B" "$EP" 5
 rc=$(run "$work/k2.conf" "$work/k2.json" AWS_SECRET_ACCESS_KEY=wrong-secret)
