@@ -197,11 +197,73 @@ public actor Forwarder {
             }
             return Uploaded(head: head, checksum: put.sent.sha256Base64, eTag: put.sent.md5Hex)
         }
-        let result = try await client.putObjectMultipart(bucket: settings.bucket, key: key, fileAt: path,
-                                                        partSize: settings.partSize, lock: lock)
-        let md5s = result.partDigests.flatMap(\.md5)
-        return Uploaded(head: result.head, checksum: result.expectedCompositeChecksum,
-                        eTag: PayloadDigest(of: md5s).md5Hex + "-\(result.partDigests.count)")
+        return try await uploadMultipart(object, key: key, path: path, lock: lock)
+    }
+
+    /// A multipart upload that survives a restart: the upload id is in the journal before any
+    /// part is sent, and a restart lists the parts the store already holds (ListParts), keeps
+    /// those whose ETag matches our MD5 of the same range, and sends only the rest.
+    private func uploadMultipart(_ object: Journal.ForwardObject, key: String, path: String,
+                                 lock: ObjectLockSettings?) async throws(S3Error) -> Uploaded {
+        let size = Int64(object.size), partSize = settings.partSize
+        let count = Int((size + partSize - 1) / partSize)
+        var uploadID = object.uploadID
+        var held: [Int: MultipartPart] = [:]
+        if let id = uploadID {
+            do {
+                for part in try await client.listParts(bucket: settings.bucket, key: key, uploadID: id) { held[part.partNumber] = part }
+            } catch where error.isNotFound {
+                uploadID = nil // the store forgot it (aborted, expired): start over
+            }
+        }
+        if uploadID == nil {
+            let id = try await client.createMultipartUpload(bucket: settings.bucket, key: key, lock: lock)
+            try? journal.setUploadID(bag: object.bagName, path: object.path, id)
+            uploadID = id
+        }
+        let id = uploadID!
+        var parts: [MultipartPart] = []
+        var sha256s: [[UInt8]] = []
+        var md5s: [UInt8] = []
+        var reused = 0
+        for index in 0..<count {
+            let range = Int64(index) * partSize..<min(size, Int64(index + 1) * partSize)
+            if let part = held[index + 1], part.size == range.count, let digest = Self.rangeDigest(path, range),
+               part.eTag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased() == digest.md5Hex {
+                parts.append(part)
+                sha256s.append(digest.sha256)
+                md5s += digest.md5
+                reused += 1
+                continue
+            }
+            let (part, digest) = try await client.uploadPart(bucket: settings.bucket, key: key, uploadID: id,
+                                                             partNumber: index + 1, fileAt: path, range: range)
+            parts.append(part)
+            sha256s.append(digest.sha256)
+            md5s += digest.md5
+        }
+        if reused > 0 {
+            FileHandle.standardError.write(Data("recorder-gatewayd: resumed the multipart upload of \(key): \(reused) of \(count) parts were already in the store\n".utf8))
+        }
+        let done = try await client.completeMultipartUpload(bucket: settings.bucket, key: key, uploadID: id, parts: parts)
+        try? journal.setUploadID(bag: object.bagName, path: object.path, nil)
+        let head: ObjectHead
+        if let lock {
+            head = try await client.applyLock(lock, bucket: settings.bucket, key: key, versionID: done.versionID)
+        } else {
+            head = try await client.headObject(bucket: settings.bucket, key: key, versionID: done.versionID)
+        }
+        return Uploaded(head: head, checksum: compositeSHA256Checksum(partSHA256s: sha256s),
+                        eTag: PayloadDigest(of: md5s).md5Hex + "-\(count)")
+    }
+
+    /// MD5 and SHA-256 of one part of a file (at most one part in memory).
+    static func rangeDigest(_ path: String, _ range: Range<Int64>) -> PayloadDigest? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: UInt64(range.lowerBound))) != nil,
+              let data = try? handle.read(upToCount: range.count), data.count == range.count else { return nil }
+        return PayloadDigest(of: [UInt8](data))
     }
 
     private func send(_ object: Journal.ForwardObject) async {
@@ -248,6 +310,11 @@ public actor Forwarder {
                                        nextAttemptUTC: permanent ? nil : UTCTimestamp.string(Date().addingTimeInterval(backoff(object.attempts))),
                                        lastError: error.description, verifiedUTC: nil)
             if permanent {
+                // An upload that will not be finished must not keep its parts in the store.
+                if let id = ((try? journal.forwardObjects(bag: object.bagName)) ?? []).first(where: { $0.path == object.path })?.uploadID {
+                    try? await client.abortMultipartUpload(bucket: settings.bucket, key: key, uploadID: id)
+                    try? journal.setUploadID(bag: object.bagName, path: object.path, nil)
+                }
                 _ = try? await audit.append(.forwardFailed, detail: ["bag": object.bagName, "path": object.path, "reason": error.description])
             }
         }

@@ -13,7 +13,7 @@ public final class Journal: @unchecked Sendable {
     private let lock = NSLock()
 
     /// The schema version this code writes (PRAGMA user_version).
-    public static let schemaVersion: Int64 = 2
+    public static let schemaVersion: Int64 = 3
 
     /// Opens or creates the journal at `path` (its directory must exist).
     public init(path: String) throws(JournalError) {
@@ -84,6 +84,14 @@ public final class Journal: @unchecked Sendable {
               PRIMARY KEY (bag_name, path)
             );
             PRAGMA user_version = 2;
+            COMMIT;
+            """)
+        }
+        if version < 3 {
+            try db.execute("""
+            BEGIN;
+            ALTER TABLE forward_object ADD COLUMN upload_id TEXT;
+            PRAGMA user_version = 3;
             COMMIT;
             """)
         }
@@ -326,6 +334,9 @@ public final class Journal: @unchecked Sendable {
         public var nextAttemptUTC: String?
         public var lastError: String?
         public var verifiedUTC: String?
+        /// The multipart upload in progress, so a restart continues it (ListParts) instead of
+        /// leaving it abandoned.
+        public var uploadID: String?
 
         public init(bagName: String, path: String, ordinal: Int, size: UInt64, sha256: [UInt8], state: ForwardState = .pending,
                     attempts: Int = 0, nextAttemptUTC: String? = nil, lastError: String? = nil, verifiedUTC: String? = nil) {
@@ -371,13 +382,15 @@ public final class Journal: @unchecked Sendable {
     /// Every queued object, by bag then upload order (all states).
     public func forwardObjects(bag: String? = nil) throws(JournalError) -> [ForwardObject] {
         try locked { () throws(JournalError) -> [ForwardObject] in
-            let sql = "SELECT bag_name, path, ordinal, size, sha256, state, attempts, next_attempt_utc, last_error, verified_utc FROM forward_object"
+            let sql = "SELECT bag_name, path, ordinal, size, sha256, state, attempts, next_attempt_utc, last_error, verified_utc, upload_id FROM forward_object"
                 + (bag == nil ? "" : " WHERE bag_name = ?") + " ORDER BY bag_name, ordinal"
             return try db.query(sql, bag.map { [.text($0)] } ?? []).map { r in
-                ForwardObject(bagName: r[0].string ?? "", path: r[1].string ?? "", ordinal: Int(r[2].int ?? 0),
-                              size: UInt64(bitPattern: r[3].int ?? 0), sha256: r[4].bytes ?? [],
-                              state: ForwardState(rawValue: r[5].string ?? "") ?? .pending, attempts: Int(r[6].int ?? 0),
-                              nextAttemptUTC: r[7].string, lastError: r[8].string, verifiedUTC: r[9].string)
+                var o = ForwardObject(bagName: r[0].string ?? "", path: r[1].string ?? "", ordinal: Int(r[2].int ?? 0),
+                                      size: UInt64(bitPattern: r[3].int ?? 0), sha256: r[4].bytes ?? [],
+                                      state: ForwardState(rawValue: r[5].string ?? "") ?? .pending, attempts: Int(r[6].int ?? 0),
+                                      nextAttemptUTC: r[7].string, lastError: r[8].string, verifiedUTC: r[9].string)
+                o.uploadID = r[10].string
+                return o
             }
         }
     }
@@ -389,6 +402,14 @@ public final class Journal: @unchecked Sendable {
             try db.query("UPDATE forward_object SET state = ?, attempts = ?, next_attempt_utc = ?, last_error = ?, verified_utc = ? WHERE bag_name = ? AND path = ?",
                          [.text(state.rawValue), .integer(Int64(attempts)), nextAttemptUTC.map { .text($0) } ?? .null,
                           lastError.map { .text($0) } ?? .null, verifiedUTC.map { .text($0) } ?? .null, .text(bag), .text(path)])
+        }
+    }
+
+    /// Records (or, with nil, forgets) the multipart upload of an object.
+    public func setUploadID(bag: String, path: String, _ uploadID: String?) throws(JournalError) {
+        try locked { () throws(JournalError) in
+            try db.query("UPDATE forward_object SET upload_id = ? WHERE bag_name = ? AND path = ?",
+                         [uploadID.map { .text($0) } ?? .null, .text(bag), .text(path)])
         }
     }
 

@@ -130,4 +130,42 @@ check "when the store is back the queue drains and the next dock releases" pytho
 import json; d = json.load(open('$work/k4-later.json'))
 assert $rc == 0 and sum(r['alreadyIngested'] for r in d['recorders']) == 13 and sum(r['released'] for r in d['recorders']) == 13, d['recorders']"
 
+# 5. The gateway SIGKILLed in the middle of a multipart upload: the restart continues the same
+# upload (ListParts) and leaves nothing abandoned in the store.
+"$bin/recorder-sim" example | python3 -c "
+import json, sys
+s = json.load(sys.stdin)
+r = s['recorders'][0]
+r['link'] = 'unlimited'; r['deviceHashes'] = False
+r['recordings'] = [{'id': 1, 'kind': 'video', 'path': 'DCIM/BIG.MP4', 'size': '120MiB'}]
+s['recorders'] = [r]
+json.dump(s, open('$work/big.json', 'w'))
+"
+mkdir -p "$work/k5"; conf "$work/k5" "$B" "$EP" 120
+echo "part-size = 5MiB" >> "$work/k5.conf"
+"$gw" --simulate "$work/big.json" --config "$work/k5.conf" --once --json --control-socket none > /dev/null 2>&1 &
+gpid=$!
+python3 - "$work/k5/state/journal.sqlite" <<'PY'
+import sqlite3, sys, time
+deadline = time.time() + 120
+while time.time() < deadline:
+    try:
+        c = sqlite3.connect(sys.argv[1], timeout=1)
+        if c.execute("select count(*) from forward_object where upload_id is not null").fetchone()[0]:
+            break
+    except sqlite3.Error:
+        pass
+    time.sleep(0.05)
+time.sleep(0.4)   # a few parts in
+PY
+kill -9 "$gpid" 2>/dev/null; wait "$gpid" 2>/dev/null
+rc=$(run "$work/k5.conf" "$work/k5.json")
+check "after SIGKILL mid-multipart the restart exits 0 with the bag forwarded" python3 -c "
+import json; d = json.load(open('$work/k5.json'))
+assert $rc == 0 and d['totals']['allVerified'], d"
+check "the restart continued the multipart upload" grep -q "resumed the multipart upload" "$work/k5.json.err"
+check "no multipart upload is left abandoned in the store" python3 -c "
+import boto3; s3 = boto3.client('s3', endpoint_url='$EP')
+assert not s3.list_multipart_uploads(Bucket='$B').get('Uploads'), s3.list_multipart_uploads(Bucket='$B').get('Uploads')"
+
 [ "$failures" -eq 0 ] || { echo "$failures forward check(s) failed"; exit 1; }
