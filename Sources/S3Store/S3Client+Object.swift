@@ -78,7 +78,8 @@ extension S3Client {
         do {
             answer = try await send(request)
         } catch {
-            if error.code == "NoSuchObjectLockConfiguration" { return nil }
+            // AWS says NoSuchObjectLockConfiguration; Ceph RGW 16 says ObjectLockConfigurationNotFoundError.
+            if error.code == "NoSuchObjectLockConfiguration" || error.code == "ObjectLockConfigurationNotFoundError" { return nil }
             throw error
         }
         let root = try Self.xml(answer, root: "Retention", operation: operation)
