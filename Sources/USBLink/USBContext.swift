@@ -97,8 +97,10 @@ public final class USBContext: @unchecked Sendable {
                 return try openOnce(bus: bus, address: address, interfaceClass: interfaceClass, inFlight: transfersInFlight)
             } catch {
                 // Permissions and the kernel can lag the hotplug event; descriptors do not change.
+                // OTHER too: a claim racing the kernel's (or another bay's) probing right after
+                // the event fails with it, and succeeds a moment later.
                 let retryable = error.isAccessDenied || error.isBusy || error.code == LIBUSB_ERROR_NOT_FOUND.rawValue
-                    || error.code == LIBUSB_ERROR_IO.rawValue
+                    || error.code == LIBUSB_ERROR_IO.rawValue || error.code == LIBUSB_ERROR_OTHER.rawValue
                 if !retryable || ContinuousClock.now >= deadline { throw error }
                 try? await Task.sleep(for: .milliseconds(100))
             }
