@@ -113,7 +113,10 @@ public enum S3Error: Error, Sendable, Hashable, CustomStringConvertible {
     /// Codes that mean "try again" whatever the status: `RequestTimeout` and
     /// `OperationAborted` come as 400 and 409, and `InternalError` or `SlowDown` may arrive
     /// in the body of a 200 from CompleteMultipartUpload, which AWS says to retry.
-    static let transientCodes: Set<String> = ["RequestTimeout", "OperationAborted", "SlowDown", "InternalError", "ServiceUnavailable"]
+    /// Also the codes of a body damaged on the way (the store checked it against the digests
+    /// sent): the same request sent again carries the file's true bytes.
+    static let transientCodes: Set<String> = ["RequestTimeout", "OperationAborted", "SlowDown", "InternalError", "ServiceUnavailable",
+                                              "BadDigest", "XAmzContentSHA256Mismatch", "IncompleteBody", "InvalidDigest"]
 
     public var description: String {
         switch self {

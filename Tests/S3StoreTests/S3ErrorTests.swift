@@ -56,7 +56,7 @@ import Testing
         (408, nil, "transient"), (429, nil, "transient"), (400, "RequestTimeout", "transient"),
         (409, "OperationAborted", "transient"), (200, "InternalError", "transient"),
         (501, "NotImplemented", "permanent"), (403, "SignatureDoesNotMatch", "permanent"),
-        (403, "AccessDenied", "permanent"), (404, "NoSuchBucket", "permanent"), (400, "BadDigest", "permanent"),
+        (403, "AccessDenied", "permanent"), (404, "NoSuchBucket", "permanent"), (400, "BadDigest", "transient"),
         (403, "RequestTimeTooSkewed", "permanent"), (301, "PermanentRedirect", "permanent"),
         (507, nil, "storage"), (403, "QuotaExceeded", "storage"), (507, "XMinioStorageFull", "storage"),
         (500, "InsufficientCapacity", "storage"),
