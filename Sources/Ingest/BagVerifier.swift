@@ -49,7 +49,7 @@ public struct BagVerifier: Sendable {
                         result.problems.append("manifest-sha256.txt: \(line.path) is not under data/")
                         continue
                     }
-                    switch Self.hash(file: bag + "/" + line.path) {
+                    switch Swift.Result(catching: { try FileDigest.sha256(bag + "/" + line.path) }) {
                     case .success(let (digest, size)):
                         result.files += 1
                         result.bytes += size
@@ -72,7 +72,7 @@ public struct BagVerifier: Sendable {
         if let data = read(BagIt.tagManifestFileName) {
             do {
                 for line in try BagIt.parseManifest(String(decoding: data, as: UTF8.self)) {
-                    switch Self.hash(file: bag + "/" + line.path) {
+                    switch Swift.Result(catching: { try FileDigest.sha256(bag + "/" + line.path) }) {
                     case .success(let (digest, _)) where digest != line.sha256:
                         result.problems.append("\(line.path): SHA-256 differs from the tag manifest's")
                     case .failure:
@@ -140,22 +140,4 @@ public struct BagVerifier: Sendable {
         return out.sorted()
     }
 
-    /// SHA-256 and size of a file, streamed.
-    static func hash(file path: String) -> Swift.Result<([UInt8], UInt64), Error> {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            return .failure(StorageError(operation: "open", path: path, errno: 2))
-        }
-        defer { try? handle.close() }
-        let hasher = SHA256Hasher()
-        var size: UInt64 = 0
-        do {
-            while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty {
-                hasher.update(data)
-                size += UInt64(data.count)
-            }
-        } catch {
-            return .failure(error)
-        }
-        return .success((hasher.finalize(), size))
-    }
 }

@@ -89,7 +89,7 @@ public actor Forwarder {
         let bag = store.finalBag(name)
         var objects: [Journal.ForwardObject] = []
         func add(_ path: String, _ ordinal: Int) throws {
-            let (sha, size) = try Self.digest(bag + "/" + path)
+            let (sha, size) = try FileDigest.sha256(bag + "/" + path)
             objects.append(Journal.ForwardObject(bagName: name, path: path, ordinal: ordinal, size: size, sha256: sha))
         }
         let manifest = try String(contentsOfFile: bag + "/" + BagIt.manifestFileName, encoding: .utf8)
@@ -363,19 +363,6 @@ public actor Forwarder {
         return nil
     }
 
-    static func digest(_ path: String) throws -> ([UInt8], UInt64) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ForwardError(reason: "cannot read \(path)")
-        }
-        defer { try? handle.close() }
-        let hasher = SHA256Hasher()
-        var size: UInt64 = 0
-        while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty {
-            hasher.update(data)
-            size += UInt64(data.count)
-        }
-        return (hasher.finalize(), size)
-    }
 }
 
 /// Forwarding cannot be set up: says why.

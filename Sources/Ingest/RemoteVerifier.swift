@@ -41,7 +41,7 @@ public struct RemoteVerifier: Sendable {
                 }
                 if let stored = head.checksumSHA256 {
                     let expected = Int64(size) <= settings.partSize
-                        ? Data(try Self.sha256(local, range: 0..<UInt64(size))).base64EncodedString()
+                        ? Data(try FileDigest.sha256(local).sha256).base64EncodedString()
                         : try Self.composite(local, size: UInt64(size), partSize: UInt64(settings.partSize))
                     if stored.split(separator: "-").first != expected.split(separator: "-").first {
                         problems.append("\(path): the store's SHA-256 \(stored) is not the bag's \(expected)")
@@ -57,25 +57,13 @@ public struct RemoteVerifier: Sendable {
         return problems
     }
 
-    static func sha256(_ path: String, range: Range<UInt64>) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw ForwardError(reason: "cannot read \(path)") }
-        defer { try? handle.close() }
-        try handle.seek(toOffset: range.lowerBound)
-        let hasher = SHA256Hasher()
-        var left = range.upperBound - range.lowerBound
-        while left > 0, let data = try handle.read(upToCount: Int(min(left, 1 << 20))), !data.isEmpty {
-            hasher.update(data)
-            left -= UInt64(data.count)
-        }
-        return hasher.finalize()
-    }
 
     static func composite(_ path: String, size: UInt64, partSize: UInt64) throws -> String {
         var parts: [[UInt8]] = []
         var offset: UInt64 = 0
         while offset < size {
             let end = min(size, offset + partSize)
-            parts.append(try sha256(path, range: offset..<end))
+            parts.append(try FileDigest.sha256(path, range: offset..<end).sha256)
             offset = end
         }
         return compositeSHA256Checksum(partSHA256s: parts)

@@ -8,6 +8,9 @@ import Timeline
 /// with its timeline picture. Used when sealing a bag and by `recorderctl report`, so both
 /// always agree.
 public enum SessionReport {
+    /// The largest log read into memory for tracks and the report.
+    public static let maxLogBytes: UInt64 = 256 << 20
+
     /// Tag files derived from the logs, and what the report needs of them.
     public struct Derived {
         /// `tracks/<path under data>.gpx` and `.geojson` for every GPS log with a fix.
@@ -25,8 +28,13 @@ public enum SessionReport {
     /// Reads the GPS and time logs among `files` through `read` (a bag path to its bytes).
     public static func derive(files: [CustodyRecord.File], read: (String) -> [UInt8]?) -> Derived {
         var d = Derived()
-        // Only logs are read: a recording may be many gigabytes.
+        // Only logs are read, and only up to a bound: a recording may be many gigabytes, and a
+        // "log" is whatever the recorder calls one (a day of 1 Hz NMEA is about 12 MiB).
         for f in files where f.kind == "gps-log" || f.kind == "time-log" {
+            guard f.size <= maxLogBytes else {
+                d.notes.append("\(f.bagPath): \(f.size) bytes is over the \(maxLogBytes)-byte limit for a log; not read for the report")
+                continue
+            }
             guard let bytes = read(f.bagPath) else { continue }
             switch f.kind {
             case "gps-log":
