@@ -20,6 +20,9 @@ public struct ForwardSettings: Sendable, Equatable {
     public var legalHold = false
     /// Objects larger than this go up in parts of this size.
     public var partSize: Int64 = 64 << 20
+    /// Objects worked at once, and uploads (PUTs and parts) on the wire at once across them.
+    /// Each part in flight takes a copy of its bytes on the store's disk.
+    public var uploadsInFlight = 4
     /// Refuse to forward (and so to release) when the bucket has no Object Lock.
     public var requireObjectLock = true
     /// How long a dock waits for its bag to reach the store before it leaves without releasing.

@@ -8,23 +8,31 @@ import S3Store
 /// and confirms each is there byte-exact and retention-locked before counting it.
 ///
 /// Guarantees: the queue lives in the journal and survives restarts; within a bag, payload goes
-/// first and the tag files last (bagit.txt and the tag manifest at the very end), so a reader
-/// never sees a complete-looking bag with files missing; an object counts as verified only when
-/// HEAD shows its size, its SHA-256 (or an ETag that matches our MD5 or the multipart
-/// composite) and the retention asked for; transient failures are retried with exponential
-/// backoff and jitter, permanent ones stop the object until `retry`, a full store pauses the
-/// whole queue.
+/// first and the tag files only once every payload object is verified (bagit.txt and the tag
+/// manifest after all the rest: `ForwardSchedule`), so a reader never sees a complete-looking
+/// bag with files missing; an object counts as verified only when HEAD shows its size, its
+/// SHA-256 and/or an MD5 ETag matching ours (`RemoteCopy`), and the retention asked for; an
+/// object already in the store byte-exact (an answer lost to a crash or a dropped connection)
+/// is not sent again; transient failures are retried with exponential backoff and jitter,
+/// permanent ones stop the object until `retry`, a full store pauses the whole queue.
+///
+/// Concurrency: up to `uploadsInFlight` objects are worked at once, and at most that many
+/// uploads (PUTs and parts) are on the wire together, across all of them.
 public actor Forwarder {
     public nonisolated let settings: ForwardSettings
-    private let client: S3Client
-    private let journal: Journal
-    private let store: LocalStore
+    let client: S3Client
+    let journal: Journal
+    let store: LocalStore
     private let audit: AuditLogFile
     private var worker: Task<Void, Never>?
     private var wake: CheckedContinuation<Void, Never>?
     private var wakeGeneration = 0
     private var pausedUntil: Date?
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// Objects being sent now (`ForwardSchedule.id`), with their tasks.
+    private var sending: [String: Task<Void, Never>] = [:]
+    /// Upload slots free, and the part uploads waiting for one.
+    private var freeSlots: Int
+    private var slotWaiters: [CheckedContinuation<Void, Never>] = []
     /// The last error, for `recorderctl queue`.
     public private(set) var lastProblem: String?
 
@@ -38,7 +46,9 @@ public actor Forwarder {
             throw ForwardError(reason: "\(error)")
         }
         self.settings = settings
-        self.client = S3Client(endpoint: endpoint, credentials: credentials)
+        // Part copies go next to the bags, not to /tmp, which is often RAM on a kiosk.
+        self.client = S3Client(endpoint: endpoint, credentials: credentials, temporaryDirectory: store.stagingDirectory)
+        self.freeSlots = max(1, settings.uploadsInFlight)
         self.journal = journal
         self.store = store
         self.audit = audit
@@ -78,31 +88,51 @@ public actor Forwarder {
         worker = Task { await self.run() }
     }
 
+    /// Stops working the queue; uploads in flight are cancelled and stay pending.
     public func stop() {
         worker?.cancel()
         worker = nil
+        for task in sending.values { task.cancel() }
         wakeWorker()
     }
 
     /// Queues a sealed bag: every file listed by its manifests, plus the manifests.
-    public func enqueue(bag name: String) throws {
-        let bag = store.finalBag(name)
-        var objects: [Journal.ForwardObject] = []
-        func add(_ path: String, _ ordinal: Int) throws {
-            let (sha, size) = try FileDigest.sha256(bag + "/" + path)
-            objects.append(Journal.ForwardObject(bagName: name, path: path, ordinal: ordinal, size: size, sha256: sha))
-        }
-        let manifest = try String(contentsOfFile: bag + "/" + BagIt.manifestFileName, encoding: .utf8)
-        for (i, line) in try BagIt.parseManifest(manifest).enumerated() { try add(line.path, i) }
-        let tags = try BagIt.parseManifest(try String(contentsOfFile: bag + "/" + BagIt.tagManifestFileName, encoding: .utf8)).map(\.path)
-        // Derived tag files, then the record, then what makes the bag look complete.
-        let last = [BagIt.bagInfoFileName, BagIt.manifestFileName, "custody.json", "custody.json.sig", BagIt.declarationFileName]
-        var ordinal = 1_000_000
-        for path in tags where !last.contains(path) { try add(path, ordinal); ordinal += 1 }
-        for path in last where tags.contains(path) { try add(path, ordinal); ordinal += 1 }
-        try add(BagIt.tagManifestFileName, ordinal)
+    ///
+    /// Each file is hashed here, off the queue's actor, and must still match its manifest
+    /// line: a bag that changed after it was sealed is refused, naming the file, rather than
+    /// forwarded with a fresh and meaningless digest.
+    public nonisolated func enqueue(bag name: String) async throws {
+        let objects = try Self.objects(ofBag: name, at: store.finalBag(name))
+        try await add(objects)
+    }
+
+    private func add(_ objects: [Journal.ForwardObject]) throws {
         try journal.enqueue(objects)
         wakeWorker()
+    }
+
+    /// Every object of the bag at `bag`, in upload order, with sizes and SHA-256 from the files.
+    static func objects(ofBag name: String, at bag: String) throws -> [Journal.ForwardObject] {
+        var objects: [Journal.ForwardObject] = []
+        func add(_ path: String, _ ordinal: Int, manifest: [UInt8]?) throws {
+            let (sha, size) = try FileDigest.sha256(bag + "/" + path)
+            if let manifest, manifest != sha {
+                throw ForwardError(reason: "bag \(name): \(path) has SHA-256 \(hexString(sha)), its manifest says \(hexString(manifest)): the bag changed after it was sealed; it is not forwarded")
+            }
+            objects.append(Journal.ForwardObject(bagName: name, path: path, ordinal: ordinal, size: size, sha256: sha))
+        }
+        let payload = try BagIt.parseManifest(try String(contentsOfFile: bag + "/" + BagIt.manifestFileName, encoding: .utf8))
+        for (i, line) in payload.enumerated() { try add(line.path, i, manifest: line.sha256) }
+        let tags = try BagIt.parseManifest(try String(contentsOfFile: bag + "/" + BagIt.tagManifestFileName, encoding: .utf8))
+        let tagDigest = Dictionary(tags.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+        // Derived tag files, then the record, then what makes the bag look complete (the order
+        // within a phase is only a preference: ForwardSchedule says what waits for what).
+        let last = [BagIt.bagInfoFileName, BagIt.manifestFileName, "custody.json", "custody.json.sig", BagIt.declarationFileName]
+        var ordinal = ForwardSchedule.tagOrdinalBase
+        for line in tags where !last.contains(line.path) { try add(line.path, ordinal, manifest: line.sha256); ordinal += 1 }
+        for path in last where tagDigest[path] != nil { try add(path, ordinal, manifest: tagDigest[path]); ordinal += 1 }
+        try add(BagIt.tagManifestFileName, ordinal, manifest: nil)
+        return objects
     }
 
     /// Whether the queue is being worked (false when the store could not be checked at start).
@@ -148,18 +178,26 @@ public actor Forwarder {
                 try? await Task.sleep(for: .milliseconds(Int64(min(until.timeIntervalSinceNow, 5) * 1000)))
                 continue
             }
-            let now = Date()
             let all = (try? journal.forwardObjects()) ?? []
-            let due = all.first { $0.state == .pending && ($0.nextAttemptUTC.flatMap { ISO8601DateFormatter.utc.date(from: $0) } ?? .distantPast) <= now }
-            guard let object = due else {
-                // Nothing due: sleep until the next attempt or until new work arrives.
-                let next = all.filter { $0.state == .pending }.compactMap { $0.nextAttemptUTC.flatMap { ISO8601DateFormatter.utc.date(from: $0) } }.min()
-                let wait = next.map { max(0.05, $0.timeIntervalSinceNow) } ?? 5
-                await sleepOrWake(seconds: min(wait, 5))
+            let busy = Set(sending.keys)
+            if sending.count < max(1, settings.uploadsInFlight),
+               let object = ForwardSchedule.startable(all, now: Date(), busy: busy).first {
+                let id = ForwardSchedule.id(object)
+                sending[id] = Task {
+                    await self.send(object)
+                    self.finished(id)
+                }
                 continue
             }
-            await send(object)
+            // Nothing to start: sleep until the next retry is due, new work arrives or a send ends.
+            let wait = ForwardSchedule.nextDue(all, busy: busy).map { max(0.05, $0.timeIntervalSinceNow) } ?? 5
+            await sleepOrWake(seconds: min(wait, 5))
         }
+    }
+
+    private func finished(_ id: String) {
+        sending[id] = nil
+        wakeWorker()
     }
 
     private func sleepOrWake(seconds: Double) async {
@@ -187,92 +225,21 @@ public actor Forwarder {
         }
     }
 
-    /// What the store shows after an upload, and what it should show.
-    private struct Uploaded {
-        var head: ObjectHead
-        var checksum: String
-        var eTag: String?
+    /// Waits for an upload slot (see the type's concurrency note).
+    func acquireSlot() async {
+        if freeSlots > 0 {
+            freeSlots -= 1
+            return
+        }
+        await withCheckedContinuation { slotWaiters.append($0) }
     }
 
-    private func upload(_ object: Journal.ForwardObject, key: String, path: String, lock: ObjectLockSettings?) async throws(S3Error) -> Uploaded {
-        if Int64(object.size) <= settings.partSize {
-            let put = try await client.putObject(bucket: settings.bucket, key: key, fileAt: path, lock: lock)
-            let head: ObjectHead
-            if let lock {
-                // Some stores ignore lock headers: apply and confirm the lock explicitly.
-                head = try await client.applyLock(lock, bucket: settings.bucket, key: key, versionID: put.versionID)
-            } else {
-                head = try await client.headObject(bucket: settings.bucket, key: key, versionID: put.versionID)
-            }
-            return Uploaded(head: head, checksum: put.sent.sha256Base64, eTag: put.sent.md5Hex)
-        }
-        return try await uploadMultipart(object, key: key, path: path, lock: lock)
-    }
-
-    /// A multipart upload that survives a restart: the upload id is in the journal before any
-    /// part is sent, and a restart lists the parts the store already holds (ListParts), keeps
-    /// those whose ETag matches our MD5 of the same range, and sends only the rest.
-    private func uploadMultipart(_ object: Journal.ForwardObject, key: String, path: String,
-                                 lock: ObjectLockSettings?) async throws(S3Error) -> Uploaded {
-        let size = Int64(object.size), partSize = settings.partSize
-        let count = Int((size + partSize - 1) / partSize)
-        var uploadID = object.uploadID
-        var held: [Int: MultipartPart] = [:]
-        if let id = uploadID {
-            do {
-                for part in try await client.listParts(bucket: settings.bucket, key: key, uploadID: id) { held[part.partNumber] = part }
-            } catch where error.isNotFound {
-                uploadID = nil // the store forgot it (aborted, expired): start over
-            }
-        }
-        if uploadID == nil {
-            let id = try await client.createMultipartUpload(bucket: settings.bucket, key: key, lock: lock)
-            try? journal.setUploadID(bag: object.bagName, path: object.path, id)
-            uploadID = id
-        }
-        let id = uploadID!
-        var parts: [MultipartPart] = []
-        var sha256s: [[UInt8]] = []
-        var md5s: [UInt8] = []
-        var reused = 0
-        for index in 0..<count {
-            let range = Int64(index) * partSize..<min(size, Int64(index + 1) * partSize)
-            if let part = held[index + 1], part.size == range.count, let digest = Self.rangeDigest(path, range),
-               part.eTag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased() == digest.md5Hex {
-                parts.append(part)
-                sha256s.append(digest.sha256)
-                md5s += digest.md5
-                reused += 1
-                continue
-            }
-            let (part, digest) = try await client.uploadPart(bucket: settings.bucket, key: key, uploadID: id,
-                                                             partNumber: index + 1, fileAt: path, range: range)
-            parts.append(part)
-            sha256s.append(digest.sha256)
-            md5s += digest.md5
-        }
-        if reused > 0 {
-            FileHandle.standardError.write(Data("recorder-gatewayd: resumed the multipart upload of \(key): \(reused) of \(count) parts were already in the store\n".utf8))
-        }
-        let done = try await client.completeMultipartUpload(bucket: settings.bucket, key: key, uploadID: id, parts: parts)
-        try? journal.setUploadID(bag: object.bagName, path: object.path, nil)
-        let head: ObjectHead
-        if let lock {
-            head = try await client.applyLock(lock, bucket: settings.bucket, key: key, versionID: done.versionID)
+    func releaseSlot() {
+        if slotWaiters.isEmpty {
+            freeSlots += 1
         } else {
-            head = try await client.headObject(bucket: settings.bucket, key: key, versionID: done.versionID)
+            slotWaiters.removeFirst().resume()
         }
-        return Uploaded(head: head, checksum: compositeSHA256Checksum(partSHA256s: sha256s),
-                        eTag: PayloadDigest(of: md5s).md5Hex + "-\(count)")
-    }
-
-    /// MD5 and SHA-256 of one part of a file (at most one part in memory).
-    static func rangeDigest(_ path: String, _ range: Range<Int64>) -> PayloadDigest? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        guard (try? handle.seek(toOffset: UInt64(range.lowerBound))) != nil,
-              let data = try? handle.read(upToCount: range.count), data.count == range.count else { return nil }
-        return PayloadDigest(of: [UInt8](data))
     }
 
     private func send(_ object: Journal.ForwardObject) async {
@@ -282,29 +249,32 @@ public actor Forwarder {
             ObjectLockSettings(retention: ObjectRetention(mode: $0, retainUntil: Date().addingTimeInterval(Double(settings.retentionDays) * 86400)),
                                legalHold: settings.legalHold)
         }
-        let outcome: Result<Uploaded, S3Error>
+        let outcome: Result<Delivery, S3Error>
         do throws(S3Error) {
-            outcome = .success(try await upload(object, key: key, path: path, lock: lock))
+            outcome = .success(try await deliver(object, key: key, path: path, lock: lock))
         } catch {
             outcome = .failure(error)
         }
         switch outcome {
-        case .success(let uploaded):
-            if let problem = Self.mismatch(head: uploaded.head, size: object.size, checksum: uploaded.checksum,
-                                           eTag: uploaded.eTag, lock: lock) {
-                // The store holds something other than what was sent: send it again.
-                lastProblem = "\(key): \(problem)"
-                try? journal.updateForward(bag: object.bagName, path: object.path, state: .pending, attempts: object.attempts + 1,
-                                           nextAttemptUTC: UTCTimestamp.string(Date().addingTimeInterval(backoff(object.attempts))),
-                                           lastError: "verification: \(problem)", verifiedUTC: nil)
-                return
-            }
+        case .success(.verified):
             try? journal.updateForward(bag: object.bagName, path: object.path, state: .verified, attempts: object.attempts + 1,
                                        nextAttemptUTC: nil, lastError: nil, verifiedUTC: UTCTimestamp.string(Date()))
             if (try? journal.isForwarded(bag: object.bagName)) == true {
                 _ = try? await audit.append(.bagForwarded, detail: ["bag": object.bagName, "bucket": settings.bucket,
                                                                     "prefix": settings.prefix, "endpoint": settings.endpoint])
             }
+        case .success(.mismatch(let problem)):
+            // The store shows something other than what was sent: send it again.
+            lastProblem = "\(key): \(problem)"
+            try? journal.updateForward(bag: object.bagName, path: object.path, state: .pending, attempts: object.attempts + 1,
+                                       nextAttemptUTC: UTCTimestamp.string(Date().addingTimeInterval(backoff(object.attempts))),
+                                       lastError: "verification: \(problem)", verifiedUTC: nil)
+        case .success(.unverifiable(let problem)):
+            // Sending again would not help: the store's answers cannot prove the copy.
+            lastProblem = "\(key): \(problem)"
+            try? journal.updateForward(bag: object.bagName, path: object.path, state: .failed, attempts: object.attempts + 1,
+                                       nextAttemptUTC: nil, lastError: "verification: \(problem)", verifiedUTC: nil)
+            _ = try? await audit.append(.forwardFailed, detail: ["bag": object.bagName, "path": object.path, "reason": problem])
         case .failure(let error):
             lastProblem = "\(key): \(error)"
             if error.isOutOfStorage {
@@ -335,34 +305,6 @@ public actor Forwarder {
         let base = min(300, pow(2, Double(min(attempts, 12))))
         return base * Double.random(in: 0.75...1.25)
     }
-
-    /// Why HEAD does not show the object we sent, or nil when it does.
-    static func mismatch(head: ObjectHead, size: UInt64, checksum: String, eTag: String?, lock: ObjectLockSettings?) -> String? {
-        if head.contentLength != Int64(size) { return "store holds \(head.contentLength) bytes, sent \(size)" }
-        if let stored = head.checksumSHA256 {
-            // moto leaves the "-N" off a composite checksum; compare what both carry.
-            if stored.split(separator: "-").first != checksum.split(separator: "-").first {
-                return "store's SHA-256 \(stored) is not \(checksum)"
-            }
-        }
-        // The ETag too, when it has an MD5's shape: some stores keep the checksum they were sent
-        // without checking it (moto), while the ETag is computed from the bytes they received.
-        // (A bucket with SSE-KMS has non-MD5 ETags of the same shape: such stores verify the
-        // checksum themselves; see Docs/configuration.md.)
-        if let eTag {
-            let stored = head.eTag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
-            let shaped = stored.count >= 32 && stored.prefix(32).allSatisfy(\.isHexDigit)
-            if shaped && stored != eTag.lowercased() { return "store's ETag \(stored) is not \(eTag)" }
-        }
-        if let wanted = lock?.retention {
-            guard let have = head.retention else { return "the store shows no retention" }
-            if have.retainUntil.timeIntervalSince1970 + 1 < wanted.retainUntil.timeIntervalSince1970.rounded(.down) {
-                return "retained until \(have.retainUntil), asked \(wanted.retainUntil)"
-            }
-        }
-        return nil
-    }
-
 }
 
 /// Forwarding cannot be set up: says why.

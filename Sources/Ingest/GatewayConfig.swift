@@ -75,6 +75,7 @@ extension GatewayConfig {
         ("retention-days", "retention from upload, days (default 180)"),
         ("legal-hold", "yes | no (default no)"),
         ("part-size", "multipart part size, e.g. 64MiB (5MiB...5GiB)"),
+        ("uploads-in-flight", "objects and uploads sent to the store at once, 1...32"),
         ("require-object-lock", "yes | no: refuse a bucket without Object Lock (default yes)"),
         ("forward-wait", "seconds a dock waits for its bag to reach the store before leaving without release (default 120)"),
     ]
@@ -121,7 +122,7 @@ extension GatewayConfig {
                 f.prefix = prefix
                 forward = f
             case "s3-endpoint", "s3-region", "s3-addressing", "s3-ca-bundle", "s3-credentials", "s3-profile", "object-lock",
-                 "retention-days", "legal-hold", "part-size", "require-object-lock", "forward-wait":
+                 "retention-days", "legal-hold", "part-size", "uploads-in-flight", "require-object-lock", "forward-wait":
                 var f = forward ?? ForwardSettings(bucket: "", prefix: "", endpoint: "")
                 switch key {
                 case "s3-endpoint":
@@ -150,6 +151,9 @@ extension GatewayConfig {
                 case "part-size":
                     guard let bytes = GatewayConfig.parseSize(value), (5 << 20...5 << 30).contains(bytes) else { throw fail("must be a size within 5MiB...5GiB, like 64MiB") }
                     f.partSize = bytes
+                case "uploads-in-flight":
+                    guard let n = Int(value), (1...32).contains(n) else { throw fail("must be a whole number, 1...32") }
+                    f.uploadsInFlight = n
                 case "require-object-lock":
                     guard value == "yes" || value == "no" else { throw fail("must be yes or no") }
                     f.requireObjectLock = value == "yes"

@@ -4,7 +4,8 @@ import GatewayCrypto
 import S3Store
 
 /// `recorderctl verify` with forwarding configured: each file of a local bag against its copy in
-/// the remote evidence store (size, SHA-256 or the multipart composite, retention).
+/// the remote evidence store (size, SHA-256 and MD5 ETag or their multipart composites, as
+/// `RemoteCopy` compares them; retention).
 public struct RemoteVerifier: Sendable {
     public let settings: ForwardSettings
     private let client: S3Client
@@ -39,13 +40,9 @@ public struct RemoteVerifier: Sendable {
                     problems.append("\(path): the store holds \(head.contentLength) bytes, the bag \(size)")
                     continue
                 }
-                if let stored = head.checksumSHA256 {
-                    let expected = Int64(size) <= settings.partSize
-                        ? Data(try FileDigest.sha256(local).sha256).base64EncodedString()
-                        : try Self.composite(local, size: UInt64(size), partSize: UInt64(settings.partSize))
-                    if stored.split(separator: "-").first != expected.split(separator: "-").first {
-                        problems.append("\(path): the store's SHA-256 \(stored) is not the bag's \(expected)")
-                    }
+                switch try RemoteCopy.expected(file: local, size: size, partSize: settings.partSize).compare(head, size: size) {
+                case .same: break
+                case .differs(let why), .unverifiable(let why): problems.append("\(path): \(why)")
                 }
                 if settings.lockMode != nil, head.retention == nil {
                     problems.append("\(path): the store shows no retention on its copy")
@@ -57,15 +54,4 @@ public struct RemoteVerifier: Sendable {
         return problems
     }
 
-
-    static func composite(_ path: String, size: UInt64, partSize: UInt64) throws -> String {
-        var parts: [[UInt8]] = []
-        var offset: UInt64 = 0
-        while offset < size {
-            let end = min(size, offset + partSize)
-            parts.append(try FileDigest.sha256(path, range: offset..<end).sha256)
-            offset = end
-        }
-        return compositeSHA256Checksum(partSHA256s: parts)
-    }
 }

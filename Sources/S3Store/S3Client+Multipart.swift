@@ -65,6 +65,12 @@ extension S3Client {
         guard let eTag = answer.header("etag") else {
             throw .invalidResponse(operation: operation, detail: "no ETag header for part \(partNumber)")
         }
+        // A part's ETag is the MD5 of the bytes the server received, unless it encrypts with
+        // KMS or a customer key. A server that skips the Content-MD5 check (moto) shows the
+        // damage only here; the part is then sent again under the same number.
+        if Self.eTagIsMD5(answer), Self.unquoted(eTag) != digest.md5Hex {
+            throw .damagedInTransit(operation: operation, detail: "part \(partNumber) of \(key): ETag \(eTag), the MD5 of the bytes sent is \(digest.md5Hex)")
+        }
         return (MultipartPart(partNumber: partNumber, eTag: eTag, size: digest.length, checksumSHA256: digest.sha256Base64), digest)
     }
 

@@ -12,12 +12,17 @@ extension S3Client {
     ///
     /// Sends `Content-MD5`, `x-amz-sdk-checksum-algorithm: SHA256`, `x-amz-checksum-sha256`
     /// (base64) and the lock headers from `lock`. When the server echoes a SHA-256 other than
-    /// the one sent, throws `.invalidResponse`.
+    /// the one sent, throws `.invalidResponse`; when its ETag is an MD5 other than the body's,
+    /// `.damagedInTransit`. With `expectedSHA256`, a file whose SHA-256 is
+    /// not that is refused before anything is sent (`.invalidRequest`).
     public func putObject(bucket: String, key: String, fileAt path: String,
                           contentType: String = "application/octet-stream",
-                          lock: ObjectLockSettings? = nil) async throws(S3Error) -> PutObjectResult {
+                          lock: ObjectLockSettings? = nil, expectedSHA256: [UInt8]? = nil) async throws(S3Error) -> PutObjectResult {
         let operation = "PutObject"
         let (digest, _) = try LocalFile.digest(of: path, operation: operation)
+        if let expectedSHA256, expectedSHA256 != digest.sha256 {
+            throw .invalidRequest(operation: operation, detail: "\(path) has SHA-256 \(digest.sha256Hex), expected \(PayloadDigest(length: 0, md5: [], sha256: expectedSHA256).sha256Hex): the file changed; nothing was sent")
+        }
         var request = Request(operation: operation, method: "PUT", bucket: bucket, key: key)
         request.headers = [("content-type", contentType)] + Self.checksumHeaders(digest) + (lock?.headers ?? [])
         request.body = .file(path)
@@ -29,6 +34,11 @@ extension S3Client {
         }
         guard let eTag = answer.header("etag") else {
             throw .invalidResponse(operation: operation, detail: "no ETag header")
+        }
+        // Only a server that skips the Content-MD5 check (moto) can get here with a damaged
+        // body; it now holds a bad version, and the caller's retry adds a good one.
+        if Self.eTagIsMD5(answer), Self.unquoted(eTag) != digest.md5Hex {
+            throw .damagedInTransit(operation: operation, detail: "\(key): ETag \(eTag), the MD5 of the bytes sent is \(digest.md5Hex)")
         }
         return PutObjectResult(eTag: eTag, versionID: answer.header("x-amz-version-id"),
                                checksumSHA256: echoed, sent: digest)
@@ -63,7 +73,9 @@ extension S3Client {
                           versionID: answer.header("x-amz-version-id"),
                           retention: retention,
                           legalHold: answer.header("x-amz-object-lock-legal-hold").map { $0 == "ON" },
-                          contentType: answer.header("content-type"))
+                          contentType: answer.header("content-type"),
+                          serverSideEncryption: answer.header("x-amz-server-side-encryption"),
+                          customerKeyAlgorithm: answer.header("x-amz-server-side-encryption-customer-algorithm"))
     }
 
     /// GetObjectRetention: the version's retention, or nil when it has none
@@ -170,6 +182,21 @@ extension S3Client {
         let answer = try await send(request)
         return DeletedObject(versionID: answer.header("x-amz-version-id"),
                              isDeleteMarker: answer.header("x-amz-delete-marker") == "true")
+    }
+
+    /// Whether an upload answer's ETag is the MD5 of the body: it has an MD5's shape, and no
+    /// SSE-KMS or SSE-C header says the server made it otherwise.
+    static func eTagIsMD5(_ answer: HTTPAnswer) -> Bool {
+        guard let eTag = answer.header("etag") else { return false }
+        let bare = unquoted(eTag)
+        let sse = answer.header("x-amz-server-side-encryption")?.lowercased() ?? ""
+        return bare.count == 32 && bare.allSatisfy(\.isHexDigit) && !sse.hasPrefix("aws:kms")
+            && answer.header("x-amz-server-side-encryption-customer-algorithm") == nil
+    }
+
+    /// An ETag without its quotes, in lower case.
+    static func unquoted(_ eTag: String) -> String {
+        eTag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
     }
 
     /// The checksum headers of an upload body: Content-MD5 for the servers that demand it

@@ -30,13 +30,17 @@ public enum S3Error: Error, Sendable, Hashable, CustomStringConvertible {
     /// Refused before anything was sent: the arguments cannot make a valid request (a part
     /// number outside 1…10000, a range outside the file, an empty key, …).
     case invalidRequest(operation: String, detail: String)
+    /// The server acknowledged an upload whose bytes are not the ones sent: its answer's ETag
+    /// is not the MD5 of the body (a store that does not check Content-MD5 took a body
+    /// damaged on the way). Transient: sending the same bytes again can succeed.
+    case damagedInTransit(operation: String, detail: String)
 
     /// The S3 operation that failed, e.g. "PutObject".
     public var operation: String {
         switch self {
         case .service(let e): e.operation
         case .transport(let operation, _, _, _), .invalidResponse(let operation, _),
-             .localFile(let operation, _, _, _), .invalidRequest(let operation, _):
+             .localFile(let operation, _, _, _), .invalidRequest(let operation, _), .damagedInTransit(let operation, _):
             operation
         }
     }
@@ -69,7 +73,8 @@ public enum S3Error: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// Worth sending the same request again later: a 5xx other than 501 and 507, 408, 429,
     /// S3's `RequestTimeout` (a 400 for an idle upload socket), `OperationAborted` (409, a
-    /// conflicting operation in progress), `SlowDown`, and every transport failure except a
+    /// conflicting operation in progress), `SlowDown`, a body damaged in transit (the
+    /// server's `BadDigest`, or `damagedInTransit`), and every transport failure except a
     /// malformed or unsupported URL.
     ///
     /// Cancellation is transient: nothing was wrong with the request. On Linux a TLS failure
@@ -84,6 +89,8 @@ public enum S3Error: Error, Sendable, Hashable, CustomStringConvertible {
             return (e.status >= 500 && e.status != 501) || e.status == 408 || e.status == 429
         case .transport(_, _, let code, _):
             return code != URLError.badURL.rawValue && code != URLError.unsupportedURL.rawValue
+        case .damagedInTransit:
+            return true
         case .invalidResponse, .localFile, .invalidRequest:
             return false
         }
@@ -130,6 +137,8 @@ public enum S3Error: Error, Sendable, Hashable, CustomStringConvertible {
             return "\(operation): cannot \(step) \(path): \(String(cString: strerror(code))) (errno \(code))"
         case .invalidRequest(let operation, let detail):
             return "\(operation): refused before sending: \(detail)"
+        case .damagedInTransit(let operation, let detail):
+            return "\(operation): the store received other bytes than were sent: \(detail)"
         }
     }
 }

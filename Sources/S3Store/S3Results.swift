@@ -42,6 +42,34 @@ public struct ObjectHead: Sendable, Hashable {
     public let legalHold: Bool?
     /// `Content-Type`.
     public let contentType: String?
+    /// `x-amz-server-side-encryption` (`AES256`, `aws:kms`, `aws:kms:dsse`), when sent.
+    public let serverSideEncryption: String?
+    /// `x-amz-server-side-encryption-customer-algorithm`: set when the object is encrypted
+    /// with a key the client supplied (SSE-C).
+    public let customerKeyAlgorithm: String?
+
+    /// A HEAD answer as given; the client builds these from the HTTP headers.
+    public init(contentLength: Int64, eTag: String, checksumSHA256: String? = nil, checksumType: String? = nil,
+                versionID: String? = nil, retention: ObjectRetention? = nil, legalHold: Bool? = nil,
+                contentType: String? = nil, serverSideEncryption: String? = nil, customerKeyAlgorithm: String? = nil) {
+        self.contentLength = contentLength
+        self.eTag = eTag
+        self.checksumSHA256 = checksumSHA256
+        self.checksumType = checksumType
+        self.versionID = versionID
+        self.retention = retention
+        self.legalHold = legalHold
+        self.contentType = contentType
+        self.serverSideEncryption = serverSideEncryption
+        self.customerKeyAlgorithm = customerKeyAlgorithm
+    }
+
+    /// Whether the ETag can be an MD5 of the bytes: AWS documents that objects encrypted with
+    /// SSE-KMS (`aws:kms`, `aws:kms:dsse`) or SSE-C have ETags that are not, though they look
+    /// the same. (SSE-S3, `AES256`, keeps the MD5.)
+    public var eTagMayBeMD5: Bool {
+        customerKeyAlgorithm == nil && !(serverSideEncryption?.lowercased().hasPrefix("aws:kms") ?? false)
+    }
 }
 
 /// One part of a multipart upload: what UploadPart produced, ListParts lists and

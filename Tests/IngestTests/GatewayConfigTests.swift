@@ -51,3 +51,24 @@ import Testing
         }
     }
 }
+
+@Suite struct ForwardConfigTests {
+    @Test func forwardingKeysParse() throws {
+        let c = try GatewayConfig(text: """
+        forward = s3://evidence/kiosk-03/
+        s3-endpoint = https://s3.example.org
+        part-size = 16MiB
+        uploads-in-flight = 8
+        """, file: "gw.conf")
+        let f = try #require(c.forward)
+        #expect(f.bucket == "evidence" && f.prefix == "kiosk-03" && f.partSize == 16 << 20 && f.uploadsInFlight == 8)
+        #expect(try GatewayConfig(text: "forward = s3://b/p\n", file: "x").forward?.uploadsInFlight == 4)
+    }
+
+    @Test(arguments: ["0", "33", "four"])
+    func aBadUploadsInFlightIsNamed(value: String) {
+        #expect { _ = try GatewayConfig(text: "forward = s3://b/p\nuploads-in-flight = \(value)\n", file: "gw.conf") } throws: { error in
+            (error as? ConfigError)?.key == "uploads-in-flight" && "\(error)".contains("1...32")
+        }
+    }
+}

@@ -80,3 +80,11 @@ import Testing
                 == "PutObject: cannot open /x: No such file or directory (errno 2)")
     }
 }
+
+@Suite struct DamagedInTransitTests {
+    @Test func aBodyDamagedOnTheWayIsSentAgain() {
+        let e = S3Error.damagedInTransit(operation: "UploadPart", detail: "part 3 of k: ETag \"aa\", the MD5 of the bytes sent is bb")
+        #expect(e.isTransient && !e.isPermanent && !e.isOutOfStorage)
+        #expect(e.operation == "UploadPart" && e.description.contains("other bytes than were sent") && e.description.contains("part 3"))
+    }
+}

@@ -163,7 +163,7 @@ rc=$(run "$work/k5.conf" "$work/k5.json")
 check "after SIGKILL mid-multipart the restart exits 0 with the bag forwarded" python3 -c "
 import json; d = json.load(open('$work/k5.json'))
 assert $rc == 0 and d['totals']['allVerified'], d"
-check "the restart continued the multipart upload" grep -q "resumed the multipart upload" "$work/k5.json.err"
+check "the restart continued the multipart upload" grep -q "resuming the multipart upload" "$work/k5.json.err"
 check "no multipart upload is left abandoned in the store" python3 -c "
 import boto3; s3 = boto3.client('s3', endpoint_url='$EP')
 assert not s3.list_multipart_uploads(Bucket='$B').get('Uploads'), s3.list_multipart_uploads(Bucket='$B').get('Uploads')"

@@ -1,0 +1,88 @@
+import Foundation
+import S3Store
+
+/// What the store shows for a byte-exact copy of a local file, and whether a HEAD shows one.
+///
+/// Two independent signs are compared wherever the store gives them: its SHA-256 checksum
+/// (single-part: of the file; multipart: the composite of the part SHA-256s) and its ETag when
+/// that can be an MD5 (single-part: the file's MD5; multipart: the MD5 of the part MD5s, `-N`).
+/// The ETag matters on its own: some stores keep the checksum they were sent without checking
+/// it (moto), while the ETag is computed from the bytes they received. A copy counts as the
+/// same only when at least one sign was present and every present sign matched.
+struct RemoteCopy: Sendable, Equatable {
+    /// `x-amz-checksum-sha256` as the store reports it for our upload (base64, `-N` for multipart).
+    var checksum: String
+    /// The ETag, lower-case hex without quotes (`-N` for multipart).
+    var eTag: String
+
+    /// The copy of a file sent in one PUT.
+    init(single digest: PayloadDigest) {
+        checksum = digest.sha256Base64
+        eTag = digest.md5Hex
+    }
+
+    /// The copy of a file sent as these parts, in order.
+    init(parts digests: [PayloadDigest]) {
+        checksum = compositeSHA256Checksum(partSHA256s: digests.map(\.sha256))
+        eTag = PayloadDigest(of: digests.flatMap(\.md5)).md5Hex + "-\(digests.count)"
+    }
+
+    /// The copy of the file at `path` uploaded the way the forward queue uploads it: one PUT
+    /// up to `partSize` bytes, parts of `partSize` above. Reads the file once.
+    static func expected(file path: String, size: Int64, partSize: Int64) throws(S3Error) -> RemoteCopy {
+        if size <= partSize { return RemoteCopy(single: try PayloadDigest(file: path)) }
+        var parts: [PayloadDigest] = []
+        var offset: Int64 = 0
+        while offset < size {
+            let end = min(size, offset + partSize)
+            parts.append(try PayloadDigest(file: path, range: offset..<end))
+            offset = end
+        }
+        return RemoteCopy(parts: parts)
+    }
+
+    enum Verdict: Equatable, Sendable {
+        /// Every sign the store gave matches, and it gave at least one.
+        case same
+        /// The store holds other bytes: why.
+        case differs(String)
+        /// The store gives nothing to compare: why.
+        case unverifiable(String)
+    }
+
+    /// Whether `head` shows this copy, `size` bytes long.
+    func compare(_ head: ObjectHead, size: Int64) -> Verdict {
+        if head.contentLength != size { return .differs("the store holds \(head.contentLength) bytes, not \(size)") }
+        var signs = 0
+        if let stored = head.checksumSHA256 {
+            // moto leaves the "-N" off a composite checksum; compare what both carry.
+            if stored.split(separator: "-").first != checksum.split(separator: "-").first {
+                return .differs("the store's SHA-256 \(stored) is not \(checksum)")
+            }
+            signs += 1
+        }
+        let stored = head.eTag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
+        let md5Shaped = stored.count >= 32 && stored.prefix(32).allSatisfy(\.isHexDigit)
+        if head.eTagMayBeMD5 && md5Shaped {
+            if stored != eTag { return .differs("the store's ETag \(stored) is not \(eTag)") }
+            signs += 1
+        }
+        if signs == 0 {
+            let why = head.eTagMayBeMD5 ? "its ETag \(head.eTag) is not an MD5"
+                : "its ETag is not an MD5 under server-side encryption \(head.serverSideEncryption ?? head.customerKeyAlgorithm ?? "")"
+            return .unverifiable("the store reports no SHA-256 for the object and \(why): nothing shows its bytes are ours")
+        }
+        return .same
+    }
+
+    /// Why `head` does not show the retention `lock` asks for, or nil when it does (a retention
+    /// at most one second short counts: S3 dates have whole seconds).
+    static func lockProblem(_ head: ObjectHead, lock: ObjectLockSettings?) -> String? {
+        guard let wanted = lock?.retention else { return nil }
+        guard let have = head.retention else { return "the store shows no retention" }
+        if have.retainUntil.timeIntervalSince1970 + 1 < wanted.retainUntil.timeIntervalSince1970.rounded(.down) {
+            return "retained until \(have.retainUntil), asked \(wanted.retainUntil)"
+        }
+        return nil
+    }
+}

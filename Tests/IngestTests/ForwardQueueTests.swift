@@ -1,0 +1,175 @@
+import Evidence
+import Foundation
+@testable import Ingest
+import Journal
+import S3Store
+import Testing
+
+/// The forward queue's pure parts: what may be sent when, and what counts as the same copy.
+@Suite struct ForwardScheduleTests {
+    static func object(_ bag: String, _ path: String, _ ordinal: Int, _ state: Journal.ForwardState = .pending,
+                       next: String? = nil) -> Journal.ForwardObject {
+        Journal.ForwardObject(bagName: bag, path: path, ordinal: ordinal, size: 1, sha256: [], state: state, nextAttemptUTC: next)
+    }
+
+    /// A bag as `Forwarder.objects(ofBag:)` queues it.
+    static func bag(_ name: String, payload: [Journal.ForwardState], tags: Journal.ForwardState = .pending) -> [Journal.ForwardObject] {
+        var objects = payload.enumerated().map { object(name, "data/\($0.offset).MP4", $0.offset, $0.element) }
+        let base = ForwardSchedule.tagOrdinalBase
+        objects += [object(name, "report.json", base, tags), object(name, "bag-info.txt", base + 1, tags),
+                    object(name, "custody.json", base + 2, tags), object(name, BagIt.declarationFileName, base + 3, tags),
+                    object(name, BagIt.tagManifestFileName, base + 4, tags)]
+        return objects
+    }
+
+    static func paths(_ objects: [Journal.ForwardObject]) -> [String] { objects.map(\.path) }
+
+    @Test func payloadGoesFirstAndAllOfItAtOnce() {
+        let start = ForwardSchedule.startable(Self.bag("b", payload: [.pending, .pending, .pending]), now: Date(), busy: [])
+        #expect(Self.paths(start) == ["data/0.MP4", "data/1.MP4", "data/2.MP4"])
+    }
+
+    @Test func noTagFileStartsWhileAPayloadObjectIsUnverified() {
+        // One payload object waits for its retry, one has failed for good: the tags wait either way.
+        let later = UTCTimestamp.string(Date().addingTimeInterval(60))
+        var queue = Self.bag("b", payload: [.verified, .pending, .verified])
+        queue[1].nextAttemptUTC = later
+        #expect(ForwardSchedule.startable(queue, now: Date(), busy: []).isEmpty)
+        #expect(ForwardSchedule.nextDue(queue, busy: []).map { abs($0.timeIntervalSinceNow - 60) < 2 } == true)
+        queue[1].state = .failed
+        #expect(ForwardSchedule.startable(queue, now: Date(), busy: []).isEmpty)
+        #expect(ForwardSchedule.nextDue(queue, busy: []) == nil, "a failed object waits for retry, not for a timer")
+    }
+
+    @Test func theDeclarationAndTheTagManifestComeLast() {
+        var queue = Self.bag("b", payload: [.verified, .verified])
+        #expect(Self.paths(ForwardSchedule.startable(queue, now: Date(), busy: [])) == ["report.json", "bag-info.txt", "custody.json"])
+        for i in queue.indices where ["report.json", "bag-info.txt", "custody.json"].contains(queue[i].path) { queue[i].state = .verified }
+        #expect(Self.paths(ForwardSchedule.startable(queue, now: Date(), busy: [])) == [BagIt.declarationFileName])
+        queue[queue.firstIndex { $0.path == BagIt.declarationFileName }!].state = .verified
+        #expect(Self.paths(ForwardSchedule.startable(queue, now: Date(), busy: [])) == [BagIt.tagManifestFileName])
+    }
+
+    @Test func bagsDoNotWaitForEachOtherAndBusyObjectsAreSkipped() {
+        let queue = Self.bag("a", payload: [.pending, .pending]) + Self.bag("b", payload: [.verified])
+        let start = ForwardSchedule.startable(queue, now: Date(), busy: ["a/data/0.MP4"])
+        #expect(start.map(ForwardSchedule.id) == ["a/data/1.MP4", "b/report.json", "b/bag-info.txt", "b/custody.json"])
+    }
+
+    @Test func anObjectWaitsForItsRetryTime() {
+        var queue = Self.bag("b", payload: [.pending])
+        queue[0].nextAttemptUTC = UTCTimestamp.string(Date().addingTimeInterval(30))
+        #expect(ForwardSchedule.startable(queue, now: Date(), busy: []).isEmpty)
+        #expect(ForwardSchedule.startable(queue, now: Date().addingTimeInterval(31), busy: []).count == 1)
+    }
+}
+
+@Suite struct RemoteCopyTests {
+    static let bytes = Array("evidence".utf8)
+    static let single = RemoteCopy(single: PayloadDigest(of: bytes))
+
+    static func head(size: Int64 = 8, eTag: String, checksum: String? = nil, sse: String? = nil) -> ObjectHead {
+        ObjectHead(contentLength: size, eTag: "\"\(eTag)\"", checksumSHA256: checksum, serverSideEncryption: sse)
+    }
+
+    @Test func aCopyWithOurChecksumAndETagIsTheSame() {
+        let d = PayloadDigest(of: Self.bytes)
+        #expect(Self.single.compare(Self.head(eTag: d.md5Hex, checksum: d.sha256Base64), size: 8) == .same)
+        #expect(Self.single.compare(Self.head(eTag: d.md5Hex), size: 8) == .same, "Ceph keeps no checksum: the ETag suffices")
+        #expect(Self.single.compare(Self.head(eTag: "opaque", checksum: d.sha256Base64), size: 8) == .same)
+    }
+
+    @Test func anyDifferingSignIsADifference() {
+        let d = PayloadDigest(of: Self.bytes), other = PayloadDigest(of: Array("evidencf".utf8))
+        guard case .differs(let why) = Self.single.compare(Self.head(eTag: other.md5Hex, checksum: d.sha256Base64), size: 8) else {
+            Issue.record("a store that kept our checksum but got other bytes (moto) must not pass"); return
+        }
+        #expect(why.contains("ETag"))
+        guard case .differs = Self.single.compare(Self.head(eTag: d.md5Hex, checksum: other.sha256Base64), size: 8) else {
+            Issue.record("another SHA-256 must not pass"); return
+        }
+        guard case .differs(let size) = Self.single.compare(Self.head(size: 9, eTag: d.md5Hex), size: 8) else {
+            Issue.record("another size must not pass"); return
+        }
+        #expect(size.contains("9 bytes"))
+    }
+
+    @Test func underKMSTheETagIsNoEvidence() {
+        let d = PayloadDigest(of: Self.bytes)
+        // An MD5-shaped ETag that is not our MD5: under SSE-KMS that is normal, not damage.
+        let kmsETag = String(repeating: "ab", count: 16)
+        #expect(Self.single.compare(Self.head(eTag: kmsETag, checksum: d.sha256Base64, sse: "aws:kms"), size: 8) == .same)
+        guard case .unverifiable(let why) = Self.single.compare(Self.head(eTag: kmsETag, sse: "aws:kms"), size: 8) else {
+            Issue.record("without a checksum a KMS object cannot be verified"); return
+        }
+        #expect(why.contains("aws:kms"))
+        // SSE-S3 keeps the MD5.
+        guard case .differs = Self.single.compare(Self.head(eTag: kmsETag, sse: "AES256"), size: 8) else {
+            Issue.record("under AES256 the ETag is the MD5"); return
+        }
+    }
+
+    @Test func multipartCopiesCompareTheirComposites() throws {
+        let parts = [PayloadDigest(of: Array("part one".utf8)), PayloadDigest(of: Array("part two".utf8))]
+        let copy = RemoteCopy(parts: parts)
+        #expect(copy.eTag.hasSuffix("-2") && copy.checksum.hasSuffix("-2"))
+        // moto reports the composite checksum without "-N".
+        let moto = String(copy.checksum.split(separator: "-")[0])
+        #expect(copy.compare(Self.head(size: 16, eTag: copy.eTag, checksum: moto), size: 16) == .same)
+        guard case .differs = copy.compare(Self.head(size: 16, eTag: RemoteCopy(parts: parts.reversed()).eTag), size: 16) else {
+            Issue.record("parts in another order make another object"); return
+        }
+    }
+
+    @Test func expectedReadsTheFileAsTheQueueUploadsIt() throws {
+        let path = NSTemporaryDirectory() + "remote-copy-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let data = (0..<(12 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try Data(data).write(to: URL(fileURLWithPath: path))
+        let whole = try RemoteCopy.expected(file: path, size: Int64(data.count), partSize: 64 << 20)
+        #expect(whole == RemoteCopy(single: PayloadDigest(of: data)))
+        let parts = try RemoteCopy.expected(file: path, size: Int64(data.count), partSize: 5 << 20)
+        #expect(parts == RemoteCopy(parts: [PayloadDigest(of: data[0..<(5 << 20)]), PayloadDigest(of: data[(5 << 20)..<(10 << 20)]),
+                                            PayloadDigest(of: data[(10 << 20)...])]))
+    }
+
+    @Test func aShortRetentionIsALockProblem() {
+        let until = Date().addingTimeInterval(86400 * 180)
+        let lock = ObjectLockSettings(retention: ObjectRetention(mode: .compliance, retainUntil: until))
+        func head(_ retention: ObjectRetention?) -> ObjectHead { ObjectHead(contentLength: 1, eTag: "x", retention: retention) }
+        #expect(RemoteCopy.lockProblem(head(ObjectRetention(mode: .compliance, retainUntil: until)), lock: lock) == nil)
+        #expect(RemoteCopy.lockProblem(head(nil), lock: lock) == "the store shows no retention")
+        #expect(RemoteCopy.lockProblem(head(ObjectRetention(mode: .compliance, retainUntil: until.addingTimeInterval(-3600))), lock: lock) != nil)
+        #expect(RemoteCopy.lockProblem(head(nil), lock: nil) == nil)
+    }
+}
+
+@Suite struct ForwardEnqueueTests {
+    @Test func aBagQueuesPayloadThenTagsWithTheManifestsDigests() async throws {
+        let kiosk = try TestKiosk()
+        let (outcome, _) = await kiosk.dockOne(try recorderScenario())
+        let bag = try #require(outcome.bagPath)
+        let objects = try Forwarder.objects(ofBag: (bag as NSString).lastPathComponent, at: bag)
+        let manifest = try BagIt.parseManifest(String(contentsOfFile: bag + "/" + BagIt.manifestFileName, encoding: .utf8))
+        #expect(Array(objects.prefix(manifest.count)).map(\.path) == manifest.map(\.path))
+        #expect(Array(objects.prefix(manifest.count)).map(\.sha256) == manifest.map(\.sha256))
+        #expect(objects.suffix(2).map(\.path) == [BagIt.declarationFileName, BagIt.tagManifestFileName])
+        #expect(objects.allSatisfy { ForwardSchedule.phase($0) == ($0.path.hasPrefix("data/") ? 0 : $0.path == BagIt.declarationFileName ? 2 : $0.path == BagIt.tagManifestFileName ? 3 : 1) })
+    }
+
+    @Test func aBagChangedAfterSealingIsRefusedNamingTheFile() async throws {
+        let kiosk = try TestKiosk()
+        let (outcome, _) = await kiosk.dockOne(try recorderScenario())
+        let bag = try #require(outcome.bagPath)
+        let manifest = try BagIt.parseManifest(String(contentsOfFile: bag + "/" + BagIt.manifestFileName, encoding: .utf8))
+        let victim = bag + "/" + manifest[0].path
+        chmod(victim, 0o644)
+        let handle = try #require(FileHandle(forWritingAtPath: victim))
+        try handle.seek(toOffset: 100)
+        try handle.write(contentsOf: Data([0x5A]))
+        try handle.close()
+        #expect { _ = try Forwarder.objects(ofBag: (bag as NSString).lastPathComponent, at: bag) } throws: { error in
+            "\(error)".contains(manifest[0].path) && "\(error)".contains("changed after it was sealed")
+        }
+    }
+}
