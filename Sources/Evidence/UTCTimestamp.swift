@@ -55,6 +55,45 @@ public enum UTCTimestamp {
         return (days, rest)
     }
 
+    /// Reads back what `string` writes for years 0000…9999 (`yyyy-MM-ddTHH:mm:ss.SSSZ`, the
+    /// milliseconds optional); nil for anything else. No Foundation formatter: the forward
+    /// queue reads these on every pass, and an ISO8601DateFormatter costs an ICU set-up.
+    public static func date(_ text: String) -> Date? {
+        let b = Array(text.utf8)
+        guard b.count == 20 || b.count == 24, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A,
+              b[b.count - 1] == 0x5A else { return nil }
+        func number(_ range: Range<Int>) -> Int64? {
+            var v: Int64 = 0
+            for i in range {
+                guard (0x30...0x39).contains(b[i]) else { return nil }
+                v = v * 10 + Int64(b[i] - 0x30)
+            }
+            return v
+        }
+        var ms: Int64 = 0
+        if b.count == 24 {
+            guard b[19] == 0x2E, let fraction = number(20..<23) else { return nil }
+            ms = fraction
+        }
+        guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10), let hh = number(11..<13),
+              let mm = number(14..<16), let ss = number(17..<19),
+              (1...12).contains(m), (1...31).contains(d), hh < 24, mm < 60, ss < 60 else { return nil }
+        let days = days(fromCivil: y, m, d)
+        guard civil(fromDays: days) == (y, m, d) else { return nil }   // 2026-02-30 and the like
+        let total = ((days * 24 + hh) * 60 + mm) * 60 + ss
+        return Date(timeIntervalSince1970: Double(total * 1000 + ms) / 1000)
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date: Hinnant's `days_from_civil`.
+    private static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
     /// Proleptic Gregorian (year, month, day) of a count of days since 1970-01-01, after
     /// Howard Hinnant's `civil_from_days`; exact for every Int64 day count reachable here.
     private static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {

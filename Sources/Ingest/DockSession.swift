@@ -260,7 +260,7 @@ public struct DockSession: Sendable {
         let custody = CustodyComposer(context: context, identity: identity, info: recorder.info, bay: bay,
                                       session: session, meta: meta, files: bagFiles, clock: clock,
                                       anomalies: (meta.anomalies ?? []) + out.anomalies, dockEnd: dockEnd,
-                                      seconds: dockEnd.timeIntervalSince(ISO8601DateFormatter.utc.date(from: session.startedUTC) ?? dockEnd),
+                                      seconds: dockEnd.timeIntervalSince(UTCTimestamp.date(session.startedUTC) ?? dockEnd),
                                       auditHead: await context.audit.head)
         // A quarantined, incomplete file holds only its durable bytes.
         let payload = bagFiles.map { LocalStore.PayloadFile(bagPath: $0.bagPath, sha256: $0.sha256 ?? [], size: $0.durableOffset) }
@@ -271,7 +271,7 @@ public struct DockSession: Sendable {
         }
         context.progress.update(port) { $0.diagnostics.driftSecondsPerDay = sealed.record.clock.driftSecondsPerDay }
         let bagPath = try context.store.finalize(bag: session.bagName, payload: payload,
-                                                 bagInfo: custody.bagInfo(payload: payload, dockStart: ISO8601DateFormatter.utc.date(from: session.startedUTC) ?? dockEnd),
+                                                 bagInfo: custody.bagInfo(payload: payload, dockStart: UTCTimestamp.date(session.startedUTC) ?? dockEnd),
                                                  custody: try sealed.record.canonicalJSON(), derived: sealed.derivedFiles, key: context.key)
         let ledger = bagFiles.map {
             Journal.LedgerEntry(serial: identity.serial, recordingId: $0.recordingId, size: $0.size,

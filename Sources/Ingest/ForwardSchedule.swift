@@ -57,6 +57,6 @@ enum ForwardSchedule {
     static func id(_ object: Journal.ForwardObject) -> String { object.bagName + "/" + object.path }
 
     private static func dueDate(_ object: Journal.ForwardObject) -> Date {
-        object.nextAttemptUTC.flatMap { ISO8601DateFormatter.utc.date(from: $0) } ?? .distantPast
+        object.nextAttemptUTC.flatMap { UTCTimestamp.date($0) } ?? .distantPast
     }
 }

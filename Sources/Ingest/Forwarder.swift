@@ -189,8 +189,10 @@ public actor Forwarder {
                 }
                 continue
             }
-            // Nothing to start: sleep until the next retry is due, new work arrives or a send ends.
-            let wait = ForwardSchedule.nextDue(all, busy: busy).map { max(0.05, $0.timeIntervalSinceNow) } ?? 5
+            // Nothing to start: sleep until a send ends or new work arrives (both wake us), or
+            // the next retry is due (when a send could start).
+            let full = sending.count >= max(1, settings.uploadsInFlight)
+            let wait = full ? 5 : ForwardSchedule.nextDue(all, busy: busy).map { max(0.05, $0.timeIntervalSinceNow) } ?? 5
             await sleepOrWake(seconds: min(wait, 5))
         }
     }

@@ -65,15 +65,6 @@ struct SessionMeta: Codable {
     }
 }
 
-extension ISO8601DateFormatter {
-    /// Parses what `UTCTimestamp.string` writes.
-    static var utc: ISO8601DateFormatter {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
-    }
-}
-
 /// `yyyyMMdd'T'HHmmss'Z'`, for bag names.
 func compactUTC(_ date: Date) -> String {
     let f = DateFormatter()

@@ -96,7 +96,7 @@ public enum SessionReport {
     }
 
     static func milliseconds(_ text: String) -> Int64? {
-        guard let date = ISO8601DateFormatter.utc.date(from: text) else { return nil }
+        guard let date = UTCTimestamp.date(text) else { return nil }
         return Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 }

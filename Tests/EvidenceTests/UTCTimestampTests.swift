@@ -26,3 +26,19 @@ import Testing
         #expect(UTCTimestamp.day(Date(timeIntervalSince1970: -0.5)) == "1969-12-31")
     }
 }
+
+@Suite struct UTCTimestampParsingTests {
+    @Test func whatIsWrittenReadsBack() {
+        for ms: Int64 in [0, 1, 951_782_400_123, 1_795_780_800_999, 4_102_444_799_000, 253_402_300_799_999] {
+            let text = UTCTimestamp.string(milliseconds: ms)
+            #expect(UTCTimestamp.date(text).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } == ms, "\(text)")
+        }
+        #expect(UTCTimestamp.date("2026-11-27T13:05:00Z") == Date(timeIntervalSince1970: 1_795_784_700))
+    }
+
+    @Test(arguments: ["", "2026-11-27", "2026-11-27T13:05:00", "2026-02-30T00:00:00.000Z", "2026-13-01T00:00:00.000Z",
+                      "2026-11-27T24:00:00.000Z", "2026-11-27T13:05:00.00Z", "2026-11-27 13:05:00.000Z", "２026-11-27T13:05:00.000Z"])
+    func anythingElseIsNil(text: String) {
+        #expect(UTCTimestamp.date(text) == nil)
+    }
+}
