@@ -142,8 +142,10 @@ public struct DockSession: Sendable {
             "roundTripMs": String(format: "%.3f", clock.roundTripMilliseconds)])
 
         // Health for the technician's view; a recorder that cannot say is not a failed dock.
+        var storageTotal: UInt64?
         let health = try await attempt { () async throws(RecorderError) in
             let s = try await recorder.status()
+            storageTotal = s.storageTotalBytes
             context.progress.update(port) { $0.batteryPercent = s.batteryPercent; $0.storageFreeBytes = s.storageFreeBytes }
         }
         if let health { out.anomalies.append(Anomaly("status-unavailable", health.description)) }
@@ -178,6 +180,14 @@ public struct DockSession: Sendable {
         for f in files.values.sorted(by: { $0.recordingId < $1.recordingId }) { sanitizer.reserve(f.bagPath) }
         var previouslyIngested: [(CatalogEntry, Journal.LedgerEntry)] = []
         for entry in catalog.sorted(by: { $0.id < $1.id }) {
+            // A size is the recorder's word: one larger than its whole medium is a broken or
+            // hostile catalog, and pulling it would only fill the kiosk's disk. The recording
+            // stays on the recorder (never released) for a technician to look at.
+            if let total = storageTotal, total > 0, entry.size > total {
+                out.anomalies.append(Anomaly("implausible-size", recordingId: entry.id,
+                                             "the catalog lists \(entry.size) bytes, more than the recorder's whole storage (\(total) bytes): not read, left on the recorder"))
+                continue
+            }
             if let f = files[entry.id], f.size == entry.size, f.deviceSHA256 == entry.deviceSHA256 { continue }
             if let ledger = try journal.ledgerEntry(serial: identity.serial, recordingId: entry.id, size: entry.size,
                                                     deviceSHA256: entry.deviceSHA256) {

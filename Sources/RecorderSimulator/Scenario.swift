@@ -62,6 +62,9 @@ public struct StatusScenario: Sendable, Hashable {
     public var charging: Bool = true
     public var recording: Bool = false
     public var storageTotalBytes: UInt64 = 64_000_000_000
+    /// When set, STATUS reports exactly this capacity whatever the recordings hold: a broken or
+    /// lying recorder (the catalog may then list more than the medium can hold).
+    public var reportedStorageTotalBytes: UInt64?
     public var temperatureCelsius: Double? = 31.5
 
     public init() {}

@@ -86,11 +86,12 @@ extension Scenario {
             r.clock.refuseSet = try c.bool("refuseSet", default: false)
         }
         if let s = try w.object("status") {
-            try s.allowKeys(["batteryPercent", "charging", "recording", "storageTotal", "temperatureCelsius"])
+            try s.allowKeys(["batteryPercent", "charging", "recording", "storageTotal", "reportedStorageTotal", "temperatureCelsius"])
             if s.has("batteryPercent") { r.status.batteryPercent = Int(try s.integer("batteryPercent", in: 0...100)!) }
             r.status.charging = try s.bool("charging", default: true)
             r.status.recording = try s.bool("recording", default: false)
             r.status.storageTotalBytes = try s.size("storageTotal") ?? r.status.storageTotalBytes
+            r.status.reportedStorageTotalBytes = try s.size("reportedStorageTotal")
             if let t = try s.number("temperatureCelsius") {
                 guard (-60...150).contains(t) else { throw ScenarioError(path: s.at("temperatureCelsius"), reason: "must be within -60...150") }
                 r.status.temperatureCelsius = t

@@ -214,10 +214,10 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
     private func statusReply() -> StatusReply {
         let s = scenario.status
         let used = recordings.values.filter { !released.contains($0.id) }.reduce(UInt64(0)) { $0 + $1.size }
-        let total = max(s.storageTotalBytes, used)
+        let total = s.reportedStorageTotalBytes ?? max(s.storageTotalBytes, used)
         return StatusReply(battery: s.batteryPercent.map { UInt8(clamping: $0) } ?? StatusReply.unknownBattery,
                            charging: s.charging, recording: s.recording,
-                           storageTotal: total, storageFree: total - used,
+                           storageTotal: total, storageFree: total > used ? total - used : 0,
                            temperatureDeciCelsius: s.temperatureCelsius.map { Int16(clamping: Int(($0 * 10).rounded())) }
                                ?? StatusReply.unknownTemperature)
     }

@@ -72,6 +72,24 @@ import Testing
         #expect(second.bagPath == nil)
     }
 
+    @Test func aCatalogSizeLargerThanTheWholeMediumIsNotReadAndStaysOnTheRecorder() async throws {
+        let kiosk = try TestKiosk(release: .releaseAfterVerified)
+        let json = """
+        {"schema": 1, "recorders": [{
+          "identity": {"serial": "T000009", "officerNumber": "123456"}, "password": "secret", "link": "unlimited",
+          "status": {"reportedStorageTotal": 1000000},
+          "recordings": \(standardRecordings)
+        }]}
+        """
+        let (out, device) = await kiosk.dockOne(try Scenario(json: Data(json.utf8)).recorders[0])
+        // Recording 1 claims 3000001 bytes on a recorder that says it holds 1000000 in all.
+        #expect(out.anomalies.contains { $0.code == "implausible-size" && $0.recordingId == 1 && $0.detail.contains("3000001") })
+        #expect(out.listed == 4 && out.files == 3 && out.verified == 3)
+        #expect(await device.releasedIds == [2, 3, 4])
+        let manifest = try String(contentsOfFile: try #require(out.bagPath) + "/manifest-sha256.txt", encoding: .utf8)
+        #expect(!manifest.contains("0001.MP4"))
+    }
+
     @Test func keepReleasesNothing() async throws {
         let kiosk = try TestKiosk(release: .keep)
         let (out, device) = await kiosk.dockOne(try recorderScenario())
