@@ -1,30 +1,55 @@
 import CCrypto
 
+/// One libcrypto EVP message-digest context, incremental: what `SHA256Hasher` and
+/// `TransportMD5` share. `finalize()` may be called once.
+final class EVPDigest {
+    private let context: OpaquePointer
+    private let name: String
+    private let length: Int
+    private var finished = false
+
+    /// Traps only if libcrypto cannot allocate a context or lacks the algorithm, which means
+    /// the process cannot do its job at all.
+    init(_ algorithm: OpaquePointer?, name: String, length: Int) {
+        guard let ctx = EVP_MD_CTX_new(), EVP_DigestInit_ex(ctx, algorithm, nil) == 1 else {
+            fatalError("libcrypto: cannot initialise \(name) (\(CryptoError.lastOpenSSLError()))")
+        }
+        context = ctx
+        self.name = name
+        self.length = length
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    func update(_ bytes: UnsafeRawBufferPointer) {
+        precondition(!finished, "\(name): update after finalize")
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        EVP_DigestUpdate(context, base, bytes.count)
+    }
+
+    func finalize() -> [UInt8] {
+        precondition(!finished, "\(name): finalize called twice")
+        finished = true
+        var out = [UInt8](repeating: 0, count: length)
+        var written: UInt32 = 0
+        out.withUnsafeMutableBufferPointer { _ = EVP_DigestFinal_ex(context, $0.baseAddress, &written) }
+        return out
+    }
+}
+
 /// An incremental SHA-256 over OpenSSL's libcrypto (EVP), which uses the CPU's SHA extensions
 /// where present.
 ///
 /// Not thread-safe: one hasher belongs to one task at a time. `finalize()` may be called once.
 public final class SHA256Hasher: @unchecked Sendable {
-    private let context: OpaquePointer
-    private var finished = false
+    private let digest = EVPDigest(EVP_sha256(), name: "SHA-256", length: 32)
 
     /// Creates a hasher. Traps only if libcrypto cannot allocate a context or lacks SHA-256,
     /// which means the process cannot do its job at all.
-    public init() {
-        guard let ctx = EVP_MD_CTX_new(), EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else {
-            fatalError("libcrypto: cannot initialise SHA-256 (\(CryptoError.lastOpenSSLError()))")
-        }
-        context = ctx
-    }
-
-    deinit { EVP_MD_CTX_free(context) }
+    public init() {}
 
     /// Adds bytes to the hash.
-    public func update(_ bytes: UnsafeRawBufferPointer) {
-        precondition(!finished, "SHA256Hasher.update after finalize")
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        EVP_DigestUpdate(context, base, bytes.count)
-    }
+    public func update(_ bytes: UnsafeRawBufferPointer) { digest.update(bytes) }
 
     /// Adds bytes to the hash.
     public func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
@@ -33,14 +58,7 @@ public final class SHA256Hasher: @unchecked Sendable {
     }
 
     /// The 32-byte digest of everything added.
-    public func finalize() -> [UInt8] {
-        precondition(!finished, "SHA256Hasher.finalize called twice")
-        finished = true
-        var out = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        out.withUnsafeMutableBufferPointer { _ = EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
-        return out
-    }
+    public func finalize() -> [UInt8] { digest.finalize() }
 
     /// The SHA-256 of `bytes`.
     public static func hash<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 {
