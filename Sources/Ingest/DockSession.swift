@@ -531,22 +531,7 @@ enum StagedFile {
         try FileIO.truncate(fd, to: end, path: path)
         try FileIO.sync(fd, path: path)
         let hasher = SHA256Hasher()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var offset: UInt64 = 0
-        while offset < end {
-            let want = Int(min(UInt64(buffer.count), end - offset))
-            let got: Result<Int, StorageError> = buffer.withUnsafeMutableBytes { raw in
-                do throws(StorageError) {
-                    return .success(try FileIO.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<want]), at: offset, path: path))
-                } catch {
-                    return .failure(error)
-                }
-            }
-            let n = try got.get()
-            guard n > 0 else { throw StorageError(operation: "read (shorter than its durable offset)", path: path, errno: 5) }
-            hasher.update(buffer[0..<n])
-            offset += UInt64(n)
-        }
+        try FileDigest.feed(fd, upTo: end, path: path, into: hasher)
         return hasher.finalize()
     }
 }

@@ -44,7 +44,7 @@ struct FilePull {
         // Bytes after the durable offset may be a torn write: drop them.
         try FileIO.truncate(fd, to: start, path: path)
         let hasher = SHA256Hasher()
-        try rehash(fd, upTo: start, path: path, into: hasher)
+        try FileDigest.feed(fd, upTo: start, path: path, into: hasher)
 
         let queue = BoundedQueue<RecordingReader.Chunk>(capacity: FilePull.queueDepth)
         let reader = recorder.read(entry.id, range: start..<entry.size)
@@ -106,25 +106,5 @@ struct FilePull {
         try FileIO.sync(fd, path: path)
         try journal.setDurableOffset(session: sessionId, recording: entry.id, offset)
         return Result(sha256: hasher.finalize(), pulled: offset - start, rereads: rereads)
-    }
-
-    private func rehash(_ fd: Int32, upTo end: UInt64, path: String, into hasher: SHA256Hasher) throws {
-        guard end > 0 else { return }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var offset: UInt64 = 0
-        while offset < end {
-            let want = Int(min(UInt64(buffer.count), end - offset))
-            let got: Swift.Result<Int, StorageError> = buffer.withUnsafeMutableBytes { raw in
-                do throws(StorageError) {
-                    return .success(try FileIO.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<want]), at: offset, path: path))
-                } catch {
-                    return .failure(error)
-                }
-            }
-            let n = try got.get()
-            guard n > 0 else { throw StorageError(operation: "re-hash (file shorter than its durable offset)", path: path, errno: EIO) }
-            hasher.update(buffer[0..<n])
-            offset += UInt64(n)
-        }
     }
 }
