@@ -161,41 +161,16 @@ public enum GatewayKey {
     /// The contents of the regular file at `path`, or nil when it does not exist. With
     /// `requirePrivateMode`, refuses a file that group or others may access.
     private static func readSmallFile(at path: String, requirePrivateMode: Bool) throws(GatewayKeyError) -> String? {
-        // O_NONBLOCK so a FIFO at the path cannot hang start-up; it is refused below.
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
-        if fd < 0 {
-            let code = errno
-            if code == ENOENT { return nil }
-            throw .io(path: path, operation: "open", errno: code)
-        }
-        defer { close(fd) }
-        // Checks are made on the open descriptor, so they describe the file that is read.
-        var info = stat()
-        try check(fstat(fd, &info), "stat", path)
-        guard info.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG) else { throw .notARegularFile(path: path) }
-        let permissions = UInt32(info.st_mode & 0o7777)
-        if requirePrivateMode && permissions & 0o077 != 0 {
-            throw .insecurePermissions(path: path, mode: permissions)
-        }
-        guard info.st_size <= Int64(sizeLimit) else {
-            throw .fileTooLarge(path: path, size: Int64(info.st_size), limit: sizeLimit)
-        }
-        var contents = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, operation: "read", errno: errno)
-            }
-            if count == 0 { break }
-            contents += buffer[..<count]
-            // The file may have grown since fstat.
-            guard contents.count <= sizeLimit else {
-                throw .fileTooLarge(path: path, size: Int64(contents.count), limit: sizeLimit)
+        do throws(SmallFile.Problem) {
+            return try SmallFile.read(at: path, sizeLimit: sizeLimit, requirePrivateMode: requirePrivateMode)
+        } catch {
+            switch error {
+            case .insecurePermissions(let path, let mode): throw .insecurePermissions(path: path, mode: mode)
+            case .notARegularFile(let path): throw .notARegularFile(path: path)
+            case .fileTooLarge(let path, let size, let limit): throw .fileTooLarge(path: path, size: size, limit: limit)
+            case .io(let path, let operation, let code): throw .io(path: path, operation: operation, errno: code)
             }
         }
-        return String(decoding: contents, as: UTF8.self)
     }
 
     /// Gives the just-created file `fd` at `path` exactly `mode` and the contents `bytes`,

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayCrypto
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -134,32 +135,18 @@ extension S3Credentials {
     static let fileSizeLimit = 64 * 1024
 
     private static func readPrivateFile(at path: String) throws(S3CredentialsError) -> String {
-        // O_NONBLOCK so a FIFO at the path cannot hang start-up; it is refused below.
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .io(path: path, operation: "stat", errno: errno) }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw .notARegularFile(path: path) }
-        let permissions = UInt32(info.st_mode & 0o7777)
-        guard permissions & 0o077 == 0 else { throw .insecurePermissions(path: path, mode: permissions) }
-        guard info.st_size <= Int64(fileSizeLimit) else {
-            throw .fileTooLarge(path: path, size: Int64(info.st_size), limit: fileSizeLimit)
-        }
-        var contents = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, operation: "read", errno: errno)
-            }
-            if count == 0 { break }
-            contents += buffer[..<count]
-            guard contents.count <= fileSizeLimit else {
-                throw .fileTooLarge(path: path, size: Int64(contents.count), limit: fileSizeLimit)
+        let text: String?
+        do throws(SmallFile.Problem) {
+            text = try SmallFile.read(at: path, sizeLimit: fileSizeLimit, requirePrivateMode: true)
+        } catch {
+            switch error {
+            case .insecurePermissions(let path, let mode): throw .insecurePermissions(path: path, mode: mode)
+            case .notARegularFile(let path): throw .notARegularFile(path: path)
+            case .fileTooLarge(let path, let size, let limit): throw .fileTooLarge(path: path, size: size, limit: limit)
+            case .io(let path, let operation, let code): throw .io(path: path, operation: operation, errno: code)
             }
         }
-        return String(decoding: contents, as: UTF8.self)
+        guard let text else { throw .io(path: path, operation: "open", errno: ENOENT) }
+        return text
     }
 }
