@@ -25,6 +25,8 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
 
         // MARK: Pure core
+        /// Proleptic Gregorian dates to and from day counts, in integers. The one copy.
+        .target(name: "Calendrical"),
         /// The recorder wire protocol: frames, messages, CRC-32C. No I/O.
         .target(name: "RecorderProtocol"),
 
@@ -37,15 +39,15 @@ let package = Package(
                 resources: [.copy("recorders.json")]),
         /// Evidence formats: BagIt tag files, path sanitising, custody record, hash-chained audit
         /// log. Pure, no I/O.
-        .target(name: "Evidence", dependencies: ["GatewayCrypto"]),
+        .target(name: "Evidence", dependencies: ["GatewayCrypto", "Calendrical"]),
         /// The durable journal (sessions, per-file offsets, the ledger) in SQLite: the only
         /// importer of CSQLite.
         .target(name: "Journal", dependencies: ["CSQLite"]),
         /// NMEA 0183 parsing into GPS fixes, and GPX, GeoJSON and JSON-lines tracks. Pure.
-        .target(name: "Telemetry"),
+        .target(name: "Telemetry", dependencies: ["Calendrical"]),
         /// Recorder time logs, corrected timelines, the per-session integrity report and its
         /// timeline picture. Pure.
-        .target(name: "Timeline"),
+        .target(name: "Timeline", dependencies: ["Calendrical"]),
         /// The production RecorderLink: bulk transfers through libusb (the only importer of CLibUSB).
         .target(name: "USBLink", dependencies: ["CLibUSB", "RecorderHAL"]),
         /// Recorders docked and undocked, from udev (the only importer of CLibUDev).
@@ -59,7 +61,7 @@ let package = Package(
                                               "Telemetry", "Timeline", "S3Store"]),
         /// The device side of the protocol over an in-memory link with a USB timing model.
         .target(name: "RecorderSimulator",
-                dependencies: ["RecorderProtocol", "RecorderHAL", "GatewayCrypto"]),
+                dependencies: ["RecorderProtocol", "RecorderHAL", "GatewayCrypto", "Calendrical"]),
 
         // MARK: Executables (thin)
         .executableTarget(name: "recorder-sim",

@@ -1,4 +1,5 @@
 import Foundation
+import Calendrical
 
 /// The evidence formats' one way of writing an instant: ISO 8601 in UTC with milliseconds,
 /// `2026-11-26T08:15:02.123Z`, and a day as `2026-11-26`.
@@ -22,7 +23,7 @@ public enum UTCTimestamp {
     /// `yyyy-MM-ddTHH:mm:ss.SSSZ`.
     public static func string(milliseconds: Int64) -> String {
         let (days, msOfDay) = split(milliseconds)
-        let (y, m, d) = civil(fromDays: days)
+        let (y, m, d) = CivilCalendar.civil(days)
         let seconds = msOfDay / 1000
         return "\(year(y))-\(pad(m, 2))-\(pad(d, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2))"
             + ":\(pad(seconds % 60, 2)).\(pad(msOfDay % 1000, 3))Z"
@@ -31,7 +32,7 @@ public enum UTCTimestamp {
     /// The UTC day of `date` as `yyyy-MM-dd` (BagIt's Bagging-Date form).
     public static func day(_ date: Date) -> String {
         let (days, _) = split(milliseconds(date))
-        let (y, m, d) = civil(fromDays: days)
+        let (y, m, d) = CivilCalendar.civil(days)
         return "\(year(y))-\(pad(m, 2))-\(pad(d, 2))"
     }
 
@@ -78,34 +79,10 @@ public enum UTCTimestamp {
         guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10), let hh = number(11..<13),
               let mm = number(14..<16), let ss = number(17..<19),
               (1...12).contains(m), (1...31).contains(d), hh < 24, mm < 60, ss < 60 else { return nil }
-        let days = days(fromCivil: y, m, d)
-        guard civil(fromDays: days) == (y, m, d) else { return nil }   // 2026-02-30 and the like
+        let days = CivilCalendar.days(year: y, month: m, day: d)
+        guard CivilCalendar.civil(days) == (y, m, d) else { return nil }   // 2026-02-30 and the like
         let total = ((days * 24 + hh) * 60 + mm) * 60 + ss
         return Date(timeIntervalSince1970: Double(total * 1000 + ms) / 1000)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date: Hinnant's `days_from_civil`.
-    private static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    /// Proleptic Gregorian (year, month, day) of a count of days since 1970-01-01, after
-    /// Howard Hinnant's `civil_from_days`; exact for every Int64 day count reachable here.
-    private static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
     private static func year(_ y: Int64) -> String {

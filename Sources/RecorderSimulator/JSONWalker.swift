@@ -1,4 +1,5 @@
 import Foundation
+import Calendrical
 
 /// A scenario file that is wrong: the JSON path of the field and what is wrong with it, e.g.
 /// `recorders[0].recordings[2].size: must be a whole number of bytes or a size like "2GiB"`.
@@ -155,25 +156,12 @@ func formatLocalISO8601(milliseconds: Int64, zoneOffsetMinutes: Int) -> String {
     let local = milliseconds + Int64(zoneOffsetMinutes) * 60_000
     let days = Int64((Double(local) / 86_400_000).rounded(.down))
     let msOfDay = local - days * 86_400_000
-    let (y, m, d) = civilFromDays(days)
+    let (y, m, d) = CivilCalendar.civil(days)
     let h = msOfDay / 3_600_000, mi = msOfDay / 60_000 % 60, sec = msOfDay / 1000 % 60, ms = msOfDay % 1000
     let sign = zoneOffsetMinutes < 0 ? "-" : "+"
     let z = abs(zoneOffsetMinutes)
     return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03d%@%02d:%02d",
                   Int(y), Int(m), Int(d), Int(h), Int(mi), Int(sec), Int(ms), sign, z / 60, z % 60)
-}
-
-/// Proleptic Gregorian (year, month, day) of a day count since 1970-01-01 (H. Hinnant's algorithm).
-func civilFromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
-    let z = z0 + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
 }
 
 /// A JSON value that keeps true/false apart from numbers (Foundation's JSONSerialization on

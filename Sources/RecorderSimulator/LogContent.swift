@@ -1,4 +1,5 @@
 import Foundation
+import Calendrical
 
 /// Text logs a simulated recorder keeps: NMEA 0183 GPS logs and the time and event logs whose
 /// format Docs/simulator.md defines.
@@ -38,7 +39,7 @@ public enum LogContent {
         for s in 0..<max(0, track.seconds) {
             let ms = track.startMilliseconds + Int64(s) * 1000
             let days = Int64((Double(ms) / 86_400_000).rounded(.down))
-            let (y, m, d) = civilFromDays(days)
+            let (y, m, d) = CivilCalendar.civil(days)
             let t = ms - days * 86_400_000
             let time = String(format: "%02d%02d%02d.%03d", Int(t / 3_600_000), Int(t / 60_000 % 60), Int(t / 1000 % 60), Int(t % 1000))
             let date = String(format: "%02d%02d%02d", Int(d), Int(m), Int(y % 100))

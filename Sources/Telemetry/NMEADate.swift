@@ -1,3 +1,4 @@
+import Calendrical
 /// A calendar date (proleptic Gregorian, UTC) as RMC and ZDA carry it.
 ///
 /// Guarantees: the day exists in its month (29 February only in leap years).
@@ -28,7 +29,7 @@ public struct NMEADate: Hashable, Comparable, Sendable, CustomStringConvertible 
     public static func year(twoDigit yy: Int) -> Int { yy >= 80 ? 1900 + yy : 2000 + yy }
 
     /// Days since 1970-01-01 (negative before it).
-    public var daysSince1970: Int { CivilCalendar.days(year: year, month: month, day: day) }
+    public var daysSince1970: Int { Int(CivilCalendar.days(year: Int64(year), month: Int64(month), day: Int64(day))) }
 
     public static func < (a: Self, b: Self) -> Bool { a.daysSince1970 < b.daysSince1970 }
 

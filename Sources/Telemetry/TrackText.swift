@@ -1,3 +1,4 @@
+import Calendrical
 /// Number and time formatting shared by the track writers: integer arithmetic only, so the
 /// text is the same on every host and locale.
 enum TrackText {

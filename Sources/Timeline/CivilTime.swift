@@ -1,3 +1,4 @@
+import Calendrical
 /// Calendar arithmetic and the module's fixed text forms of an instant.
 ///
 /// Written by hand rather than with `DateFormatter` or `ISO8601DateFormatter`, so the text does
@@ -51,16 +52,12 @@ public enum CivilTime {
     /// checked the ranges (the parser does), so no overflow is possible for years 0…9999.
     static func milliseconds(year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64,
                              second: Int64, millisecond: Int64) -> Int64 {
-        let days = daysFromCivil(year, month, day)
+        let days = CivilCalendar.days(year: year, month: month, day: day)
         return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millisecond
     }
 
     static func daysInMonth(year: Int64, month: Int64) -> Int64 {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
+        Int64(CivilCalendar.daysIn(month: Int(month), year: Int(year)))
     }
 
     /// (date, time with milliseconds) of `ms` shifted into the zone; saturates instead of
@@ -71,7 +68,7 @@ public enum CivilTime {
         var days = shifted / msPerDay
         var rest = shifted % msPerDay
         if rest < 0 { days -= 1; rest += msPerDay }
-        let (y, m, d) = civilFromDays(days)
+        let (y, m, d) = CivilCalendar.civil(days)
         let s = rest / 1000
         let date = year(y) + "-" + pad(m, 2) + "-" + pad(d, 2)
         let time = pad(s / 3600, 2) + ":" + pad(s / 60 % 60, 2) + ":" + pad(s % 60, 2) + "." + pad(rest % 1000, 3)
@@ -80,30 +77,6 @@ public enum CivilTime {
 
     /// Zone offsets beyond ±24 h are nonsense from a device; clamp so arithmetic stays safe.
     static func clampZone(_ minutes: Int) -> Int { min(max(minutes, -1440), 1440) }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    static func daysFromCivil(_ y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    /// Proleptic Gregorian (year, month, day) of a day count since 1970-01-01
-    /// (H. Hinnant's `civil_from_days`); exact for every day count an Int64 of ms can give.
-    static func civilFromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
 
     private static func year(_ y: Int64) -> String {
         if (0...9999).contains(y) { return pad(y, 4) }
