@@ -155,7 +155,7 @@ public actor Forwarder {
     public func drain(timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let pending = ((try? journal.forwardObjects()) ?? []).filter { $0.state == .pending }
+            let pending = ((try? journal.forwardObjects(unfinishedOnly: true)) ?? []).filter { $0.state == .pending }
             if pending.isEmpty { return true }
             try? await Task.sleep(for: .milliseconds(200))
         }
@@ -178,7 +178,7 @@ public actor Forwarder {
                 try? await Task.sleep(for: .milliseconds(Int64(min(until.timeIntervalSinceNow, 5) * 1000)))
                 continue
             }
-            let all = (try? journal.forwardObjects()) ?? []
+            let all = (try? journal.forwardObjects(unfinishedOnly: true)) ?? []
             let busy = Set(sending.keys)
             if sending.count < max(1, settings.uploadsInFlight),
                let object = ForwardSchedule.startable(all, now: Date(), busy: busy).first {

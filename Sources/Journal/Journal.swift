@@ -379,11 +379,17 @@ public final class Journal: @unchecked Sendable {
         }
     }
 
-    /// Every queued object, by bag then upload order (all states).
-    public func forwardObjects(bag: String? = nil) throws(JournalError) -> [ForwardObject] {
+    /// Every queued object, by bag then upload order (all states); only those of `bag` when
+    /// given. With `unfinishedOnly`, only the bags that still have an object not verified (all
+    /// of each such bag's objects): what the forward queue works from on every pass, so the
+    /// bags forwarded months ago are not read again and again.
+    public func forwardObjects(bag: String? = nil, unfinishedOnly: Bool = false) throws(JournalError) -> [ForwardObject] {
         try locked { () throws(JournalError) -> [ForwardObject] in
+            var conditions: [String] = []
+            if bag != nil { conditions.append("bag_name = ?") }
+            if unfinishedOnly { conditions.append("bag_name IN (SELECT bag_name FROM forward_object WHERE state != 'verified')") }
             let sql = "SELECT bag_name, path, ordinal, size, sha256, state, attempts, next_attempt_utc, last_error, verified_utc, upload_id FROM forward_object"
-                + (bag == nil ? "" : " WHERE bag_name = ?") + " ORDER BY bag_name, ordinal"
+                + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) + " ORDER BY bag_name, ordinal"
             return try db.query(sql, bag.map { [.text($0)] } ?? []).map { r in
                 var o = ForwardObject(bagName: r[0].string ?? "", path: r[1].string ?? "", ordinal: Int(r[2].int ?? 0),
                                       size: UInt64(bitPattern: r[3].int ?? 0), sha256: r[4].bytes ?? [],

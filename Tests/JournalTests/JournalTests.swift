@@ -77,3 +77,21 @@ func temporaryDirectory() throws -> String {
         }
     }
 }
+
+@Suite struct ForwardQueueJournalTests {
+    @Test func unfinishedOnlyLeavesOutBagsWhoseEveryObjectIsVerified() throws {
+        let j = try Journal(path: try temporaryDirectory() + "/j.sqlite")
+        func object(_ bag: String, _ path: String, _ ordinal: Int) -> Journal.ForwardObject {
+            Journal.ForwardObject(bagName: bag, path: path, ordinal: ordinal, size: 1, sha256: [1])
+        }
+        try j.enqueue([object("old", "data/a", 0), object("old", "bagit.txt", 1), object("new", "data/b", 0), object("new", "bagit.txt", 1)])
+        for path in ["data/a", "bagit.txt"] {
+            try j.updateForward(bag: "old", path: path, state: .verified, attempts: 1, nextAttemptUTC: nil, lastError: nil, verifiedUTC: "x")
+        }
+        try j.updateForward(bag: "new", path: "data/b", state: .verified, attempts: 1, nextAttemptUTC: nil, lastError: nil, verifiedUTC: "x")
+        // The unfinished bag comes whole, verified objects included (the schedule needs them).
+        #expect(try j.forwardObjects(unfinishedOnly: true).map { "\($0.bagName)/\($0.path)" } == ["new/data/b", "new/bagit.txt"])
+        #expect(try j.forwardObjects().count == 4)
+        #expect(try j.forwardObjects(bag: "old", unfinishedOnly: true).isEmpty)
+    }
+}
