@@ -46,8 +46,7 @@ public actor Forwarder {
             throw ForwardError(reason: "\(error)")
         }
         self.settings = settings
-        // Part copies go next to the bags, not to /tmp, which is often RAM on a kiosk.
-        self.client = S3Client(endpoint: endpoint, credentials: credentials, temporaryDirectory: store.stagingDirectory)
+        self.client = S3Client(endpoint: endpoint, credentials: credentials)
         self.freeSlots = max(1, settings.uploadsInFlight)
         self.journal = journal
         self.store = store

@@ -17,10 +17,11 @@ enum HTTPBody: Sendable {
     case none
     /// Small bodies: XML documents.
     case data(Data)
-    /// A file streamed by URLSession's `uploadTask(with:fromFile:)`, which sends
-    /// `Content-Length` and reads the file in small pieces (never `httpBodyStream`: that
-    /// sends `Transfer-Encoding: chunked`, which S3 refuses with 501).
-    case file(String)
+    /// File contents loaded for one PUT or part, taken out once when the task is created.
+    /// Never `uploadTask(with:fromFile:)` (it can crash the process when a connection drops,
+    /// see `UploadBody`) and never `httpBodyStream` (it sends `Transfer-Encoding: chunked`,
+    /// which S3 refuses with 501).
+    case upload(UploadBody)
 }
 
 /// URLSession (FoundationNetworking, libcurl on Linux) as this client uses it: one request,
@@ -68,10 +69,17 @@ final class HTTPTransport: Sendable {
                     }
                     continuation.resume(returning: .success(HTTPAnswer(status: http.statusCode, headers: headers, body: data ?? Data())))
                 }
-                let task: URLSessionTask = switch body {
-                case .none: session.dataTask(with: request, completionHandler: completion)
-                case .data(let data): session.uploadTask(with: request, from: data, completionHandler: completion)
-                case .file(let path): session.uploadTask(with: request, fromFile: URL(fileURLWithPath: path), completionHandler: completion)
+                let task: URLSessionTask
+                switch body {
+                case .none: task = session.dataTask(with: request, completionHandler: completion)
+                case .data(let data): task = session.uploadTask(with: request, from: data, completionHandler: completion)
+                case .upload(let upload):
+                    guard let data = upload.take() else {
+                        continuation.resume(returning: .failure(.invalidRequest(
+                            operation: operation, detail: "an upload body of \(upload.count) bytes was already sent once")))
+                        return
+                    }
+                    task = session.uploadTask(with: request, from: data, completionHandler: completion)
                 }
                 holder.start(task)
             }

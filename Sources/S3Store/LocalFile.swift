@@ -8,10 +8,8 @@ import Musl
 import Darwin
 #endif
 
-/// Reading the files to upload, a bounded buffer at a time: hashing a file or a range of it,
-/// and copying a range to a temporary file for UploadPart.
-///
-/// Memory: one `bufferSize` buffer per call, whatever the file or part size.
+/// Reading the files to upload: hashing a file or a range of it a bounded buffer at a time,
+/// and loading a range into memory, hashed on the way, as the body of one PUT or part.
 enum LocalFile {
     /// Bytes read per system call.
     static let bufferSize = 1 << 20
@@ -25,60 +23,63 @@ enum LocalFile {
 
     /// The digests of bytes `range` of the file at `path` (the whole file when nil), and the
     /// range actually hashed. Throws `.invalidRequest` when the range goes past the end.
+    /// Memory: one `bufferSize` buffer, whatever the size.
     static func digest(of path: String, range: Range<Int64>? = nil, operation: String) throws(S3Error) -> (PayloadDigest, Range<Int64>) {
-        try read(path, range: range, operation: operation) { _ throws(S3Error) in }
+        let fd = try openForReading(path, operation: operation)
+        defer { close(fd) }
+        let range = try checked(range, of: fd, path: path, operation: operation)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { buffer.deallocate() }
+        let digest = try readHashing(fd, path: path, range: range, into: buffer, keep: false, operation: operation)
+        return (digest, range)
     }
 
-    /// Copies bytes `range` of the file at `source` into a new file in `directory` (mode
-    /// 0600, name `s3part-XXXXXX`), hashing them on the way: one read of the source for both.
-    /// The caller removes the copy. On failure nothing is left behind.
-    static func copy(_ source: String, range: Range<Int64>, into directory: String, operation: String) throws(S3Error) -> (path: String, digest: PayloadDigest) {
-        var template = Array((directory.hasSuffix("/") ? directory : directory + "/").utf8CString.dropLast())
-            + Array("s3part-XXXXXX".utf8CString)
-        let out = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard out >= 0 else { throw .localFile(operation: operation, path: directory, step: "mkstemp in", errno: errno) }
+    /// Bytes `range` of the file at `path`, read into memory with their MD5 and SHA-256
+    /// computed on the same bytes in the same pass: what is hashed is exactly what is sent.
+    ///
+    /// Memory: the range's size, until the body is handed to URLSession (which copies it).
+    /// Throws `.invalidRequest` when the range goes past the end, `.localFile` when the file
+    /// cannot be read or the memory cannot be had.
+    static func load(_ path: String, range: Range<Int64>? = nil, operation: String) throws(S3Error) -> (body: UploadBody, digest: PayloadDigest) {
+        let fd = try openForReading(path, operation: operation)
+        defer { close(fd) }
+        let range = try checked(range, of: fd, path: path, operation: operation)
+        let count = Int(range.upperBound - range.lowerBound)
+        guard let storage = malloc(max(count, 1)) else {
+            throw .localFile(operation: operation, path: path, step: "allocate \(count) bytes to read", errno: ENOMEM)
+        }
         do throws(S3Error) {
-            let (digest, _) = try read(source, range: range, operation: operation) { chunk throws(S3Error) in
-                var offset = 0
-                while offset < chunk.count {
-                    let written = write(out, chunk.baseAddress! + offset, chunk.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw .localFile(operation: operation, path: tempPath, step: "write", errno: errno)
-                    }
-                    offset += written
-                }
-            }
-            if close(out) != 0 { throw .localFile(operation: operation, path: tempPath, step: "close", errno: errno) }
-            return (tempPath, digest)
+            let digest = try readHashing(fd, path: path, range: range, into: UnsafeMutableRawBufferPointer(start: storage, count: count),
+                                         keep: true, operation: operation)
+            return (UploadBody(Data(bytesNoCopy: storage, count: count, deallocator: .free)), digest)
         } catch {
-            close(out)
-            unlink(tempPath)
+            free(storage)
             throw error
         }
     }
 
-    /// Reads `range` of `path` in `bufferSize` chunks, hashing each and handing it to `body`.
-    private static func read(_ path: String, range: Range<Int64>?, operation: String,
-                             _ body: (UnsafeRawBufferPointer) throws(S3Error) -> Void) throws(S3Error) -> (PayloadDigest, Range<Int64>) {
-        let fd = try openForReading(path, operation: operation)
-        defer { close(fd) }
+    /// `range` (the whole file when nil) once checked against the size of the file open on `fd`.
+    private static func checked(_ range: Range<Int64>?, of fd: Int32, path: String, operation: String) throws(S3Error) -> Range<Int64> {
         let size = try regularFileSize(fd, path: path, operation: operation)
         let range = range ?? 0..<size
         guard range.lowerBound >= 0, range.upperBound <= size else {
             throw .invalidRequest(operation: operation, detail: "bytes \(range.lowerBound)..<\(range.upperBound) are outside \(path), which has \(size) bytes")
         }
+        return range
+    }
+
+    /// Reads `range` of `fd` in `bufferSize` steps, hashing each. With `keep`, the bytes land
+    /// one after another in `buffer` (which holds the whole range); without, every step reuses
+    /// the start of `buffer` (at least `bufferSize` bytes).
+    private static func readHashing(_ fd: Int32, path: String, range: Range<Int64>, into buffer: UnsafeMutableRawBufferPointer,
+                                    keep: Bool, operation: String) throws(S3Error) -> PayloadDigest {
         var md5 = MD5()
         let sha256 = SHA256Hasher()
-        // A raw allocation rather than an Array: Array's withUnsafeBytes does not pass typed
-        // throws through.
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
-        defer { buffer.deallocate() }
         var offset = range.lowerBound
         while offset < range.upperBound {
             let want = Int(min(Int64(bufferSize), range.upperBound - offset))
-            let got = pread(fd, buffer.baseAddress, want, off_t(offset))
+            let start = buffer.baseAddress! + (keep ? Int(offset - range.lowerBound) : 0)
+            let got = pread(fd, start, want, off_t(offset))
             if got < 0 {
                 if errno == EINTR { continue }
                 throw .localFile(operation: operation, path: path, step: "read", errno: errno)
@@ -87,13 +88,12 @@ enum LocalFile {
                 // The file shrank after fstat: what was hashed would not be what is sent.
                 throw .localFile(operation: operation, path: path, step: "read (file shrank while being read)", errno: EIO)
             }
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<got])
+            let chunk = UnsafeRawBufferPointer(start: start, count: got)
             md5.update(chunk)
             sha256.update(chunk)
-            try body(chunk)
             offset += Int64(got)
         }
-        return (PayloadDigest(length: range.upperBound - range.lowerBound, md5: md5.finalize(), sha256: sha256.finalize()), range)
+        return PayloadDigest(length: range.upperBound - range.lowerBound, md5: md5.finalize(), sha256: sha256.finalize())
     }
 
     private static func openForReading(_ path: String, operation: String) throws(S3Error) -> Int32 {

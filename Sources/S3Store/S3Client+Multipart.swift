@@ -1,11 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension S3Client {
     /// The smallest part S3 accepts, 5 MiB (the last part of an upload may be smaller).
@@ -32,12 +25,9 @@ extension S3Client {
 
     /// UploadPart of bytes `range` of the file at `path`.
     ///
-    /// The range is first copied to a temporary file in the client's temporary directory,
-    /// its MD5 and SHA-256 computed on the way (one read of the source), then streamed from
-    /// that copy by URLSession, and the copy removed. Memory: one read buffer
-    /// (`LocalFile.bufferSize`, 1 MiB) plus URLSession's small buffers, whatever the part
-    /// size; disk: one part's size per concurrent call. (URLSession on Linux cannot stream a
-    /// range of a file, and `httpBodyStream` would send chunked encoding, which S3 refuses.)
+    /// The range is read once, into memory, its MD5 and SHA-256 computed on those bytes,
+    /// which are then what is sent (see `UploadBody` for why not stream it from disk).
+    /// Memory: one part's size per call in flight; no disk.
     ///
     /// Sends `Content-MD5`, `x-amz-sdk-checksum-algorithm: SHA256` and
     /// `x-amz-checksum-sha256`. The size limits are the caller's to respect (the server
@@ -51,12 +41,11 @@ extension S3Client {
         guard range.count <= Self.maximumPartSize else {
             throw .invalidRequest(operation: operation, detail: "a part of \(range.count) bytes is larger than 5 GiB")
         }
-        let (copy, digest) = try LocalFile.copy(path, range: range, into: temporaryDirectory, operation: operation)
-        defer { unlink(copy) }
+        let (body, digest) = try LocalFile.load(path, range: range, operation: operation)
         var request = Request(operation: operation, method: "PUT", bucket: bucket, key: key,
                               query: [("partNumber", String(partNumber)), ("uploadId", uploadID)])
         request.headers = [("content-type", "application/octet-stream")] + Self.checksumHeaders(digest)
-        request.body = .file(copy)
+        request.body = .upload(body)
         request.payloadSHA256 = digest.sha256Hex
         let answer = try await send(request)
         if let echoed = answer.header("x-amz-checksum-sha256"), echoed != digest.sha256Base64 {
@@ -160,7 +149,7 @@ extension S3Client {
     /// On any failure the upload is aborted (best effort) so no invisible parts are left
     /// occupying storage, and the failure is thrown. `partSize` must lie within
     /// `minimumPartSize…maximumPartSize` and give at most `maximumPartCount` parts.
-    /// Memory and disk as for `uploadPart`, one part at a time.
+    /// Memory as for `uploadPart`, one part at a time.
     public func putObjectMultipart(bucket: String, key: String, fileAt path: String, partSize: Int64,
                                    contentType: String = "application/octet-stream",
                                    lock: ObjectLockSettings? = nil) async throws(S3Error) -> MultipartUploadResult {

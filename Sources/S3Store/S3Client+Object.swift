@@ -1,14 +1,12 @@
 import Foundation
 
 extension S3Client {
-    /// PutObject from the file at `path`: one request, streamed from disk.
+    /// PutObject from the file at `path`: one request.
     ///
-    /// The file is read twice: once to compute its MD5 and SHA-256 (the headers come before
-    /// the body), then by URLSession as it sends. Memory stays at one read buffer
-    /// (`LocalFile.bufferSize`) plus URLSession's own small buffers, whatever the file size
-    /// (S3 caps a single PUT at 5 GiB; use multipart above that). The file must not change
-    /// in between: a server that checks Content-MD5 (AWS, Ceph) then refuses with `BadDigest`,
-    /// one that does not (moto) stores the new bytes under the old checksum.
+    /// The file is read once, into memory, and its MD5 and SHA-256 are computed on those
+    /// bytes, which are then what is sent (see `UploadBody` for why not stream it from disk).
+    /// Memory: the file's size, while the request is in flight; callers send large files with
+    /// multipart (S3 caps a single PUT at 5 GiB, and this refuses anything larger).
     ///
     /// Sends `Content-MD5`, `x-amz-sdk-checksum-algorithm: SHA256`, `x-amz-checksum-sha256`
     /// (base64) and the lock headers from `lock`. When the server echoes a SHA-256 other than
@@ -19,13 +17,17 @@ extension S3Client {
                           contentType: String = "application/octet-stream",
                           lock: ObjectLockSettings? = nil, expectedSHA256: [UInt8]? = nil) async throws(S3Error) -> PutObjectResult {
         let operation = "PutObject"
-        let (digest, _) = try LocalFile.digest(of: path, operation: operation)
+        let size = try LocalFile.size(of: path, operation: operation)
+        guard size <= Self.maximumPartSize else {
+            throw .invalidRequest(operation: operation, detail: "\(path) has \(size) bytes; a single PUT takes at most 5 GiB, use multipart")
+        }
+        let (body, digest) = try LocalFile.load(path, operation: operation)
         if let expectedSHA256, expectedSHA256 != digest.sha256 {
             throw .invalidRequest(operation: operation, detail: "\(path) has SHA-256 \(digest.sha256Hex), expected \(PayloadDigest(length: 0, md5: [], sha256: expectedSHA256).sha256Hex): the file changed; nothing was sent")
         }
         var request = Request(operation: operation, method: "PUT", bucket: bucket, key: key)
         request.headers = [("content-type", contentType)] + Self.checksumHeaders(digest) + (lock?.headers ?? [])
-        request.body = .file(path)
+        request.body = .upload(body)
         request.payloadSHA256 = digest.sha256Hex
         let answer = try await send(request)
         let echoed = answer.header("x-amz-checksum-sha256")

@@ -12,8 +12,8 @@ import FoundationNetworking
 /// and `content-md5`: URLSession adds headers of its own (User-Agent, Accept-Encoding, …)
 /// that must stay out of the signature.
 ///
-/// Uploads read the file from disk as they go; see `putObject` and `uploadPart` for the
-/// memory each needs. Keys are sent as given, each `/`-separated segment percent-encoded
+/// Uploads read each body (a file, or one part of it) into memory, hashing it in the same
+/// pass, and send those bytes; see `putObject` and `uploadPart` for the memory each needs. Keys are sent as given, each `/`-separated segment percent-encoded
 /// once, as AWS, Ceph and MinIO expect. moto 5.2 checks signatures against the DECODED path
 /// (re-encoding only spaces), so there a key with any character outside
 /// `A-Z a-z 0-9 - . _ ~ /` and space fails with `SignatureDoesNotMatch`, from boto3 alike.
@@ -25,25 +25,19 @@ public final class S3Client: Sendable {
     public let endpoint: S3Endpoint
     private let signer: SigV4Signer
     private let transport: HTTPTransport
-    /// Where `uploadPart` puts its copies.
-    let temporaryDirectory: String
     private let clock: @Sendable () -> Date
 
     /// - Parameters:
     ///   - endpoint: where the store is.
     ///   - credentials: what requests are signed with.
     ///   - idleTimeout: seconds without progress before a request fails (transiently).
-    ///   - temporaryDirectory: where `uploadPart` copies each part before sending it (one
-    ///     part's size of disk per concurrent part upload).
     ///   - clock: the time requests are signed at; S3 refuses a request dated more than 15
     ///     minutes off (`RequestTimeTooSkewed`).
     public init(endpoint: S3Endpoint, credentials: S3Credentials, idleTimeout: TimeInterval = 60,
-                temporaryDirectory: String = NSTemporaryDirectory(),
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.endpoint = endpoint
         self.signer = SigV4Signer(credentials: credentials, region: endpoint.region, service: "s3")
         self.transport = HTTPTransport(idleTimeout: idleTimeout)
-        self.temporaryDirectory = temporaryDirectory
         self.clock = clock
     }
 

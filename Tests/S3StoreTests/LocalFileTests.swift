@@ -20,18 +20,22 @@ import Testing
         }
     }
 
-    @Test func copyOfARangeHoldsExactlyThoseBytesWithMode0600() throws {
+    /// A loaded range holds exactly those bytes (across buffer boundaries), its digest is
+    /// theirs, and the bytes can be taken out once only.
+    @Test func loadedRangeHoldsExactlyThoseBytesOnce() throws {
         let bytes = testBytes(3 * LocalFile.bufferSize / 2, seed: 8)
         try withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("clip.bin").path
             try Data(bytes).write(to: URL(fileURLWithPath: path))
-            let (copy, digest) = try LocalFile.copy(path, range: 10..<Int64(bytes.count - 10), into: directory.path, operation: "Test")
-            defer { try? FileManager.default.removeItem(atPath: copy) }
-            #expect(copy.hasPrefix(directory.path + "/s3part-"))
-            #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == Data(bytes[10..<bytes.count - 10]))
+            let (body, digest) = try LocalFile.load(path, range: 10..<Int64(bytes.count - 10), operation: "Test")
+            #expect(body.count == bytes.count - 20)
             #expect(digest == PayloadDigest(of: bytes[10..<bytes.count - 10]))
-            let mode = try #require(FileManager.default.attributesOfItem(atPath: copy)[.posixPermissions] as? Int)
-            #expect(mode == 0o600)
+            #expect(body.take() == Data(bytes[10..<bytes.count - 10]))
+            #expect(body.take() == nil)
+            let (whole, wholeDigest) = try LocalFile.load(path, operation: "Test")
+            #expect(whole.take() == Data(bytes) && wholeDigest == PayloadDigest(of: bytes))
+            let (empty, emptyDigest) = try LocalFile.load(path, range: 5..<5, operation: "Test")
+            #expect(empty.take() == Data() && emptyDigest == PayloadDigest(of: [UInt8]()))
         }
     }
 
@@ -40,7 +44,7 @@ import Testing
             let path = directory.appendingPathComponent("small.bin").path
             try Data(count: 100).write(to: URL(fileURLWithPath: path))
             #expect(throws: S3Error.invalidRequest(operation: "Test", detail: "bytes 50..<101 are outside \(path), which has 100 bytes")) {
-                try LocalFile.copy(path, range: 50..<101, into: directory.path, operation: "Test")
+                try LocalFile.load(path, range: 50..<101, operation: "Test")
             }
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["small.bin"])
             #expect(throws: S3Error.invalidRequest(operation: "Test", detail: "\(directory.path) is not a regular file")) {

@@ -134,11 +134,10 @@ final class MotoServer: Sendable {
     var credentials: S3Credentials { S3Credentials(accessKeyID: info.accessKeyId, secretAccessKey: info.secretAccessKey) }
 
     /// A client for this server; `secret` replaces the real secret when given.
-    func client(addressing: S3Endpoint.Addressing = .path, host: String = "127.0.0.1", secret: String? = nil,
-                temporaryDirectory: String = NSTemporaryDirectory()) throws -> S3Client {
+    func client(addressing: S3Endpoint.Addressing = .path, host: String = "127.0.0.1", secret: String? = nil) throws -> S3Client {
         let endpoint = try S3Endpoint(url: "http://\(host):\(info.port)", region: info.region, addressing: addressing)
         let credentials = S3Credentials(accessKeyID: info.accessKeyId, secretAccessKey: secret ?? info.secretAccessKey)
-        return S3Client(endpoint: endpoint, credentials: credentials, idleTimeout: 30, temporaryDirectory: temporaryDirectory)
+        return S3Client(endpoint: endpoint, credentials: credentials, idleTimeout: 30)
     }
 
     /// Uploads `path` with boto3; nil on success, else the S3 error code.

@@ -168,6 +168,34 @@ import Testing
         #expect(code == URLError.cannotConnectToHost.rawValue && error?.isTransient == true)
     }
 
+    /// The store drops the connection in the middle of a body (a restart, a reset by a proxy):
+    /// each upload fails with a transient transport error, and the process lives on.
+    /// (FoundationNetworking's file bodies stopped the process on such a reset about one time
+    /// in five; see `UploadBody`.)
+    @Test func connectionResetMidBodyIsTransient() async throws {
+        let listener = try ResettingListener(readBeforeReset: 1 << 20)
+        let client = S3Client(endpoint: try S3Endpoint(url: "http://127.0.0.1:\(listener.port)", region: "us-east-1"),
+                              credentials: S3Credentials(accessKeyID: "a", secretAccessKey: "b"), idleTimeout: 30)
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("clip.mp4").path
+            try Data(testBytes(3 * Int(S3Client.minimumPartSize), seed: 11)).write(to: URL(fileURLWithPath: path))
+            for round in 0..<10 {
+                let put = await #expect(throws: S3Error.self) { try await client.putObject(bucket: "evidence", key: "k\(round)", fileAt: path) }
+                #expect(put?.isTransient == true, "round \(round): \(String(describing: put))")
+                let part = await #expect(throws: S3Error.self) {
+                    try await client.uploadPart(bucket: "evidence", key: "k", uploadID: "u", partNumber: round + 1,
+                                                fileAt: path, range: 0..<S3Client.minimumPartSize)
+                }
+                guard case .transport(let operation, _, _, _)? = part else {
+                    Issue.record("round \(round): expected a transport error, got \(String(describing: part))")
+                    return
+                }
+                #expect(operation == "UploadPart" && part?.isTransient == true)
+            }
+        }
+        #expect(listener.resets >= 20)
+    }
+
     /// HTTPS with a certificate no trusted CA signed: refused by libcurl, reported as a
     /// transport error (URLError -1 on Linux) carrying libcurl's words about the certificate.
     @Test func untrustedCertificateIsRefused() async throws {
@@ -247,6 +275,65 @@ final class SilentListener: @unchecked Sendable {
     }
 
     deinit { close(fd) }
+}
+
+/// A loopback server that reads the first `readBeforeReset` bytes of each connection, then
+/// resets it (SO_LINGER 0, so the peer sees ECONNRESET), as a store that dies mid-upload.
+final class ResettingListener: @unchecked Sendable {
+    let port: Int
+    private let fd: Int32
+    private let counter = Counter()
+
+    /// Connections reset so far.
+    var resets: Int { counter.value }
+
+    private final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+        func increment() { lock.lock(); count += 1; lock.unlock() }
+    }
+
+    init(readBeforeReset: Int) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        try #require(ok, "cannot listen on loopback")
+        // The thread holds the socket and the counter, not self, so deinit can stop it.
+        let counter = self.counter
+        let thread = Thread {
+            while true {
+                let connection = accept(fd, nil, nil)
+                if connection < 0 { return }  // the listening socket was closed
+                var buffer = [UInt8](repeating: 0, count: 65536)
+                var read = 0
+                while read < readBeforeReset {
+                    let got = recv(connection, &buffer, buffer.count, 0)
+                    if got <= 0 { break }
+                    read += got
+                }
+                var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+                setsockopt(connection, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+                close(connection)
+                counter.increment()
+            }
+        }
+        thread.start()
+    }
+
+    deinit {
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
 }
 
 /// The test servers themselves: started on a free port, gone when stopped, and a clear

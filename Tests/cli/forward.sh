@@ -2,7 +2,7 @@
 # Forwarding to an S3 evidence store with Object Lock, against a real moto server with
 # signature checking (Tools/moto): verified, locked copies before release; a wrong secret;
 # a store that is down, then back; SIGKILL mid-multipart; a 503 storm and bodies damaged in
-# flight (Tools/s3-fault-proxy).
+# flight and connections reset mid-body (Tools/s3-fault-proxy).
 # Usage: forward.sh BIN_DIR
 set -uo pipefail
 bin="$(cd "$1" && pwd)"
@@ -170,10 +170,12 @@ import boto3; s3 = boto3.client('s3', endpoint_url='$EP')
 assert not s3.list_multipart_uploads(Bucket='$B').get('Uploads'), s3.list_multipart_uploads(Bucket='$B').get('Uploads')"
 
 # 6. Faults on the way, through Tools/s3-fault-proxy in front of moto: a storm of 40 answers
-# 503 SlowDown, then one part and one PUT whose bodies are damaged in flight. moto does not
-# check Content-MD5, so only the gateway's own check (the ETag against the MD5 sent) can notice.
+# 503 SlowDown, then one part and one PUT whose bodies are damaged in flight, and one part and
+# one PUT whose connection is reset halfway through the body. moto does not check Content-MD5,
+# so only the gateway's own check (the ETag against the MD5 sent) can notice the damage.
 mkfifo "$work/proxy.in"
-python3 Tools/s3-fault-proxy --upstream "$EP" --storm 12:40 --corrupt-part 2 --corrupt-put 3 --log "$work/proxy.log" \
+python3 Tools/s3-fault-proxy --upstream "$EP" --storm 12:40 --corrupt-part 2 --corrupt-put 3 \
+  --reset-part 4 --reset-put 5 --log "$work/proxy.log" \
   < "$work/proxy.in" > "$work/proxy.json" 2> "$work/proxy.err" &
 exec 4> "$work/proxy.in"
 for _ in $(seq 40); do [ -s "$work/proxy.json" ] && break; sleep 0.25; done
@@ -182,14 +184,15 @@ mkdir -p "$work/k6"; conf "$work/k6" "$B" "$PEP" 120
 echo "part-size = 5MiB" >> "$work/k6.conf"
 rc=$(run "$work/k6.conf" "$work/k6.json")
 exec 4>&-
-check "through a 503 storm and damaged bodies every bag is forwarded and every file released" python3 -c "
+check "through a 503 storm, damaged bodies and reset connections every bag is forwarded and every file released" python3 -c "
 import json; d = json.load(open('$work/k6.json'))
 assert $rc == 0 and all(r['forwarded'] and r['released'] == r['files'] == r['verified'] for r in d['recorders']), d['recorders']"
-check "the proxy answered 40 requests 503 SlowDown and damaged one part and one PUT" python3 -c "
+check "the proxy answered 40 requests 503 SlowDown, damaged one part and one PUT, reset one part and one PUT" python3 -c "
 import json; log = [json.loads(l) for l in open('$work/proxy.log')]
 assert sum(r['fault'] == 'storm' for r in log) == 40, log
-damaged = [r for r in log if r['fault'] == 'corrupted']
-assert len(damaged) == 2 and sum('partNumber=' in r['target'] for r in damaged) == 1, damaged"
+for fault in ('corrupted', 'reset'):
+    hit = [r for r in log if r['fault'] == fault]
+    assert len(hit) == 2 and sum('partNumber=' in r['target'] for r in hit) == 1, (fault, hit)"
 check "the store's current version of every file is byte-exact; only the damaged PUT left a second (bad, locked) version" python3 - "$work" "$EP" "$B" <<'PY'
 import glob, hashlib, json, os, sys, urllib.parse, boto3
 work, ep, bucket = sys.argv[1:4]

@@ -1,0 +1,36 @@
+import Foundation
+
+/// The bytes of one PUT or part, read from disk (`LocalFile.load`) and handed to URLSession
+/// exactly once.
+///
+/// Why a box rather than a `Data` passed along: URLSession copies an upload body into its own
+/// buffer when the task is created. Taking the bytes out of the box there lets the loaded copy
+/// be freed at once, so a request in flight holds one copy of its body, not two.
+///
+/// Why in memory at all rather than `uploadTask(with:fromFile:)`: FoundationNetworking
+/// (swift-corelibs-foundation 6.3) reads a file body through DispatchIO and pauses libcurl
+/// while it waits for the disk. When the connection drops in that pause (the store restarted,
+/// a proxy reset it), the unpause meets a handle with no connection, libcurl answers
+/// CURLE_BAD_FUNCTION_ARGUMENT and FoundationNetworking stops the process on a `try!`
+/// (EasyHandle.swift:484). An in-memory body never pauses the send, and a lost connection
+/// is then an ordinary transport error.
+final class UploadBody: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: Data?
+    /// How many bytes the body has (also after it was taken).
+    let count: Int
+
+    init(_ bytes: Data) {
+        self.bytes = bytes
+        count = bytes.count
+    }
+
+    /// The bytes the first time, nil after: a body is sent once.
+    func take() -> Data? {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = bytes
+        bytes = nil
+        return taken
+    }
+}
