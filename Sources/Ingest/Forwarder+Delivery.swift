@@ -67,7 +67,8 @@ extension Forwarder {
         if let existing {
             uploadID = existing
         } else {
-            uploadID = try await client.createMultipartUpload(bucket: settings.bucket, key: key, lock: lock)
+            uploadID = try await client.createMultipartUpload(bucket: settings.bucket, key: key, lock: lock,
+                                                              metadata: [RemoteCopy.partSizeMetadata: String(partSize)])
             try? journal.setUploadID(bag: object.bagName, path: object.path, uploadID)
         }
         func range(_ index: Int) -> Range<Int64> { Int64(index) * partSize..<min(size, Int64(index + 1) * partSize) }
@@ -142,7 +143,7 @@ extension Forwarder {
         }
         // The size first: a fresh key or another file costs no read of ours.
         guard head.contentLength == Int64(object.size) else { return nil }
-        let expected = try RemoteCopy.expected(file: path, size: Int64(object.size), partSize: settings.partSize)
+        let expected = try RemoteCopy.expected(file: path, size: Int64(object.size), as: head, configuredPartSize: settings.partSize)
         guard expected.compare(head, size: Int64(object.size)) == .same else { return nil }
         return (head, expected)
     }

@@ -27,6 +27,30 @@ struct RemoteCopy: Sendable, Equatable {
         eTag = PayloadDigest(of: digests.flatMap(\.md5)).md5Hex + "-\(digests.count)"
     }
 
+    /// The user metadata under which the forward queue records a multipart upload's part size
+    /// (`x-amz-meta-recorder-gateway-part-size`), so that a copy can still be checked after
+    /// `part-size` has changed.
+    static let partSizeMetadata = "recorder-gateway-part-size"
+
+    /// The part size the object `head` shows was uploaded with, for a file of `size` bytes:
+    /// the recorded one (`partSizeMetadata`) when it is a part size S3 allows for that file;
+    /// the whole file when the ETag shows a single PUT (no `-N`); else `configured` (objects
+    /// forwarded before the part size was recorded).
+    static func partSize(of head: ObjectHead, size: Int64, configured: Int64) -> Int64 {
+        if let recorded = head.metadata[partSizeMetadata].flatMap({ Int64($0) }),
+           (S3Client.minimumPartSize...S3Client.maximumPartSize).contains(recorded),
+           (size + recorded - 1) / recorded <= Int64(S3Client.maximumPartCount) {
+            return recorded
+        }
+        if !head.eTag.contains("-") { return max(size, configured) }
+        return configured
+    }
+
+    /// The copy of the file at `path` as the store shows it was uploaded (see `partSize(of:)`).
+    static func expected(file path: String, size: Int64, as head: ObjectHead, configuredPartSize: Int64) throws(S3Error) -> RemoteCopy {
+        try expected(file: path, size: size, partSize: partSize(of: head, size: size, configured: configuredPartSize))
+    }
+
     /// The copy of the file at `path` uploaded the way the forward queue uploads it: one PUT
     /// up to `partSize` bytes, parts of `partSize` above. Reads the file once.
     static func expected(file path: String, size: Int64, partSize: Int64) throws(S3Error) -> RemoteCopy {

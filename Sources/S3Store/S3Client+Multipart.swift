@@ -9,12 +9,20 @@ extension S3Client {
     public static let maximumPartCount = 10_000
 
     /// CreateMultipartUpload, announcing SHA-256 part checksums (`x-amz-checksum-algorithm`)
-    /// and carrying the lock headers from `lock`. Returns the upload id.
+    /// and carrying the lock headers from `lock` and `metadata` as `x-amz-meta-NAME` (names of
+    /// a-z 0-9 and `-`, printable ASCII values; the object keeps them). Returns the upload id.
     public func createMultipartUpload(bucket: String, key: String, contentType: String = "application/octet-stream",
-                                      lock: ObjectLockSettings? = nil) async throws(S3Error) -> String {
+                                      lock: ObjectLockSettings? = nil, metadata: [String: String] = [:]) async throws(S3Error) -> String {
         let operation = "CreateMultipartUpload"
+        for (name, value) in metadata {
+            guard !name.isEmpty, name.utf8.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) || $0 == 45 }),
+                  value.utf8.allSatisfy({ (32...126).contains($0) }) else {
+                throw .invalidRequest(operation: operation, detail: "metadata \(name)=\(value): names are a-z 0-9 -, values printable ASCII")
+            }
+        }
         var request = Request(operation: operation, method: "POST", bucket: bucket, key: key, query: [("uploads", "")])
         request.headers = [("content-type", contentType), ("x-amz-checksum-algorithm", "SHA256")] + (lock?.headers ?? [])
+            + metadata.sorted { $0.key < $1.key }.map { ("x-amz-meta-" + $0.key, $0.value) }
         let answer = try await send(request)
         let root = try Self.xml(answer, root: "InitiateMultipartUploadResult", operation: operation)
         guard let uploadID = root.text(of: "UploadId"), !uploadID.isEmpty else {

@@ -77,7 +77,10 @@ extension S3Client {
                           legalHold: answer.header("x-amz-object-lock-legal-hold").map { $0 == "ON" },
                           contentType: answer.header("content-type"),
                           serverSideEncryption: answer.header("x-amz-server-side-encryption"),
-                          customerKeyAlgorithm: answer.header("x-amz-server-side-encryption-customer-algorithm"))
+                          customerKeyAlgorithm: answer.header("x-amz-server-side-encryption-customer-algorithm"),
+                          metadata: answer.headers.reduce(into: [:]) { metadata, header in
+                              if header.key.hasPrefix("x-amz-meta-") { metadata[String(header.key.dropFirst("x-amz-meta-".count))] = header.value }
+                          })
     }
 
     /// GetObjectRetention: the version's retention, or nil when it has none

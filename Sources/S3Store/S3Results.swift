@@ -47,11 +47,14 @@ public struct ObjectHead: Sendable, Hashable {
     /// `x-amz-server-side-encryption-customer-algorithm`: set when the object is encrypted
     /// with a key the client supplied (SSE-C).
     public let customerKeyAlgorithm: String?
+    /// The user metadata (`x-amz-meta-NAME: value`), keyed by NAME in lower case.
+    public let metadata: [String: String]
 
     /// A HEAD answer as given; the client builds these from the HTTP headers.
     public init(contentLength: Int64, eTag: String, checksumSHA256: String? = nil, checksumType: String? = nil,
                 versionID: String? = nil, retention: ObjectRetention? = nil, legalHold: Bool? = nil,
-                contentType: String? = nil, serverSideEncryption: String? = nil, customerKeyAlgorithm: String? = nil) {
+                contentType: String? = nil, serverSideEncryption: String? = nil, customerKeyAlgorithm: String? = nil,
+                metadata: [String: String] = [:]) {
         self.contentLength = contentLength
         self.eTag = eTag
         self.checksumSHA256 = checksumSHA256
@@ -62,6 +65,7 @@ public struct ObjectHead: Sendable, Hashable {
         self.contentType = contentType
         self.serverSideEncryption = serverSideEncryption
         self.customerKeyAlgorithm = customerKeyAlgorithm
+        self.metadata = metadata
     }
 
     /// Whether the ETag can be an MD5 of the bytes: AWS documents that objects encrypted with

@@ -133,6 +133,23 @@ import Testing
                                             PayloadDigest(of: data[(10 << 20)...])]))
     }
 
+    /// The part size a copy is checked with is the one it was uploaded with, not today's
+    /// `part-size`: recorded in its metadata, or a single PUT by its ETag; an implausible
+    /// recorded size is not believed.
+    @Test func thePartSizeComesFromTheStoredCopy() {
+        let mib: Int64 = 1 << 20
+        func head(_ eTag: String, _ recorded: String? = nil) -> ObjectHead {
+            ObjectHead(contentLength: 100 * mib, eTag: "\"\(eTag)\"", metadata: recorded.map { [RemoteCopy.partSizeMetadata: $0] } ?? [:])
+        }
+        #expect(RemoteCopy.partSize(of: head("abc-13", "\(8 * mib)"), size: 100 * mib, configured: 64 * mib) == 8 * mib)
+        #expect(RemoteCopy.partSize(of: head("abc"), size: 100 * mib, configured: 16 * mib) == 100 * mib, "a single PUT stays single")
+        #expect(RemoteCopy.partSize(of: head("abc-2"), size: 100 * mib, configured: 64 * mib) == 64 * mib, "nothing recorded")
+        #expect(RemoteCopy.partSize(of: head("abc-2", "1"), size: 100 * mib, configured: 64 * mib) == 64 * mib, "below 5 MiB")
+        #expect(RemoteCopy.partSize(of: head("abc-2", "lots"), size: 100 * mib, configured: 64 * mib) == 64 * mib)
+        #expect(RemoteCopy.partSize(of: ObjectHead(contentLength: 0, eTag: "\"x-9\"", metadata: [RemoteCopy.partSizeMetadata: "\(5 * mib)"]),
+                                    size: 100_000 * mib, configured: 64 * mib) == 64 * mib, "more than 10000 parts")
+    }
+
     @Test func aShortRetentionIsALockProblem() {
         let until = Date().addingTimeInterval(86400 * 180)
         let lock = ObjectLockSettings(retention: ObjectRetention(mode: .compliance, retainUntil: until))

@@ -83,7 +83,8 @@ import Testing
             let lock = ObjectLockSettings(retention: ObjectRetention(mode: .compliance, retainUntil: until))
             let partSize = S3Client.minimumPartSize
 
-            let uploadID = try await client.createMultipartUpload(bucket: moto.info.bucket, key: key, lock: lock)
+            let uploadID = try await client.createMultipartUpload(bucket: moto.info.bucket, key: key, lock: lock,
+                                                                  metadata: ["recorder-gateway-part-size": String(partSize)])
             var parts: [MultipartPart] = []
             var digests: [PayloadDigest] = []
             for index in 0..<4 {
@@ -118,6 +119,7 @@ import Testing
             let head = try await client.applyLock(lock, bucket: moto.info.bucket, key: key, versionID: version)
             #expect(head.contentLength == Int64(bytes.count))
             #expect(head.eTag == completed.eTag)
+            #expect(head.metadata["recorder-gateway-part-size"] == String(partSize), "\(head.metadata)")
             // AWS reports "<base64>-4"; moto 5.2 leaves out the "-4".
             let reported = try #require(head.checksumSHA256, "moto stores the part checksums it was sent")
             #expect(reported == composite || composite.hasPrefix(reported + "-"))

@@ -93,6 +93,10 @@ PY
 
 # recorderctl verify checks the store's copies too, and names one that was tampered with.
 check "recorderctl verify --config checks each bag's copy in the store" bash -c "'$bin/recorderctl' verify --all --config '$work/k1.conf' | grep -c 'copy in s3://' | grep -q '^4$'"
+# The part size is read from each copy's metadata, so changing part-size later does not make
+# the earlier multipart copies look different.
+sed 's/^part-size = .*/part-size = 16MiB/' "$work/k1.conf" > "$work/k1-16.conf"
+check "verify after part-size changed still checks the multipart copies as uploaded" bash -c "'$bin/recorderctl' verify --all --config '$work/k1-16.conf' | grep -c 'copy in s3://' | grep -q '^4$'"
 python3 - "$work" "$EP" "$B" <<'PY'
 import glob, sys, boto3
 work, ep, bucket = sys.argv[1:4]
