@@ -69,7 +69,7 @@ check "forwarding run exits 0" test "$rc" -eq 0
 check "every recorder is forwarded and every file released" python3 -c "
 import json; d = json.load(open('$work/k1.json'))
 assert d['recorders'] and all(r['forwarded'] and r['released'] == r['files'] == r['verified'] for r in d['recorders']), d['recorders']"
-check "the store holds every object of every bag with its size and MD5 (ETag; multipart: MD5 of the part MD5s -N)" python3 - "$work" "$EP" "$B" <<'PY'
+check "the store holds every object of every bag with its size and MD5 (ETag; multipart: MD5 of the part MD5s -N, and its part size as metadata)" python3 - "$work" "$EP" "$B" <<'PY'
 import base64, glob, hashlib, os, sys, s3
 work, ep, bucket = sys.argv[1:4]
 c = s3.client(ep)
@@ -92,6 +92,8 @@ for bag in bags:
                 md5s = [hashlib.md5(chunk).digest() for chunk in iter(lambda: f.read(part), b"")]
                 want = "%s-%d" % (hashlib.md5(b"".join(md5s)).hexdigest(), len(md5s))
         assert head["ETag"].strip('"') == want, (path, head["ETag"], want)
+        # A multipart copy says which part size it was cut with (what verify recomputes with).
+        assert head.get("Metadata", {}).get("recorder-gateway-part-size") == (str(part) if size > part else None), (path, head.get("Metadata"))
         if "ChecksumSHA256" in head:   # a later RGW may keep it: then it must be ours
             with open(local, "rb") as f:
                 if size <= part:
