@@ -161,16 +161,7 @@ public enum GatewayKey {
     /// The contents of the regular file at `path`, or nil when it does not exist. With
     /// `requirePrivateMode`, refuses a file that group or others may access.
     private static func readSmallFile(at path: String, requirePrivateMode: Bool) throws(GatewayKeyError) -> String? {
-        do throws(SmallFile.Problem) {
-            return try SmallFile.read(at: path, sizeLimit: sizeLimit, requirePrivateMode: requirePrivateMode)
-        } catch {
-            switch error {
-            case .insecurePermissions(let path, let mode): throw .insecurePermissions(path: path, mode: mode)
-            case .notARegularFile(let path): throw .notARegularFile(path: path)
-            case .fileTooLarge(let path, let size, let limit): throw .fileTooLarge(path: path, size: size, limit: limit)
-            case .io(let path, let operation, let code): throw .io(path: path, operation: operation, errno: code)
-            }
-        }
+        try SmallFile.read(at: path, sizeLimit: sizeLimit, requirePrivateMode: requirePrivateMode, reporting: GatewayKeyError.self)
     }
 
     /// Gives the just-created file `fd` at `path` exactly `mode` and the contents `bytes`,
@@ -255,3 +246,5 @@ public enum GatewayKey {
         if result != 0 { throw .io(path: path, operation: operation, errno: errno) }
     }
 }
+
+extension GatewayKeyError: SmallFileProblemReporting {}

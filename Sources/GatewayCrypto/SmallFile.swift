@@ -6,7 +6,8 @@ import Musl
 
 /// Reading a small file that holds a secret or a setting (the gateway key, S3 credentials):
 /// bounded in size, refused when it is not a regular file, and, for secrets, refused when group
-/// or others may access it. Each caller turns `SmallFile.Problem` into its own error type.
+/// or others may access it. Each caller has the problems reported in its own error type
+/// (`SmallFileProblemReporting`).
 public enum SmallFile {
     /// Why the file could not be used.
     public enum Problem: Error, Hashable, Sendable {
@@ -14,6 +15,21 @@ public enum SmallFile {
         case notARegularFile(path: String)
         case fileTooLarge(path: String, size: Int64, limit: Int)
         case io(path: String, operation: String, errno: Int32)
+    }
+
+    /// `read(at:sizeLimit:requirePrivateMode:)` with each problem thrown as the caller's `E`.
+    public static func read<E: SmallFileProblemReporting>(at path: String, sizeLimit: Int, requirePrivateMode: Bool,
+                                                          reporting: E.Type) throws(E) -> String? {
+        do throws(Problem) {
+            return try read(at: path, sizeLimit: sizeLimit, requirePrivateMode: requirePrivateMode)
+        } catch {
+            switch error {
+            case .insecurePermissions(let path, let mode): throw E.insecurePermissions(path: path, mode: mode)
+            case .notARegularFile(let path): throw E.notARegularFile(path: path)
+            case .fileTooLarge(let path, let size, let limit): throw E.fileTooLarge(path: path, size: size, limit: limit)
+            case .io(let path, let operation, let code): throw E.io(path: path, operation: operation, errno: code)
+            }
+        }
     }
 
     /// The contents of the regular file at `path` as UTF-8 (invalid bytes replaced), or nil when
@@ -54,4 +70,13 @@ public enum SmallFile {
         }
         return String(decoding: contents, as: UTF8.self)
     }
+}
+
+/// An error type that names each `SmallFile.Problem` in its own words: an enum with cases of
+/// these names and labels conforms as it is.
+public protocol SmallFileProblemReporting: Error {
+    static func insecurePermissions(path: String, mode: UInt32) -> Self
+    static func notARegularFile(path: String) -> Self
+    static func fileTooLarge(path: String, size: Int64, limit: Int) -> Self
+    static func io(path: String, operation: String, errno: Int32) -> Self
 }

@@ -135,18 +135,10 @@ extension S3Credentials {
     static let fileSizeLimit = 64 * 1024
 
     private static func readPrivateFile(at path: String) throws(S3CredentialsError) -> String {
-        let text: String?
-        do throws(SmallFile.Problem) {
-            text = try SmallFile.read(at: path, sizeLimit: fileSizeLimit, requirePrivateMode: true)
-        } catch {
-            switch error {
-            case .insecurePermissions(let path, let mode): throw .insecurePermissions(path: path, mode: mode)
-            case .notARegularFile(let path): throw .notARegularFile(path: path)
-            case .fileTooLarge(let path, let size, let limit): throw .fileTooLarge(path: path, size: size, limit: limit)
-            case .io(let path, let operation, let code): throw .io(path: path, operation: operation, errno: code)
-            }
-        }
+        let text = try SmallFile.read(at: path, sizeLimit: fileSizeLimit, requirePrivateMode: true, reporting: S3CredentialsError.self)
         guard let text else { throw .io(path: path, operation: "open", errno: ENOENT) }
         return text
     }
 }
+
+extension S3CredentialsError: SmallFileProblemReporting {}

@@ -11,10 +11,7 @@ pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; tmux kill-session -t rg-watch-$$ 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 failures=0
-check() {
-  local name="$1"; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
-}
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/support/checks.sh"
 status() { "$@" > "$work/out" 2> "$work/err"; echo $?; }
 
 check "with no service, devices exits 1 and says it is not running" bash -c \

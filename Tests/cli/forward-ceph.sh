@@ -17,10 +17,7 @@ failures=0
 cleanup() { exec 4>&- 2>/dev/null; "$root/Tools/ceph" stop "$cluster" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-check() {
-  local name="$1"; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
-}
+. Tests/cli/support/checks.sh
 
 # 0. The cluster. Cold (packages installed) it takes some 20 s.
 t0=$(date +%s.%N)
@@ -287,19 +284,7 @@ echo "part-size = 8MiB" >> "$work/k6.conf"
 timeout 300 "$gw" --simulate "$work/big.json" --config "$work/k6.conf" --once --json --control-socket none \
   > "$work/k6.json" 2> "$work/k6.json.err" &
 gpid=$!
-python3 - "$work/k6/state/journal.sqlite" <<'PY'
-import sqlite3, sys, time
-deadline = time.time() + 120
-while time.time() < deadline:
-    try:
-        c = sqlite3.connect(sys.argv[1], timeout=1)
-        if c.execute("select count(*) from forward_object where upload_id is not null").fetchone()[0]:
-            break
-    except sqlite3.Error:
-        pass
-    time.sleep(0.05)
-time.sleep(0.5)   # some parts in, others on the wire
-PY
+wait_for_upload_id "$work/k6/state/journal.sqlite" 0.5   # some parts in, others on the wire
 down=$(Tools/ceph restart-rgw "$cluster" --down 3 2> "$work/restart.err")
 check "RGW was killed mid-upload and answered again ($down s without S3)" test -n "$down"
 [ -n "$down" ] || sed 's/^/     /' "$work/restart.err"

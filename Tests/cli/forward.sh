@@ -13,10 +13,7 @@ work=$(mktemp -d)
 failures=0
 cleanup() { exec 3>&- 4>&- 2>/dev/null; sleep 0.5; rm -rf "$work"; }
 trap cleanup EXIT
-check() {
-  local name="$1"; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
-}
+. Tests/cli/support/checks.sh
 
 # moto runs while fd 3 (its standard input) stays open.
 mkfifo "$work/moto.in"
@@ -150,19 +147,7 @@ mkdir -p "$work/k5"; conf "$work/k5" "$B" "$EP" 120
 echo "part-size = 5MiB" >> "$work/k5.conf"
 "$gw" --simulate "$work/big.json" --config "$work/k5.conf" --once --json --control-socket none > /dev/null 2>&1 &
 gpid=$!
-python3 - "$work/k5/state/journal.sqlite" <<'PY'
-import sqlite3, sys, time
-deadline = time.time() + 120
-while time.time() < deadline:
-    try:
-        c = sqlite3.connect(sys.argv[1], timeout=1)
-        if c.execute("select count(*) from forward_object where upload_id is not null").fetchone()[0]:
-            break
-    except sqlite3.Error:
-        pass
-    time.sleep(0.05)
-time.sleep(0.4)   # a few parts in
-PY
+wait_for_upload_id "$work/k5/state/journal.sqlite" 0.4   # a few parts in
 kill -9 "$gpid" 2>/dev/null; wait "$gpid" 2>/dev/null
 rc=$(run "$work/k5.conf" "$work/k5.json")
 check "after SIGKILL mid-multipart the restart exits 0 with the bag forwarded" python3 -c "

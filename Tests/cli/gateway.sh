@@ -10,10 +10,7 @@ work=$(mktemp -d)
 cleanup() { mountpoint -q "$work/small" 2>/dev/null && umount "$work/small"; rm -rf "$work"; }
 trap cleanup EXIT
 failures=0
-check() {
-  local name="$1"; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
-}
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/support/checks.sh"
 
 validate_bags() { # every bag under $1 validates and its custody signature verifies
   local store="$1" bag ok=0

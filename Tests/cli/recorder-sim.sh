@@ -6,10 +6,7 @@ bin="$1/recorder-sim"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
-check() { # check NAME CONDITION...
-  local name="$1"; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
-}
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/support/checks.sh"
 
 "$bin" example > "$work/example.json"
 check "example is valid JSON" python3 -c "import json,sys; json.load(open('$work/example.json'))"

@@ -7,10 +7,7 @@ ctl="$bin/recorderctl"
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 failures=0
-check() {
-  local name="$1"; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
-}
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/support/checks.sh"
 status() { "$@" > "$work/out" 2> "$work/err"; echo $?; }
 
 "$bin/recorder-gatewayd" --simulate --store "$work/store" --once --json > /dev/null 2>&1

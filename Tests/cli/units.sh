@@ -8,10 +8,7 @@ cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
-check() {
-  local name="$1"; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
-}
+. Tests/cli/support/checks.sh
 sed "s|/usr/local/bin/recorder-gatewayd|$bin/recorder-gatewayd|" udev/recorder-gatewayd.service > "$work/recorder-gatewayd.service"
 check "systemd-analyze verify accepts the unit" systemd-analyze verify "$work/recorder-gatewayd.service"
 score=$(systemd-analyze security --offline=yes "$work/recorder-gatewayd.service" 2>/dev/null | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
