@@ -239,18 +239,26 @@ import Testing
 
 /// A loopback port nothing listens on (it was free a moment ago).
 func freeLoopbackPort() throws -> Int {
+    let (fd, port) = try listeningLoopbackSocket()
+    close(fd)
+    return port
+}
+
+/// A socket listening on a free loopback port: its descriptor and the port.
+func listeningLoopbackSocket() throws -> (fd: Int32, port: Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    let ok = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &length) == 0
+        }
     }
-    try #require(bound, "cannot bind a loopback socket")
-    return Int(UInt16(bigEndian: address.sin_port))
+    if !ok { close(fd) }
+    try #require(ok, "cannot listen on loopback")
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
 }
 
 /// A loopback socket that accepts connections and never reads or answers.
@@ -259,19 +267,7 @@ final class SilentListener: @unchecked Sendable {
     let port: Int
 
     init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-        try #require(ok, "cannot listen on loopback")
+        (fd, port) = try listeningLoopbackSocket()
     }
 
     deinit { close(fd) }
@@ -295,19 +291,9 @@ final class ResettingListener: @unchecked Sendable {
     }
 
     init(readBeforeReset: Int) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (fd, port) = try listeningLoopbackSocket()
         self.fd = fd
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-        try #require(ok, "cannot listen on loopback")
+        self.port = port
         // The thread holds the socket and the counter, not self, so deinit can stop it.
         let counter = self.counter
         let thread = Thread {
