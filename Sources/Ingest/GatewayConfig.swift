@@ -182,9 +182,17 @@ extension GatewayConfig {
         }
     }
 
-    /// Checks what one line cannot: settings that need each other.
-    public func validated(file: String) throws(ConfigError) -> GatewayConfig {
+    /// Checks what one line cannot: settings that need each other, and upload bodies that
+    /// would not fit in memory (`memory`: this machine's, by default).
+    public func validated(file: String, memory: Int64 = GatewayConfig.physicalMemory) throws(ConfigError) -> GatewayConfig {
         if let f = forward {
+            // Each upload on the wire holds its body (up to part-size) in memory; more than half
+            // the machine's memory for them invites the OOM killer in the middle of a dock.
+            let bodies = Int64(f.uploadsInFlight) * f.partSize
+            if memory > 0, bodies > memory / 2 {
+                throw ConfigError(file: file, line: 0, key: "part-size",
+                                  reason: "uploads-in-flight × part-size = \(f.uploadsInFlight) × \(f.partSize >> 20) MiB would hold \(bodies >> 20) MiB of upload bodies in memory, more than half of this machine's \(memory >> 20) MiB; lower part-size or uploads-in-flight")
+            }
             if f.bucket.isEmpty { throw ConfigError(file: file, line: 0, key: "forward", reason: "S3 settings are given but no forward = s3://BUCKET/PREFIX") }
             if f.endpoint.isEmpty { throw ConfigError(file: file, line: 0, key: "s3-endpoint", reason: "forward needs s3-endpoint = URL") }
             if f.requireObjectLock && f.lockMode == nil {
@@ -192,6 +200,12 @@ extension GatewayConfig {
             }
         }
         return self
+    }
+
+    /// This machine's physical memory in bytes (0 when unknown).
+    public static var physicalMemory: Int64 {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        return pages > 0 && size > 0 ? Int64(pages) * Int64(size) : 0
     }
 
     /// "64MiB" → 67108864.

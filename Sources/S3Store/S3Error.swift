@@ -91,7 +91,10 @@ public enum S3Error: Error, Sendable, Hashable, CustomStringConvertible {
             return code != URLError.badURL.rawValue && code != URLError.unsupportedURL.rawValue
         case .damagedInTransit:
             return true
-        case .invalidResponse, .localFile, .invalidRequest:
+        case .localFile(_, _, _, let code):
+            // Memory for a body may be had later; any other local failure needs a person.
+            return code == ENOMEM
+        case .invalidResponse, .invalidRequest:
             return false
         }
     }

@@ -78,6 +78,8 @@ import Testing
         #expect(S3Error.localFile(operation: "PutObject", path: "/x", step: "open", errno: ENOENT).isPermanent)
         #expect(S3Error.localFile(operation: "PutObject", path: "/x", step: "open", errno: ENOENT).description
                 == "PutObject: cannot open /x: No such file or directory (errno 2)")
+        // No memory for a body now may mean memory later.
+        #expect(S3Error.localFile(operation: "UploadPart", path: "/x", step: "allocate 67108864 bytes to read", errno: ENOMEM).isTransient)
     }
 }
 
