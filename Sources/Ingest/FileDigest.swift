@@ -25,14 +25,15 @@ enum FileDigest {
         return (hasher.finalize(), size)
     }
 
-    /// Feeds the open file `fd` from offset 0 to `hasher`: up to `end`, which the file must
-    /// reach (else `StorageError` "read (shorter than its durable offset)", EIO), or to its end
-    /// when `end` is nil. Returns the bytes fed.
+    /// Feeds the open file `fd` from offset `start` to `hasher`: up to `end`, which the file
+    /// must reach (else `StorageError` "read (shorter than its durable offset)", EIO), or to
+    /// its end when `end` is nil. Returns the offset reached.
     @discardableResult
-    static func feed(_ fd: Int32, upTo end: UInt64?, path: String, into hasher: SHA256Hasher) throws(StorageError) -> UInt64 {
+    static func feed(_ fd: Int32, from start: UInt64 = 0, upTo end: UInt64?, path: String,
+                     into hasher: SHA256Hasher) throws(StorageError) -> UInt64 {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: readSize, alignment: 16)
         defer { buffer.deallocate() }
-        var offset: UInt64 = 0
+        var offset = start
         while end.map({ offset < $0 }) ?? true {
             let want = Int(min(UInt64(readSize), (end ?? .max) - offset))
             let n = try FileIO.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]), at: offset, path: path)

@@ -87,6 +87,9 @@ extension Forwarder {
         if !done.isEmpty {
             FileHandle.standardError.write(Data("recorder-gatewayd: resuming the multipart upload of \(key): \(done.count) of \(count) parts are already in the store\n".utf8))
         }
+        // The file's SHA-256 over the very bytes sent (and those already in the store), checked
+        // against the manifest before the object is completed.
+        let sent = PartOrderedDigest(path: path, ranges: (0..<count).map(range), held: Set(done.keys))
 
         // The missing parts, at most uploadsInFlight of this object at a time, each holding an
         // upload slot only while it is on the wire. The first failure stops the rest.
@@ -99,13 +102,18 @@ extension Forwarder {
                 while failure == nil, running < limit, let index = queue.popFirst() {
                     let bytes = range(index)
                     group.addTask {
+                        // The turn before the slot: a part holding a slot never waits for one
+                        // that has none.
+                        await sent.turn(index)
                         await self.acquireSlot()
                         let result: Result<(part: MultipartPart, digest: PayloadDigest), S3Error>
                         do throws(S3Error) {
-                            let sent = try await self.client.uploadPart(bucket: self.settings.bucket, key: key, uploadID: uploadID,
-                                                                        partNumber: index + 1, fileAt: path, range: bytes)
-                            result = .success(sent)
+                            let part = try await self.client.uploadPart(bucket: self.settings.bucket, key: key, uploadID: uploadID,
+                                                                        partNumber: index + 1, fileAt: path, range: bytes,
+                                                                        reading: { sent.feed(index, $0) })
+                            result = .success(part)
                         } catch {
+                            sent.abandon(index, because: "\(error)")
                             result = .failure(error)
                         }
                         await self.releaseSlot()
@@ -123,6 +131,15 @@ extension Forwarder {
             }
         }
         if let failure { throw failure }
+        switch sent.result() {
+        case .success(let sha256) where sha256 == object.sha256:
+            break
+        case .success(let sha256):
+            // Permanent: the forward queue aborts the upload, so nothing of it stays in the store.
+            throw .invalidRequest(operation: "CompleteMultipartUpload", detail: "\(path): the parts sent have SHA-256 \(hexString(sha256)), its manifest says \(hexString(object.sha256)): the file changed after the bag was sealed; the upload is not completed")
+        case .failure(let why):
+            throw .invalidRequest(operation: "CompleteMultipartUpload", detail: "\(path): no SHA-256 of the parts sent (\(why)); the upload is not completed")
+        }
         let parts = (0..<count).map { done[$0]! }
         let completed = try await client.completeMultipartUpload(bucket: settings.bucket, key: key, uploadID: uploadID, parts: parts.map(\.part))
         try? journal.setUploadID(bag: object.bagName, path: object.path, nil)
@@ -145,6 +162,9 @@ extension Forwarder {
         guard head.contentLength == Int64(object.size) else { return nil }
         let expected = try RemoteCopy.expected(file: path, size: Int64(object.size), as: head, configuredPartSize: settings.partSize)
         guard expected.compare(head, size: Int64(object.size)) == .same else { return nil }
+        // The store holds the file as it is now; it counts only if that is still the sealed
+        // file. (If not, the upload that follows refuses it, naming the file.)
+        guard let (sha256, _) = try? FileDigest.sha256(path), sha256 == object.sha256 else { return nil }
         return (head, expected)
     }
 

@@ -95,11 +95,12 @@ public actor Forwarder {
         wakeWorker()
     }
 
-    /// Queues a sealed bag: every file listed by its manifests, plus the manifests.
+    /// Queues a sealed bag: every file listed by its manifests, plus the tag manifest itself.
     ///
-    /// Each file is hashed here, off the queue's actor, and must still match its manifest
-    /// line: a bag that changed after it was sealed is refused, naming the file, rather than
-    /// forwarded with a fresh and meaningless digest.
+    /// The SHA-256 queued for each file is its manifest's, the sealed record, and the bytes
+    /// are checked against it when they are read for sending (a single PUT before it is sent,
+    /// a multipart upload before it is completed), not here: a file that changed after the
+    /// bag was sealed, however long the store was away, never becomes an object in the store.
     public nonisolated func enqueue(bag name: String) async throws {
         let objects = try Self.objects(ofBag: name, at: store.finalBag(name))
         try await add(objects)
@@ -110,13 +111,23 @@ public actor Forwarder {
         wakeWorker()
     }
 
-    /// Every object of the bag at `bag`, in upload order, with sizes and SHA-256 from the files.
+    /// Every object of the bag at `bag`, in upload order, with its size and the SHA-256 its
+    /// manifest gives (the tag manifest's own is computed: no manifest lists it). Throws, naming
+    /// the file, when a listed file is missing or not a regular file.
     static func objects(ofBag name: String, at bag: String) throws -> [Journal.ForwardObject] {
         var objects: [Journal.ForwardObject] = []
         func add(_ path: String, _ ordinal: Int, manifest: [UInt8]?) throws {
-            let (sha, size) = try FileDigest.sha256(bag + "/" + path)
-            if let manifest, manifest != sha {
-                throw ForwardError(reason: "bag \(name): \(path) has SHA-256 \(hexString(sha)), its manifest says \(hexString(manifest)): the bag changed after it was sealed; it is not forwarded")
+            let file = bag + "/" + path
+            let sha: [UInt8], size: UInt64
+            if let manifest {
+                var info = stat()
+                guard stat(file, &info) == 0 else { throw StorageError(operation: "stat", path: file, errno: errno) }
+                guard info.st_mode & S_IFMT == S_IFREG else {
+                    throw ForwardError(reason: "bag \(name): \(path) is not a regular file; the bag is not forwarded")
+                }
+                (sha, size) = (manifest, UInt64(info.st_size))
+            } else {
+                (sha, size) = try FileDigest.sha256(file)
             }
             objects.append(Journal.ForwardObject(bagName: name, path: path, ordinal: ordinal, size: size, sha256: sha))
         }

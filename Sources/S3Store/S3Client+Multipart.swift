@@ -40,8 +40,12 @@ extension S3Client {
     /// Sends `Content-MD5`, `x-amz-sdk-checksum-algorithm: SHA256` and
     /// `x-amz-checksum-sha256`. The size limits are the caller's to respect (the server
     /// refuses a small part at CompleteMultipartUpload, `EntityTooSmall`).
+    ///
+    /// `reading`, when given, is called once with the body just read, before anything is sent
+    /// (not at all when the read fails): the caller can hash exactly the bytes that go out.
     public func uploadPart(bucket: String, key: String, uploadID: String, partNumber: Int,
-                           fileAt path: String, range: Range<Int64>) async throws(S3Error) -> (part: MultipartPart, digest: PayloadDigest) {
+                           fileAt path: String, range: Range<Int64>,
+                           reading observe: ((UnsafeRawBufferPointer) -> Void)? = nil) async throws(S3Error) -> (part: MultipartPart, digest: PayloadDigest) {
         let operation = "UploadPart"
         guard (1...Self.maximumPartCount).contains(partNumber) else {
             throw .invalidRequest(operation: operation, detail: "part number \(partNumber) is outside 1…\(Self.maximumPartCount)")
@@ -50,6 +54,7 @@ extension S3Client {
             throw .invalidRequest(operation: operation, detail: "a part of \(range.count) bytes is larger than 5 GiB")
         }
         let (body, digest) = try LocalFile.load(path, range: range, operation: operation)
+        if let observe { body.withBytes(observe) }
         var request = Request(operation: operation, method: "PUT", bucket: bucket, key: key,
                               query: [("partNumber", String(partNumber)), ("uploadId", uploadID)])
         request.headers = [("content-type", "application/octet-stream")] + Self.checksumHeaders(digest)

@@ -25,6 +25,13 @@ final class UploadBody: @unchecked Sendable {
         count = bytes.count
     }
 
+    /// Lets `body` look at the bytes while they are still here (before `take`).
+    func withBytes(_ body: (UnsafeRawBufferPointer) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        bytes?.withUnsafeBytes(body)
+    }
+
     /// The bytes the first time, nil after: a body is sent once.
     func take() -> Data? {
         lock.lock()
