@@ -124,7 +124,7 @@ extension Forwarder {
                 guard let (index, result) = await group.next() else { break }
                 running -= 1
                 switch result {
-                case .success(let sent): done[index] = sent
+                case .success(let uploaded): done[index] = uploaded
                 case .failure(let error):
                     if failure == nil { failure = error }
                 }
