@@ -179,13 +179,21 @@ public struct DockSession: Sendable {
         var sanitizer = PathSanitizer()
         for f in files.values.sorted(by: { $0.recordingId < $1.recordingId }) { sanitizer.reserve(f.bagPath) }
         var previouslyIngested: [(CatalogEntry, Journal.LedgerEntry)] = []
+        // The kiosk's own bound, which holds when STATUS is missing or lies too.
+        let storeSize = try FileIO.filesystemSize(context.store.root)
         for entry in catalog.sorted(by: { $0.id < $1.id }) {
-            // A size is the recorder's word: one larger than its whole medium is a broken or
-            // hostile catalog, and pulling it would only fill the kiosk's disk. The recording
-            // stays on the recorder (never released) for a technician to look at.
+            // A size is the recorder's word: one larger than its whole medium, or than the whole
+            // filesystem of the kiosk's store, is a broken or hostile catalog, and pulling it
+            // would only fill the kiosk's disk. The recording stays on the recorder (never
+            // released) for a technician to look at.
             if let total = storageTotal, total > 0, entry.size > total {
                 out.anomalies.append(Anomaly("implausible-size", recordingId: entry.id,
                                              "the catalog lists \(entry.size) bytes, more than the recorder's whole storage (\(total) bytes): not read, left on the recorder"))
+                continue
+            }
+            if entry.size > storeSize {
+                out.anomalies.append(Anomaly("implausible-size", recordingId: entry.id,
+                                             "the catalog lists \(entry.size) bytes, more than the whole filesystem of the kiosk's store (\(storeSize) bytes): not read, left on the recorder"))
                 continue
             }
             if let f = files[entry.id], f.size == entry.size, f.deviceSHA256 == entry.deviceSHA256 { continue }

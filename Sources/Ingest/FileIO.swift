@@ -96,6 +96,13 @@ enum FileIO {
         }
     }
 
+    /// The size in bytes of the filesystem holding `path` (its whole capacity, not what is free).
+    static func filesystemSize(_ path: String) throws(StorageError) -> UInt64 {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { throw StorageError(operation: "statvfs", path: path, errno: errno) }
+        return UInt64(info.f_blocks) * UInt64(info.f_frsize)
+    }
+
     static func chmod(_ path: String, _ mode: mode_t) throws(StorageError) {
         if Glibc.chmod(path, mode) != 0 { throw StorageError(operation: "chmod", path: path, errno: Glibc.errno) }
     }

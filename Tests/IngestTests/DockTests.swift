@@ -72,6 +72,25 @@ import Testing
         #expect(second.bagPath == nil)
     }
 
+    /// The kiosk's own bound: a size larger than the store's whole filesystem is not read,
+    /// even when STATUS (here lying too) would allow it.
+    @Test func aCatalogSizeLargerThanTheKiosksStoreIsNotRead() async throws {
+        let kiosk = try TestKiosk(release: .releaseAfterVerified)
+        let json = """
+        {"schema": 1, "recorders": [{
+          "identity": {"serial": "T000010", "officerNumber": "123456"}, "password": "secret", "link": "unlimited",
+          "status": {"reportedStorageTotal": 4611686018427387904},
+          "recordings": \(standardRecordings),
+          "faults": [{"kind": "sizeLies", "recording": 2, "reportedSize": 1152921504606846976}]
+        }]}
+        """
+        let (out, device) = await kiosk.dockOne(try Scenario(json: Data(json.utf8)).recorders[0])
+        #expect(out.anomalies.contains { $0.code == "implausible-size" && $0.recordingId == 2
+            && $0.detail.contains("1152921504606846976") && $0.detail.contains("kiosk's store") }, "\(out.anomalies)")
+        #expect(out.listed == 4 && out.files == 3 && out.verified == 3)
+        #expect(await device.releasedIds == [1, 3, 4])
+    }
+
     @Test func aCatalogSizeLargerThanTheWholeMediumIsNotReadAndStaysOnTheRecorder() async throws {
         let kiosk = try TestKiosk(release: .releaseAfterVerified)
         let json = """
