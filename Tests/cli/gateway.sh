@@ -74,7 +74,10 @@ if mount -t tmpfs -o size=24m tmpfs "$work/small" 2>/dev/null; then
 import json, sys
 s = json.load(open(sys.argv[1]))
 s["recorders"][0]["link"] = "unlimited"
-s["recorders"][0]["recordings"][0]["size"] = "40MiB"
+# Each fits the 24 MiB filesystem (a larger one would not be read at all: implausible-size),
+# together they do not.
+s["recorders"][0]["recordings"][0]["size"] = "16MiB"
+s["recorders"][0]["recordings"][1]["size"] = "16MiB"
 json.dump(s, open(sys.argv[2], "w"))
 PY
   "$gw" --simulate "$work/full.json" --config "$work/full.conf" --once --json > "$work/full-out.json"; rc=$?
