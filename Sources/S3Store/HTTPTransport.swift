@@ -74,12 +74,13 @@ final class HTTPTransport: Sendable {
                 case .none: task = session.dataTask(with: request, completionHandler: completion)
                 case .data(let data): task = session.uploadTask(with: request, from: data, completionHandler: completion)
                 case .upload(let upload):
-                    guard let data = upload.take() else {
+                    // URLSession copies the body here; the loaded copy is dropped right after.
+                    guard let created = upload.take({ session.uploadTask(with: request, from: $0, completionHandler: completion) }) else {
                         continuation.resume(returning: .failure(.invalidRequest(
                             operation: operation, detail: "an upload body of \(upload.count) bytes was already sent once")))
                         return
                     }
-                    task = session.uploadTask(with: request, from: data, completionHandler: completion)
+                    task = created
                 }
                 holder.start(task)
             }

@@ -53,7 +53,7 @@ extension S3Client {
         guard range.count <= Self.maximumPartSize else {
             throw .invalidRequest(operation: operation, detail: "a part of \(range.count) bytes is larger than 5 GiB")
         }
-        let (body, digest) = try LocalFile.load(path, range: range, operation: operation)
+        let (body, digest) = try await loadBody(path, range: range, operation: operation)
         if let observe { body.withBytes(observe) }
         var request = Request(operation: operation, method: "PUT", bucket: bucket, key: key,
                               query: [("partNumber", String(partNumber)), ("uploadId", uploadID)])

@@ -21,7 +21,7 @@ extension S3Client {
         guard size <= Self.maximumPartSize else {
             throw .invalidRequest(operation: operation, detail: "\(path) has \(size) bytes; a single PUT takes at most 5 GiB, use multipart")
         }
-        let (body, digest) = try LocalFile.load(path, operation: operation)
+        let (body, digest) = try await loadBody(path, operation: operation)
         if let expectedSHA256, expectedSHA256 != digest.sha256 {
             throw .invalidRequest(operation: operation, detail: "\(path) has SHA-256 \(digest.sha256Hex), expected \(PayloadDigest(length: 0, md5: [], sha256: expectedSHA256).sha256Hex): the file changed; nothing was sent")
         }

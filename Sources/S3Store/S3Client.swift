@@ -25,6 +25,8 @@ public final class S3Client: Sendable {
     public let endpoint: S3Endpoint
     private let signer: SigV4Signer
     private let transport: HTTPTransport
+    /// One body at a time is read and handed to URLSession (see `HandOverGate`).
+    private let handOver = HandOverGate()
     private let clock: @Sendable () -> Date
 
     /// - Parameters:
@@ -42,6 +44,21 @@ public final class S3Client: Sendable {
     }
 
     // MARK: Sending
+
+    /// Bytes `range` of the file at `path` (all of it when nil), read and hashed once through
+    /// the hand-over gate, which the body leaves when URLSession has taken it (or when it is
+    /// dropped unsent).
+    func loadBody(_ path: String, range: Range<Int64>? = nil, operation: String) async throws(S3Error) -> (body: UploadBody, digest: PayloadDigest) {
+        await handOver.enter()
+        do throws(S3Error) {
+            let (body, digest) = try LocalFile.load(path, range: range, operation: operation)
+            body.onHandOver { [handOver] in handOver.leave() }
+            return (body, digest)
+        } catch {
+            handOver.leave()
+            throw error
+        }
+    }
 
     /// One S3 request before signing.
     struct Request {

@@ -17,12 +17,24 @@ import Foundation
 final class UploadBody: @unchecked Sendable {
     private let lock = NSLock()
     private var bytes: Data?
+    /// Called once, when the bytes are taken or the body is dropped untaken.
+    private var handedOver: (@Sendable () -> Void)?
     /// How many bytes the body has (also after it was taken).
     let count: Int
 
     init(_ bytes: Data) {
         self.bytes = bytes
         count = bytes.count
+    }
+
+    deinit { handedOver?() }
+
+    /// Calls `action` once: when the bytes are taken, or when the body is dropped without
+    /// being sent (a request refused before it went out).
+    func onHandOver(_ action: @escaping @Sendable () -> Void) {
+        lock.lock()
+        handedOver = action
+        lock.unlock()
     }
 
     /// Lets `body` look at the bytes while they are still here (before `take`).
@@ -32,12 +44,21 @@ final class UploadBody: @unchecked Sendable {
         bytes?.withUnsafeBytes(body)
     }
 
-    /// The bytes the first time, nil after: a body is sent once.
-    func take() -> Data? {
+    /// Hands the bytes to `use` the first time (nil after: a body is sent once), drops this
+    /// copy when `use` returns, and then signals the hand-over (`onHandOver`). `use` is where
+    /// URLSession makes its own copy.
+    func take<T>(_ use: (Data) -> T) -> T? {
         lock.lock()
-        defer { lock.unlock() }
-        let taken = bytes
+        var taken = bytes
         bytes = nil
-        return taken
+        let action = handedOver
+        handedOver = nil
+        lock.unlock()
+        guard let bytes = taken else { return nil }
+        taken = nil
+        let result = use(bytes)
+        _ = consume bytes
+        action?()
+        return result
     }
 }

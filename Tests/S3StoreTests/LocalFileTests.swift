@@ -30,12 +30,22 @@ import Testing
             let (body, digest) = try LocalFile.load(path, range: 10..<Int64(bytes.count - 10), operation: "Test")
             #expect(body.count == bytes.count - 20)
             #expect(digest == PayloadDigest(of: bytes[10..<bytes.count - 10]))
-            #expect(body.take() == Data(bytes[10..<bytes.count - 10]))
-            #expect(body.take() == nil)
+            let handedOver = Counter()
+            body.onHandOver { handedOver.add() }
+            #expect(body.take { $0 } == Data(bytes[10..<bytes.count - 10]))
+            #expect(handedOver.value == 1)
+            #expect(body.take { $0 } == nil)
+            #expect(handedOver.value == 1, "handed over once")
             let (whole, wholeDigest) = try LocalFile.load(path, operation: "Test")
-            #expect(whole.take() == Data(bytes) && wholeDigest == PayloadDigest(of: bytes))
+            #expect(whole.take { $0 } == Data(bytes) && wholeDigest == PayloadDigest(of: bytes))
             let (empty, emptyDigest) = try LocalFile.load(path, range: 5..<5, operation: "Test")
-            #expect(empty.take() == Data() && emptyDigest == PayloadDigest(of: [UInt8]()))
+            #expect(empty.take { $0 } == Data() && emptyDigest == PayloadDigest(of: [UInt8]()))
+            // A body dropped unsent hands over too, so the next body is not kept waiting.
+            do {
+                let (unsent, _) = try LocalFile.load(path, range: 0..<10, operation: "Test")
+                unsent.onHandOver { handedOver.add() }
+            }
+            #expect(handedOver.value == 2)
         }
     }
 
@@ -63,4 +73,12 @@ import Testing
         let expected = Data(SHA256Hasher.hash(parts[0] + parts[1])).base64EncodedString() + "-2"
         #expect(compositeSHA256Checksum(partSHA256s: parts) == expected)
     }
+}
+
+/// A count that closures may bump from any thread.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    func add() { lock.lock(); count += 1; lock.unlock() }
 }

@@ -283,13 +283,6 @@ final class ResettingListener: @unchecked Sendable {
     /// Connections reset so far.
     var resets: Int { counter.value }
 
-    private final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var count = 0
-        var value: Int { lock.lock(); defer { lock.unlock() }; return count }
-        func increment() { lock.lock(); count += 1; lock.unlock() }
-    }
-
     init(readBeforeReset: Int) throws {
         let (fd, port) = try listeningLoopbackSocket()
         self.fd = fd
@@ -310,7 +303,7 @@ final class ResettingListener: @unchecked Sendable {
                 var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
                 setsockopt(connection, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
                 close(connection)
-                counter.increment()
+                counter.add()
             }
         }
         thread.start()
