@@ -180,7 +180,8 @@ public struct DockSession: Sendable {
         for f in files.values.sorted(by: { $0.recordingId < $1.recordingId }) { sanitizer.reserve(f.bagPath) }
         var previouslyIngested: [(CatalogEntry, Journal.LedgerEntry)] = []
         // The kiosk's own bound, which holds when STATUS is missing or lies too.
-        let storeSize = try FileIO.filesystemSize(context.store.root)
+        // (Unknown when statvfs fails: then only the recorder's own figure bounds a size.)
+        let storeSize = (try? FileIO.filesystemSize(context.store.root)) ?? .max
         for entry in catalog.sorted(by: { $0.id < $1.id }) {
             // A size is the recorder's word: one larger than its whole medium, or than the whole
             // filesystem of the kiosk's store, is a broken or hostile catalog, and pulling it

@@ -63,15 +63,26 @@ extension Forwarder {
                                             uploadID existing: String?, held: [Int: MultipartPart]) async throws(S3Error) -> Delivery {
         let size = Int64(object.size), partSize = settings.partSize
         let count = Int((size + partSize - 1) / partSize)
+        func range(_ index: Int) -> Range<Int64> { Int64(index) * partSize..<min(size, Int64(index + 1) * partSize) }
+        // Continue an upload only when it holds parts cut at today's part size: the object will
+        // carry the part size it was created with (its metadata), and verification recomputes
+        // its checksums from that. One with no parts yet, or cut otherwise, starts over.
+        var held = held
+        var reuse = existing
+        if let id = existing, held.isEmpty || held.contains(where: { $0.key < 1 || $0.key > count || $0.value.size != range($0.key - 1).count }) {
+            try? await client.abortMultipartUpload(bucket: settings.bucket, key: key, uploadID: id)
+            try? journal.setUploadID(bag: object.bagName, path: object.path, nil)
+            held = [:]
+            reuse = nil
+        }
         let uploadID: String
-        if let existing {
-            uploadID = existing
+        if let reuse {
+            uploadID = reuse
         } else {
             uploadID = try await client.createMultipartUpload(bucket: settings.bucket, key: key, lock: lock,
                                                               metadata: [RemoteCopy.partSizeMetadata: String(partSize)])
             try? journal.setUploadID(bag: object.bagName, path: object.path, uploadID)
         }
-        func range(_ index: Int) -> Range<Int64> { Int64(index) * partSize..<min(size, Int64(index + 1) * partSize) }
 
         var done: [Int: (part: MultipartPart, digest: PayloadDigest)] = [:]
         var missing: [Int] = []
@@ -89,7 +100,7 @@ extension Forwarder {
         }
         // The file's SHA-256 over the very bytes sent (and those already in the store), checked
         // against the manifest before the object is completed.
-        let sent = PartOrderedDigest(path: path, ranges: (0..<count).map(range), held: Set(done.keys))
+        let sent = PartOrderedDigest(path: path, ranges: (0..<count).map(range), held: done.mapValues(\.part))
 
         // The missing parts, at most uploadsInFlight of this object at a time, each holding an
         // upload slot only while it is on the wire. The first failure stops the rest.
@@ -108,6 +119,11 @@ extension Forwarder {
                         await self.acquireSlot()
                         let result: Result<(part: MultipartPart, digest: PayloadDigest), S3Error>
                         do throws(S3Error) {
+                            // Stopped: no part read into memory only to be cancelled.
+                            if Task.isCancelled {
+                                throw S3Error.transport(operation: "UploadPart", url: key, code: URLError.cancelled.rawValue,
+                                                        detail: "the forward queue was stopped")
+                            }
                             let part = try await self.client.uploadPart(bucket: self.settings.bucket, key: key, uploadID: uploadID,
                                                                         partNumber: index + 1, fileAt: path, range: bytes,
                                                                         reading: { sent.feed(index, $0) })
@@ -160,11 +176,12 @@ extension Forwarder {
         }
         // The size first: a fresh key or another file costs no read of ours.
         guard head.contentLength == Int64(object.size) else { return nil }
-        let expected = try RemoteCopy.expected(file: path, size: Int64(object.size), as: head, configuredPartSize: settings.partSize)
+        let (expected, sha256) = try RemoteCopy.expected(file: path, size: Int64(object.size), as: head,
+                                                         configuredPartSize: settings.partSize)
         guard expected.compare(head, size: Int64(object.size)) == .same else { return nil }
-        // The store holds the file as it is now; it counts only if that is still the sealed
-        // file. (If not, the upload that follows refuses it, naming the file.)
-        guard let (sha256, _) = try? FileDigest.sha256(path), sha256 == object.sha256 else { return nil }
+        // The store holds the file as it was just read; it counts only if those bytes are the
+        // sealed file's. (If not, the upload that follows refuses it, naming the file.)
+        guard sha256 == object.sha256 else { return nil }
         return (head, expected)
     }
 

@@ -186,12 +186,13 @@ extension GatewayConfig {
     /// would not fit in memory (`memory`: this machine's, by default).
     public func validated(file: String, memory: Int64 = GatewayConfig.physicalMemory) throws(ConfigError) -> GatewayConfig {
         if let f = forward {
-            // Each upload on the wire holds its body (up to part-size) in memory; more than half
-            // the machine's memory for them invites the OOM killer in the middle of a dock.
-            let bodies = Int64(f.uploadsInFlight) * f.partSize
+            // Each upload on the wire holds its body (up to part-size) in memory, and one more is
+            // doubled while URLSession copies it; more than half the machine's memory for them
+            // invites the OOM killer in the middle of a dock.
+            let bodies = Int64(f.uploadsInFlight + 1) * f.partSize
             if memory > 0, bodies > memory / 2 {
                 throw ConfigError(file: file, line: 0, key: "part-size",
-                                  reason: "uploads-in-flight × part-size = \(f.uploadsInFlight) × \(f.partSize >> 20) MiB would hold \(bodies >> 20) MiB of upload bodies in memory, more than half of this machine's \(memory >> 20) MiB; lower part-size or uploads-in-flight")
+                                  reason: "(uploads-in-flight + 1) × part-size = \(f.uploadsInFlight + 1) × \(f.partSize >> 20) MiB would hold \(bodies >> 20) MiB of upload bodies in memory, more than half of this machine's \(memory >> 20) MiB; lower part-size or uploads-in-flight")
             }
             if f.bucket.isEmpty { throw ConfigError(file: file, line: 0, key: "forward", reason: "S3 settings are given but no forward = s3://BUCKET/PREFIX") }
             if f.endpoint.isEmpty { throw ConfigError(file: file, line: 0, key: "s3-endpoint", reason: "forward needs s3-endpoint = URL") }
@@ -202,10 +203,19 @@ extension GatewayConfig {
         return self
     }
 
-    /// This machine's physical memory in bytes (0 when unknown).
+    /// The memory this process may have, in bytes: the machine's, or its cgroup's limit when
+    /// that is lower (a container or a systemd MemoryMax=); 0 when unknown.
     public static var physicalMemory: Int64 {
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
-        return pages > 0 && size > 0 ? Int64(pages) * Int64(size) : 0
+        let machine = pages > 0 && size > 0 ? Int64(pages) * Int64(size) : 0
+        // cgroup v2 ("max" when unlimited); the process's own cgroup is named in /proc/self/cgroup.
+        let cgroup = (try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("0::") }.map { String($0.dropFirst(3)) } ?? "/"
+        if let text = try? String(contentsOfFile: "/sys/fs/cgroup" + cgroup + "/memory.max", encoding: .utf8),
+           let limit = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit > 0 {
+            return machine > 0 ? min(machine, limit) : limit
+        }
+        return machine
     }
 
     /// "64MiB" → 67108864.

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayCrypto
 import S3Store
 
 /// What the store shows for a byte-exact copy of a local file, and whether a HEAD shows one.
@@ -33,36 +34,48 @@ struct RemoteCopy: Sendable, Equatable {
     static let partSizeMetadata = "recorder-gateway-part-size"
 
     /// The part size the object `head` shows was uploaded with, for a file of `size` bytes:
-    /// the recorded one (`partSizeMetadata`) when it is a part size S3 allows for that file;
+    /// the recorded one (`partSizeMetadata`) when it is a part size S3 allows for that file
+    /// and gives the part count the ETag shows;
     /// the whole file when the ETag shows a single PUT (no `-N`); else `configured` (objects
     /// forwarded before the part size was recorded).
     static func partSize(of head: ObjectHead, size: Int64, configured: Int64) -> Int64 {
+        let eTag = head.eTag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        // A multipart ETag ends in "-N", N the part count: a recorded size must give N parts.
+        let listedParts = eTag.split(separator: "-").dropFirst().last.flatMap { Int64($0) }
         if let recorded = head.metadata[partSizeMetadata].flatMap({ Int64($0) }),
            (S3Client.minimumPartSize...S3Client.maximumPartSize).contains(recorded),
-           (size + recorded - 1) / recorded <= Int64(S3Client.maximumPartCount) {
+           (size + recorded - 1) / recorded <= Int64(S3Client.maximumPartCount),
+           listedParts.map({ $0 == (size + recorded - 1) / recorded }) ?? true {
             return recorded
         }
-        if !head.eTag.contains("-") { return max(size, configured) }
+        if !eTag.contains("-") { return max(size, configured) }
         return configured
     }
 
-    /// The copy of the file at `path` as the store shows it was uploaded (see `partSize(of:)`).
-    static func expected(file path: String, size: Int64, as head: ObjectHead, configuredPartSize: Int64) throws(S3Error) -> RemoteCopy {
+    /// The copy of the file at `path` as the store shows it was uploaded (see `partSize(of:)`),
+    /// and the SHA-256 of the file as read for it.
+    static func expected(file path: String, size: Int64, as head: ObjectHead,
+                         configuredPartSize: Int64) throws(S3Error) -> (copy: RemoteCopy, sha256: [UInt8]) {
         try expected(file: path, size: size, partSize: partSize(of: head, size: size, configured: configuredPartSize))
     }
 
-    /// The copy of the file at `path` uploaded the way the forward queue uploads it: one PUT
-    /// up to `partSize` bytes, parts of `partSize` above. Reads the file once.
-    static func expected(file path: String, size: Int64, partSize: Int64) throws(S3Error) -> RemoteCopy {
-        if size <= partSize { return RemoteCopy(single: try PayloadDigest(file: path)) }
+    /// The copy of the file at `path` uploaded the way the forward queue uploads it (one PUT
+    /// up to `partSize` bytes, parts of `partSize` above), and the SHA-256 of the whole file
+    /// from the same read: the copy and the hash describe the same bytes.
+    static func expected(file path: String, size: Int64, partSize: Int64) throws(S3Error) -> (copy: RemoteCopy, sha256: [UInt8]) {
+        if size <= partSize {
+            let digest = try PayloadDigest(file: path)
+            return (RemoteCopy(single: digest), digest.sha256)
+        }
+        let whole = SHA256Hasher()
         var parts: [PayloadDigest] = []
         var offset: Int64 = 0
         while offset < size {
             let end = min(size, offset + partSize)
-            parts.append(try PayloadDigest(file: path, range: offset..<end))
+            parts.append(try PayloadDigest(file: path, range: offset..<end, alsoFeeding: whole))
             offset = end
         }
-        return RemoteCopy(parts: parts)
+        return (RemoteCopy(parts: parts), whole.finalize())
     }
 
     enum Verdict: Equatable, Sendable {

@@ -40,7 +40,7 @@ public struct RemoteVerifier: Sendable {
                     problems.append("\(path): the store holds \(head.contentLength) bytes, the bag \(size)")
                     continue
                 }
-                switch try RemoteCopy.expected(file: local, size: size, as: head, configuredPartSize: settings.partSize).compare(head, size: size) {
+                switch try RemoteCopy.expected(file: local, size: size, as: head, configuredPartSize: settings.partSize).copy.compare(head, size: size) {
                 case .same: break
                 case .differs(let why), .unverifiable(let why): problems.append("\(path): \(why)")
                 }

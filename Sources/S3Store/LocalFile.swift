@@ -24,13 +24,15 @@ enum LocalFile {
     /// The digests of bytes `range` of the file at `path` (the whole file when nil), and the
     /// range actually hashed. Throws `.invalidRequest` when the range goes past the end.
     /// Memory: one `bufferSize` buffer, whatever the size.
-    static func digest(of path: String, range: Range<Int64>? = nil, operation: String) throws(S3Error) -> (PayloadDigest, Range<Int64>) {
+    /// `alsoFeeding`, when given, gets the same bytes (one read for both).
+    static func digest(of path: String, range: Range<Int64>? = nil, operation: String,
+                       alsoFeeding extra: SHA256Hasher? = nil) throws(S3Error) -> (PayloadDigest, Range<Int64>) {
         let fd = try openForReading(path, operation: operation)
         defer { close(fd) }
         let range = try checked(range, of: fd, path: path, operation: operation)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { buffer.deallocate() }
-        let digest = try readHashing(fd, path: path, range: range, into: buffer, keep: false, operation: operation)
+        let digest = try readHashing(fd, path: path, range: range, into: buffer, keep: false, operation: operation, alsoFeeding: extra)
         return (digest, range)
     }
 
@@ -72,7 +74,7 @@ enum LocalFile {
     /// one after another in `buffer` (which holds the whole range); without, every step reuses
     /// the start of `buffer` (at least `bufferSize` bytes).
     private static func readHashing(_ fd: Int32, path: String, range: Range<Int64>, into buffer: UnsafeMutableRawBufferPointer,
-                                    keep: Bool, operation: String) throws(S3Error) -> PayloadDigest {
+                                    keep: Bool, operation: String, alsoFeeding extra: SHA256Hasher? = nil) throws(S3Error) -> PayloadDigest {
         var md5 = MD5()
         let sha256 = SHA256Hasher()
         var offset = range.lowerBound
@@ -91,6 +93,7 @@ enum LocalFile {
             let chunk = UnsafeRawBufferPointer(start: start, count: got)
             md5.update(chunk)
             sha256.update(chunk)
+            extra?.update(chunk)
             offset += Int64(got)
         }
         return PayloadDigest(length: range.upperBound - range.lowerBound, md5: md5.finalize(), sha256: sha256.finalize())

@@ -48,9 +48,10 @@ public func compositeSHA256Checksum(partSHA256s: [[UInt8]]) -> String {
 
 extension PayloadDigest {
     /// The digests of bytes `range` of the file at `path` (the whole file when nil), read one
-    /// buffer at a time (`LocalFile.bufferSize`), whatever the size. Throws `.localFile` when
-    /// the file cannot be read and `.invalidRequest` when the range goes past its end.
-    public init(file path: String, range: Range<Int64>? = nil) throws(S3Error) {
-        self = try LocalFile.digest(of: path, range: range, operation: "Digest").0
+    /// buffer at a time (`LocalFile.bufferSize`), whatever the size; `alsoFeeding` gets the
+    /// same bytes. Throws `.localFile` when the file cannot be read and `.invalidRequest` when
+    /// the range goes past its end.
+    public init(file path: String, range: Range<Int64>? = nil, alsoFeeding extra: SHA256Hasher? = nil) throws(S3Error) {
+        self = try LocalFile.digest(of: path, range: range, operation: "Digest", alsoFeeding: extra).0
     }
 }

@@ -42,7 +42,9 @@ extension S3Client {
     /// refuses a small part at CompleteMultipartUpload, `EntityTooSmall`).
     ///
     /// `reading`, when given, is called once with the body just read, before anything is sent
-    /// (not at all when the read fails): the caller can hash exactly the bytes that go out.
+    /// (not at all when the read fails): the caller can hash exactly the bytes that go out. It
+    /// runs while this body holds the hand-over gate, so other uploads wait for it to return;
+    /// it must not keep the pointer.
     public func uploadPart(bucket: String, key: String, uploadID: String, partNumber: Int,
                            fileAt path: String, range: Range<Int64>,
                            reading observe: ((UnsafeRawBufferPointer) -> Void)? = nil) async throws(S3Error) -> (part: MultipartPart, digest: PayloadDigest) {

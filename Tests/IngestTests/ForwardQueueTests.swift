@@ -128,9 +128,10 @@ import Testing
         let data = (0..<(12 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         try Data(data).write(to: URL(fileURLWithPath: path))
         let whole = try RemoteCopy.expected(file: path, size: Int64(data.count), partSize: 64 << 20)
-        #expect(whole == RemoteCopy(single: PayloadDigest(of: data)))
+        #expect(whole.copy == RemoteCopy(single: PayloadDigest(of: data)) && whole.sha256 == SHA256Hasher.hash(data))
         let parts = try RemoteCopy.expected(file: path, size: Int64(data.count), partSize: 5 << 20)
-        #expect(parts == RemoteCopy(parts: [PayloadDigest(of: data[0..<(5 << 20)]), PayloadDigest(of: data[(5 << 20)..<(10 << 20)]),
+        #expect(parts.sha256 == SHA256Hasher.hash(data))
+        #expect(parts.copy == RemoteCopy(parts: [PayloadDigest(of: data[0..<(5 << 20)]), PayloadDigest(of: data[(5 << 20)..<(10 << 20)]),
                                             PayloadDigest(of: data[(10 << 20)...])]))
     }
 
@@ -143,6 +144,8 @@ import Testing
             ObjectHead(contentLength: 100 * mib, eTag: "\"\(eTag)\"", metadata: recorded.map { [RemoteCopy.partSizeMetadata: $0] } ?? [:])
         }
         #expect(RemoteCopy.partSize(of: head("abc-13", "\(8 * mib)"), size: 100 * mib, configured: 64 * mib) == 8 * mib)
+        #expect(RemoteCopy.partSize(of: head("abc-2", "\(8 * mib)"), size: 100 * mib, configured: 64 * mib) == 64 * mib,
+                "8 MiB parts would be 13, the ETag says 2")
         #expect(RemoteCopy.partSize(of: head("abc"), size: 100 * mib, configured: 16 * mib) == 100 * mib, "a single PUT stays single")
         #expect(RemoteCopy.partSize(of: head("abc-2"), size: 100 * mib, configured: 64 * mib) == 64 * mib, "nothing recorded")
         #expect(RemoteCopy.partSize(of: head("abc-2", "1"), size: 100 * mib, configured: 64 * mib) == 64 * mib, "below 5 MiB")
@@ -214,10 +217,10 @@ import Testing
     @Test func partsFeedInOrderWhateverOrderTheyRunIn() async throws {
         let path = try Self.file(Self.bytes)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let held: Set<Int> = [0, 4, 5, 10]
+        let held = Self.held([0, 4, 5, 10])
         let digest = PartOrderedDigest(path: path, ranges: Self.ranges, held: held)
         await withTaskGroup(of: Void.self) { group in
-            for index in Self.ranges.indices where !held.contains(index) {
+            for index in Self.ranges.indices where held[index] == nil {
                 group.addTask {
                     // Later parts are ready first: each must still wait for its turn.
                     try? await Task.sleep(for: .milliseconds(5 * (Self.ranges.count - index)))
@@ -230,12 +233,37 @@ import Testing
         #expect(try digest.result().get() == SHA256Hasher.hash(Self.bytes))
     }
 
+    /// Parts "already in the store", listed as the store would for the file's bytes.
+    static func held(_ indices: [Int], damaging damaged: Int? = nil) -> [Int: MultipartPart] {
+        Dictionary(uniqueKeysWithValues: indices.map { index in
+            var bytes = Array(Self.bytes[Int(ranges[index].lowerBound)..<Int(ranges[index].upperBound)])
+            if index == damaged { bytes[0] ^= 1 }
+            let digest = PayloadDigest(of: bytes)
+            return (index, MultipartPart(partNumber: index + 1, eTag: "\"\(digest.md5Hex)\"", size: Int64(bytes.count),
+                                         checksumSHA256: digest.sha256Base64))
+        })
+    }
+
+    /// A part the store holds must be the file's bytes as read now: a store listing that does
+    /// not match them (the file changed since that part was sent) voids the hash.
+    @Test func aHeldPartThatIsNotTheFilesBytesIsNoticed() async throws {
+        let path = try Self.file(Self.bytes)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let digest = PartOrderedDigest(path: path, ranges: Self.ranges, held: Self.held([1, 10], damaging: 10))
+        for index in Self.ranges.indices where ![1, 10].contains(index) {
+            await digest.turn(index)
+            Self.bytes[Int(Self.ranges[index].lowerBound)..<Int(Self.ranges[index].upperBound)].withUnsafeBytes { digest.feed(index, $0) }
+        }
+        guard case .failure(let why) = digest.result() else { Issue.record("a held part with other bytes must void the hash"); return }
+        #expect(why.description.contains("part 11") && why.description.contains("ETag"), "\(why)")
+    }
+
     /// Other bytes than the file's give another hash; a part that could not be read leaves no
     /// hash at all, and the parts after it are not held up.
     @Test func otherBytesOrAMissingPartAreNoticed() async throws {
         let path = try Self.file(Self.bytes)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let changed = PartOrderedDigest(path: path, ranges: Self.ranges, held: [])
+        let changed = PartOrderedDigest(path: path, ranges: Self.ranges, held: [:])
         for index in Self.ranges.indices {
             await changed.turn(index)
             var part = Array(Self.bytes[Int(Self.ranges[index].lowerBound)..<Int(Self.ranges[index].upperBound)])
@@ -244,7 +272,7 @@ import Testing
         }
         #expect(try changed.result().get() != SHA256Hasher.hash(Self.bytes))
 
-        let missing = PartOrderedDigest(path: path, ranges: Self.ranges, held: [])
+        let missing = PartOrderedDigest(path: path, ranges: Self.ranges, held: [:])
         for index in Self.ranges.indices {
             await missing.turn(index)
             if index == 2 { missing.abandon(index, because: "bulk read failed"); continue }

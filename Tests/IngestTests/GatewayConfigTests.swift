@@ -69,10 +69,10 @@ import Testing
     /// for them is refused, naming both settings and the sizes.
     @Test func uploadBodiesMustFitInHalfTheMemory() throws {
         let c = try GatewayConfig(text: "forward = s3://b/p\ns3-endpoint = http://127.0.0.1:9000\npart-size = 256MiB\n", file: "gw.conf")
-        #expect(throws: Never.self) { try c.validated(file: "gw.conf", memory: 2 << 30) }
-        #expect { try c.validated(file: "gw.conf", memory: (2 << 30) - 1) } throws: { error in
+        #expect(throws: Never.self) { try c.validated(file: "gw.conf", memory: 2560 << 20) }
+        #expect { try c.validated(file: "gw.conf", memory: (2560 << 20) - 1) } throws: { error in
             let text = "\(error)"
-            return (error as? ConfigError)?.key == "part-size" && text.contains("4 × 256 MiB") && text.contains("1024 MiB of upload bodies")
+            return (error as? ConfigError)?.key == "part-size" && text.contains("5 × 256 MiB") && text.contains("1280 MiB of upload bodies")
                 && text.contains("lower part-size or uploads-in-flight")
         }
     }
