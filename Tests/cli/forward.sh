@@ -211,6 +211,37 @@ check "no multipart upload is left abandoned in the store" python3 -c "
 import boto3; s3 = boto3.client('s3', endpoint_url='$EP')
 assert not s3.list_multipart_uploads(Bucket='$B').get('Uploads'), s3.list_multipart_uploads(Bucket='$B').get('Uploads')"
 
+# 5b. The same, but part-size changed before the restart: the upload cut at 5 MiB is not
+# continued at 8 MiB (its object would carry the wrong part size); it is aborted and started
+# over, and the object then verifies at the size it records.
+mkdir -p "$work/k8"; conf "$work/k8" "$B" "$EP" 120
+echo "part-size = 5MiB" >> "$work/k8.conf"
+"$gw" --simulate "$work/big.json" --config "$work/k8.conf" --once --json --control-socket none > /dev/null 2>&1 &
+gpid=$!
+wait_for_upload_id "$work/k8/state/journal.sqlite" 0.4
+kill -9 "$gpid" 2>/dev/null; wait "$gpid" 2>/dev/null
+sed -i 's/^part-size = .*/part-size = 8MiB/' "$work/k8.conf"
+rc=$(run "$work/k8.conf" "$work/k8.json")
+check "after a part-size change the interrupted upload starts over and the object records 8 MiB parts" python3 - "$work" "$EP" "$B" "$rc" <<'PY'
+import glob, json, os, sys, boto3
+work, ep, bucket, rc = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+d = json.load(open(work + "/k8.json"))
+assert rc == 0 and d["totals"]["allVerified"], (rc, d)
+err = open(work + "/k8.json.err").read()
+assert "resuming the multipart upload" not in err, err[-2000:]
+name = os.path.basename(glob.glob(work + "/k8/store/bags/*")[0])
+s3 = boto3.client("s3", endpoint_url=ep)
+keys = [v["Key"] for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket)   # no Prefix: moto mis-signs %2F
+        for v in page.get("Versions", []) if v["Key"].startswith("kiosk-01/%s/" % name) and v["Key"].endswith("BIG.MP4")]
+assert len(keys) == 1, keys
+head = s3.head_object(Bucket=bucket, Key=keys[0])
+assert head["Metadata"].get("recorder-gateway-part-size") == str(8 << 20), head["Metadata"]
+assert head["ETag"].strip('"').endswith("-15"), head["ETag"]   # 120 MiB in 8 MiB parts
+left = [u for u in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) if name in u["Key"]]
+assert not left, left
+PY
+check "recorderctl verify --config accepts that object" bash -c "'$bin/recorderctl' verify --all --config '$work/k8.conf' | grep -q 'copy in s3://'"
+
 # 6. Faults on the way, through Tools/s3-fault-proxy in front of moto: a storm of 40 answers
 # 503 SlowDown, then one part and one PUT whose bodies are damaged in flight, and one part and
 # one PUT whose connection is reset halfway through the body. moto does not check Content-MD5,
