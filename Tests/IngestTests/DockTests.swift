@@ -72,19 +72,24 @@ import Testing
         #expect(second.bagPath == nil)
     }
 
+    /// A recorder with the standard recordings whose STATUS claims `storageTotal` bytes.
+    static func recorder(serial: String, storageTotal: UInt64, faults: String = "[]") throws -> RecorderScenario {
+        let json = """
+        {"schema": 1, "recorders": [{
+          "identity": {"serial": "\(serial)", "officerNumber": "123456"}, "password": "secret", "link": "unlimited",
+          "status": {"reportedStorageTotal": \(storageTotal)},
+          "recordings": \(standardRecordings), "faults": \(faults)
+        }]}
+        """
+        return try Scenario(json: Data(json.utf8)).recorders[0]
+    }
+
     /// The kiosk's own bound: a size larger than the store's whole filesystem is not read,
     /// even when STATUS (here lying too) would allow it.
     @Test func aCatalogSizeLargerThanTheKiosksStoreIsNotRead() async throws {
         let kiosk = try TestKiosk(release: .releaseAfterVerified)
-        let json = """
-        {"schema": 1, "recorders": [{
-          "identity": {"serial": "T000010", "officerNumber": "123456"}, "password": "secret", "link": "unlimited",
-          "status": {"reportedStorageTotal": 4611686018427387904},
-          "recordings": \(standardRecordings),
-          "faults": [{"kind": "sizeLies", "recording": 2, "reportedSize": 1152921504606846976}]
-        }]}
-        """
-        let (out, device) = await kiosk.dockOne(try Scenario(json: Data(json.utf8)).recorders[0])
+        let (out, device) = await kiosk.dockOne(try Self.recorder(serial: "T000010", storageTotal: 4611686018427387904,
+                                                                   faults: #"[{"kind": "sizeLies", "recording": 2, "reportedSize": 1152921504606846976}]"#))
         #expect(out.anomalies.contains { $0.code == "implausible-size" && $0.recordingId == 2
             && $0.detail.contains("1152921504606846976") && $0.detail.contains("kiosk's store") }, "\(out.anomalies)")
         #expect(out.listed == 4 && out.files == 3 && out.verified == 3)
@@ -93,14 +98,7 @@ import Testing
 
     @Test func aCatalogSizeLargerThanTheWholeMediumIsNotReadAndStaysOnTheRecorder() async throws {
         let kiosk = try TestKiosk(release: .releaseAfterVerified)
-        let json = """
-        {"schema": 1, "recorders": [{
-          "identity": {"serial": "T000009", "officerNumber": "123456"}, "password": "secret", "link": "unlimited",
-          "status": {"reportedStorageTotal": 1000000},
-          "recordings": \(standardRecordings)
-        }]}
-        """
-        let (out, device) = await kiosk.dockOne(try Scenario(json: Data(json.utf8)).recorders[0])
+        let (out, device) = await kiosk.dockOne(try Self.recorder(serial: "T000009", storageTotal: 1000000))
         // Recording 1 claims 3000001 bytes on a recorder that says it holds 1000000 in all.
         #expect(out.anomalies.contains { $0.code == "implausible-size" && $0.recordingId == 1 && $0.detail.contains("3000001") })
         #expect(out.listed == 4 && out.files == 3 && out.verified == 3)
