@@ -19,6 +19,9 @@ public enum AuditEvent: String, Sendable, Hashable, CaseIterable {
     case hashMismatch = "hash-mismatch"
     /// A recording was kept apart for a person to look at and not released.
     case quarantined
+    /// The device would not give a whole recording; what arrived is kept as an incomplete
+    /// copy, not released, and read again at the next dock.
+    case readFailed = "read-failed"
     /// The bag was closed: manifests written, custody record signed.
     case bagFinalized = "bag-finalized"
     /// Recordings were freed on the device after the store confirmed a verified copy.

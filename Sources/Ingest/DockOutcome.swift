@@ -25,7 +25,8 @@ public struct Anomaly: Codable, Hashable, Sendable, CustomStringConvertible {
 /// How one dock of one recorder ended.
 public struct DockOutcome: Sendable {
     public enum Result: Sendable, Equatable {
-        /// Every listed recording is in a final bag (verified or quarantined).
+        /// Every listed recording is in a final bag (verified, quarantined or incomplete), or
+        /// was already collected, or was not read for a reason its anomaly gives.
         case completed
         /// The recorder went away or the gateway stopped; the next dock continues.
         case interrupted(String)
@@ -46,7 +47,10 @@ public struct DockOutcome: Sendable {
     /// Recordings in this dock's bag.
     public var files = 0
     public var verified = 0
+    /// Read whole twice, both times disagreeing with the device's hash.
     public var quarantined = 0
+    /// Kept as far as the device would give them (`read-failed`, `vanished`).
+    public var incomplete = 0
     public var released = 0
     /// Bytes pulled over the link during this dock.
     public var bytes: UInt64 = 0
@@ -57,5 +61,5 @@ public struct DockOutcome: Sendable {
     public init(bay: String) { self.bay = bay }
 
     /// True when the dock completed and every file in its bag verified.
-    public var allVerified: Bool { result == .completed && quarantined == 0 && verified == files }
+    public var allVerified: Bool { result == .completed && quarantined == 0 && incomplete == 0 && verified == files }
 }

@@ -62,7 +62,9 @@ public struct DockSession: Sendable {
         }
         do {
             try await dock(recorder, &out)
-        } catch let error as RecorderError where error.isDeviceGone {
+        } catch let error as RecorderError where error.isLinkLost {
+            // Unplugged, or the stream fell out of step: the session stays open, and the next
+            // dock of this recorder, in any bay, continues it.
             out.result = .interrupted(error.description)
             out.anomalies.append(Anomaly("interrupted", error.description))
         } catch let error as StorageError {
@@ -198,8 +200,10 @@ public struct DockSession: Sendable {
                 continue
             }
             if let f = files[entry.id], f.size == entry.size, f.deviceSHA256 == entry.deviceSHA256 { continue }
+            // A quarantined copy is not a collected one: the recording is read again at every
+            // dock until a copy verifies (and it is never released before).
             if let ledger = try journal.ledgerEntry(serial: identity.serial, recordingId: entry.id, size: entry.size,
-                                                    deviceSHA256: entry.deviceSHA256) {
+                                                    deviceSHA256: entry.deviceSHA256), !ledger.quarantined {
                 out.alreadyIngested += 1
                 previouslyIngested.append((entry, ledger))
                 continue
@@ -227,12 +231,12 @@ public struct DockSession: Sendable {
                 // The recorder no longer lists it: keep what is staged, flagged.
                 let staged = try StagedFile.trimAndHash(store: context.store, bag: session.bagName, bagPath: file.bagPath, to: file.durableOffset)
                 var f = file
-                f.state = .quarantined
+                f.state = .incomplete
                 f.sha256 = staged
                 try journal.put(f)
                 files[f.recordingId] = f
                 fileAnomalies.append(Anomaly("vanished", recordingId: file.recordingId,
-                                             "listed at an earlier dock, no longer listed; \(file.durableOffset) of \(file.size) bytes kept"))
+                                             "listed at an earlier dock, no longer listed; \(file.durableOffset) of \(file.size) bytes kept as an incomplete copy"))
                 continue
             }
             let pullStart = ContinuousClock.now, before = out.bytes
@@ -281,7 +285,7 @@ public struct DockSession: Sendable {
                                       anomalies: (meta.anomalies ?? []) + out.anomalies, dockEnd: dockEnd,
                                       seconds: dockEnd.timeIntervalSince(UTCTimestamp.date(session.startedUTC) ?? dockEnd),
                                       auditHead: await context.audit.head)
-        // A quarantined, incomplete file holds only its durable bytes.
+        // An incomplete file holds only its durable bytes.
         let payload = bagFiles.map { LocalStore.PayloadFile(bagPath: $0.bagPath, sha256: $0.sha256 ?? [], size: $0.durableOffset) }
         let staging = context.store.stagingBag(session.bagName)
         let sealed = custody.sealed { bagPath in
@@ -292,7 +296,8 @@ public struct DockSession: Sendable {
         let bagPath = try context.store.finalize(bag: session.bagName, payload: payload,
                                                  bagInfo: custody.bagInfo(payload: payload, dockStart: UTCTimestamp.date(session.startedUTC) ?? dockEnd),
                                                  custody: try sealed.record.canonicalJSON(), derived: sealed.derivedFiles, key: context.key)
-        let ledger = bagFiles.map {
+        // An incomplete copy is in the bag but not in the ledger: it was not collected.
+        let ledger = bagFiles.filter { $0.state != .incomplete }.map {
             Journal.LedgerEntry(serial: identity.serial, recordingId: $0.recordingId, size: $0.size,
                                 deviceSHA256: $0.deviceSHA256, sha256: $0.sha256 ?? [], bagName: session.bagName,
                                 quarantined: $0.state == .quarantined, ingestedUTC: UTCTimestamp.string(dockEnd))
@@ -302,8 +307,10 @@ public struct DockSession: Sendable {
         out.files = bagFiles.count
         out.verified = bagFiles.filter { $0.state == .staged }.count
         out.quarantined = bagFiles.filter { $0.state == .quarantined }.count
+        out.incomplete = bagFiles.filter { $0.state == .incomplete }.count
         await audit(.bagFinalized, serial: identity.serial, detail: [
-            "bag": session.bagName, "files": "\(out.files)", "verified": "\(out.verified)", "quarantined": "\(out.quarantined)"])
+            "bag": session.bagName, "files": "\(out.files)", "verified": "\(out.verified)", "quarantined": "\(out.quarantined)",
+            "incomplete": "\(out.incomplete)"])
         if let forwarder = context.forwarder {
             do {
                 try await forwarder.enqueue(bag: session.bagName)
@@ -350,7 +357,7 @@ public struct DockSession: Sendable {
             // Recordings verified in earlier bags: released once those bags are in the store,
             // waiting (within forward-wait) for a queue that is still catching up.
             var storedBags: [String: Bool] = [:]
-            for entry in previouslyIngested where !entry.1.quarantined && entry.1.releasedUTC == nil {
+            for entry in previouslyIngested where entry.1.releasedUTC == nil {
                 let bag = entry.1.bagName
                 if storedBags[bag] == nil {
                     if let forwarder = context.forwarder {
@@ -398,21 +405,29 @@ public struct DockSession: Sendable {
                 pulled = try await FilePull(recorder: recorder, entry: entry, store: context.store, bag: session.bagName,
                                             bagPath: file.bagPath, journal: journal, sessionId: session.id,
                                             progress: { n in board.update(port) { $0.bytesDone += n } }).run(from: from)
-            } catch let error as RecorderError where !error.isDeviceGone {
+            } catch let error as RecorderError {
+                // What reached the disk before the failure counts as pulled, and stays: FilePull
+                // made it durable before throwing.
                 let durable = (try journal.files(session: session.id).first { $0.recordingId == entry.id })?.durableOffset ?? 0
+                out.bytes += durable > from ? durable - from : 0
+                // A lost link is no verdict on this file: it stays pending, and the next dock
+                // continues it from the durable offset.
+                if error.isLinkLost { throw error.context("file \(entry.id) at offset \(durable)") }
                 if readRetries > 0 {
                     readRetries -= 1
                     from = durable
                     continue
                 }
-                // Keep what arrived, flagged; never released.
+                // The device would not give it all: keep what arrived as an incomplete copy,
+                // never released, not counted as collected, so a later dock reads it again.
                 file.durableOffset = durable
-                file.state = .quarantined
+                file.state = .incomplete
                 file.sha256 = try StagedFile.trimAndHash(store: context.store, bag: session.bagName, bagPath: file.bagPath, to: durable)
                 try journal.put(file)
                 anomalies.append(Anomaly("read-failed", recordingId: entry.id,
-                                         "\(error); \(durable) of \(entry.size) bytes kept"))
-                await audit(.quarantined, serial: serial, detail: ["recordingId": "\(entry.id)", "reason": error.description])
+                                         "\(error); \(durable) of \(entry.size) bytes kept as an incomplete copy, not released; the next dock reads it again"))
+                await audit(.readFailed, serial: serial, detail: ["recordingId": "\(entry.id)", "kept": "\(durable)",
+                                                                 "size": "\(entry.size)", "reason": error.description])
                 return PullResult(file: file, anomalies: anomalies)
             }
             out.bytes += pulled.pulled
@@ -488,7 +503,7 @@ public struct DockSession: Sendable {
         guard FileManager.default.fileExists(atPath: final + "/custody.json.sig"),
               !FileManager.default.fileExists(atPath: context.store.stagingBag(session.bagName)) else { return false }
         let now = UTCTimestamp.string(Date())
-        let entries = try journal.files(session: session.id).filter { $0.state != .pending }.map {
+        let entries = try journal.files(session: session.id).filter { $0.state == .staged || $0.state == .quarantined }.map {
             Journal.LedgerEntry(serial: serial, recordingId: $0.recordingId, size: $0.size, deviceSHA256: $0.deviceSHA256,
                                 sha256: $0.sha256 ?? [], bagName: session.bagName, quarantined: $0.state == .quarantined,
                                 ingestedUTC: now)
@@ -499,13 +514,13 @@ public struct DockSession: Sendable {
     }
 
     /// Runs a recorder operation; returns its error when the device refused or failed, nil on
-    /// success. A vanished device is not returned but thrown on, ending the dock as interrupted.
+    /// success. A lost link is not returned but thrown on, ending the dock as interrupted.
     private func attempt(_ operation: () async throws(RecorderError) -> Void) async throws(RecorderError) -> RecorderError? {
         do {
             try await operation()
             return nil
         } catch {
-            if error.isDeviceGone { throw error }
+            if error.isLinkLost { throw error }
             return error
         }
     }

@@ -13,7 +13,7 @@ public final class Journal: @unchecked Sendable {
     private let lock = NSLock()
 
     /// The schema version this code writes (PRAGMA user_version).
-    public static let schemaVersion: Int64 = 3
+    public static let schemaVersion: Int64 = 4
 
     /// Opens or creates the journal at `path` (its directory must exist).
     public init(path: String) throws(JournalError) {
@@ -92,6 +92,31 @@ public final class Journal: @unchecked Sendable {
             BEGIN;
             ALTER TABLE forward_object ADD COLUMN upload_id TEXT;
             PRAGMA user_version = 3;
+            COMMIT;
+            """)
+        }
+        if version < 4 {
+            // 'incomplete' joins the file states. SQLite cannot change a CHECK in place, so the
+            // table is rebuilt with the same columns, in one transaction.
+            try db.execute("""
+            BEGIN;
+            CREATE TABLE session_file_v4 (
+              session_id INTEGER NOT NULL REFERENCES session(id),
+              recording_id INTEGER NOT NULL,
+              size INTEGER NOT NULL,
+              device_sha256 BLOB,
+              bag_path TEXT NOT NULL,
+              durable_offset INTEGER NOT NULL DEFAULT 0,
+              state TEXT NOT NULL CHECK (state IN ('pending', 'staged', 'quarantined', 'incomplete')),
+              sha256 BLOB,
+              rereads INTEGER NOT NULL DEFAULT 0,
+              PRIMARY KEY (session_id, recording_id)
+            );
+            INSERT INTO session_file_v4 SELECT session_id, recording_id, size, device_sha256, bag_path, durable_offset,
+              state, sha256, rereads FROM session_file;
+            DROP TABLE session_file;
+            ALTER TABLE session_file_v4 RENAME TO session_file;
+            PRAGMA user_version = 4;
             COMMIT;
             """)
         }
@@ -203,8 +228,13 @@ public final class Journal: @unchecked Sendable {
         case pending
         /// Staged, fsynced, and its SHA-256 matches the device's (or the device has none).
         case staged
-        /// Staged, but its SHA-256 twice disagreed with the device's: kept, never released.
+        /// Read whole twice, and both times its SHA-256 disagreed with the device's: kept,
+        /// never released. Not counted as collected: a later dock reads it again.
         case quarantined
+        /// The device would not give all of it (it refused or stopped answering a READ, or no
+        /// longer lists it); what arrived is kept, never released, and not counted as
+        /// collected. Never the result of a lost link: that leaves the file pending.
+        case incomplete
     }
 
     /// Adds the file, or replaces it when the same recording is already in the session.

@@ -50,6 +50,17 @@ public struct RecorderError: Error, Sendable, CustomStringConvertible {
         return false
     }
 
+    /// True when the conversation itself is lost: the transport failed (unplugged, closed,
+    /// stalled, an I/O error) or the byte stream fell out of step, so no later request on this
+    /// link can be trusted to arrive or to be answered. Such an error says nothing about any
+    /// recording: the dock ends as interrupted and the next dock continues it.
+    public var isLinkLost: Bool {
+        switch reason {
+        case .link, .framing: return true
+        default: return false
+        }
+    }
+
     public var description: String {
         let what: String
         switch reason {

@@ -87,7 +87,7 @@ public enum Rehearsal {
                 } catch {
                     out.rereads += reader.rereads
                     out.problems.append("\(name): \(error)")
-                    if error.isDeviceGone { return out }
+                    if error.isLinkLost { return out }
                     continue
                 }
                 out.rereads += reader.rereads

@@ -97,6 +97,7 @@ func printSummary(_ outcomes: [DockOutcome], seconds: Double, json: Bool, forwar
                 "bay": o.bay, "serial": o.serial ?? NSNull(), "officerNumber": o.officerNumber ?? NSNull(),
                 "result": result, "bag": o.bagPath ?? NSNull(), "files": o.files, "listed": o.listed,
                 "alreadyIngested": o.alreadyIngested, "verified": o.verified, "quarantined": o.quarantined,
+                "incomplete": o.incomplete,
                 "released": o.released, "bytes": o.bytes, "seconds": o.seconds,
                 "clockOffsetMs": o.clockOffsetMilliseconds ?? NSNull(),
                 "anomalies": o.anomalies.map { a -> [String: Any] in
@@ -119,7 +120,7 @@ func printSummary(_ outcomes: [DockOutcome], seconds: Double, json: Bool, forwar
         return
     }
     print("")
-    print("BAY     SERIAL  OFFICER RESULT       FILES VERIFIED QUAR REL      MB   CLOCK  BAG")
+    print("BAY     SERIAL  OFFICER RESULT       FILES VERIFIED QUAR INC REL      MB   CLOCK  BAG")
     for o in sorted {
         let result: String = switch o.result {
         case .completed: o.allVerified ? "verified" : "completed"
@@ -128,7 +129,8 @@ func printSummary(_ outcomes: [DockOutcome], seconds: Double, json: Bool, forwar
         }
         let clock = o.clockOffsetMilliseconds.map { abs($0) < 50 ? "+0.0s" : String(format: "%+.1fs", $0 / 1000) } ?? "-"
         print(pad(o.bay, 7) + " " + pad(o.serial ?? "-", 7) + " " + pad(o.officerNumber ?? "-", 7) + " " + pad(result, 12)
-              + String(format: " %5d %8d %4d %3d %7.1f ", o.files, o.verified, o.quarantined, o.released, Double(o.bytes) / 1e6)
+              + String(format: " %5d %8d %4d %3d %3d %7.1f ", o.files, o.verified, o.quarantined, o.incomplete, o.released,
+                              Double(o.bytes) / 1e6)
               + pad(clock, 6) + " " + ((o.bagPath as NSString?)?.lastPathComponent ?? "-"))
         for a in o.anomalies { print("        ! \(a)") }
         if case .failed(let why) = o.result { print("        ! \(why)") }

@@ -219,7 +219,7 @@ import Testing
     @Test func eventNamesAreTheOnesTheLogSays() {
         #expect(AuditEvent.allCases.map(\.rawValue) == [
             "docked", "identified", "authenticated", "authentication-failed", "clock-offset", "clock-set",
-            "recording-ingested", "hash-mismatch", "quarantined", "bag-finalized", "released", "undocked", "error",
+            "recording-ingested", "hash-mismatch", "quarantined", "read-failed", "bag-finalized", "released", "undocked", "error",
             "gateway-started", "bag-forwarded", "forward-failed",
         ])
     }

@@ -186,15 +186,6 @@ import Testing
         if case .failed = out.result {} else { Issue.record("\(out.result)") }
     }
 
-    @Test func aSizeThatLiesKeepsWhatArrivedAsQuarantined() async throws {
-        let kiosk = try TestKiosk(release: .releaseAfterVerified)
-        let (out, device) = await kiosk.dockOne(try recorderScenario(faults: #"[{"kind": "sizeLies", "recording": 2, "reportedSize": 90000}]"#))
-        #expect(out.result == .completed && out.quarantined == 1)
-        #expect(out.anomalies.contains { $0.code == "read-failed" && $0.recordingId == 2 })
-        #expect(!(await device.releasedIds.contains(2)))
-        #expect(try run(["python3", "-m", "bagit", "--validate", try #require(out.bagPath)]).0 == 0)
-    }
-
     @Test func anUnpluggedRecorderResumesOnTheNextDockInAnotherBay() async throws {
         let kiosk = try TestKiosk()
         var r = try recorderScenario(recordings: """

@@ -71,6 +71,46 @@ func temporaryDirectory() throws -> String {
         #expect { _ = try Journal(path: path) } throws: { ($0 as? JournalError)?.description.contains("schema version 99") == true }
     }
 
+    /// A journal written by the schema-3 gateway (whose file states were pending, staged and
+    /// quarantined) keeps its rows and takes incomplete copies after the upgrade.
+    @Test func aSchema3JournalIsUpgradedKeepingItsFiles() throws {
+        let path = try temporaryDirectory() + "/j.sqlite"
+        let script = """
+        import sqlite3; c = sqlite3.connect('\(path)')
+        c.executescript('''
+        CREATE TABLE session (id INTEGER PRIMARY KEY, serial TEXT NOT NULL, bay TEXT NOT NULL, bag_name TEXT NOT NULL UNIQUE,
+          started_utc TEXT NOT NULL, ended_utc TEXT, state TEXT NOT NULL CHECK (state IN ('open', 'finalized', 'failed')),
+          meta TEXT NOT NULL DEFAULT '{}');
+        CREATE TABLE session_file (session_id INTEGER NOT NULL REFERENCES session(id), recording_id INTEGER NOT NULL,
+          size INTEGER NOT NULL, device_sha256 BLOB, bag_path TEXT NOT NULL, durable_offset INTEGER NOT NULL DEFAULT 0,
+          state TEXT NOT NULL CHECK (state IN ('pending', 'staged', 'quarantined')), sha256 BLOB,
+          rereads INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (session_id, recording_id));
+        CREATE TABLE ledger (serial TEXT NOT NULL, recording_id INTEGER NOT NULL, size INTEGER NOT NULL,
+          device_sha256 BLOB NOT NULL, sha256 BLOB NOT NULL, bag_name TEXT NOT NULL, quarantined INTEGER NOT NULL,
+          ingested_utc TEXT NOT NULL, released_utc TEXT, PRIMARY KEY (serial, recording_id, size, device_sha256));
+        CREATE TABLE forward_object (bag_name TEXT NOT NULL, path TEXT NOT NULL, ordinal INTEGER NOT NULL, size INTEGER NOT NULL,
+          sha256 BLOB NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_utc TEXT,
+          last_error TEXT, verified_utc TEXT, upload_id TEXT, PRIMARY KEY (bag_name, path));
+        INSERT INTO session (id, serial, bay, bag_name, started_utc, state) VALUES (1, 'A100001', 'b', 'bag1', 't0', 'open');
+        INSERT INTO session_file (session_id, recording_id, size, bag_path, durable_offset, state) VALUES (1, 7, 1000, 'data/a', 512, 'pending');
+        PRAGMA user_version = 3;
+        ''')
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let j = try Journal(path: path)
+        let s = try #require(try j.unfinishedSession(serial: "A100001"))
+        var file = try #require(try j.files(session: s.id).first)
+        #expect(file.recordingId == 7 && file.durableOffset == 512 && file.state == .pending)
+        file.state = .incomplete
+        try j.put(file)
+        #expect(try j.files(session: s.id).first?.state == .incomplete)
+    }
+
     @Test func anUnwritableLocationNamesThePath() {
         #expect { _ = try Journal(path: "/nonexistent-dir/j.sqlite") } throws: {
             ($0 as? JournalError)?.description.contains("/nonexistent-dir/j.sqlite") == true
