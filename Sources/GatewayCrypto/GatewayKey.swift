@@ -17,7 +17,9 @@ public enum GatewayKeyError: Error, Hashable, Sendable, CustomStringConvertible 
     /// The file is larger than any PEM key, so it is not the key.
     case fileTooLarge(path: String, size: Int64, limit: Int)
     /// The file does not hold a usable Ed25519 private key; `reason` says what was wrong.
-    case invalidKey(path: String, reason: CryptoError)
+    /// `publicKeyExists` tells whether its public key was ever published beside it: a key is
+    /// published before it signs anything, so without one no bag can depend on this key.
+    case invalidKey(path: String, reason: CryptoError, publicKeyExists: Bool)
     /// A new key for `path` could not be generated; nothing was written.
     case generationFailed(path: String, reason: CryptoError)
     /// The private key path ends in ".pub", so its public key would be written over it.
@@ -35,8 +37,14 @@ public enum GatewayKeyError: Error, Hashable, Sendable, CustomStringConvertible 
             "key file \(path) is not a regular file"
         case .fileTooLarge(let path, let size, let limit):
             "key file \(path) is \(size) bytes, more than any PEM key (limit \(limit)); is the path right?"
-        case .invalidKey(let path, let reason):
-            "private key \(path) is not usable: \(reason)"
+        case .invalidKey(let path, let reason, let published):
+            "private key \(path) is not usable: \(reason). It is never replaced automatically, because custody records "
+                + (published
+                    ? "may already be signed with it: restore it from the key backup (its public key is "
+                        + "\(GatewayKey.publicKeyPath(forPrivateKeyPath: path))); only if no bag was ever sealed with it, "
+                        + "move both files aside and start again to create a new key"
+                    : "are checked against it; no public key was ever published beside it, so no bag was signed with it: "
+                        + "move it aside (mv \(path) \(path).broken) and start again to create a new key")
         case .generationFailed(let path, let reason):
             "cannot generate a new private key for \(path): \(reason)"
         case .publicKeyPathCollides(let path):
@@ -75,11 +83,14 @@ public enum GatewayKey {
     /// - An existing file must be a regular file whose mode gives group and others no access
     ///   (otherwise `.insecurePermissions`, naming the path, the mode and `chmod 600`), holding
     ///   an unencrypted PKCS#8 Ed25519 PEM key. It is never modified or replaced.
-    /// - A missing file is created: missing parent directories with mode 0700, the file with
-    ///   `O_CREAT|O_EXCL` and mode 0600 whatever the umask, then the file and its directory are
-    ///   fsynced before this returns: no custody record is signed with a key that a power cut
-    ///   could still take away. If the write fails, the partial file is removed. If another
-    ///   process creates the file first, its key is loaded instead.
+    /// - A missing file is created atomically: the key is written to a temporary file beside
+    ///   it (mode 0600 whatever the umask), fsynced, then published under its name with
+    ///   `link(2)`, which fails rather than replace a file that appeared meanwhile, and the
+    ///   directory is fsynced before this returns. So the key file is either absent or whole,
+    ///   even after a SIGKILL or a power cut at any instant, and no custody record is signed
+    ///   with a key that a power cut could still take away. If another process creates the
+    ///   file first, its key is loaded instead. Temporary files left by a process that died
+    ///   while creating the key are removed.
     /// - The public key is kept at `publicKeyPath(forPrivateKeyPath:)` as a PEM "PUBLIC KEY",
     ///   mode 0644: written when missing, and rewritten (atomically, by rename) when it does
     ///   not hold this key's public key. It is left alone when it already does.
@@ -115,22 +126,56 @@ public enum GatewayKey {
     /// The key in the file at `path`, or nil when there is no such file.
     private static func readPrivateKey(at path: String) throws(GatewayKeyError) -> Ed25519PrivateKey? {
         guard let text = try readSmallFile(at: path, requirePrivateMode: true) else { return nil }
-        do { return try Ed25519PrivateKey(pemRepresentation: text) } catch { throw .invalidKey(path: path, reason: error) }
+        do {
+            return try Ed25519PrivateKey(pemRepresentation: text)
+        } catch {
+            var info = stat()
+            let published = lstat(publicKeyPath(forPrivateKeyPath: path), &info) == 0
+            throw .invalidKey(path: path, reason: error, publicKeyExists: published)
+        }
     }
 
-    /// Creates `path` holding `key`'s PEM, durably. False if the file already exists.
+    /// Creates `path` holding `key`'s PEM, durably and atomically. False if the file already
+    /// exists.
     private static func createPrivateKeyFile(at path: String, key: Ed25519PrivateKey) throws(GatewayKeyError) -> Bool {
         let directory = parentDirectory(of: path)
         try makeDirectories(directory)
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(0o600))
-        if fd < 0 {
-            let code = errno
+        removeAbandonedTemporaries(of: path)
+        let temporary = temporaryPath(for: path, pid: getpid())
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
+        guard fd >= 0 else { throw .io(path: temporary, operation: "create", errno: errno) }
+        try fill(fd, at: temporary, mode: 0o600, with: Array(key.pemRepresentation.utf8))
+        // link, not rename: it never replaces a key another process published meanwhile.
+        let linked = link(temporary, path)
+        let code = errno
+        unlink(temporary)
+        if linked != 0 {
             if code == EEXIST { return false }
-            throw .io(path: path, operation: "create", errno: code)
+            throw .io(path: path, operation: "link \(temporary) to", errno: code)
         }
-        try fill(fd, at: path, mode: 0o600, with: Array(key.pemRepresentation.utf8))
         try syncDirectory(directory)
         return true
+    }
+
+    /// Where a process with `pid` writes a new key before publishing it as `path`
+    /// (`gateway.key.tmp-<pid>`); such a file is never a key in use.
+    public static func temporaryPath(for path: String, pid: pid_t) -> String { "\(path).tmp-\(pid)" }
+
+    /// Removes the temporary key files of processes that no longer run (killed while creating
+    /// the key). Never the file of a live process, which may be about to publish it.
+    private static func removeAbandonedTemporaries(of path: String) {
+        let directory = parentDirectory(of: path)
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let prefix = name + ".tmp-"
+        guard let dir = opendir(directory) else { return }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let found = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard found.hasPrefix(prefix), let pid = pid_t(found.dropFirst(prefix.count)), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                unlink(directory + "/" + found)
+            }
+        }
     }
 
     // MARK: Public key

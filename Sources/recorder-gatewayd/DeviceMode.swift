@@ -68,7 +68,8 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
     let elapsed = ContinuousClock.now - started
     printSummary(outcomes, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, json: json)
     usb.shutdown()
-    return !outcomes.isEmpty && outcomes.allSatisfy(\.allVerified) ? 0 : 1
+    // An idle kiosk is not a failure: with no dock at all, nothing went unverified.
+    return outcomes.allSatisfy(\.allVerified) ? 0 : 1
 }
 
 func log(_ line: String) {

@@ -48,9 +48,9 @@ import Testing
                     Issue.record("mode \(String(mode, radix: 8)) was accepted")
                 } catch {
                     #expect(error == .insecurePermissions(path: path, mode: UInt32(mode)))
-                    #expect(error.description.contains(path))
-                    #expect(error.description.contains("0" + String(mode, radix: 8)))
-                    #expect(error.description.contains("chmod 600"))
+                    #expect("\(error)".contains(path))
+                    #expect("\(error)".contains("0" + String(mode, radix: 8)))
+                    #expect("\(error)".contains("chmod 600"))
                 }
             }
             // The refused key was left as it was, and an owner-only mode is accepted again.
@@ -100,14 +100,58 @@ import Testing
                                        (publicPEM, CryptoError.wrongPEMLabel(expected: "PRIVATE KEY", found: "PUBLIC KEY"))] {
                 try contents.write(toFile: path, atomically: false, encoding: .utf8)
                 try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-                #expect(throws: GatewayKeyError.invalidKey(path: path, reason: reason)) {
+                #expect(throws: GatewayKeyError.invalidKey(path: path, reason: reason, publicKeyExists: false)) {
                     try GatewayKey.loadOrCreate(privateKeyPath: path)
                 }
                 // It is never replaced by a fresh key.
                 #expect(try String(contentsOfFile: path, encoding: .utf8) == contents)
             }
-            #expect(GatewayKeyError.invalidKey(path: path, reason: .notPEM(expected: "PRIVATE KEY")).description
-                    == "private key \(path) is not usable: not PEM: no \"-----BEGIN PRIVATE KEY-----\" line found")
+            #expect(GatewayKeyError.invalidKey(path: path, reason: .notPEM(expected: "PRIVATE KEY"), publicKeyExists: false).description
+                .hasPrefix("private key \(path) is not usable: not PEM: no \"-----BEGIN PRIVATE KEY-----\" line found"))
+        }
+    }
+
+    /// A key torn by a crash before it was ever published (no public key beside it) is not
+    /// replaced either, but the message says it is safe to move aside; one whose public key
+    /// exists may have signed bags, and the message says to restore it instead.
+    @Test func theRefusalSaysHowToRecover() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("gateway.key").path
+            try "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2Vw".write(toFile: path, atomically: false, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+            do {
+                _ = try GatewayKey.loadOrCreate(privateKeyPath: path)
+                Issue.record("a torn key was accepted")
+            } catch {
+                #expect("\(error)".contains("no bag was signed with it") && "\(error)".contains("mv \(path) \(path).broken"),
+                        "\(error)")
+            }
+            try Ed25519PrivateKey().publicKey.pemRepresentation.write(toFile: directory.appendingPathComponent("gateway.pub").path,
+                                                                      atomically: false, encoding: .utf8)
+            do {
+                _ = try GatewayKey.loadOrCreate(privateKeyPath: path)
+                Issue.record("a torn key was accepted")
+            } catch {
+                #expect("\(error)".contains("restore it from the key backup"), "\(error)")
+            }
+        }
+    }
+
+    /// A process killed while writing a new key leaves only its temporary file, never a torn
+    /// key under the key's name; the next start removes it and creates the key.
+    @Test func aKeyCreationKilledHalfwayLeavesNoTornKey() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("gateway.key").path
+            // A pid that is not running: the kernel never hands out pids above pid_max (≤ 2^22).
+            let abandoned = GatewayKey.temporaryPath(for: path, pid: 99_999_999)
+            try "-----BEGIN PRIVATE KEY-----\nMC4C".write(toFile: abandoned, atomically: false, encoding: .utf8)
+            let (key, created) = try GatewayKey.loadOrCreate(privateKeyPath: path)
+            #expect(created)
+            #expect(try Ed25519PrivateKey(pemRepresentation: String(contentsOfFile: path, encoding: .utf8)).publicKey == key.publicKey)
+            #expect(try permissions(of: path) == 0o600)
+            #expect(!FileManager.default.fileExists(atPath: abandoned))
+            // Nothing but the key and its public key is left in the directory.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["gateway.key", "gateway.pub"])
         }
     }
 

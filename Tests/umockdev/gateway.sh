@@ -47,6 +47,11 @@ rec["faults"] = [{"kind": "disconnect", "afterBytes": "10MB"}]
 json.dump({"schema": 1, "recorders": [rec]}, open(work + "/disconnect.json", "w"))
 PY
 
+# An idle kiosk: no recorder ever docks; --idle-exit ends the run, and that is not a failure.
+echo '{"schema": 1, "recorders": []}' > "$work/none.json"
+gateway "$work/none.json"
+check "idle: no recorder docked, --idle-exit exits 0" "rc == 0 and r['totals']['recorders'] == 0"
+
 gateway "$work/one.json" --dock G000001
 check "coldplug: every file verified over libusb" "rc == 0 and r['totals']['allVerified'] and r['totals']['verified'] == 2 and r['recorders'][0]['bay'] == '1-1.2'"
 
