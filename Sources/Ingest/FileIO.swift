@@ -8,17 +8,39 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
     public var operation: String
     public var path: String
     public var errno: Int32
+    /// Said instead of the system's words for `errno`, when the gateway refused on its own.
+    public var detail: String?
+
+    public init(operation: String, path: String, errno: Int32, detail: String? = nil) {
+        self.operation = operation
+        self.path = path
+        self.errno = errno
+        self.detail = detail
+    }
 
     public var isDiskFull: Bool { errno == ENOSPC || errno == EDQUOT }
 
     public var description: String {
-        "\(operation) \(path): \(String(cString: strerror(errno)))"
+        "\(operation) \(path): \(detail ?? String(cString: strerror(errno)))"
     }
 }
 
 /// Thin, checked wrappers over the POSIX calls the durability rules need: write everything or
 /// fail, fsync files and directories, rename atomically.
 enum FileIO {
+    /// Refuses `path` when it is a symbolic link. The store and state hold their own files:
+    /// a link would send evidence, the journal or the audit log somewhere no one looks after
+    /// (the store root itself may be a link; what is inside it may not). A missing path is fine.
+    static func refuseSymbolicLink(_ path: String) throws(StorageError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if info.st_mode & S_IFMT == S_IFLNK {
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
+            throw StorageError(operation: "use", path: path, errno: ELOOP,
+                               detail: "it is a symbolic link (to \(target)); the store and state directories must hold their own files, not links elsewhere")
+        }
+    }
+
     static func makeDirectory(_ path: String, mode: mode_t = 0o750) throws(StorageError) {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {

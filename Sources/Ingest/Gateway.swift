@@ -15,6 +15,8 @@ public actor Gateway {
     private var outcomes: [DockOutcome] = []
     /// Captures asked for by `recorderctl capture`: the next dock in the bay is recorded.
     private var armedCaptures: [String: String] = [:]
+    /// Held for the gateway's life: this process alone writes the state and the store.
+    private nonisolated let locks: [ProcessLock]
 
     /// Opens everything the gateway needs, creating the store, state directory and key pair on
     /// first start.
@@ -25,9 +27,19 @@ public actor Gateway {
         let store: LocalStore
         do {
             store = try LocalStore(root: config.store)
+            for name in ["journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm", "gateway.lock"] {
+                try FileIO.refuseSymbolicLink(config.state + "/" + name)
+            }
+            try FileIO.refuseSymbolicLink(config.resolvedKeyPath)
             try FileIO.makeDirectory(config.state, mode: 0o700)
         } catch {
             throw GatewayStartError(what: "the store or state directory", reason: error.description)
+        }
+        // One gateway per store and per state, before anything in them is opened for writing.
+        do {
+            locks = [try ProcessLock(path: config.state + "/gateway.lock"), try ProcessLock(path: store.lockPath)]
+        } catch {
+            throw GatewayStartError(what: "the store and state", reason: error.description)
         }
         let journal: Journal
         do {

@@ -12,6 +12,7 @@ import Glibc
 /// <store>/.staging/<bag name>/  bags being written (the same layout)
 /// <store>/audit/audit.jsonl     the hash-chained audit log
 /// <store>/gateway.pub           the key that verifies every custody.json.sig here
+/// <store>/.gateway.lock         held by the one gateway process writing here
 /// ```
 ///
 /// Guarantees: a bag appears under bags/ only complete (renamed from staging after every file
@@ -19,11 +20,22 @@ import Glibc
 public struct LocalStore: Sendable {
     public let root: String
 
+    /// Opens the store at `root`, creating bags/ and .staging/ when missing.
+    ///
+    /// - Throws: `StorageError` when bags/, .staging/, audit/, the audit log or gateway.pub is a
+    ///   symbolic link (bags must be written where the store is, nowhere else), or a directory
+    ///   cannot be made.
     public init(root: String) throws(StorageError) {
         self.root = root
+        for path in [bagsDirectory, stagingDirectory, root + "/audit", auditLogPath, root + "/gateway.pub", lockPath] {
+            try FileIO.refuseSymbolicLink(path)
+        }
         try FileIO.makeDirectory(bagsDirectory)
         try FileIO.makeDirectory(stagingDirectory)
     }
+
+    /// The lock file the running gateway holds (`ProcessLock`).
+    public var lockPath: String { root + "/.gateway.lock" }
 
     public var bagsDirectory: String { root + "/bags" }
     public var stagingDirectory: String { root + "/.staging" }
@@ -36,7 +48,7 @@ public struct LocalStore: Sendable {
     func openStagingFile(bag: String, bagPath: String) throws(StorageError) -> (fd: Int32, path: String) {
         let path = stagingBag(bag) + "/" + bagPath
         try FileIO.makeDirectory((path as NSString).deletingLastPathComponent)
-        return (try FileIO.open(path, flags: O_RDWR | O_CREAT, mode: 0o640), path)
+        return (try FileIO.open(path, flags: O_RDWR | O_CREAT | O_NOFOLLOW, mode: 0o640), path)
     }
 
     /// Writes the public key beside the bags so a custodian can verify signatures with openssl.

@@ -25,3 +25,38 @@ while time.time() < deadline:
 time.sleep(float(sys.argv[2]))
 PY
 }
+
+# wait_for_text FILE TEXT: waits until FILE contains TEXT. The 600 s bound only keeps a broken
+# run from hanging CI; the wait itself is for the event, however busy the machine is.
+wait_for_text() {
+  python3 - "$1" "$2" <<'PY'
+import sys, time
+deadline = time.time() + 600
+while time.time() < deadline:
+    try:
+        if sys.argv[2] in open(sys.argv[1], errors="replace").read():
+            sys.exit(0)
+    except OSError:
+        pass
+    time.sleep(0.02)
+sys.exit(1)
+PY
+}
+
+# wait_for_journal JOURNAL SQL: waits until SQL (one number) is nonzero in the gateway's journal,
+# e.g. until a durable offset has passed a mark. Bounded at 600 s like wait_for_text.
+wait_for_journal() {
+  python3 - "$1" "$2" <<'PY'
+import sqlite3, sys, time
+deadline = time.time() + 600
+while time.time() < deadline:
+    try:
+        c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True, timeout=1)
+        if (c.execute(sys.argv[2]).fetchone() or [0])[0]:
+            sys.exit(0)
+    except sqlite3.Error:
+        pass
+    time.sleep(0.005)
+sys.exit(1)
+PY
+}
