@@ -40,6 +40,9 @@ public struct DockOutcome: Sendable {
     public var result: Result = .failed("not started")
     /// The final bag, when one was written.
     public var bagPath: String?
+    /// Bags sealed by an earlier dock of this recorder that a stop cut off before they were
+    /// committed and named in the audit log, finished by this dock.
+    public var recoveredBags: [String] = []
     /// Recordings listed by the recorder.
     public var listed = 0
     /// Recordings skipped because the ledger already holds them.

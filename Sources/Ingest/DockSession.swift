@@ -162,7 +162,12 @@ public struct DockSession: Sendable {
 
         // The session: continue an interrupted one, or start a new one.
         var open = try journal.unfinishedSession(serial: identity.serial)
-        if let sealed = open, try recoverSealedBag(sealed, serial: identity.serial) { open = nil }
+        // A session left open although its bag is sealed (the gateway stopped between the
+        // rename and the ledger commit, and start-up recovery could not finish it): finish it.
+        if let sealed = open, try SealRecovery(context: context).commitIfSealed(sealed) {
+            open = nil
+            out.recoveredBags += await SealRecovery(context: context).auditUnnamedBags()
+        }
         let session: Journal.Session
         if let open {
             session = open
@@ -302,15 +307,20 @@ public struct DockSession: Sendable {
                                 deviceSHA256: $0.deviceSHA256, sha256: $0.sha256 ?? [], bagName: session.bagName,
                                 quarantined: $0.state == .quarantined, ingestedUTC: UTCTimestamp.string(dockEnd))
         }
+        CrashPoint.bagRenamed.reached()
         try journal.commitBag(session: session.id, entries: ledger, endedUTC: UTCTimestamp.string(dockEnd))
+        CrashPoint.bagCommitted.reached()
         out.bagPath = bagPath
         out.files = bagFiles.count
         out.verified = bagFiles.filter { $0.state == .staged }.count
         out.quarantined = bagFiles.filter { $0.state == .quarantined }.count
         out.incomplete = bagFiles.filter { $0.state == .incomplete }.count
-        await audit(.bagFinalized, serial: identity.serial, detail: [
+        if await audit(.bagFinalized, serial: identity.serial, detail: [
             "bag": session.bagName, "files": "\(out.files)", "verified": "\(out.verified)", "quarantined": "\(out.quarantined)",
-            "incomplete": "\(out.incomplete)"])
+            "incomplete": "\(out.incomplete)"]) {
+            CrashPoint.bagAudited.reached()
+            try journal.markBagAudited(session: session.id)
+        }
         if let forwarder = context.forwarder {
             do {
                 try await forwarder.enqueue(bag: session.bagName)
@@ -374,6 +384,7 @@ public struct DockSession: Sendable {
                     await audit(.error, serial: identity.serial, detail: ["recordingId": "\(id)", "reason": "RELEASE refused: \(refusal)"])
                     continue
                 }
+                CrashPoint.released.reached()
                 try journal.markReleased(serial: identity.serial, recordingId: id, size: size, deviceSHA256: device,
                                          releasedUTC: UTCTimestamp.string(Date()))
                 out.released += 1
@@ -424,6 +435,7 @@ public struct DockSession: Sendable {
                 file.state = .incomplete
                 file.sha256 = try StagedFile.trimAndHash(store: context.store, bag: session.bagName, bagPath: file.bagPath, to: durable)
                 try journal.put(file)
+                CrashPoint.fileRecorded.reached()
                 anomalies.append(Anomaly("read-failed", recordingId: entry.id,
                                          "\(error); \(durable) of \(entry.size) bytes kept as an incomplete copy, not released; the next dock reads it again"))
                 await audit(.readFailed, serial: serial, detail: ["recordingId": "\(entry.id)", "kept": "\(durable)",
@@ -437,6 +449,7 @@ public struct DockSession: Sendable {
             guard let device = entry.deviceSHA256, device != pulled.sha256 else {
                 file.state = .staged
                 try journal.put(file)
+                CrashPoint.fileRecorded.reached()
                 await audit(.recordingIngested, serial: serial, detail: [
                     "recordingId": "\(entry.id)", "size": "\(entry.size)", "sha256": hexString(pulled.sha256),
                     "bagPath": file.bagPath])
@@ -458,6 +471,7 @@ public struct DockSession: Sendable {
             }
             file.state = .quarantined
             try journal.put(file)
+            CrashPoint.fileRecorded.reached()
             let readings = firstMismatch == pulled.sha256
                 ? "SHA-256 \(hexString(pulled.sha256)) both times"
                 : "SHA-256 \(hexString(firstMismatch ?? [])) then \(hexString(pulled.sha256))"
@@ -496,23 +510,6 @@ public struct DockSession: Sendable {
         }
     }
 
-    /// A session left open although its bag is already under bags/: the gateway stopped between
-    /// the rename and the ledger commit. Completes the commit from the journal and returns true.
-    private func recoverSealedBag(_ session: Journal.Session, serial: String) throws -> Bool {
-        let final = context.store.finalBag(session.bagName)
-        guard FileManager.default.fileExists(atPath: final + "/custody.json.sig"),
-              !FileManager.default.fileExists(atPath: context.store.stagingBag(session.bagName)) else { return false }
-        let now = UTCTimestamp.string(Date())
-        let entries = try journal.files(session: session.id).filter { $0.state == .staged || $0.state == .quarantined }.map {
-            Journal.LedgerEntry(serial: serial, recordingId: $0.recordingId, size: $0.size, deviceSHA256: $0.deviceSHA256,
-                                sha256: $0.sha256 ?? [], bagName: session.bagName, quarantined: $0.state == .quarantined,
-                                ingestedUTC: now)
-        }
-        try context.store.makeReadOnly(final)
-        try journal.commitBag(session: session.id, entries: entries, endedUTC: now)
-        return true
-    }
-
     /// Runs a recorder operation; returns its error when the device refused or failed, nil on
     /// success. A lost link is not returned but thrown on, ending the dock as interrupted.
     private func attempt(_ operation: () async throws(RecorderError) -> Void) async throws(RecorderError) -> RecorderError? {
@@ -534,13 +531,17 @@ public struct DockSession: Sendable {
         return best!
     }
 
-    private func audit(_ event: AuditEvent, serial: String? = nil, detail: [String: String] = [:]) async {
+    /// Appends to the audit log; true when the entry is durable.
+    @discardableResult
+    private func audit(_ event: AuditEvent, serial: String? = nil, detail: [String: String] = [:]) async -> Bool {
         // The audit log failing must not stop an ingest (the bag and journal are the evidence);
         // the operator is told at once.
         do {
             try await context.audit.append(event, serial: serial, bay: bay, detail: detail)
+            return true
         } catch {
             FileHandle.standardError.write(Data("recorder-gatewayd: bay \(bay): cannot write the audit log: \(error)\n".utf8))
+            return false
         }
     }
 }

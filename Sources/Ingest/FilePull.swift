@@ -83,6 +83,7 @@ struct FilePull {
                 if unsynced >= FilePull.syncInterval {
                     try FileIO.sync(fd, path: path)
                     try journal.setDurableOffset(session: sessionId, recording: entry.id, offset)
+                    CrashPoint.offsetRecorded.reached()
                     unsynced = 0
                 }
             }
@@ -105,6 +106,7 @@ struct FilePull {
         }
         try FileIO.sync(fd, path: path)
         try journal.setDurableOffset(session: sessionId, recording: entry.id, offset)
+        CrashPoint.offsetRecorded.reached()
         return Result(sha256: hasher.finalize(), pulled: offset - start, rereads: rereads)
     }
 }

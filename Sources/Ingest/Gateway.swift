@@ -94,11 +94,21 @@ public actor Gateway {
         await forwarder.start()
     }
 
-    /// Records the start in the audit log.
-    public func announceStart(mode: String) async {
+    /// Records the start in the audit log, then finishes the seals a stop cut short: every bag
+    /// under bags/ is committed to the ledger, named in the audit log, and (with a remote
+    /// store) queued. Call once, after `startForwarding`.
+    ///
+    /// - Returns: the bags named in the audit log by this recovery.
+    @discardableResult
+    public func announceStart(mode: String) async -> [String] {
         _ = try? await context.audit.append(.gatewayStarted, detail: [
             "gatewayId": context.config.gatewayId, "mode": mode,
             "publicKey": hexString(context.key.publicKey.rawRepresentation)])
+        let recovered = await SealRecovery(context: context).run()
+        if let forwarder = context.forwarder {
+            for bag in recovered.committed { try? await forwarder.enqueue(bag: bag) }
+        }
+        return recovered.audited
     }
 
     /// Starts a dock session for the recorder at the end of `link`, in the bay at `port`.

@@ -97,7 +97,9 @@ public final class Journal: @unchecked Sendable {
         }
         if version < 4 {
             // 'incomplete' joins the file states. SQLite cannot change a CHECK in place, so the
-            // table is rebuilt with the same columns, in one transaction.
+            // table is rebuilt with the same columns, in one transaction. And a sealed bag
+            // remembers whether its bag-finalized audit entry was written (sessions of earlier
+            // versions are taken as audited: nothing can tell now).
             try db.execute("""
             BEGIN;
             CREATE TABLE session_file_v4 (
@@ -116,6 +118,7 @@ public final class Journal: @unchecked Sendable {
               state, sha256, rereads FROM session_file;
             DROP TABLE session_file;
             ALTER TABLE session_file_v4 RENAME TO session_file;
+            ALTER TABLE session ADD COLUMN bag_audited INTEGER NOT NULL DEFAULT 1;
             PRAGMA user_version = 4;
             COMMIT;
             """)
@@ -165,6 +168,31 @@ public final class Journal: @unchecked Sendable {
         try locked { () throws(JournalError) -> [Session] in
             try db.query("SELECT id, serial, bay, bag_name, started_utc, ended_utc, state, meta FROM session ORDER BY id DESC LIMIT ?",
                          [.integer(Int64(limit))]).map(Journal.session)
+        }
+    }
+
+    /// Records that the audit log names the bag of `session` (its `bag-finalized` entry is
+    /// written). Until then the session is among `bagsAwaitingAudit()`.
+    public func markBagAudited(session: Int64) throws(JournalError) {
+        try locked { () throws(JournalError) in
+            try db.query("UPDATE session SET bag_audited = 1 WHERE id = ?", [.integer(session)])
+        }
+    }
+
+    /// Sessions whose bag was committed but whose `bag-finalized` audit entry may never have
+    /// been written (the gateway stopped between the two), oldest first.
+    public func bagsAwaitingAudit() throws(JournalError) -> [Session] {
+        try locked { () throws(JournalError) -> [Session] in
+            try db.query("SELECT id, serial, bay, bag_name, started_utc, ended_utc, state, meta FROM session WHERE state = 'finalized' AND bag_audited = 0 ORDER BY id")
+                .map(Journal.session)
+        }
+    }
+
+    /// Every open session, oldest first: docks interrupted, or stopped while sealing.
+    public func openSessions() throws(JournalError) -> [Session] {
+        try locked { () throws(JournalError) -> [Session] in
+            try db.query("SELECT id, serial, bay, bag_name, started_utc, ended_utc, state, meta FROM session WHERE state = 'open' ORDER BY id")
+                .map(Journal.session)
         }
     }
 
@@ -330,7 +358,8 @@ public final class Journal: @unchecked Sendable {
                                   .blob(e.deviceSHA256 ?? []), .blob(e.sha256), .text(e.bagName), .integer(e.quarantined ? 1 : 0),
                                   .text(e.ingestedUTC)])
                 }
-                try db.query("UPDATE session SET state = 'finalized', ended_utc = ? WHERE id = ?", [.text(endedUTC), .integer(session)])
+                try db.query("UPDATE session SET state = 'finalized', ended_utc = ?, bag_audited = 0 WHERE id = ?",
+                             [.text(endedUTC), .integer(session)])
                 try db.execute("COMMIT")
             } catch {
                 try? db.execute("ROLLBACK")

@@ -12,7 +12,8 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
     let discovery = RecorderDiscovery(isRecorder: { vid, pid in database.model(vendorId: vid, productId: pid) != nil })
     let events: AsyncStream<DockEvent>
     do { events = try discovery.events() } catch { die("cannot watch udev: \(error)", 74) }
-    await gateway.announceStart(mode: "usb")
+    let recovered = await gateway.announceStart(mode: "usb")
+    for bag in recovered { log("bag \(bag) was sealed before the gateway stopped; the audit log names it now") }
     SystemdNotifier.ready()
     let watchdog = SystemdNotifier.startWatchdog()
     display.start()
@@ -66,7 +67,8 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
     watchdog?.cancel()
     display.stop()
     let elapsed = ContinuousClock.now - started
-    printSummary(outcomes, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, json: json)
+    printSummary(outcomes, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, json: json,
+                 recovered: recovered)
     usb.shutdown()
     // An idle kiosk is not a failure: with no dock at all, nothing went unverified.
     return outcomes.allSatisfy(\.allVerified) ? 0 : 1

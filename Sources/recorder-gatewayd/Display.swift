@@ -81,7 +81,9 @@ func pad(_ s: String, _ width: Int) -> String {
 }
 
 /// `forwarded`: whether a bag is verified in the remote store; nil when there is none.
-func printSummary(_ outcomes: [DockOutcome], seconds: Double, json: Bool, forwarded: ((String) -> Bool)? = nil) {
+/// `recovered`: bags sealed before a stop that this start named in the audit log.
+func printSummary(_ outcomes: [DockOutcome], seconds: Double, json: Bool, recovered: [String] = [],
+                  forwarded: ((String) -> Bool)? = nil) {
     let bytes = outcomes.reduce(UInt64(0)) { $0 + $1.bytes }
     let sorted = outcomes.sorted { $0.bay < $1.bay }
     if json {
@@ -97,7 +99,7 @@ func printSummary(_ outcomes: [DockOutcome], seconds: Double, json: Bool, forwar
                 "bay": o.bay, "serial": o.serial ?? NSNull(), "officerNumber": o.officerNumber ?? NSNull(),
                 "result": result, "bag": o.bagPath ?? NSNull(), "files": o.files, "listed": o.listed,
                 "alreadyIngested": o.alreadyIngested, "verified": o.verified, "quarantined": o.quarantined,
-                "incomplete": o.incomplete,
+                "incomplete": o.incomplete, "recoveredBags": o.recoveredBags,
                 "released": o.released, "bytes": o.bytes, "seconds": o.seconds,
                 "clockOffsetMs": o.clockOffsetMilliseconds ?? NSNull(),
                 "anomalies": o.anomalies.map { a -> [String: Any] in
@@ -114,6 +116,7 @@ func printSummary(_ outcomes: [DockOutcome], seconds: Double, json: Bool, forwar
                        "verified": outcomes.reduce(0) { $0 + $1.verified }, "bytes": bytes,
                        "allVerified": !outcomes.isEmpty && outcomes.allSatisfy(\.allVerified)],
             "seconds": seconds, "mbps": Double(bytes) / 1e6 / max(seconds, 1e-9),
+            "recoveredBags": recovered + outcomes.flatMap(\.recoveredBags),
         ]
         let data = (try? JSONSerialization.data(withJSONObject: summary, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
         FileHandle.standardOutput.write(data + Data("\n".utf8))

@@ -166,7 +166,8 @@ if !args.simulate {
     exit(status)
 }
 let started = ContinuousClock.now
-await gateway.announceStart(mode: "simulate")
+let recovered = await gateway.announceStart(mode: "simulate")
+for bag in recovered { log("bag \(bag) was sealed before the gateway stopped; the audit log names it now") }
 if gateway.createdKey {
     FileHandle.standardError.write(Data("recorder-gatewayd: created the gateway key \(config.resolvedKeyPath) and \(config.store)/gateway.pub\n".utf8))
 }
@@ -202,7 +203,7 @@ if let forwarder = gateway.context.forwarder, args.once {
 display.stop()
 let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
 let journal = gateway.journal
-printSummary(outcomes, seconds: seconds, json: args.json,
+printSummary(outcomes, seconds: seconds, json: args.json, recovered: recovered,
              forwarded: gateway.context.forwarder == nil ? nil : { (try? journal.isForwarded(bag: $0)) == true })
 let ok = !outcomes.isEmpty && outcomes.allSatisfy(\.allVerified) && forwardedAll
 if args.once {

@@ -12,6 +12,8 @@ trap cleanup EXIT
 failures=0
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/support/checks.sh"
 
+quietly() { "$@" > /dev/null 2>&1; }
+
 validate_bags() { # every bag under $1 validates and its custody signature verifies
   local store="$1" bag ok=0
   for bag in "$store"/bags/*/; do
@@ -83,6 +85,40 @@ check "the refusal names the lock and the first gateway's pid" \
 kill "$first"; wait "$first" 2>/dev/null
 "$gw" --simulate --store "$work/locked/store" --once > /dev/null 2>&1; rc=$?
 check "once the first has stopped, the next one starts (the lock went with it)" test "$rc" -eq 0
+
+# 2c. A stop at every step where the journal, staging, the bag or the audit log changes, by the
+# crash points compiled into test builds (Sources/Ingest/CrashPoint.swift): the restart loses
+# nothing, seals one bag holding the exact bytes, and the audit log is whole and names it.
+python3 - "$work/kill.json" "$work/steps.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["recorders"][0]["link"] = "unlimited"
+s["recorders"][0]["recordings"][0]["size"] = "72MiB"
+json.dump(s, open(sys.argv[2], "w"))
+PY
+want=$("$sim" describe "$work/steps.json" --json | python3 -c "import json,sys; print(' '.join(f['sha256'] for f in json.load(sys.stdin)['recorders'][0]['files']))")
+for point in offset-recorded file-recorded bag-renamed bag-committed bag-audited released; do
+  rm -rf "$work/step"
+  printf 'store = %s\nstate = %s\nrelease = release-after-verified\n' "$work/step/store" "$work/step/state" > "$work/step.conf"
+  # (In a subshell, so that bash's own "Killed" report goes to /dev/null too.)
+  (RECORDER_GATEWAY_CRASH_AT=$point "$gw" --simulate "$work/steps.json" --config "$work/step.conf" --once \
+    --control-socket none > /dev/null 2>&1) 2> /dev/null; rc=$?
+  check "stop at $point: the gateway died there (SIGKILL)" test "$rc" -eq 137
+  "$gw" --simulate "$work/steps.json" --config "$work/step.conf" --once --json --control-socket none > "$work/step.json" 2> "$work/step.log"; rc=$?
+  check "stop at $point: the restart exits 0" test "$rc" -eq 0
+  got=$(for f in BIG SMALL; do sha256sum "$work"/step/store/bags/*/data/DCIM/$f.MP4 | cut -d' ' -f1; done | tr '\n' ' ' | sed 's/ $//')
+  check "stop at $point: one bag, with the recorder's exact bytes" test "$(ls "$work/step/store/bags" | wc -l)-$got" = "1-$want"
+  check "stop at $point: the bag validates" validate_bags "$work/step/store"
+  check "stop at $point: the audit chain is whole" quietly "$bin/recorderctl" audit verify --store "$work/step/store"
+  check "stop at $point: the audit log names the bag, the ledger holds both files" python3 -c "
+import json, os, sqlite3
+bag = os.listdir('$work/step/store/bags')[0]
+entries = [json.loads(l) for l in open('$work/step/store/audit/audit.jsonl')]
+assert any(e['event'] == 'bag-finalized' and e['detail']['bag'] == bag for e in entries), bag
+c = sqlite3.connect('$work/step/state/journal.sqlite')
+assert c.execute('select count(*) from ledger where quarantined = 0').fetchone()[0] == 2
+assert c.execute(\"select count(*) from session where state = 'open'\").fetchone()[0] == 0"
+done
 
 # 3. A full disk: the dock stops cleanly, nothing is released, staging stays consistent.
 mkdir -p "$work/small"
