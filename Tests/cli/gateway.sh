@@ -102,7 +102,7 @@ for point in offset-recorded file-recorded bag-renamed bag-committed bag-audited
   printf 'store = %s\nstate = %s\nrelease = release-after-verified\n' "$work/step/store" "$work/step/state" > "$work/step.conf"
   # (In a subshell, so that bash's own "Killed" report goes to /dev/null too.)
   (RECORDER_GATEWAY_CRASH_AT=$point "$gw" --simulate "$work/steps.json" --config "$work/step.conf" --once \
-    --control-socket none > /dev/null 2>&1) 2> /dev/null; rc=$?
+    --control-socket none > /dev/null 2>&1; exit $?) 2> /dev/null; rc=$?
   check "stop at $point: the gateway died there (SIGKILL)" test "$rc" -eq 137
   "$gw" --simulate "$work/steps.json" --config "$work/step.conf" --once --json --control-socket none > "$work/step.json" 2> "$work/step.log"; rc=$?
   check "stop at $point: the restart exits 0" test "$rc" -eq 0
