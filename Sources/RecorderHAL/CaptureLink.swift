@@ -39,6 +39,8 @@ public final class CaptureLink: RecorderLink, @unchecked Sendable {
         try await inner.send(bytes, timeout: timeout)
     }
 
+    public var activity: LinkActivity? { inner.activity }
+
     public func receive() async throws(LinkError) -> [UInt8] {
         let bytes = try await inner.receive()
         record("in", bytes)

@@ -5,6 +5,9 @@ import RecorderProtocol
 /// flight, matches replies to requests whatever order they come back in, and times each one.
 ///
 /// Guarantees: every request ends exactly once (reply, timeout, cancellation or link failure);
+/// a request times out only once the link has delivered nothing for the whole timeout since it
+/// was sent, and never while a transfer the link received is still unread (a busy host is not a
+/// silent recorder; links that cannot tell fall back to the time since sending);
 /// at most `maxInFlight` requests are outstanding; a reply whose payload fails its check fails
 /// only its own request; once the stream is out of step or the link fails, every outstanding
 /// and later request fails with that error.
@@ -71,9 +74,14 @@ public actor ProtocolClient {
         do {
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Frame, any Error>) in
+                    let sent = ContinuousClock.now
                     let timer = Task { [weak self] in
-                        do { try await Task.sleep(for: timeout) } catch { return }
-                        await self?.timeOut(tag, milliseconds: milliseconds)
+                        var wait = timeout
+                        while true {
+                            do { try await Task.sleep(for: wait) } catch { return }
+                            guard let self, let more = await self.timeOut(tag, sent: sent, timeout: timeout, milliseconds: milliseconds) else { return }
+                            wait = more
+                        }
                     }
                     pending[tag] = Pending(opcode: opcode, continuation: continuation, timer: timer)
                     stats.peakInFlight = max(stats.peakInFlight, pending.count)
@@ -106,10 +114,20 @@ public actor ProtocolClient {
 
     // MARK: - Internals
 
-    private func timeOut(_ tag: UInt32, milliseconds: Int) {
-        guard pending[tag] != nil else { return }
+    /// Called when a request's timer runs out: fails the request, or returns how much longer to
+    /// wait because the link was not silent all that time.
+    private func timeOut(_ tag: UInt32, sent: ContinuousClock.Instant, timeout: Duration, milliseconds: Int) -> Duration? {
+        guard pending[tag] != nil else { return nil }
+        if let activity = link.activity?.snapshot {
+            // A transfer arrived that the pump has not read yet: it may be this reply.
+            if activity.unread > 0 { return max(.milliseconds(5), timeout / 50) }
+            let quietSince = max(sent, activity.lastArrival ?? sent)
+            let silent = ContinuousClock.now - quietSince
+            if silent < timeout { return timeout - silent }
+        }
         stats.timeouts += 1
         finish(tag, with: .failure(RecorderError(.timedOut(milliseconds: milliseconds))))
+        return nil
     }
 
     private func transmit(_ bytes: [UInt8], tag: UInt32, timeout: Duration) async {

@@ -25,10 +25,16 @@ public protocol RecorderLink: Sendable {
     /// File bytes per second the link can carry at best (USB 2.0 high speed: ~43 MB/s), for
     /// diagnosis; nil when unknown or unlimited.
     var capacityBytesPerSecond: Double? { get }
+
+    /// What the transport has received and the host not yet read, when the link can tell; a
+    /// request then times out only after the link has been silent for the whole timeout, not
+    /// when the host was too busy to read a reply that had arrived.
+    var activity: LinkActivity? { get }
 }
 
 extension RecorderLink {
     public var capacityBytesPerSecond: Double? { nil }
+    public var activity: LinkActivity? { nil }
 }
 
 /// A transport failure, named from the host's point of view.

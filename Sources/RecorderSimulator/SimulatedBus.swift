@@ -28,6 +28,8 @@ public actor SimulatedBus {
     private var receiver: CheckedContinuation<Delivery, Never>?
     private var gone = false
     private var closed = false
+    /// Arrivals as the host's transport would see them (`RecorderLink.activity`).
+    nonisolated let activity = LinkActivity()
 
     /// Bytes the device has put on the bus (all frames, headers included).
     public private(set) var bytesToHost: UInt64 = 0
@@ -140,6 +142,7 @@ public actor SimulatedBus {
     }
 
     private func deliver(_ d: Delivery) {
+        if case .data = d { activity.arrived() }
         if let r = receiver {
             receiver = nil
             r.resume(returning: d)
@@ -170,7 +173,12 @@ public actor SimulatedBus {
         let bus: SimulatedBus
         var description: String { "simulator \(bus.name)" }
         func send(_ bytes: [UInt8], timeout: Duration) async throws(LinkError) { try await bus.hostSend(bytes) }
-        func receive() async throws(LinkError) -> [UInt8] { try await bus.hostReceive() }
+        func receive() async throws(LinkError) -> [UInt8] {
+            let bytes = try await bus.hostReceive()
+            bus.activity.read()
+            return bytes
+        }
+        var activity: LinkActivity? { bus.activity }
         func close() async { await bus.hostClose() }
         var capacityBytesPerSecond: Double? { bus.model.capacity(chunk: 1 << 20) }
     }

@@ -31,6 +31,7 @@ public final class USBBulkLink: RecorderLink, @unchecked Sendable {
     private var posted: Set<ObjectIdentifier> = []
     private var boxes: [ObjectIdentifier: TransferBox] = [:]
     private var stalls = 0
+    public let activity: LinkActivity? = LinkActivity()
     /// What bulk transfers reach in practice at this packet size: 64 full speed, 512 high
     /// speed, 1024 SuperSpeed.
     public let capacityBytesPerSecond: Double?
@@ -123,6 +124,7 @@ public final class USBBulkLink: RecorderLink, @unchecked Sendable {
                 lock.unlock()
             }
         }
+        if case .success = result { activity?.read() }
         return try result.get()
     }
 
@@ -230,6 +232,7 @@ public final class USBBulkLink: RecorderLink, @unchecked Sendable {
     }
 
     private func deliver(_ data: [UInt8]) {
+        activity?.arrived()
         lock.lock()
         if let r = receiver {
             receiver = nil

@@ -3,6 +3,7 @@ import Foundation
 import GatewayCrypto
 import Ingest
 import Journal
+import RecorderHAL
 import RecorderProtocol
 import RecorderSimulator
 import Testing
@@ -101,5 +102,57 @@ import Testing
 
         let (second, _) = await kiosk.dockOne(r)
         #expect(second.alreadyIngested == 3 && second.files == 1 && second.incomplete == 1, "\(second.anomalies)")
+    }
+}
+
+/// A busy host is not a silent recorder: a request whose reply has arrived does not time out
+/// because the gateway had not got round to reading it.
+@Suite struct BusyHostTests {
+    /// The device answers at once, but the host leaves each of its first replies unread for
+    /// 1.5 s, with requests timing out after 1 s.
+    @Test func aReplyThatArrivedIsNotTimedOutWhileTheHostIsBusy() async throws {
+        let kiosk = try TestKiosk(requestTimeout: .seconds(1))
+        let out = await kiosk.dockOne(try recorderScenario(), through: { BusyHostLink(inner: $0, slowReads: 4, delay: .milliseconds(1500)) })
+        #expect(out.allVerified, "\(out.result) \(out.anomalies)")
+    }
+
+    /// The other half of the rule: a recorder that really says nothing still times out.
+    @Test func aSilentRecorderStillTimesOut() async throws {
+        let kiosk = try TestKiosk(requestTimeout: .milliseconds(300))
+        let r = try recorderScenario(faults: #"[{"kind": "stall", "afterBytes": 0, "milliseconds": 600000}]"#)
+        let out = await kiosk.dockOne(r, through: { $0 })
+        #expect(out.anomalies.contains { $0.code == "read-failed" && $0.detail.contains("no reply within 300 ms") }, "\(out.anomalies)")
+    }
+}
+
+/// A link whose host reads its first `slowReads` transfers only `delay` after they arrived,
+/// as a starved gateway would; the transport's record of arrivals is the inner link's.
+final class BusyHostLink: RecorderLink, @unchecked Sendable {
+    let inner: any RecorderLink
+    private let delay: Duration
+    private let lock = NSLock()
+    private var slowReadsLeft: Int
+
+    init(inner: any RecorderLink, slowReads: Int, delay: Duration) {
+        self.inner = inner
+        self.delay = delay
+        self.slowReadsLeft = slowReads
+    }
+
+    var description: String { "busy host over \(inner.description)" }
+    var activity: LinkActivity? { inner.activity }
+    func send(_ bytes: [UInt8], timeout: Duration) async throws(LinkError) { try await inner.send(bytes, timeout: timeout) }
+    func close() async { await inner.close() }
+
+    func receive() async throws(LinkError) -> [UInt8] {
+        let slow = lock.withLock { () -> Bool in
+            guard slowReadsLeft > 0 else { return false }
+            slowReadsLeft -= 1
+            return true
+        }
+        // The reply is already on its way in (the device answers at once); the host just does
+        // not get round to it yet.
+        if slow { try? await Task.sleep(for: delay) }
+        return try await inner.receive()
     }
 }

@@ -211,8 +211,8 @@ import Testing
     }
 
     @Test func aStallLongerThanTheTimeoutIsRetriedFromTheDurableOffset() async throws {
-        // Requests time out after 2 s (TestKiosk); the recorder goes silent for 2.5 s.
-        let kiosk = try TestKiosk()
+        // Requests time out after 2 s; the recorder goes silent for 2.5 s.
+        let kiosk = try TestKiosk(requestTimeout: .seconds(2))
         let (out, _) = await kiosk.dockOne(try recorderScenario(faults: #"[{"kind": "stall", "afterBytes": 1000000, "milliseconds": 2500}]"#))
         #expect(out.allVerified, "\(out.result) \(out.anomalies)")
     }

@@ -12,7 +12,10 @@ struct TestKiosk {
     let config: GatewayConfig
     let gateway: Gateway
 
-    init(release: ReleasePolicy = .keep, passwords: [String: String] = [:], root: String? = nil) throws {
+    /// `requestTimeout`: generous by default, so that a busy CI machine is never taken for a
+    /// silent recorder; only tests of timeouts pass a short one.
+    init(release: ReleasePolicy = .keep, passwords: [String: String] = [:], root: String? = nil,
+         requestTimeout: Duration = .seconds(30)) throws {
         let dir = root ?? NSTemporaryDirectory() + "kiosk-" + UUID().uuidString
         self.root = dir
         var c = GatewayConfig()
@@ -24,7 +27,7 @@ struct TestKiosk {
         c.defaultPassword = "secret"
         config = c
         var options = DriverOptions()
-        options.requestTimeout = .seconds(2)
+        options.requestTimeout = requestTimeout
         gateway = try Gateway(config: c, driverOptions: options)
     }
 
@@ -44,6 +47,13 @@ struct TestKiosk {
         let device = await SimulatedRecorder.dock(r)
         let out = await dock([(device, port)])
         return (out[0], device)
+    }
+
+    /// Docks one recorder whose link the host sees through `wrap`.
+    func dockOne(_ r: RecorderScenario, through wrap: (any RecorderLink) -> any RecorderLink) async -> DockOutcome {
+        let device = await SimulatedRecorder.dock(r)
+        await gateway.dock(link: wrap(device.bus.hostEnd), driver: ZFYBulkDriver(), port: "1-1.1")
+        return await gateway.waitUntilIdle().last!
     }
 }
 
