@@ -320,8 +320,8 @@ let captureCommand = Command(
 
     Asks the service to record every USB transfer of the next dock in BAY into FILE, an
     emulation file (Docs/simulator.md, "Captures"). Attach it to a bug report:
-    `recorder-gatewayd --replay FILE` (and `recorder-sim`) play the recorder back exactly, so a
-    field problem becomes a test case. The file holds the recorder's data (footage included):
+    `recorder-gatewayd --replay FILE` plays the recorder back exactly, so a field problem
+    becomes a test case (recorder-sim cannot play captures back). The file holds the recorder's data (footage included):
     treat it as evidence.
     """,
     run: { args in
