@@ -5,32 +5,29 @@ import GatewayCrypto
 import Glibc
 #endif
 
-/// The local evidence store on disk:
-///
-/// ```
-/// <store>/bags/<bag name>/      final bags, read-only
-/// <store>/.staging/<bag name>/  bags being written (the same layout)
-/// <store>/audit/audit.jsonl     the hash-chained audit log
-/// <store>/gateway.pub           the key that verifies every custody.json.sig here
-/// ```
+/// The local evidence store on disk, as the gateway writes it (its paths are `StoreLayout`).
 ///
 /// Guarantees: a bag appears under bags/ only complete (renamed from staging after every file
 /// and directory was fsynced); nothing under bags/ is modified afterwards.
 public struct LocalStore: Sendable {
     public let root: String
+    /// Where everything is in this store.
+    public let layout: StoreLayout
 
+    /// Opens the store at `root`, creating `bags/` and `.staging/` if they are missing.
     public init(root: String) throws(StorageError) {
         self.root = root
+        layout = StoreLayout(root: root)
         try FileIO.makeDirectory(bagsDirectory)
         try FileIO.makeDirectory(stagingDirectory)
     }
 
-    public var bagsDirectory: String { root + "/bags" }
-    public var stagingDirectory: String { root + "/.staging" }
-    public var auditLogPath: String { root + "/audit/audit.jsonl" }
+    public var bagsDirectory: String { layout.bagsDirectory }
+    public var stagingDirectory: String { layout.stagingDirectory }
+    public var auditLogPath: String { layout.auditLogPath }
 
-    public func stagingBag(_ name: String) -> String { stagingDirectory + "/" + name }
-    public func finalBag(_ name: String) -> String { bagsDirectory + "/" + name }
+    public func stagingBag(_ name: String) -> String { layout.stagingBag(name) }
+    public func finalBag(_ name: String) -> String { layout.finalBag(name) }
 
     /// Opens (creating directories) the staging file of one recording for writing.
     func openStagingFile(bag: String, bagPath: String) throws(StorageError) -> (fd: Int32, path: String) {
@@ -41,7 +38,7 @@ public struct LocalStore: Sendable {
 
     /// Writes the public key beside the bags so a custodian can verify signatures with openssl.
     public func publishPublicKey(_ pem: String) throws(StorageError) {
-        let path = root + "/gateway.pub"
+        let path = layout.publicKeyPath
         if (try? String(contentsOfFile: path, encoding: .utf8)) == pem { return }
         try FileIO.write(path + ".tmp", contents: Array(pem.utf8), mode: 0o644)
         try FileIO.rename(path + ".tmp", path)
