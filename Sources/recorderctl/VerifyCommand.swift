@@ -10,8 +10,10 @@ let verifyCommand = Command(
            recorderctl verify --all [--store DIR | --config FILE] [--json]
 
     Re-hashes every payload file against manifest-sha256.txt, checks the tag manifest,
-    Payload-Oxum, the custody record's hashes, and custody.json.sig against the store's
-    gateway.pub (or, without one, the key the record names). With --config FILE of a gateway
+    Payload-Oxum, and custody.json.sig against the store's gateway.pub (or, without one, the
+    key the record names). The signed custody record must list exactly the payload: every
+    manifest entry is one of its files, with the same SHA-256 and size, and every one of its
+    files is in the manifest. With --config FILE of a gateway
     that forwards, each file's copy in the remote store is checked as well (size, SHA-256 or
     the multipart composite, retention). BAG is a bag directory or a bag
     name under STORE/bags. Exit 1 on any problem, naming the file; 2 when --all finds no bags;
