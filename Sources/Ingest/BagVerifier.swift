@@ -4,10 +4,12 @@ import GatewayCrypto
 
 /// Checks a bag on disk the way a custodian would: every payload byte against the manifest,
 /// the tag files against the tag manifest, Payload-Oxum, the custody signature against the
-/// gateway key, and the signed file list against the payload manifest (both ways).
+/// gateway key, the signed file list against the payload manifest (both ways), and, given the
+/// store's audit log, that the log still holds the bag's audit anchor.
 ///
 /// Guarantees: reads only; streams files (bounded memory); reports every problem it finds, each
-/// naming the file, rather than stopping at the first.
+/// naming the file (or, for the anchor, the bag and the anchor's seq and hash), rather than
+/// stopping at the first.
 public struct BagVerifier: Sendable {
     /// What was found.
     public struct Result: Sendable {
@@ -16,16 +18,26 @@ public struct BagVerifier: Sendable {
         public var bytes: UInt64 = 0
         /// The key the signature was checked with, hex.
         public var publicKey: String?
+        /// The custody record's audit anchor, when it has one.
+        public var anchor: AuditAnchor?
         /// One line per problem, each naming a file.
         public var problems: [String] = []
+        /// What was not checked, and why (not problems).
+        public var notes: [String] = []
         public var isIntact: Bool { problems.isEmpty }
     }
 
     /// The trusted gateway key (the store's gateway.pub). Without it the signature is checked
     /// against the key the custody record names, which proves integrity but not origin.
     public var trustedKey: Ed25519PublicKey?
+    /// The audit log of the store the bags are in, to check each bag's anchor against; nil
+    /// when there is none to check against (a bag copied out of its store).
+    public var auditLog: StoreAuditLog?
 
-    public init(trustedKey: Ed25519PublicKey?) { self.trustedKey = trustedKey }
+    public init(trustedKey: Ed25519PublicKey?, auditLog: StoreAuditLog? = nil) {
+        self.trustedKey = trustedKey
+        self.auditLog = auditLog
+    }
 
     public func verify(bag: String) -> Result {
         var result = Result(bag: bag)
@@ -44,6 +56,14 @@ public struct BagVerifier: Sendable {
         // payload, or files were planted, taken out or swapped after sealing.
         if let record = custody.record, let manifest = payload.manifest {
             result.problems += record.payloadMismatches(manifest: manifest, storedSizes: payload.sizes).map(\.description)
+        }
+        if let auditLog {
+            let anchor = anchorCheck(bag: bag, custody: custody, log: auditLog)
+            result.anchor = anchor.anchor
+            if let problem = anchor.problem { result.problems.append(problem.description) }
+            // A record without an anchor is worth a note; an unreadable or unsigned record is
+            // already among the problems.
+            if custody.record != nil && anchor.anchor == nil { result.notes += anchor.notes }
         }
         return result
     }

@@ -95,6 +95,43 @@ rm "$pb/data/PLANTED.MP4"
 cp -p "$work/orig/manifest-sha256.txt" "$work/orig/tagmanifest-sha256.txt" "$work/orig/bag-info.txt" "$pb/"
 check "verify --all passes again once the plant is undone" test "$(status "$ctl" verify --all --store "$store2")" -eq 0
 
+# The audit log cut back to before the newest bag's anchor: what is left is a valid chain,
+# and only the bags' signed anchors show the cut.
+log="$store2/audit/audit.jsonl"
+read -r anchored aseq ahash < <(python3 - "$store2/bags" <<'PY'
+import json, os, sys
+bags = sys.argv[1]
+anchors = [(json.load(open(f"{bags}/{b}/custody.json", "rb"))["audit"], b) for b in sorted(os.listdir(bags))]
+a, b = max(anchors, key=lambda x: x[0]["seq"])
+print(b, a["seq"], a["hash"])
+PY
+)
+cp -p "$log" "$work/audit.orig"
+head -n "$((aseq - 1))" "$work/audit.orig" > "$log"
+check "the cut log is still a valid chain by itself" bash -c "python3 - '$log' <<'PY'
+import hashlib, json, sys
+prev = '0' * 64
+for n, line in enumerate(open(sys.argv[1], 'rb'), 1):
+    e = json.loads(line); h = e.pop('hash')
+    assert e['seq'] == n and e['prev'] == prev, n
+    prev = h
+PY"
+check "audit verify of a log cut before an anchor exits 1" test "$(status "$ctl" audit verify --store "$store2")" -eq 1
+check "audit verify reports the log as truncated" grep -q "truncated" "$work/out"
+check "audit verify names the bag and its missing anchor" grep -q "$anchored.*seq $aseq.*$ahash" "$work/out"
+check "audit verify --json says truncated and names the bag" bash -c "'$ctl' audit verify --store '$store2' --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert not d[\"ok\"] and d[\"truncated\"] and any(a[\"bag\"] == \"$anchored\" and not a[\"ok\"] for a in d[\"anchors\"]), d'"
+check "verify --all of a store whose log was cut exits 1" test "$(status "$ctl" verify --all --store "$store2")" -eq 1
+check "verify --all fails the bag whose anchor was cut off" grep -q "^FAIL  $anchored" "$work/out"
+check "verify --all names the missing seq and hash" grep -q "seq $aseq.*$ahash" "$work/out"
+check "verify BAG of that bag in its store exits 1" test "$(status "$ctl" verify "$anchored" --store "$store2")" -eq 1
+cp -p "$work/audit.orig" "$log"
+check "audit verify passes again with the whole log" test "$(status "$ctl" audit verify --store "$store2")" -eq 0
+check "audit verify says how many bag anchors it found" grep -q "4 bag anchors" "$work/out"
+mv "$log" "$work/audit.moved"
+check "verify --all of a store whose log is gone exits 1" test "$(status "$ctl" verify --all --store "$store2")" -eq 1
+check "audit verify of a store whose bags are anchored in a missing log exits 1" test "$(status "$ctl" audit verify --store "$store2")" -eq 1
+mv "$work/audit.moved" "$log"
+
 # Usage.
 check "no command is a usage error" test "$(status "$ctl")" -eq 64
 check "an unknown command is a usage error" test "$(status "$ctl" frobnicate)" -eq 64
