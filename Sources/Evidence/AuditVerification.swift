@@ -8,6 +8,12 @@ public struct AuditVerification: Sendable, Hashable {
     public var problems: [AuditProblem]
     /// The entry on the last line that holds one.
     public var last: AuditEntry?
+    /// The seq and hash of every entry whose content matches its hash: what a custody
+    /// record's anchor is looked up in (`check(_:bag:)`).
+    public var sealed: Set<AuditAnchor> = []
+    /// The highest seq of any entry in the log; nil when no line holds an entry. A log that
+    /// was cut back ends before the anchors of the bags sealed after the cut.
+    public var highestSeq: Int?
 
     /// No problems: every line is an entry as the gateway wrote it, in an unbroken chain.
     public var isIntact: Bool { problems.isEmpty }
@@ -84,8 +90,10 @@ extension AuditChain {
             }
             result.entries += 1
             result.last = entry
+            result.highestSeq = max(result.highestSeq ?? entry.seq, entry.seq)
 
             let computed = entry.computedHash
+            if computed == entry.hash { result.sealed.insert(AuditAnchor(seq: entry.seq, hash: entry.hash)) }
             if computed != entry.hash {
                 report(n, .changed, "entry \(entry.seq) (\(entry.event)) does not match its hash: it was changed after it was written")
             } else if !bytes.elementsEqual(entry.canonicalJSON(includingHash: true).utf8) {

@@ -74,6 +74,12 @@ extension BagIt {
     public struct ManifestLine: Hashable, Sendable {
         public var sha256: [UInt8]
         public var path: String
+
+        /// A line covering `path` (decoded, relative to the bag) with its 32-byte SHA-256.
+        public init(sha256: [UInt8], path: String) {
+            self.sha256 = sha256
+            self.path = path
+        }
     }
 
     /// A manifest that is not as RFC 8493 §2.1.3 says: names the line and what is wrong.

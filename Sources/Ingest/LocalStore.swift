@@ -5,29 +5,25 @@ import GatewayCrypto
 import Glibc
 #endif
 
-/// The local evidence store on disk:
-///
-/// ```
-/// <store>/bags/<bag name>/      final bags, read-only
-/// <store>/.staging/<bag name>/  bags being written (the same layout)
-/// <store>/audit/audit.jsonl     the hash-chained audit log
-/// <store>/gateway.pub           the key that verifies every custody.json.sig here
-/// <store>/.gateway.lock         held by the one gateway process writing here
-/// ```
+/// The local evidence store on disk, as the gateway writes it (its paths are `StoreLayout`).
 ///
 /// Guarantees: a bag appears under bags/ only complete (renamed from staging after every file
 /// and directory was fsynced); nothing under bags/ is modified afterwards.
 public struct LocalStore: Sendable {
     public let root: String
+    /// Where everything is in this store.
+    public let layout: StoreLayout
 
     /// Opens the store at `root`, creating bags/ and .staging/ when missing.
     ///
-    /// - Throws: `StorageError` when bags/, .staging/, audit/, the audit log or gateway.pub is a
-    ///   symbolic link (bags must be written where the store is, nowhere else), or a directory
-    ///   cannot be made.
+    /// - Throws: `StorageError` when bags/, .staging/, audit/, the audit log, gateway.pub or the
+    ///   lock file is a symbolic link (bags must be written where the store is, nowhere else),
+    ///   or a directory cannot be made.
     public init(root: String) throws(StorageError) {
         self.root = root
-        for path in [bagsDirectory, stagingDirectory, root + "/audit", auditLogPath, root + "/gateway.pub", lockPath] {
+        layout = StoreLayout(root: root)
+        for path in [layout.bagsDirectory, layout.stagingDirectory, root + "/audit", layout.auditLogPath,
+                     layout.publicKeyPath, layout.lockPath] {
             try FileIO.refuseSymbolicLink(path)
         }
         try FileIO.makeDirectory(bagsDirectory)
@@ -35,14 +31,14 @@ public struct LocalStore: Sendable {
     }
 
     /// The lock file the running gateway holds (`ProcessLock`).
-    public var lockPath: String { root + "/.gateway.lock" }
+    public var lockPath: String { layout.lockPath }
 
-    public var bagsDirectory: String { root + "/bags" }
-    public var stagingDirectory: String { root + "/.staging" }
-    public var auditLogPath: String { root + "/audit/audit.jsonl" }
+    public var bagsDirectory: String { layout.bagsDirectory }
+    public var stagingDirectory: String { layout.stagingDirectory }
+    public var auditLogPath: String { layout.auditLogPath }
 
-    public func stagingBag(_ name: String) -> String { stagingDirectory + "/" + name }
-    public func finalBag(_ name: String) -> String { bagsDirectory + "/" + name }
+    public func stagingBag(_ name: String) -> String { layout.stagingBag(name) }
+    public func finalBag(_ name: String) -> String { layout.finalBag(name) }
 
     /// Opens (creating directories) the staging file of one recording for writing.
     func openStagingFile(bag: String, bagPath: String) throws(StorageError) -> (fd: Int32, path: String) {
@@ -53,7 +49,7 @@ public struct LocalStore: Sendable {
 
     /// Writes the public key beside the bags so a custodian can verify signatures with openssl.
     public func publishPublicKey(_ pem: String) throws(StorageError) {
-        let path = root + "/gateway.pub"
+        let path = layout.publicKeyPath
         if (try? String(contentsOfFile: path, encoding: .utf8)) == pem { return }
         try FileIO.write(path + ".tmp", contents: Array(pem.utf8), mode: 0o644)
         try FileIO.rename(path + ".tmp", path)

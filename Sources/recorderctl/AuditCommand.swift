@@ -1,5 +1,6 @@
 import Evidence
 import Foundation
+import Ingest
 
 let auditCommand = Command(
     name: "audit",
@@ -8,29 +9,24 @@ let auditCommand = Command(
     usage: recorderctl audit verify [--store DIR | --config FILE] [--json]
            recorderctl audit show [--since TIME] [--store DIR | --config FILE] [--json]
 
-    verify: recomputes every entry's hash and the chain; exit 1 naming each changed, deleted,
-    inserted, reordered or malformed line. show: prints the entries (from TIME, an ISO 8601
-    UTC time such as 2026-11-27T08:00:00Z). Exit 3 when the store has no audit log.
+    verify: recomputes every entry's hash and the chain, then looks up the audit anchor of
+    every bag in STORE/bags (custody.json "audit": the seq and hash of the newest entry when
+    the bag was sealed) in the log. Exit 1 naming each changed, deleted, inserted, reordered
+    or malformed line, and each bag whose anchor the log does not hold; a log that ends
+    before an anchor (or is missing while bags are anchored in it) is reported as truncated.
+    show: prints the entries (from TIME, an ISO 8601 UTC time such as 2026-11-27T08:00:00Z).
+    Exit 3 when the store has no audit log (and, for verify, no bag is anchored in one).
     """,
     run: { args in
-        let store = try args.store()
+        let layout = StoreLayout(root: try args.store())
         let since = try args.option("--since")
         let words = try args.positionals(min: 1, max: 1)
-        let path = store + "/audit/audit.jsonl"
-        guard let data = FileManager.default.contents(atPath: path) else { throw NotFound(description: "no audit log at \(path)") }
-        let text = String(decoding: data, as: UTF8.self)
+        let log = StoreAuditLog(layout)
         switch words[0] {
         case "verify":
-            let v = AuditChain.verify(text)
-            var out = Output()
-            out.exit = v.isIntact ? .ok : .failure
-            out.lines = [v.isIntact ? "OK    \(v.entries) entries, chain intact (\(path))" : "FAIL  \(v.entries) entries, \(v.problems.count) problem(s) (\(path))"]
-            out.lines += v.problems.map { "      \($0)" }
-            out.json = ["path": path, "entries": v.entries, "ok": v.isIntact,
-                        "problems": v.problems.map { ["line": $0.line, "reason": $0.reason.rawValue, "description": $0.description] },
-                        "last": v.last.map { ["seq": $0.seq, "hash": $0.hash] as [String: Any] } ?? NSNull()]
-            return out
+            return try verifyAuditLog(log, of: layout)
         case "show":
+            guard let text = log.text else { throw NotFound(description: "no audit log at \(log.path)") }
             if let since, ISO8601DateFormatter().date(from: since) == nil {
                 throw UsageError(description: "--since \(since) is not an ISO 8601 UTC time like 2026-11-27T08:00:00Z")
             }

@@ -67,6 +67,71 @@ assert len(bars) == 2, len(bars)"
 b1=$(ls "$work/second/store/bags" | grep A100001)
 check "report --json carries the clock drift of a synced recorder" bash -c "'$ctl' report '$b1' --store '$work/second/store' --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"clock\"][\"driftSecondsPerDay\"] is not None, d[\"clock\"]'"
 
+# A file planted in a sealed bag and added to both manifests and Payload-Oxum: BagIt
+# validates the bag, and only the signed custody record's file list shows the plant.
+store2="$work/second/store"
+pb="$store2/bags/$b1"
+mkdir -p "$work/orig"
+cp -p "$pb/manifest-sha256.txt" "$pb/tagmanifest-sha256.txt" "$pb/bag-info.txt" "$work/orig/"
+chmod u+w "$pb" "$pb/data" "$pb/manifest-sha256.txt" "$pb/tagmanifest-sha256.txt" "$pb/bag-info.txt"
+printf 'not footage from this recorder\n' > "$pb/data/PLANTED.MP4"
+python3 - "$pb" <<'PY'
+import hashlib, os, re, sys
+bag = sys.argv[1]
+def sha(p): return hashlib.sha256(open(os.path.join(bag, p), "rb").read()).hexdigest()
+open(f"{bag}/manifest-sha256.txt", "a").write(f"{sha('data/PLANTED.MP4')}  data/PLANTED.MP4\n")
+info = open(f"{bag}/bag-info.txt", encoding="utf-8").read()
+b, n = map(int, re.search(r"Payload-Oxum: (\d+)\.(\d+)", info).groups())
+size = os.path.getsize(f"{bag}/data/PLANTED.MP4")
+open(f"{bag}/bag-info.txt", "w", encoding="utf-8").write(info.replace(f"Payload-Oxum: {b}.{n}", f"Payload-Oxum: {b + size}.{n + 1}"))
+tags = [l.rstrip("\n").split("  ", 1)[1] for l in open(f"{bag}/tagmanifest-sha256.txt", encoding="utf-8")]
+open(f"{bag}/tagmanifest-sha256.txt", "w", encoding="utf-8").write("".join(f"{sha(p)}  {p}\n" for p in tags))
+PY
+check "python3 -m bagit validates the bag with the planted file" bash -c "python3 -m bagit --validate '$pb' > /dev/null 2>&1"
+check "verify of the bag with a planted file exits 1" test "$(status "$ctl" verify "$b1" --store "$store2")" -eq 1
+check "the failure names the planted file as not in custody.json" grep -q "data/PLANTED.MP4: in manifest-sha256.txt but not in custody.json" "$work/out"
+check "verify --json lists the planted file among the bag's problems" bash -c "'$ctl' verify '$b1' --store '$store2' --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert not d[\"ok\"] and any(p.startswith(\"data/PLANTED.MP4: \") for p in d[\"bags\"][0][\"problems\"]), d'"
+rm "$pb/data/PLANTED.MP4"
+cp -p "$work/orig/manifest-sha256.txt" "$work/orig/tagmanifest-sha256.txt" "$work/orig/bag-info.txt" "$pb/"
+check "verify --all passes again once the plant is undone" test "$(status "$ctl" verify --all --store "$store2")" -eq 0
+
+# The audit log cut back to before the newest bag's anchor: what is left is a valid chain,
+# and only the bags' signed anchors show the cut.
+log="$store2/audit/audit.jsonl"
+read -r anchored aseq ahash < <(python3 - "$store2/bags" <<'PY'
+import json, os, sys
+bags = sys.argv[1]
+anchors = [(json.load(open(f"{bags}/{b}/custody.json", "rb"))["audit"], b) for b in sorted(os.listdir(bags))]
+a, b = max(anchors, key=lambda x: x[0]["seq"])
+print(b, a["seq"], a["hash"])
+PY
+)
+cp -p "$log" "$work/audit.orig"
+head -n "$((aseq - 1))" "$work/audit.orig" > "$log"
+check "the cut log is still a valid chain by itself" bash -c "python3 - '$log' <<'PY'
+import hashlib, json, sys
+prev = '0' * 64
+for n, line in enumerate(open(sys.argv[1], 'rb'), 1):
+    e = json.loads(line); h = e.pop('hash')
+    assert e['seq'] == n and e['prev'] == prev, n
+    prev = h
+PY"
+check "audit verify of a log cut before an anchor exits 1" test "$(status "$ctl" audit verify --store "$store2")" -eq 1
+check "audit verify reports the log as truncated" grep -q "truncated" "$work/out"
+check "audit verify names the bag and its missing anchor" grep -q "$anchored.*seq $aseq.*$ahash" "$work/out"
+check "audit verify --json says truncated and names the bag" bash -c "'$ctl' audit verify --store '$store2' --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert not d[\"ok\"] and d[\"truncated\"] and any(a[\"bag\"] == \"$anchored\" and not a[\"ok\"] for a in d[\"anchors\"]), d'"
+check "verify --all of a store whose log was cut exits 1" test "$(status "$ctl" verify --all --store "$store2")" -eq 1
+check "verify --all fails the bag whose anchor was cut off" grep -q "^FAIL  $anchored" "$work/out"
+check "verify --all names the missing seq and hash" grep -q "seq $aseq.*$ahash" "$work/out"
+check "verify BAG of that bag in its store exits 1" test "$(status "$ctl" verify "$anchored" --store "$store2")" -eq 1
+cp -p "$work/audit.orig" "$log"
+check "audit verify passes again with the whole log" test "$(status "$ctl" audit verify --store "$store2")" -eq 0
+check "audit verify says how many bag anchors it found" grep -q "4 bag anchors" "$work/out"
+mv "$log" "$work/audit.moved"
+check "verify --all of a store whose log is gone exits 1" test "$(status "$ctl" verify --all --store "$store2")" -eq 1
+check "audit verify of a store whose bags are anchored in a missing log exits 1" test "$(status "$ctl" audit verify --store "$store2")" -eq 1
+mv "$work/audit.moved" "$log"
+
 # Usage.
 check "no command is a usage error" test "$(status "$ctl")" -eq 64
 check "an unknown command is a usage error" test "$(status "$ctl" frobnicate)" -eq 64
