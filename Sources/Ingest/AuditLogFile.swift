@@ -59,6 +59,7 @@ public actor AuditLogFile {
     }
 
     private static func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StorageError) {
+        if let full = CrashPoint.injectedDiskFull() { throw StorageError(operation: "append", path: path, errno: full) }
         let written: Result<Void, StorageError> = bytes.withUnsafeBytes { raw in
             // write(2), not pwrite: the file is O_APPEND, every write goes to its end.
             var done = 0

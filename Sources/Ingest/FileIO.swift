@@ -49,6 +49,7 @@ enum FileIO {
         }
         let parent = (path as NSString).deletingLastPathComponent
         if !parent.isEmpty && parent != path { try makeDirectory(parent, mode: mode) }
+        if let full = CrashPoint.injectedDiskFull() { throw StorageError(operation: "mkdir", path: path, errno: full) }
         if mkdir(path, mode) != 0 && Glibc.errno != EEXIST {
             throw StorageError(operation: "mkdir", path: path, errno: Glibc.errno)
         }
@@ -56,6 +57,9 @@ enum FileIO {
     }
 
     static func open(_ path: String, flags: Int32, mode: mode_t = 0o640) throws(StorageError) -> Int32 {
+        if flags & O_CREAT != 0, let full = CrashPoint.injectedDiskFull(), access(path, F_OK) != 0 {
+            throw StorageError(operation: "open", path: path, errno: full)
+        }
         let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
         if fd < 0 { throw StorageError(operation: "open", path: path, errno: Glibc.errno) }
         return fd
@@ -63,6 +67,9 @@ enum FileIO {
 
     /// Writes all of `bytes` at `offset`, retrying short writes and EINTR.
     static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: UInt64, path: String) throws(StorageError) {
+        if let full = CrashPoint.injectedDiskFull(), bytes.count > 0 {
+            throw StorageError(operation: "write", path: path, errno: full)
+        }
         var done = 0
         while done < bytes.count {
             let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
@@ -75,7 +82,7 @@ enum FileIO {
         }
     }
 
-    static func write(_ path: String, contents: [UInt8], mode: mode_t = 0o640) throws(StorageError) {
+    static func write(_ path: String, contents: some ContiguousBytes, mode: mode_t = 0o640) throws(StorageError) {
         let fd = try open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
         defer { close(fd) }
         let written: Result<Void, StorageError> = contents.withUnsafeBytes { raw in
@@ -106,6 +113,7 @@ enum FileIO {
     }
 
     static func rename(_ from: String, _ to: String) throws(StorageError) {
+        if let full = CrashPoint.injectedDiskFull() { throw StorageError(operation: "rename to \(to)", path: from, errno: full) }
         if Glibc.rename(from, to) != 0 { throw StorageError(operation: "rename to \(to)", path: from, errno: Glibc.errno) }
     }
 

@@ -81,23 +81,28 @@ public struct LocalStore: Sendable {
         } catch {
             throw StorageError(operation: "sign custody.json of", path: staging, errno: EINVAL)
         }
-        let manifest = BagIt.manifest(payload.map { ($0.bagPath, $0.sha256) })
-        // Derived files (tracks, reports) are tag files: listed in the tag manifest, never
-        // beside or over the payload.
-        var tags: [(String, [UInt8])] = [
-            ("bagit.txt", Array(BagIt.declaration.utf8)),
-            ("bag-info.txt", Array(bagInfo.text().utf8)),
-            ("manifest-sha256.txt", Array(manifest.utf8)),
-            ("custody.json", Array(custody)),
-            ("custody.json.sig", signature),
-        ] + derived.map { ($0.path, $0.bytes) }
-        let tagManifest = BagIt.manifest(tags.map { ($0.0, SHA256Hasher.hash($0.1)) })
-        tags.append(("tagmanifest-sha256.txt", Array(tagManifest.utf8)))
-        for (file, bytes) in tags {
+        // Each tag file is written as soon as it is hashed, and no copy is kept: with a large
+        // catalog the manifest, the custody record and the reports are tens of MB each.
+        var tagDigests: [(String, [UInt8])] = []
+        func put(_ file: String, _ bytes: some ContiguousBytes, listed: Bool = true) throws(StorageError) {
             let path = staging + "/" + file
             try FileIO.makeDirectory((path as NSString).deletingLastPathComponent)
             try FileIO.write(path, contents: bytes, mode: 0o640)
+            if listed {
+                let hasher = SHA256Hasher()
+                bytes.withUnsafeBytes { hasher.update($0) }
+                tagDigests.append((file, hasher.finalize()))
+            }
         }
+        try put("bagit.txt", Array(BagIt.declaration.utf8))
+        try put("bag-info.txt", Array(bagInfo.text().utf8))
+        try put("manifest-sha256.txt", Array(BagIt.manifest(payload.map { ($0.bagPath, $0.sha256) }).utf8))
+        try put("custody.json", custody)
+        try put("custody.json.sig", signature)
+        // Derived files (tracks, reports) are tag files: listed in the tag manifest, never
+        // beside or over the payload.
+        for file in derived { try put(file.path, file.bytes) }
+        try put("tagmanifest-sha256.txt", Array(BagIt.manifest(tagDigests).utf8), listed: false)
         // Payload files were fsynced as they were written; their directories are synced here.
         for dir in directories(under: staging) { try FileIO.syncDirectory(dir) }
         try FileIO.rename(staging, final)

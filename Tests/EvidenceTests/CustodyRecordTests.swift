@@ -36,6 +36,27 @@ import Testing
         #expect(try decoded.canonicalJSON() == first)
     }
 
+    /// The record is encoded member by member (to keep memory near the output's size); the
+    /// bytes must be exactly what JSONEncoder writes for the whole record, which is the format
+    /// every bag so far was signed in.
+    @Test(arguments: [0, 1, 3, 200])
+    func canonicalJSONIsByteForByteJSONEncodersLayout(files: Int) throws {
+        var record = Self.record
+        record.files = (0..<files).map { i in
+            Self.file(UInt32(i), path: Array("DCIM/视频 \(i)\n\"x\".MP4".utf8), bagPath: "data/DCIM/\(i).MP4", sha: i % 2 == 0 ? nil : "ab")
+        }
+        for audit in [nil, AuditAnchor(seq: 7, hash: "00ff")] {
+            record.audit = audit
+            for anomalies in [[], record.anomalies] {
+                record.anomalies = anomalies
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+                let whole = try encoder.encode(record) + Data("\n".utf8)
+                #expect(try record.canonicalJSON() == whole, "files \(files), audit \(String(describing: audit)), \(anomalies.count) anomalies")
+            }
+        }
+    }
+
     @Test func canonicalJSONIsSortedPrettyUnescapedAndEndsWithANewline() throws {
         let text = String(decoding: try Self.record.canonicalJSON(), as: UTF8.self)
         #expect(text.hasPrefix("{\n") && text.hasSuffix("}\n") && !text.hasSuffix("\n\n"))
