@@ -12,7 +12,15 @@ public actor Gateway {
     /// Whether the gateway created its key pair on this start.
     public nonisolated let createdKey: Bool
     private var running: [String: Task<DockOutcome, Never>] = [:]
+    /// The newest outcomes, at most `outcomeHistoryLimit`: a kiosk runs for years, and its
+    /// history is the audit log's and the journal's to keep, not this process's memory.
     private var outcomes: [DockOutcome] = []
+    /// How many finished docks are kept for `finishedDocks` and `waitUntilIdle`.
+    public nonisolated static let outcomeHistoryLimit = 1000
+    /// Docks finished since start, and of those, docks that did not verify every file: counted
+    /// over the whole run, however many outcomes are kept.
+    public private(set) var docksFinished = 0
+    public private(set) var docksNotAllVerified = 0
     /// Captures asked for by `recorderctl capture`: the next dock in the bay is recorded.
     private var armedCaptures: [String: String] = [:]
     /// Held for the gateway's life: this process alone writes the state and the store.
@@ -132,6 +140,9 @@ public actor Gateway {
     private func finished(port: String, _ outcome: DockOutcome) {
         running[port] = nil
         outcomes.append(outcome)
+        if outcomes.count > Gateway.outcomeHistoryLimit { outcomes.removeFirst(outcomes.count - Gateway.outcomeHistoryLimit) }
+        docksFinished += 1
+        if !outcome.allVerified { docksNotAllVerified += 1 }
     }
 
     /// The journal, for reports to the control socket.
@@ -146,10 +157,11 @@ public actor Gateway {
     /// How many docks are running now.
     public var runningDocks: Int { running.count }
 
-    /// Every outcome so far, in finishing order.
+    /// The newest finished docks (at most `outcomeHistoryLimit`), in finishing order.
     public var finishedDocks: [DockOutcome] { outcomes }
 
-    /// Waits until no dock is running and returns every outcome so far, in finishing order.
+    /// Waits until no dock is running and returns the newest outcomes (at most
+    /// `outcomeHistoryLimit`), in finishing order.
     public func waitUntilIdle() async -> [DockOutcome] {
         while let (_, task) = running.first {
             _ = await task.value
