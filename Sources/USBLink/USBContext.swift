@@ -88,9 +88,11 @@ public final class USBContext: @unchecked Sendable {
 
     /// Opens the device at `bus`/`address` and claims its first interface of class
     /// `interfaceClass`, retrying for `patience` because permissions and the kernel's own
-    /// probing can lag the hotplug event.
+    /// probing can lag the hotplug event. `retrying` hears of every failed attempt that will be
+    /// tried again; the last failure is thrown.
     public func openRecorderLink(bus: UInt8, address: UInt8, interfaceClass: UInt8 = 0xFF,
-                                 transfersInFlight: Int = 4, patience: Duration = .seconds(2)) async throws(USBError) -> USBBulkLink {
+                                 transfersInFlight: Int = 4, patience: Duration = .seconds(2),
+                                 retrying: (@Sendable (USBError) -> Void)? = nil) async throws(USBError) -> USBBulkLink {
         let deadline = ContinuousClock.now + patience
         while true {
             do {
@@ -102,6 +104,7 @@ public final class USBContext: @unchecked Sendable {
                 let retryable = error.isAccessDenied || error.isBusy || error.code == LIBUSB_ERROR_NOT_FOUND.rawValue
                     || error.code == LIBUSB_ERROR_IO.rawValue || error.code == LIBUSB_ERROR_OTHER.rawValue
                 if !retryable || ContinuousClock.now >= deadline { throw error }
+                retrying?(error)
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }

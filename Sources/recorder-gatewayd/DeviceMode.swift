@@ -19,13 +19,16 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
     display.start()
     let started = ContinuousClock.now
     let lastActivity = ActivityClock()
+    // Bays whose recorder is being opened (and may be retried for the open's patience): busy.
+    let opening = Tally()
+    let patience: Duration = .seconds(2)
 
     // Exit when nothing has happened for the idle interval (tests, --once), else run forever.
     if let idleExit {
         Task {
             while true {
                 try? await Task.sleep(for: .milliseconds(200))
-                let busy = await gateway.runningDocks > 0
+                let busy = await gateway.runningDocks > 0 || opening.value > 0
                 if busy { lastActivity.touch() }
                 if !busy && lastActivity.idleFor >= idleExit {
                     discovery.stop()
@@ -41,19 +44,33 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
             guard let model = database.model(vendorId: device.vendorId, productId: device.productId),
                   let driver = DriverRegistry.builtIn.driver(named: model.driver) else { continue }
             log("bay \(device.portPath): \(model.name) docked (usb \(device.bus)/\(device.address))")
+            opening.add(1)
             Task {
-                do {
+                let node = String(format: "/dev/bus/usb/%03d/%03d", device.bus, device.address)
+                let retries = Tally()
+                do throws(USBError) {
                     let link = try await usb.openRecorderLink(bus: device.bus, address: device.address,
-                                                              interfaceClass: model.interfaceClass)
+                                                              interfaceClass: model.interfaceClass, patience: patience) { error in
+                        // Once per dock: the hotplug event often comes before udev's rule is applied.
+                        if retries.add(1) == 1 {
+                            log("bay \(device.portPath): \(error)\(error.isAccessDenied ? " (permissions: udev may not have applied the rule to \(node) yet)" : ""); retrying for up to \(patience)")
+                        }
+                    }
+                    opening.add(-1)
+                    if retries.value > 0 { log("bay \(device.portPath): opened at attempt \(retries.value + 1)") }
                     if !(await gateway.dock(link: capture(link, device.portPath), driver: driver, port: device.portPath)) {
                         log("bay \(device.portPath): a dock is still running there; ignored")
                         await link.close()
                     }
                 } catch {
-                    log("bay \(device.portPath): cannot open the recorder: \(error)")
+                    opening.add(-1)
+                    let hint = error.isAccessDenied
+                        ? "; permissions: the service may not write \(node): is the udev rule installed and the service in its group? (Docs/operations.md)"
+                        : ""
+                    log("bay \(device.portPath): cannot open the recorder: \(error)\(hint)")
                     gateway.context.progress.update(device.portPath) {
                         $0.phase = .error
-                        $0.note = "cannot open the recorder: \(error)"
+                        $0.note = "cannot open the recorder: \(error)\(hint)"
                         $0.diagnostics.openError = "\(error)"
                     }
                 }
@@ -76,6 +93,15 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
 
 func log(_ line: String) {
     FileHandle.standardError.write(Data("recorder-gatewayd: \(line)\n".utf8))
+}
+
+/// A count shared between tasks.
+final class Tally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    /// Adds `n` and returns the new count.
+    @discardableResult func add(_ n: Int) -> Int { lock.lock(); defer { lock.unlock() }; count += n; return count }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }
 
 /// When the service last saw anything happen.

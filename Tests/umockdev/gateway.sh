@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # recorder-gatewayd, unmodified, in device mode (libudev + libusb) against simulated recorders
-# made USB devices by harness.py: coldplug, hotplug, unplug and resume, device-side disconnect.
+# made USB devices by harness.py: coldplug, hotplug, unplug and resume, device-side disconnect,
+# stalled endpoints (CLEAR_HALT), opens refused with EACCES (the udev rule's race on hotplug).
 # Usage: Tests/umockdev/gateway.sh BIN_DIR      (BIN_DIR has recorder-gatewayd and recorder-sim)
 # Needs: umockdev gir1.2-umockdev-1.0 python3-gi.
 set -uo pipefail
@@ -23,10 +24,28 @@ sys.exit(0 if ($expr) else 1)" 2> /dev/null; then
     fi
 }
 
+check_that() { # check_that NAME COMMAND...: the command succeeds
+    local name="$1"; shift
+    if "$@" > /dev/null 2>&1; then
+        echo "ok   $name"
+    else
+        echo "FAIL $name"; sed 's/^/     | /' "$work/log"; failures=$((failures + 1))
+    fi
+}
+
+logged() { # logged TEXT...: the run's log (harness and gateway) holds every TEXT
+    python3 -c "import sys; t = open(sys.argv[1]).read(); sys.exit(0 if all(x in t for x in sys.argv[2:]) else 1)" "$work/log" "$@"
+}
+journal() { # journal SQL: the first column of the first row, from the run's journal
+    python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" \
+        "$work/state/journal.sqlite" "$1"
+}
+
+conf_extra=""   # more gateway.conf lines for the next gateway runs
 gateway() { # gateway SCENARIO HARNESS-ARGS...: one gateway run with an empty store
     local scenario="$1"; shift
     rm -rf "$work/store" "$work/state"
-    printf 'password.default = 000000\nstore = %s/store\nstate = %s/state\n' "$work" "$work" > "$work/gw.conf"
+    printf 'password.default = 000000\nstore = %s/store\nstate = %s/state\n%s' "$work" "$work" "$conf_extra" > "$work/gw.conf"
     timeout 300 python3 "$here/harness.py" --sim "$bin/recorder-sim" --scenario "$scenario" --timeout 240 "$@" \
         -- "$bin/recorder-gatewayd" --config "$work/gw.conf" --idle-exit 2 --json > "$work/out.json" 2> "$work/log"
     echo $? > "$work/rc"
@@ -75,9 +94,9 @@ check "device-side disconnect (0xFFFFFFFF): interrupted, device disconnected" \
     "rc == 1 and r['recorders'][0]['result'] == 'interrupted' and any('disconnected' in a for a in map(str, r['recorders'][0]['anomalies']))"
 
 # the bags hold exactly the bytes recorder-sim describe predicts
-gateway "$work/one.json" --dock G000001
-"$bin/recorder-sim" describe "$work/one.json" --json > "$work/describe.json"
-if python3 - "$work" <<'PY'
+described_payload() { # described_payload SCENARIO: the run's one bag holds the first recorder's files, byte-exact
+    "$bin/recorder-sim" describe "$1" --json > "$work/describe.json" || return 1
+    python3 - "$work" <<'PY'
 import glob, hashlib, json, sys
 work = sys.argv[1]
 want = {f["path"]: f["sha256"] for f in json.load(open(work + "/describe.json"))["recorders"][0]["files"]}
@@ -87,7 +106,40 @@ for path, sha in want.items():
     got = hashlib.sha256(open(bags[0] + "data/" + path, "rb").read()).hexdigest()
     assert got == sha, (path, got, sha)
 PY
-then echo "ok   the bag's payload hashes are the ones recorder-sim describe predicts"; else echo "FAIL the bag's payload differs from recorder-sim describe"; failures=$((failures + 1)); fi
+}
+gateway "$work/one.json" --dock G000001
+if described_payload "$work/one.json"; then echo "ok   the bag's payload hashes are the ones recorder-sim describe predicts"; else echo "FAIL the bag's payload differs from recorder-sim describe"; failures=$((failures + 1)); fi
+
+# STALL: the harness halts bulk IN at its 30th transfer with data (a READ reply in the 48 MiB
+# file, after half its bytes) and bulk OUT at its 40th transfer (a READ request, not delivered).
+# The gateway clears each halt (the harness logs every CLEAR_HALT), sends the stopped frame
+# again, resubmits its IN transfers in order, and loses or doubles nothing.
+conf_extra="release = release-after-verified"$'\n'
+gateway "$work/one.json" --dock G000001 --stall-in G000001:30 --stall-out G000001:40
+check "STALL on bulk IN and OUT: cleared, retried, every file verified and released" \
+    "rc == 0 and r['recorders'][0]['result'] == 'completed' and r['totals']['verified'] == 2 and r['recorders'][0]['released'] == 2"
+check_that "STALL: bulk IN halted mid-reply (after 512 KiB) and the gateway cleared it (CLEAR_HALT 0x81)" \
+    logged "endpoint 0x81 STALLs at IN URB #30 carrying data, after 524288 of its" "USBDEVFS_CLEAR_HALT 0x81: the endpoint runs again"
+check_that "STALL: bulk OUT halted and the gateway cleared it (CLEAR_HALT 0x01)" \
+    logged "endpoint 0x01 STALLs at OUT URB #40" "USBDEVFS_CLEAR_HALT 0x01: the endpoint runs again"
+check_that "STALL: the payload is the one recorder-sim describe predicts" described_payload "$work/one.json"
+check_that "STALL: the bag validates (bagit, recorderctl verify)" bags_ok
+
+# An endpoint that stays halted (CLEAR_HALT is answered but does not help): the dock ends as a
+# link failure, not a hang or a crash: interrupted, nothing quarantined or released, the
+# session open for the next dock to resume.
+for stall in "IN --stall-in G000001:30 0x81 0x81" "OUT --stall-out G000001:40 0x01 0x1"; do
+    read -r dir option spec address named <<< "$stall"
+    gateway "$work/one.json" --dock G000001 "$option" "$spec" --stall-forever
+    check "STALL on bulk $dir that clearing does not help: the dock is interrupted, endpoint $named stalled" \
+        "rc == 1 and r['recorders'][0]['result'] == 'interrupted' and 'endpoint $named stalled' in r['recorders'][0]['reason']"
+    check "STALL on bulk $dir for good: nothing verified, quarantined or released" \
+        "r['recorders'][0]['verified'] == 0 and r['recorders'][0]['quarantined'] == 0 and r['recorders'][0]['released'] == 0"
+    check_that "STALL on bulk $dir for good: the gateway tried CLEAR_HALT $address" logged "USBDEVFS_CLEAR_HALT $address: the endpoint stays halted"
+    check_that "STALL on bulk $dir for good: the session stays open, nothing in the ledger" \
+        test "$(journal "select count(*) from session where state = 'open'")-$(journal "select count(*) from ledger")" = "1-0"
+done
+conf_extra=""
 
 # two recorders at once, in two bays
 python3 - "$work" <<'PY'
@@ -103,6 +155,26 @@ PY
 gateway "$work/two.json" --dock G000001 --dock G000002
 check "two recorders at once: both verified, each in its bay" \
     "rc == 0 and len(r['recorders']) == 2 and r['totals']['verified'] == 4 and sorted(x['bay'] for x in r['recorders']) == ['1-1.2', '1-1.3']"
+
+# EACCES: the device node is read-only for the first opens, as on a kiosk when the hotplug event
+# beats udev's group and mode (the harness runs the gateway without CAP_DAC_OVERRIDE, so the
+# kernel refuses it as it refuses the unprivileged service). Three refusals: the gateway says
+# so once, keeps trying within its patience (2 s), and the dock succeeds.
+gateway "$work/one.json" --redock-after 0.5 G000001 --deny-open G000001:3
+check "EACCES on the first 3 opens: the gateway retries and the dock verifies" "rc == 0 and r['totals']['verified'] == 2"
+check_that "EACCES: the harness refused 3 opens" grep -q "open #3 of /dev/bus/usb/.* refused: EACCES.*writable from now on" "$work/log"
+check_that "EACCES: the gateway logged the refusal once, as a permissions race, and retried" \
+    test "$(grep -c "bay 1-1.2: libusb_open 1-1.2: LIBUSB_ERROR_ACCESS .*permissions.*; retrying for up to" "$work/log")" -eq 1
+check_that "EACCES: the gateway opened the recorder at its 4th attempt or later" grep -Eq "bay 1-1.2: opened at attempt ([4-9]|[1-9][0-9])$" "$work/log"
+
+# Refused for longer than the patience: the bay reports the error, naming LIBUSB_ERROR_ACCESS
+# and permissions, and the gateway runs on: the next recorder (docked once the gateway has
+# given up on the first) is ingested.
+gateway "$work/two.json" --dock G000002 --deny-open G000002 --dock-on-log "bay 1-1.3: cannot open the recorder" G000001
+check "EACCES for good: the bay is given up, the next recorder docked afterwards is verified" \
+    "rc == 0 and len(r['recorders']) == 1 and r['recorders'][0]['serial'] == 'G000001' and r['recorders'][0]['bay'] == '1-1.2' and r['totals']['verified'] == 2"
+check_that "EACCES for good: the bay's error names LIBUSB_ERROR_ACCESS and permissions" \
+    grep -q "bay 1-1.3: cannot open the recorder: libusb_open 1-1.3: LIBUSB_ERROR_ACCESS .*permissions: the service may not write /dev/bus/usb/" "$work/log"
 
 # a device with odd descriptors beside a good one: ignored with one log line, the good one ingested
 for fault in no-bulk wrong-class zero-packet; do

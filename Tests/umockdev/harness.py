@@ -18,8 +18,14 @@ Library use (the process must run under umockdev-wrapper, see `ensure_wrapper`):
     kiosk.unplug("F000001")                 # pending URBs fail with ENODEV, uevent "remove"
     kiosk.close()
 
+Faults: `kiosk.stall_in[serial] = {N}` / `stall_out` (a halted endpoint until CLEAR_HALT),
+`kiosk.stall_forever`, `kiosk.deny_open[serial] = K` (the first K opens fail with EACCES; -1:
+all; start the program with `kiosk.program_argv(argv)`), all set before the dock.
+
 CLI: python3 Tests/umockdev/harness.py --sim PATH --scenario FILE [--dock SERIAL@PORT ...]
-     [--unplug-after SECONDS SERIAL] [--redock-after SECONDS SERIAL[@PORT]] -- PROGRAM ARGS...
+     [--unplug-after SECONDS SERIAL] [--redock-after SECONDS SERIAL[@PORT]]
+     [--dock-on-log REGEX SERIAL[@PORT]] [--stall-in SERIAL:N] [--stall-out SERIAL:N]
+     [--stall-forever] [--deny-open SERIAL[:K]] -- PROGRAM ARGS...
 """
 
 import argparse
@@ -29,7 +35,9 @@ import heapq
 import json
 import os
 import shutil
+import re
 import signal
+import stat
 import struct
 import subprocess
 import sys
@@ -156,6 +164,11 @@ URB_SHORT_NOT_OK = 0x01
 # buffer ptr @16, buffer_length i32 @24, actual_length i32 @28, start_frame @32,
 # number_of_packets/stream_id @36, error_count @40, signr @44, usercontext ptr @48; 56 bytes.
 URB_SIZE = 56
+
+# libumockdev-preload (0.17.16) keeps the ioctl sockets of the program's open device fds in a
+# map of 50 entries, and adds one (for fd -1, never removed) after every failed open() too.
+PRELOAD_FD_MAP_SIZE = 50
+PRELOAD_FD_MAP_WARN = 40
 
 USB_SPEED_HIGH, USB_SPEED_SUPER = 3, 5   # enum usb_device_speed (USBDEVFS_GET_SPEED)
 
@@ -437,7 +450,8 @@ class _CompleteOnce:
 
 
 class ClientState:
-    """One open file descriptor of the program on the device node."""
+    """One open file descriptor of the program on the device node (or, with `refused`, the
+    ioctl socket the preload library connects even after an open() that failed)."""
 
     def __init__(self, client, number):
         self.client = client
@@ -445,6 +459,7 @@ class ClientState:
         self.completed = collections.deque()   # Urb, in completion order
         self.held = None                        # a held REAPURB/REAPURBNDELAY or BULK IN
         self.connected = True
+        self.refused = False
 
 
 class Held:
@@ -486,6 +501,18 @@ class UsbDevice:
         self.urb_seq = 0
         self.stats = collections.Counter()
         self.unknown = collections.Counter()
+        # Halted endpoints (STALL): every URB on one ends with -EPIPE until CLEAR_HALT.
+        self.halted = set()
+        self.halt_urbs = collections.Counter()  # endpoint -> URBs ended -EPIPE in this halt
+        self.in_data_urbs = 0                   # IN URBs that carried data since the dock
+        self.out_urbs = 0                       # bulk OUT URBs submitted since the dock
+        self.stall_in = set(kiosk.stall_in.get(serial, ()))
+        self.stall_out = set(kiosk.stall_out.get(serial, ()))
+        self.stall_forever = kiosk.stall_forever
+        # Refused opens (--deny-open): how many more (-1: all), and the node's mode once allowed.
+        self.deny_left = kiosk.deny_open.get(serial, 0)
+        self.refused = 0
+        self.node_mode = None
 
         self.handler = kiosk.UMockdev.IoctlBase()
         self.handler.connect("handle-ioctl", self._handle_ioctl)
@@ -564,6 +591,15 @@ class UsbDevice:
         its client is inside an ioctl: the buffer is written through the client's socket."""
         if self.pending_in and self.pending_in[0] is not urb:
             return False          # FIFO: an earlier URB (another fd) gets the data first
+        if urb.endpoint in self.halted and not self.gone:
+            # a halted endpoint answers every IN token with STALL: no data, -EPIPE
+            urb.status, urb.actual = -errno.EPIPE, 0
+            self.halt_urbs[urb.endpoint] += 1
+            self.pending_in.remove(urb)
+            return True
+        if self._stall_in_now(urb):
+            self.pending_in.remove(urb)
+            return True
         chunk = self._take_chunk(urb.length)
         if chunk is None:
             if not self.gone:
@@ -574,6 +610,7 @@ class UsbDevice:
             if chunk:
                 buf = urb.data.resolve(16, len(chunk))
                 buf.update(0, chunk)
+                self.in_data_urbs += 1
             urb.actual = len(chunk)
             urb.status = 0
             if urb.flags & URB_SHORT_NOT_OK and urb.actual < urb.length:
@@ -581,6 +618,51 @@ class UsbDevice:
             self.stats["in-bytes"] += len(chunk)
         self.pending_in.remove(urb)
         return True
+
+    def _stall_in_now(self, urb):
+        """--stall-in: if `urb` is the Nth IN URB that would carry data, it gets the first half
+        of that data (whole packets, possibly none) and ends with -EPIPE, and the endpoint
+        halts. The rest of the data stays queued for after the CLEAR_HALT: nothing is lost."""
+        if not self.stall_in or self.gone or not self.in_queue:
+            return False
+        data, offset = self.in_queue[0]
+        if len(data) <= offset or self.in_data_urbs + 1 not in self.stall_in:
+            return False
+        self.in_data_urbs += 1
+        packet = self.model.max_packet or 512
+        n = min(urb.length, (len(data) - offset) // 2 // packet * packet)
+        if n:
+            urb.data.resolve(16, n).update(0, data[offset:offset + n])
+            self.in_queue[0][1] = offset + n
+            self.stats["in-bytes"] += n
+        urb.status, urb.actual = -errno.EPIPE, n
+        self._halt(urb.endpoint, "IN URB #%d carrying data, after %d of its %d bytes" % (
+            self.in_data_urbs, n, len(data) - offset))
+        return True
+
+    def _halt(self, endpoint, where):
+        """The device halts `endpoint` (a STALL handshake): called with the lock held."""
+        self.halted.add(endpoint)
+        self.halt_urbs[endpoint] = 1
+        self.stats["stall 0x%02x" % endpoint] += 1
+        log("%s: endpoint 0x%02x STALLs at %s: it stays halted (every URB on it ends with -EPIPE) "
+            "until CLEAR_HALT 0x%02x%s" % (self.name, endpoint, where, endpoint,
+                                           " (--stall-forever: and after it)" if self.stall_forever else ""))
+
+    def _clear_halt(self, state, endpoint, how):
+        """CLEAR_HALT (or CLEAR_FEATURE(ENDPOINT_HALT) on ep 0) for `endpoint`: logged, always;
+        the endpoint runs again unless --stall-forever. Called with the lock held."""
+        self.stats["CLEAR_HALT 0x%02x" % endpoint] += 1
+        if endpoint not in self.halted:
+            outcome = "the endpoint was not halted"
+        elif self.stall_forever:
+            outcome = "the endpoint stays halted (--stall-forever)"
+            self.halt_urbs[endpoint] = 0
+        else:
+            outcome = "the endpoint runs again (%d URBs ended -EPIPE while it was halted)" % self.halt_urbs.pop(endpoint, 0)
+            self.halted.discard(endpoint)
+        log("%s: fd#%d %s 0x%02x: %s" % (self.name, state.number, how, endpoint, outcome))
+        self._service_held()
 
     def _next_reapable(self, state):
         if state.completed:
@@ -657,8 +739,28 @@ class UsbDevice:
             self.client_count += 1
             state = ClientState(client, self.client_count)
             self.clients[client] = state
-        debug("%s: fd#%d opened %s" % (self.name, state.number, self.devnode))
+            # The preload library connects the ioctl socket after every open() of the node, also
+            # one that failed: while the node is read-only, this connection is a refused open.
+            refused = self.deny_left != 0 and self.node_mode is not None
+            if refused:
+                state.refused = True
+                self.refused += 1
+                self.stats["refused opens"] += 1
+                if self.deny_left > 0:
+                    self.deny_left -= 1
+                if self.deny_left == 0:
+                    os.chmod(self.kiosk.root + self.devnode, self.node_mode)
         client.connect("notify::connected", self._client_notify)
+        if not refused:
+            debug("%s: fd#%d opened %s" % (self.name, state.number, self.devnode))
+            return
+        log("%s: open #%d of %s refused: EACCES (the node is read-only, as before udev applies the "
+            "rule)%s" % (self.name, self.refused, self.devnode,
+                         "; the node is writable from now on" if self.deny_left == 0 else ""))
+        if self.refused == PRELOAD_FD_MAP_WARN:
+            log("%s: WARNING: every refused open costs the program one of the %d entries of "
+                "libumockdev-preload's fd map for good; it aborts when they run out (README, gotcha 16)"
+                % (self.name, PRELOAD_FD_MAP_SIZE))
 
     def _client_notify(self, client, _pspec):
         if client.get_connected():
@@ -777,8 +879,18 @@ class UsbDevice:
             (ep,) = struct.unpack("<I", arg.resolve(0, 4).retrieve())
             if ep not in (self.model.ep_in, self.model.ep_out):
                 client.complete(-1, errno.ENOENT)
+            elif request == USBDEVFS_CLEAR_HALT:
+                # the kernel sends CLEAR_FEATURE(ENDPOINT_HALT) and resets the host's toggle
+                self._clear_halt(state, ep, "USBDEVFS_CLEAR_HALT")
+                client.complete(0, 0)
             else:
-                client.complete(0, 0)   # the emulated endpoints never stall
+                # the kernel only resets the host side's state (usb_reset_endpoint): a halted
+                # device endpoint stays halted
+                self.stats["RESETEP 0x%02x" % ep] += 1
+                if ep in self.halted:
+                    log("%s: fd#%d USBDEVFS_RESETEP 0x%02x: resets the host side only; the device's "
+                        "endpoint stays halted until CLEAR_HALT" % (self.name, state.number, ep))
+                client.complete(0, 0)
         elif request == USBDEVFS_RESET:
             # The kernel unbinds usbfs from every interface across a reset: all claims go, and
             # the URBs on them are killed without ever being reaped (libusb re-claims).
@@ -875,6 +987,11 @@ class UsbDevice:
         if urb.endpoint & 0x80:
             self.pending_in.append(urb)
             debug("%s: fd#%d IN URB posted (%d bytes; %d pending)" % (self.name, state.number, urb.length, len(self.pending_in)))
+        elif self._stall_out_now(urb):
+            # the device answered the first OUT packet with STALL: it never sees the transfer
+            urb.actual = 0
+            urb.status = -errno.EPIPE
+            state.completed.append(urb)
         else:
             payload = urb.data.resolve(16, urb.length).retrieve() if urb.length else b""
             self.process.send(payload)
@@ -885,6 +1002,18 @@ class UsbDevice:
             state.completed.append(urb)
             debug("%s: fd#%d OUT %d bytes" % (self.name, state.number, len(payload)))
         client.complete(0, 0)
+
+    def _stall_out_now(self, urb):
+        """True if the OUT `urb` ends with -EPIPE: its endpoint is halted, or it is the Nth
+        bulk OUT URB of the dock named by --stall-out (which halts the endpoint)."""
+        self.out_urbs += 1
+        if urb.endpoint in self.halted:
+            self.halt_urbs[urb.endpoint] += 1
+            return True
+        if self.out_urbs in self.stall_out:
+            self._halt(urb.endpoint, "OUT URB #%d (%d bytes, not delivered)" % (self.out_urbs, urb.length))
+            return True
+        return False
 
     def _reap(self, state, client, arg, blocking):
         urb = self._next_reapable(state)
@@ -919,7 +1048,7 @@ class UsbDevice:
 
     # -- control transfers -----------------------------------------------------------------
 
-    def _control_request(self, setup, out_data):
+    def _control_request(self, state, setup, out_data):
         """Standard requests on endpoint 0. Returns (status, data for an IN request)."""
         request_type, request, value, index, length = struct.unpack("<BBHHH", setup)
         if request_type == 0x80 and request == 6:          # GET_DESCRIPTOR
@@ -937,8 +1066,10 @@ class UsbDevice:
             return 0, data[:length]
         if request_type == 0x80 and request == 0:           # GET_STATUS (device)
             return 0, b"\x00\x00"[:length]
-        if request_type in (0x81, 0x82) and request == 0:   # GET_STATUS (interface, endpoint)
+        if request_type == 0x81 and request == 0:           # GET_STATUS (interface)
             return 0, b"\x00\x00"[:length]
+        if request_type == 0x82 and request == 0:           # GET_STATUS (endpoint): bit 0 = halted
+            return 0, struct.pack("<H", 1 if index in self.halted else 0)[:length]
         if request_type == 0x80 and request == 8:           # GET_CONFIGURATION
             return 0, b"\x01"[:length]
         if request_type == 0x81 and request == 10:          # GET_INTERFACE
@@ -947,6 +1078,14 @@ class UsbDevice:
             return 0, b""
         if request_type == 0x01 and request == 11 and value == 0:     # SET_INTERFACE 0
             return 0, b""
+        if request_type == 0x02 and value == 0 and index in (self.model.ep_in, self.model.ep_out):
+            if request == 1:                                          # CLEAR_FEATURE(ENDPOINT_HALT)
+                self._clear_halt(state, index, "CLEAR_FEATURE(ENDPOINT_HALT) on ep 0 for")
+                return 0, b""
+            if request == 3:                                          # SET_FEATURE(ENDPOINT_HALT)
+                if index not in self.halted:
+                    self._halt(index, "SET_FEATURE(ENDPOINT_HALT)")
+                return 0, b""
         if request_type in (0x00, 0x02) and request in (1, 3):        # CLEAR/SET_FEATURE
             return 0, b""
         log("%s: control request %02x %02x %04x %04x %d: STALL" % (self.name, request_type, request, value, index, length))
@@ -959,7 +1098,7 @@ class UsbDevice:
         buf = urb.data.resolve(16, urb.length)
         raw = buf.retrieve()
         setup = raw[:8]
-        status, reply = self._control_request(setup, raw[8:])
+        status, reply = self._control_request(state, setup, raw[8:])
         urb.status = status
         if setup[0] & 0x80:
             reply = reply[:urb.length - 8]
@@ -976,7 +1115,7 @@ class UsbDevice:
         setup = raw[:8]
         length = struct.unpack_from("<H", raw, 6)[0]
         buf = data.resolve(16, length) if length else None
-        status, reply = self._control_request(setup, buf.retrieve() if buf and not setup[0] & 0x80 else b"")
+        status, reply = self._control_request(state, setup, buf.retrieve() if buf and not setup[0] & 0x80 else b"")
         if status:
             client.complete(-1, -status)
         elif setup[0] & 0x80:
@@ -991,6 +1130,10 @@ class UsbDevice:
         ep, length, timeout = struct.unpack_from("<III", data.retrieve(), 0)
         if ep not in (self.model.ep_in, self.model.ep_out):
             client.complete(-1, errno.ENOENT)
+            return
+        if ep in self.halted:
+            self.halt_urbs[ep] += 1
+            client.complete(-1, errno.EPIPE)
             return
         status = self._claim(state, 0)
         if status[0] < 0:
@@ -1057,6 +1200,10 @@ class Kiosk:
                 self.scenario = json.load(f)
         self.reap_hold = reap_hold_ms / 1000.0
         self.descriptor_faults = {}
+        self.stall_in = {}         # serial -> set of N: the Nth IN URB carrying data STALLs
+        self.stall_out = {}        # serial -> set of N: the Nth bulk OUT URB STALLs
+        self.stall_forever = False # CLEAR_HALT does not help
+        self.deny_open = {}        # serial -> K: the first K opens fail with EACCES (-1: all)
         self.caps = caps
         self.lock = threading.RLock()
         self.testbed = self.UMockdev.Testbed.new()
@@ -1254,7 +1401,26 @@ class Kiosk:
                 "A: bInterfaceProtocol=00",
                 "A: authorized=1",
             ]) + "\n\n"
-            self.testbed.add_from_string(text)
+            if dev.deny_left:
+                # Read-only from the start, so that even a hotplug's first open is refused: the
+                # node is created inside add_from_string, just before the uevent.
+                old = os.umask(0o222)
+                dev.node_mode = 0o666 & ~old    # set first: the program may open at once
+                try:
+                    self.testbed.add_from_string(text)
+                finally:
+                    os.umask(old)
+                for top, dirs, _ in os.walk(self.root):   # directories stay writable for the harness
+                    for d in dirs:
+                        path = os.path.join(top, d)
+                        mode = os.lstat(path).st_mode
+                        if stat.S_ISDIR(mode) and not mode & stat.S_IWUSR:
+                            os.chmod(path, stat.S_IMODE(mode) | stat.S_IWUSR)
+                log("%s: %s is read-only: %s refused with EACCES" % (
+                    dev.name, dev.devnode, "every open is" if dev.deny_left < 0 else
+                    "the first open is" if dev.deny_left == 1 else "the first %d opens are" % dev.deny_left))
+            else:
+                self.testbed.add_from_string(text)
             self.devices[serial] = dev
             self.history.append(dev)
             log("docked %s at %s: %s, %04x:%04x, %s" % (serial, port, dev.devnode, model.vendor_id,
@@ -1331,6 +1497,17 @@ class Kiosk:
         env["LD_PRELOAD"] = ":".join([PRELOAD] + rest)
         return env
 
+    def program_argv(self, argv):
+        """The command line to start the program under test with: with refused opens
+        (`deny_open`) and a root harness, under setpriv without CAP_DAC_OVERRIDE and
+        CAP_DAC_READ_SEARCH, since root would open the read-only node anyway."""
+        if not self.deny_open or os.geteuid() != 0:
+            return list(argv)
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            die("refused opens (--deny-open) as root need setpriv (package util-linux)")
+        return [setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--"] + list(argv)
+
     def close(self):
         with self.lock:
             if self.closed:
@@ -1405,6 +1582,21 @@ def parse_args(argv):
                         "(recorder-sim: keep the scenario's link timing)")
     p.add_argument("--descriptor-fault", action="append", default=[], metavar="SERIAL:KIND",
                    help="give SERIAL's device odd descriptors: no-bulk, wrong-class or zero-packet")
+    p.add_argument("--stall-in", action="append", default=[], metavar="SERIAL:N",
+                   help="SERIAL's bulk IN endpoint STALLs at the Nth IN URB that carries data (counted "
+                        "from the dock): the URB gets the first half of its data (whole packets) and ends "
+                        "with -EPIPE, and every IN URB ends so until CLEAR_HALT; nothing is lost")
+    p.add_argument("--stall-out", action="append", default=[], metavar="SERIAL:N",
+                   help="SERIAL's bulk OUT endpoint STALLs at the Nth bulk OUT URB (counted from the dock): "
+                        "it and every OUT URB until CLEAR_HALT end with -EPIPE, undelivered")
+    p.add_argument("--stall-forever", action="store_true",
+                   help="a halted endpoint stays halted: CLEAR_HALT is answered 0 and does not help")
+    p.add_argument("--deny-open", action="append", default=[], metavar="SERIAL[:K]",
+                   help="the first K opens of SERIAL's device node fail with EACCES (default: every one), "
+                        "as on hotplug before udev applies the group and mode; PROGRAM runs without "
+                        "CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH when the harness runs as root")
+    p.add_argument("--dock-on-log", nargs=2, action="append", default=[], metavar=("REGEX", "SERIAL[@PORT]"),
+                   help="dock SERIAL once a line PROGRAM writes to stderr matches REGEX")
     p.add_argument("--timeout", type=float, default=0, help="kill PROGRAM after this many seconds (exit 124)")
     p.add_argument("--reap-hold-ms", type=float, default=2.0,
                    help="how long an empty REAPURBNDELAY is held before EAGAIN (0: answer at once)")
@@ -1422,12 +1614,30 @@ def parse_args(argv):
             split_serial_port(spec)
         for secs, spec in args.redock_after:
             split_serial_port(spec)
+        for regex, spec in args.dock_on_log:
+            split_serial_port(spec)
+            re.compile(regex)
+        args.stall_in = [split_serial_count(x, "--stall-in") for x in args.stall_in]
+        args.stall_out = [split_serial_count(x, "--stall-out") for x in args.stall_out]
+        args.deny_open = [split_serial_count(x, "--deny-open", default=-1) for x in args.deny_open]
         for secs, _ in args.unplug_after + args.redock_after:
             if float(secs) < 0:
                 raise ValueError("negative time %s" % secs)
-    except ValueError as e:
+    except (ValueError, re.error) as e:
         p.error(str(e))
     return args
+
+
+def split_serial_count(text, option, default=None):
+    """'SERIAL:N' -> (SERIAL, N >= 1); 'SERIAL' -> (SERIAL, default) if there is a default."""
+    serial, sep, count = text.partition(":")
+    if not serial or (not sep and default is None):
+        raise ValueError("%s wants SERIAL:N, not %r" % (option, text))
+    if not sep:
+        return serial, default
+    if not count.isdigit() or int(count) < 1:
+        raise ValueError("%s %s: N must be a whole number from 1" % (option, text))
+    return serial, int(count)
 
 
 def split_serial_port(text):
@@ -1435,6 +1645,25 @@ def split_serial_port(text):
     if port:
         parse_port(port)
     return serial, port or None
+
+
+def watch_stderr(proc, kiosk, triggers):
+    """Copies PROGRAM's stderr to ours, line by line, and docks a recorder the first time a
+    line matches its --dock-on-log pattern."""
+    pending = [(re.compile(regex), split_serial_port(spec)) for regex, spec in triggers]
+    for raw in iter(proc.stderr.readline, b""):
+        with _log_lock:
+            sys.stderr.buffer.write(raw)
+            sys.stderr.flush()
+        line = raw.decode("utf-8", "replace")
+        for item in [t for t in pending if t[0].search(line)]:
+            pending.remove(item)
+            serial, port = item[1]
+            log("PROGRAM wrote a line matching %r: docking %s" % (item[0].pattern, serial))
+            try:
+                kiosk.dock(serial, port)
+            except (KeyError, ValueError, RuntimeError) as e:
+                log("docking %s on PROGRAM's output failed: %s" % (serial, e))
 
 
 def main(argv=None):
@@ -1458,6 +1687,14 @@ def main(argv=None):
     for item in args.descriptor_fault:
         serial, _, kind = item.partition(":")
         kiosk.descriptor_faults[serial] = kind
+    for serial, n in args.stall_in:
+        kiosk.stall_in.setdefault(serial, set()).add(n)
+    for serial, n in args.stall_out:
+        kiosk.stall_out.setdefault(serial, set()).add(n)
+    kiosk.stall_forever = args.stall_forever
+    for serial, k in args.deny_open:
+        kiosk.deny_open[serial] = k
+    program = kiosk.program_argv(args.program)
     status = 1
     proc = None
     try:
@@ -1480,9 +1717,14 @@ def main(argv=None):
         for s in (signal.SIGINT, signal.SIGTERM):
             signal.signal(s, forward)
 
-        log("starting %s (UMOCKDEV_DIR=%s)" % (" ".join(args.program), kiosk.root))
+        log("starting %s (UMOCKDEV_DIR=%s)" % (" ".join(program), kiosk.root))
         start = time.monotonic()
-        proc = subprocess.Popen(args.program, env=kiosk.program_env())
+        proc = subprocess.Popen(program, env=kiosk.program_env(),
+                                stderr=subprocess.PIPE if args.dock_on_log else None)
+        if args.dock_on_log:
+            watcher = threading.Thread(target=watch_stderr, args=(proc, kiosk, args.dock_on_log),
+                                       name="program-stderr", daemon=True)
+            watcher.start()
         timed_out = False
         while True:
             now = time.monotonic() - start
@@ -1513,6 +1755,8 @@ def main(argv=None):
             except subprocess.TimeoutExpired:
                 continue
         rc = proc.returncode
+        if args.dock_on_log:
+            watcher.join(5)
         status = 124 if timed_out else (rc if rc >= 0 else 128 - rc)
         log("PROGRAM exited with status %s" % (rc if rc >= 0 else "signal %d" % -rc))
     finally:

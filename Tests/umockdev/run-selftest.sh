@@ -54,6 +54,10 @@ suite() { # suite DEVICE-PROGRAM KIND [--fake]
     run "$kind: hotplug" "${h[@]}" --redock-after 1.5 U000002@1-1.4 -- "${t[@]}" hotplug
     run "$kind: unplug fails a pending read with No such device" "${h[@]}" --dock U000001 --unplug-after 2 U000001 -- "${t[@]}" unplug
     run "$kind: unplug, then docked again" "${h[@]}" --dock U000001@1-1.3 --unplug-after 1 U000001 --redock-after 2 U000001@1-1.3 -- "${t[@]}" replug
+    run "$kind: STALL on IN and OUT until clear_halt, nothing lost" "${h[@]}" --dock U000001 --stall-in U000001:2 --stall-out U000001:3 -- "${t[@]}" stall
+    run "$kind: a STALL that clear_halt does not end" "${h[@]}" --dock U000001 --stall-in U000001:2 --stall-forever -- "${t[@]}" stall --forever
+    run "$kind: the first 2 opens refused with EACCES, then HELLO" "${h[@]}" --dock U000001 --deny-open U000001:2 -- "${t[@]}" denied --refusals 2
+    run "$kind: every open refused with EACCES" "${h[@]}" --redock-after 0.5 U000001 --deny-open U000001 -- "${t[@]}" denied --wait 10
     if [ -n "$fake" ]; then
         run "$kind: the device reports its own unplug (0xFFFFFFFF)" "${h[@]}" --dock U000001 -- "${t[@]}" unplug --by-device
     fi

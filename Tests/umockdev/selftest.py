@@ -16,6 +16,11 @@ python3-gi, so any interpreter with pyusb will do.
     selftest.py unplug   [--wait SECONDS]  a pending read fails with "No such device"
                          [--by-device]     (fake device: it reports the unplug itself)
     selftest.py replug   [--wait SECONDS]  unplug, then the recorder is docked again: new address
+    selftest.py stall    [--forever]       harness --stall-in S:2 --stall-out S:3: the 2nd IN and
+                                           3rd OUT transfer STALL (LIBUSB_ERROR_PIPE) until
+                                           clear_halt, GET_STATUS shows the halt, nothing lost
+    selftest.py denied   [--refusals K]    harness --deny-open S[:K]: the first K opens (default:
+                                           all of 5 tries) fail with LIBUSB_ERROR_ACCESS, then HELLO
 
 Exit status 0 when every check passed, 1 otherwise.
 """
@@ -362,22 +367,92 @@ def mode_replug(args):
     usb.util.dispose_resources(dev)
 
 
+LIBUSB_ERROR_ACCESS, LIBUSB_ERROR_PIPE = -3, -9
+
+
+def endpoint_halted(dev, address):
+    """GET_STATUS(endpoint): bit 0 is the halt feature."""
+    return bool(struct.unpack("<H", bytes(dev.ctrl_transfer(0x82, 0, 0, address, 2)))[0] & 1)
+
+
+def mode_stall(args):
+    """Run with --stall-in S:2 --stall-out S:3 (and --stall-forever for --forever)."""
+    dev = find(args.wait)
+    if not check(dev is not None, "found %04x:%04x" % (VID, PID)):
+        return
+    intf, ep_out, ep_in = open_recorder(dev)
+    i, o = ep_in.bEndpointAddress, ep_out.bEndpointAddress
+    hello(dev, ep_out, ep_in, "HELLO before any stall (OUT #1, IN #1)")
+    dev.write(o, HELLO_REQUEST, timeout=5000)
+    expect_usb_error(lambda: dev.read(i, READ_SIZE, timeout=5000), LIBUSB_ERROR_PIPE,
+                     "IN transfer #2 STALLs: LIBUSB_ERROR_PIPE")
+    check(endpoint_halted(dev, i), "GET_STATUS(0x%02x) says halted" % i)
+    expect_usb_error(lambda: dev.read(i, READ_SIZE, timeout=5000), LIBUSB_ERROR_PIPE,
+                     "the next IN transfer STALLs too: the endpoint stays halted")
+    dev.clear_halt(i)
+    if args.forever:
+        check(endpoint_halted(dev, i), "--stall-forever: still halted after clear_halt")
+        expect_usb_error(lambda: dev.read(i, READ_SIZE, timeout=5000), LIBUSB_ERROR_PIPE,
+                         "--stall-forever: an IN transfer after clear_halt STALLs")
+        return
+    check(not endpoint_halted(dev, i), "clear_halt(0x%02x): GET_STATUS says running" % i)
+    check_reply(bytes(dev.read(i, READ_SIZE, timeout=5000)), 0x01, 1, "after clear_halt the stalled reply arrives whole")
+    expect_usb_error(lambda: dev.write(o, HELLO_REQUEST, timeout=5000), LIBUSB_ERROR_PIPE,
+                     "OUT transfer #3 STALLs: LIBUSB_ERROR_PIPE")
+    check(endpoint_halted(dev, o), "GET_STATUS(0x%02x) says halted" % o)
+    expect_usb_error(lambda: dev.write(o, HELLO_REQUEST, timeout=5000), LIBUSB_ERROR_PIPE,
+                     "the next OUT transfer STALLs too")
+    dev.ctrl_transfer(0x02, 1, 0, o, None)   # CLEAR_FEATURE(ENDPOINT_HALT) over endpoint 0
+    check(not endpoint_halted(dev, o), "CLEAR_FEATURE(ENDPOINT_HALT) on ep 0 clears it as well")
+    hello(dev, ep_out, ep_in, "HELLO after the OUT halt is cleared")
+    try:
+        dev.read(i, READ_SIZE, timeout=300)
+        check(False, "the device never saw the stalled OUT transfers")
+    except usb.core.USBTimeoutError:
+        check(True, "the device never saw the stalled OUT transfers (no more replies)")
+    usb.util.release_interface(dev, intf.bInterfaceNumber)
+    usb.util.dispose_resources(dev)
+
+
+def mode_denied(args):
+    """Run with --deny-open S[:K]: --refusals K (0: every one of 5 tries is refused)."""
+    dev = find(args.wait)
+    if not check(dev is not None, "found %04x:%04x" % (VID, PID)):
+        return
+    tries = args.refusals if args.refusals else 5
+    for n in range(1, tries + 1):
+        expect_usb_error(dev._ctx.managed_open, LIBUSB_ERROR_ACCESS, "open #%d refused: LIBUSB_ERROR_ACCESS" % n)
+        # as a service does between tries: the harness makes the node writable when it sees the
+        # Kth refusal, a moment after open() returned (README, gotcha 16)
+        time.sleep(0.1)
+    if not args.refusals:
+        return
+    dev._ctx.managed_open()
+    check(True, "open #%d succeeds" % (tries + 1))
+    intf, ep_out, ep_in = open_recorder(dev)
+    hello(dev, ep_out, ep_in, "HELLO once the node is writable")
+    usb.util.release_interface(dev, intf.bInterfaceNumber)
+    usb.util.dispose_resources(dev)
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["hello", "inflight", "control", "multi", "hotplug", "unplug", "replug"])
+    p.add_argument("mode", choices=["hello", "inflight", "control", "multi", "hotplug", "unplug", "replug", "stall", "denied"])
     p.add_argument("--serial")
     p.add_argument("--port")
     p.add_argument("--usb3", action="store_true")
     p.add_argument("--fake", action="store_true", help="the device is fake_device.py: test hooks available")
     p.add_argument("--by-device", action="store_true", help="unplug: fake_device.py unplugs itself on request")
     p.add_argument("--count", type=int, default=3, help="multi: how many recorders")
+    p.add_argument("--forever", action="store_true", help="stall: the harness runs with --stall-forever")
+    p.add_argument("--refusals", type=int, default=0, help="denied: opens refused before one succeeds (0: all)")
     p.add_argument("--wait", type=float, default=10.0)
     args = p.parse_args()
-    if args.mode in ("hello", "inflight", "control", "multi") and args.wait == 10.0:
+    if args.mode in ("hello", "inflight", "control", "multi", "stall", "denied") and args.wait == 10.0:
         args.wait = 2.0
     try:
         {"hello": mode_hello, "inflight": mode_inflight, "control": mode_control, "multi": mode_multi, "hotplug": mode_hotplug, "unplug": mode_unplug,
-         "replug": mode_replug}[args.mode](args)
+         "replug": mode_replug, "stall": mode_stall, "denied": mode_denied}[args.mode](args)
     except Exception as e:
         import traceback
         traceback.print_exc()
