@@ -142,7 +142,12 @@ do { database = try DeviceDatabase.load() } catch { die("\(error)", 78) }
 let progress = ProgressBoard()
 let gateway: Gateway
 do {
-    gateway = try Gateway(config: config, progress: progress)
+    // A simulated recorder computes its replies on the gateway's own cores, so a busy host
+    // delays the device too; its silences are the scenario's `stall` faults, not the host's
+    // load. Real recorders keep the driver's timeout.
+    var options = DriverOptions()
+    if args.simulate { options.requestTimeout = .seconds(30) }
+    gateway = try Gateway(config: config, progress: progress, driverOptions: options)
 } catch {
     die("\(error)", 74)
 }
