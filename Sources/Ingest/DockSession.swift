@@ -344,7 +344,7 @@ public struct DockSession: Sendable {
             var thisBagStored = true
             if let forwarder = context.forwarder, let bag = bagFiles.first.flatMap({ _ in out.bagPath }).map({ ($0 as NSString).lastPathComponent }) {
                 context.progress.update(port) { $0.phase = .forwarding }
-                thisBagStored = await forwarder.waitFor(bag: bag, timeout: .seconds(Int64(forwarder.settings.waitSeconds)))
+                thisBagStored = await forwarder.waitFor(bag: bag, timeout: forwarder.settings.wait)
                 if !thisBagStored {
                     out.anomalies.append(Anomaly("not-yet-forwarded", "bag \(bag) is not yet verified in the remote store; its recordings stay on the recorder until a later dock"))
                 }
@@ -361,7 +361,7 @@ public struct DockSession: Sendable {
                 let bag = entry.1.bagName
                 if storedBags[bag] == nil {
                     if let forwarder = context.forwarder {
-                        storedBags[bag] = await forwarder.waitFor(bag: bag, timeout: .seconds(Int64(forwarder.settings.waitSeconds)))
+                        storedBags[bag] = await forwarder.waitFor(bag: bag, timeout: forwarder.settings.wait)
                     } else {
                         storedBags[bag] = true
                     }
