@@ -222,8 +222,10 @@ public struct DockSession: Sendable {
         // Pull what is not yet staged.
         let byId = Dictionary(catalog.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let pending = files.values.filter { $0.state == .pending }.sorted { $0.recordingId < $1.recordingId }
-        let total = pending.reduce(UInt64(0)) { $0 + $1.size }
-        let already = pending.reduce(UInt64(0)) { $0 + $1.durableOffset }
+        // The recorder's sizes: their sum may not fit a UInt64 (each is at most the kiosk's
+        // filesystem, unknown when statvfs fails).
+        let total = pending.map(\.size).saturatingSum()
+        let already = pending.map(\.durableOffset).saturatingSum()
         context.progress.update(port) { $0.phase = .ingesting; $0.bytesTotal = total; $0.bytesDone = already }
         var fileAnomalies: [Anomaly] = []
         for file in pending {

@@ -213,7 +213,8 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
 
     private func statusReply() -> StatusReply {
         let s = scenario.status
-        let used = recordings.values.filter { !released.contains($0.id) }.reduce(UInt64(0)) { $0 + $1.size }
+        // A scenario's sizes go up to 2^64 − 1 each: their sum saturates rather than trapping.
+        let used = recordings.values.filter { !released.contains($0.id) }.map(\.size).saturatingSum()
         let total = s.reportedStorageTotalBytes ?? max(s.storageTotalBytes, used)
         return StatusReply(battery: s.batteryPercent.map { UInt8(clamping: $0) } ?? StatusReply.unknownBattery,
                            charging: s.charging, recording: s.recording,
