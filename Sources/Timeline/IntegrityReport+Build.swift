@@ -3,7 +3,8 @@ extension IntegrityReport {
     ///
     /// Guarantees: total and pure; the same input gives an equal report whatever the order of
     /// `session.recordings` and `session.gpsFixTimesMs`. Times are corrected with
-    /// `session.clock` and then clamped to years 0000–9999 (only a badly wrong clock is outside).
+    /// `session.clock`; a time without a correction in years 0000–9999 is left out (the entry's
+    /// `corrected` is nil and a finding names it), never clamped into them.
     public init(session: SessionInput, options: ReportOptions = ReportOptions()) {
         let clock = session.clock
         let coverage = SessionAnalysis.FixCoverage(fixes: session.gpsFixTimesMs, toleranceMs: options.gpsToleranceMs)
@@ -11,15 +12,22 @@ extension IntegrityReport {
         // Corrected spans, and the entries in a fixed order.
         var entries: [RecordingEntry] = []
         var media: [SessionAnalysis.Interval] = []
+        var numbered: [(id: UInt32, sequence: UInt32)] = []
         var recordingMs = 0.0, coveredMs = 0.0
         var uncovered: [UInt32] = []
+        func corrected(_ t: Int64?) -> Int64? {
+            t.flatMap { clock.correctedUTC(deviceMilliseconds: $0) }.flatMap(TimeRange.within)
+        }
         for r in session.recordings {
-            let start = TimeRange.clamp(clock.correctedUTC(deviceMilliseconds: r.deviceStartMs))
-            let rawEnd = TimeRange.clamp(clock.correctedUTC(deviceMilliseconds: r.deviceEndMs))
-            let invalid = r.deviceEndMs < r.deviceStartMs
-            let end = invalid ? start : max(start, rawEnd)
+            let invalid = r.deviceStartMs.flatMap { s in r.deviceEndMs.map { $0 < s } } ?? false
+            var span: TimeSpan?
+            if let start = corrected(r.deviceStartMs), let rawEnd = corrected(r.deviceEndMs) {
+                span = TimeSpan(start, invalid ? start : max(start, rawEnd))
+            }
             var share: Double?
-            if !r.isLog {
+            if !r.isLog { numbered.append((r.id, r.sequence)) }
+            if !r.isLog, let span {
+                let (start, end) = (span.startMs, span.endMs)
                 media.append(.init(id: r.id, sequence: r.sequence, start: start, end: end))
                 if end > start {
                     let covered = coverage.coveredMs(start: start, end: end)
@@ -33,11 +41,15 @@ extension IntegrityReport {
             entries.append(RecordingEntry(
                 id: r.id, kind: r.kind, sequence: r.sequence, important: r.important, quarantined: r.quarantined,
                 verified: r.verified, isLog: r.isLog, size: r.size, bagPath: r.bagPath,
-                deviceStart: CivilTime.utcString(milliseconds: r.deviceStartMs),
-                deviceEnd: CivilTime.utcString(milliseconds: r.deviceEndMs),
-                corrected: TimeSpan(start, end), timesInvalid: invalid, gpsCoverage: share, hash: Self.hashState(r)))
+                deviceStart: r.deviceStartMs.map { CivilTime.utcString(milliseconds: $0) },
+                deviceEnd: r.deviceEndMs.map { CivilTime.utcString(milliseconds: $0) },
+                corrected: span, timesInvalid: invalid, gpsCoverage: share, hash: Self.hashState(r)))
         }
-        entries.sort { ($0.corrected.startMs, $0.id, $0.sequence) < ($1.corrected.startMs, $1.id, $1.sequence) }
+        // Without a corrected time, last; in id order among themselves.
+        entries.sort {
+            ($0.corrected == nil ? 1 : 0, $0.corrected?.startMs ?? 0, $0.id, $0.sequence)
+                < ($1.corrected == nil ? 1 : 0, $1.corrected?.startMs ?? 0, $1.id, $1.sequence)
+        }
         for e in entries where e.gpsCoverage == 0 { uncovered.append(e.id) }
 
         schema = 1
@@ -49,7 +61,7 @@ extension IntegrityReport {
         dutyPeriod = media.isEmpty ? nil : TimeSpan(media.map(\.start).min()!, media.map(\.end).max()!)
 
         let logNumbers = Set(session.recordings.filter(\.isLog).map(\.sequence))
-        sequenceGaps = SessionAnalysis.sequenceGaps(media: media, taken: logNumbers)
+        sequenceGaps = SessionAnalysis.sequenceGaps(media: numbered, taken: logNumbers)
         duplicateSequences = SessionAnalysis.duplicates(session.recordings.map(\.sequence))
         (overlaps, overlapCount) = SessionAnalysis.overlaps(media, limit: Self.overlapListLimit)
         gaps = SessionAnalysis.gaps(media, thresholdMs: options.gapThresholdMs, longMs: options.longGapThresholdMs)

@@ -284,6 +284,35 @@ import Testing
         #expect(abs(now - Date().timeIntervalSince1970 * 1000) < 1000)
     }
 
+    /// A recorder 150 years off either way (the simulator takes ±200): the offset reaches the
+    /// custody record exactly, and every corrected time in custody.json and report.json is the
+    /// device time minus that offset (they used to be clamped at about ±101 years).
+    @Test(arguments: [150 * 365 * 86400.0, -150 * 365 * 86400.0])
+    func aClockOff150YearsIsCorrectedExactlyInCustodyAndReport(offsetSeconds: Double) async throws {
+        let kiosk = try TestKiosk()
+        var r = try recorderScenario()
+        r.clock.offsetSeconds = offsetSeconds
+        let (out, _) = await kiosk.dockOne(r)
+        #expect(out.allVerified, "\(out.result) \(out.anomalies)")
+        let bag = try #require(out.bagPath)
+        let custody = try JSONDecoder().decode(CustodyRecord.self, from: Data(contentsOf: URL(fileURLWithPath: bag + "/custody.json")))
+        #expect(abs(custody.clock.offsetMs - offsetSeconds * 1000) < 1000)
+        #expect(custody.clock.flags == ["no-sync"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: bag + "/report.json"))) as? [String: Any])
+        let entries = try #require(report["recordings"] as? [[String: Any]])
+        #expect(custody.files.count == 4 && entries.count == 4)
+        for f in custody.files {
+            let device = try #require(UTCTimestamp.milliseconds(parsing: f.deviceStartUTC))
+            let corrected = try #require(f.correctedStartUTC.flatMap { UTCTimestamp.milliseconds(parsing: $0) }, "file \(f.recordingId)")
+            // device − offset, to the millisecond (a tie may round either way).
+            #expect(abs(Double(device - corrected) - custody.clock.offsetMs) <= 0.5, "file \(f.recordingId): \(f.deviceStartUTC) → \(f.correctedStartUTC ?? "-")")
+            let entry = try #require(entries.first { ($0["id"] as? Int) == Int(f.recordingId) })
+            let span = try #require(entry["corrected"] as? [String: Any])
+            #expect((span["startMs"] as? NSNumber)?.int64Value == corrected)
+            #expect(span["start"] as? String == f.correctedStartUTC)
+        }
+    }
+
     @Test func aSizeThatLiesDownwardIsQuarantinedOnItsHash() async throws {
         let kiosk = try TestKiosk(release: .releaseAfterVerified)
         let (out, device) = await kiosk.dockOne(try recorderScenario(faults: #"[{"kind": "sizeLies", "recording": 2, "reportedSize": 60000}]"#))
