@@ -115,12 +115,14 @@ extension IntegrityReport {
 /// Doubles as the report writes them: rounded to fixed decimals, always finite, so the JSON is
 /// stable and readable (`5.2`, not `5.2000000000000002`).
 enum Fixed {
-    /// `x` rounded to `decimals` places; 0 for NaN, ±1e15 at most.
+    /// `x` rounded to `decimals` places; 0 for NaN and infinities. A value too large to have
+    /// such decimals (2^53 units of the last place or more) is returned as it is: it is a whole
+    /// number already, and clamping it would report another value (a clock offset, say).
     static func round(_ x: Double, _ decimals: Int) -> Double {
         guard x.isFinite else { return 0 }
         let scale = pow10(decimals)
-        let clamped = min(max(x, -1e15), 1e15)
-        return (clamped * scale).rounded() / scale
+        guard abs(x * scale) < 9_007_199_254_740_992 else { return x }
+        return (x * scale).rounded() / scale
     }
 
     /// `part / whole` to four decimals, clamped to 0…1; 0 when `whole` is not positive.
@@ -135,9 +137,13 @@ enum Fixed {
         return x >= 9.2e18 ? Int64.max : Int64(max(x, 0).rounded())
     }
 
-    /// `x` with `decimals` places, as text (`5.20`, `-0.6`), with no locale involved.
+    /// `x` with `decimals` places, as text (`5.20`, `-0.6`), with no locale involved; a value
+    /// whose digits do not fit an Int64 is written out exactly from the double (C's `%.Nf`,
+    /// which no locale changes for digits and `.`), never clamped.
     static func text(_ x: Double, _ decimals: Int) -> String {
-        let scaled = min(max((round(x, decimals) * pow10(decimals)).rounded(), -9e18), 9e18)
+        let rounded = round(x, decimals)
+        guard abs(rounded * pow10(decimals)) < 9e18 else { return String(format: "%.\(max(0, min(decimals, 15)))f", rounded) }
+        let scaled = (rounded * pow10(decimals)).rounded()
         let negative = scaled < 0
         let digits = String(Int64(abs(scaled)))
         guard decimals > 0 else { return (negative ? "-" : "") + digits }

@@ -135,8 +135,10 @@ extension IntegrityReport {
                 out.append(.init(severity: .alert, code: "clock-offset-out-of-range",
                                  message: "The dock measured the clock \(offset) off, beyond ±2^53 ms (about 285,000 years) where a millisecond count is exact: recording times are not corrected."))
             case "no-sync":
+                let corrected = c.flags.contains("dock-offset-invalid") || c.flags.contains("dock-offset-out-of-range")
+                    ? "." : "; times corrected by the constant dock offset \(offset)."
                 out.append(.init(severity: .info, code: "clock-no-sync",
-                                 message: "No GNSS_SYNC or TIME_SET before the dock: drift unknown; times corrected by the constant dock offset \(offset)."))
+                                 message: "No GNSS_SYNC or TIME_SET before the dock: drift unknown" + corrected))
             case "sync-after-dock":
                 out.append(.init(severity: .info, code: "clock-sync-after-dock",
                                  message: "\(c.syncPointsAfterDock.count) sync point(s) in the time log come after the dock measurement and were left out (lines \(c.syncPointsAfterDock.map { String($0.line) }.prefix(10).joined(separator: ", ")))."))

@@ -63,7 +63,8 @@ extension IntegrityReport {
             row("Drift 漂移", TextLayout.signed(drift, 2, "s/day") + " since last sync " + localFull(last)
                 + (clock.driftExcessive ? "  ⚠ beyond ±" + Fixed.text(clock.driftLimitSecondsPerDay, 1) + " s/day" : "  (norm ±" + Fixed.text(clock.driftLimitSecondsPerDay, 1) + " s/day)"))
         } else {
-            row("Drift 漂移", "unknown (no sync point): constant dock offset applied")
+            let usable = !clock.flags.contains("dock-offset-invalid") && !clock.flags.contains("dock-offset-out-of-range")
+            row("Drift 漂移", "unknown (no sync point): " + (usable ? "constant dock offset applied" : "no correction applied"))
         }
         row("Sync points 校时", String(clock.syncPoints.count) + (clock.syncPointsAfterDock.isEmpty ? "" : " (+\(clock.syncPointsAfterDock.count) after the dock, left out)"))
         for p in clock.syncPoints {

@@ -55,6 +55,21 @@ import Testing
         #expect(r.findings.contains { $0.code == "clock-offset-out-of-range" && $0.severity == .alert })
         let finding = try #require(r.findings.first { $0.code == "recording-times-uncorrected" })
         #expect(finding.recordings == [1] && finding.message.contains("clock"))
+        // The offset itself is shown as measured, not clamped to ±1e15 ms (json) or ±9e15 s (text).
+        #expect(r.clock.dockOffsetMs == 1e16)
+        #expect(r.text().contains("+10000000000000.000 s"))
+        let far = Self.report([], offset: -9_223_373_836_854_775_808)
+        #expect(far.clock.dockOffsetMs == -9_223_373_836_854_775_808)
+        // In seconds the double keeps what it can at that size; report.json has the milliseconds.
+        #expect(far.text().contains("-9223373836854776.000 s"))
+        #expect(!far.text().contains("times corrected by"))
+    }
+
+    /// A clock 30,000 years off (inside the exact range) is reported with its own offset.
+    @Test func anOffsetBeyond1e15IsReportedAsMeasured() {
+        let r = Self.report([Self.rec(1, from: Self.t0, to: Self.t0)], offset: 946_728_000_000_000.5)
+        #expect(r.clock.dockOffsetMs == 946_728_000_000_000.5)
+        #expect(r.clock.flags == ["no-sync"])
     }
 
     /// A record whose device time is not a time (edited by hand): nothing is made up for it.
