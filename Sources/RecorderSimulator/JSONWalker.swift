@@ -135,14 +135,21 @@ struct JSONWalker {
 
 /// "2GiB" → 2147483648; nil when not a size or not below 2^64 (the protocol's u64).
 func parseSize(_ text: String) -> UInt64? {
-    let units: [(String, Double)] = [("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
-                                     ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("B", 1)]
+    let units: [(String, UInt64)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40),
+                                     ("KB", 1_000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("TB", 1_000_000_000_000), ("B", 1)]
     let s = text.trimmingCharacters(in: .whitespaces)
     for (suffix, factor) in units where s.hasSuffix(suffix) {
         let number = s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
-        // UInt64(exactly:) refuses 2^64 and beyond (and NaN, infinities, negatives) instead of
-        // trapping; below 2^64 every double is a whole number once rounded.
-        guard let v = Double(number), v >= 0, let bytes = UInt64(exactly: (v * factor).rounded()) else { return nil }
+        // Whole numbers exactly, in integers ("18446744073709551615B" is 2^64 − 1, which a double
+        // would round up to 2^64); the product is refused when it does not fit.
+        if let whole = UInt64(number) {
+            let (bytes, overflow) = whole.multipliedReportingOverflow(by: factor)
+            return overflow ? nil : bytes
+        }
+        // Fractions through a double, rounded to the byte. UInt64(exactly:) refuses 2^64 and
+        // beyond (and NaN, infinities, negatives) instead of trapping; below 2^64 every double is
+        // a whole number once rounded.
+        guard let v = Double(number), v >= 0, let bytes = UInt64(exactly: (v * Double(factor)).rounded()) else { return nil }
         return bytes
     }
     return UInt64(s)

@@ -18,6 +18,12 @@ import Testing
         #expect(largest.recorders[0].faults == [.sizeLies(recording: 2, reportedSize: 18_446_744_073_709_549_568)])
         #expect(parseSize("18446744073709551615") == UInt64.max)
         #expect(parseSize("16000000TB") == 16_000_000_000_000_000_000)
+        // Whole numbers with a unit are exact, not rounded through a double.
+        #expect(parseSize("18446744073709551615B") == UInt64.max)
+        #expect(parseSize("16777215TiB") == 16_777_215 << 40)
+        #expect(parseSize("16777216TiB") == nil)
+        #expect(parseSize("9007199254740993B") == 9_007_199_254_740_993)
+        #expect(parseSize("1.5KiB") == 1536 && parseSize("1e3B") == 1000 && parseSize("-1MB") == nil)
     }
 
     static let outOfRange: [(String, String, String, String)] = [
