@@ -65,8 +65,10 @@ extension BagInfo {
     static func millisecondsText(_ ms: Double) -> String {
         guard ms.isFinite else { return ms.isNaN ? "nan" : (ms < 0 ? "-inf" : "inf") }
         let thousandths = (ms * 1000).rounded()
-        // Beyond 2^53 thousandths a Double has no fractional digits left to show.
-        guard abs(thousandths) < 9_007_199_254_740_992 else { return String(Int64(clamping: ms)) + ".000" }
+        // Beyond 2^53 thousandths a Double has no fractional digits left to show, but it is still
+        // a whole number, written in full: clamping it to Int64 would state another offset.
+        // ("%.0f" prints the exact decimal of the double; no locale applies to it.)
+        guard abs(thousandths) < 9_007_199_254_740_992 else { return String(format: "%.0f", ms) + ".000" }
         let t = Int64(thousandths)
         let sign = t < 0 ? "-" : ""
         let m = t.magnitude
@@ -74,8 +76,3 @@ extension BagInfo {
     }
 }
 
-private extension Int64 {
-    init(clamping d: Double) {
-        if d >= 9.2e18 { self = .max } else if d <= -9.2e18 { self = .min } else { self = Int64(d) }
-    }
-}

@@ -9,20 +9,22 @@
 /// - the result starts with `data/` and never leaves it: no empty, `.` or `..` component, no
 ///   absolute path, no `\`; every component is a plain file or directory name;
 /// - it is valid UTF-8 and contains no NUL, CR, LF, or any other control or format character,
-///   no space, and no component starting with `.` (no hidden files);
+///   no space, no component starting with `.` (no hidden files) and no component ending with
+///   `.` (which NTFS through Win32 and exFAT would drop);
 /// - at most `maxComponents` components below `data/`, each at most `maxComponentBytes` bytes
 ///   of UTF-8, and at most `maxPathBytes` bytes in all;
-/// - it differs from every path handed out before by this sanitiser, compared
-///   case-insensitively and with canonically equivalent Unicode (NFC and NFD) counting as
-///   equal, and no path is both a file and a directory of another: files never collide
-///   on copy to APFS, HFS+, NTFS, exFAT or ext4;
+/// - it differs from every path handed out before by this sanitiser, compared component by
+///   component as NTFS and exFAT compare names (trailing dots and spaces dropped, case
+///   ignored), and with canonically equivalent Unicode (NFC and NFD) counting as equal, and no
+///   path is both a file and a directory of another: files never collide on copy to APFS, HFS+,
+///   NTFS, exFAT or ext4;
 /// - the same sequence of calls on a new sanitiser gives the same sequence of results (so a
 ///   bag resumed after a restart gets the same paths by replaying its recordings in order).
 ///
 /// The rules, in order: split on `/` and `\`; drop empty, `.` and `..` components (a path never
 /// climbs, it just loses the climbing parts); in each component, invalid UTF-8, controls and
 /// every character other than ASCII letters, digits, `.`, `_`, `-` and non-ASCII letters,
-/// numbers and combining marks become `_`, and a leading `.` becomes `_`; components deeper
+/// numbers and combining marks become `_`, and a leading or trailing `.` becomes `_`; components deeper
 /// than `maxComponents` are joined into the last with `_`; a name too long is cut and marked
 /// with `~` and 8 hex digits of the SHA-256 of its original bytes, keeping an extension of up
 /// to 10 bytes; nothing left gives `recording-<id>`; a name already handed out gets
@@ -141,11 +143,20 @@ public struct PathSanitizer: Sendable {
         attempt == 1 ? "~\(id)" : "~\(id)-\(attempt)"
     }
 
-    /// What two paths must differ in to be distinct files everywhere: lower- then upper-cased,
-    /// which folds more than any one file system does (`ß` meets `SS`, `ς` meets `Σ`); Set
-    /// membership compares Strings by canonical equivalence, which covers NFC against NFD.
+    /// What two paths must differ in to be distinct files everywhere, component by component:
+    /// trailing dots and spaces dropped, as NTFS (through Win32) and exFAT drop them, then lower-
+    /// and upper-cased, which folds more than any one file system does (`ß` meets `SS`, `ς` meets
+    /// `Σ`, where NTFS and exFAT map each UTF-16 unit through an upcase table); Set membership
+    /// compares Strings by canonical equivalence, which covers NFC against NFD.
+    ///
+    /// Names this sanitiser makes never end in a dot or space; the drop matters for paths
+    /// `reserve` is given, which a session may hold from a version that still made them.
     /// Folding too much only costs an unneeded `~<id>`; folding too little would lose a file.
     static func key(_ names: ArraySlice<String>) -> String {
-        names.joined(separator: "/").lowercased().uppercased()
+        names.map { name -> String in
+            var kept = name.unicodeScalars[...]
+            while let last = kept.last, last == "." || last == " " { kept = kept.dropLast() }
+            return String(kept).lowercased().uppercased()
+        }.joined(separator: "/")
     }
 }

@@ -5,7 +5,7 @@ import GatewayCrypto
 struct SafeComponent: Sendable {
     /// The device's bytes for this component; what the `~hash` of a shortened name is taken of.
     var raw: [UInt8]
-    /// Only characters `isKept` allows, never starting with `.`; no length limit yet.
+    /// Only characters `isKept` allows, never starting or ending with `.`; no length limit yet.
     var clean: String
 
     /// Longest extension (dot included) that survives shortening and suffixing.
@@ -26,7 +26,10 @@ struct SafeComponent: Sendable {
     /// Invalid UTF-8 is decoded first to U+FFFD, one per maximal ill-formed subsequence (the
     /// Unicode recommendation, and what `String(decoding:as:)` does), which then becomes `_`
     /// like any other symbol. A leading `.` becomes `_`, so no name is hidden and no name can be
-    /// `.` or `..`. The first and last characters never join a neighbouring `/` into one
+    /// `.` or `..`. A trailing `.` becomes `_` too (a trailing space already has: spaces are
+    /// never kept), so no name ends in a dot or a space: NTFS through Win32 and exFAT drop
+    /// those, and `twin.` would be copied as `twin`, onto another file or away from its
+    /// manifest line. The first and last characters never join a neighbouring `/` into one
     /// grapheme.
     static func clean(_ raw: [UInt8]) -> String {
         var out = String.UnicodeScalarView()
@@ -34,6 +37,7 @@ struct SafeComponent: Sendable {
             out.append(isKept(scalar) ? scalar : "_")
         }
         if out.first == "." { out.replaceSubrange(out.startIndex...out.startIndex, with: ["_"]) }
+        if out.last == "." { out.replaceSubrange(out.index(before: out.endIndex)..., with: ["_"]) }
         // A combining mark at the start (or a "prepend" letter such as U+0D4E at the end) would
         // fuse with the neighbouring `/` into one Character, and code that splits a path on
         // Character "/" (Swift's `split(separator:)`) would no longer see the separator.

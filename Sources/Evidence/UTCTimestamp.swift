@@ -85,6 +85,57 @@ public enum UTCTimestamp {
         return Date(timeIntervalSince1970: Double(total * 1000 + ms) / 1000)
     }
 
+    /// The milliseconds `text` stands for, when it is exactly what `string(milliseconds:)`
+    /// writes, expanded years (`+292278994-…`, `-0001-…`) included, or the four-digit form
+    /// without milliseconds (`2026-11-27T13:05:00Z`); nil for anything else.
+    ///
+    /// The exact inverse of `string(milliseconds:)` over every Int64, in integers only: a device
+    /// time read back from a custody record is the device's, to the millisecond, however far off
+    /// its clock was (`date(_:)` reads years 0000…9999 only, through a Double).
+    public static func milliseconds(parsing text: String) -> Int64? {
+        let b = Array(text.utf8)
+        var start = 0
+        var sign: Int64 = 1
+        if let first = b.first, first == 0x2B || first == 0x2D {   // "+" or "-": an expanded year
+            sign = first == 0x2D ? -1 : 1
+            start = 1
+        }
+        let expanded = start == 1
+        // The year runs to the first "-": four digits, or four to nine expanded (Int64
+        // milliseconds reach years ±292 million).
+        guard let dash = b[start...].firstIndex(of: 0x2D), (expanded ? 4...9 : 4...4).contains(dash - start) else { return nil }
+        let tail = Array(b[dash...])   // "-MM-DDTHH:MM:SS.mmmZ", or "-MM-DDTHH:MM:SSZ" for four digits
+        guard tail.count == 20 || (tail.count == 16 && !expanded), tail[3] == 0x2D, tail[6] == 0x54, tail[9] == 0x3A,
+              tail[12] == 0x3A, tail[tail.count - 1] == 0x5A, tail.count == 16 || tail[15] == 0x2E else { return nil }
+        func number(_ bytes: ArraySlice<UInt8>) -> Int64? {
+            var v: Int64 = 0
+            for c in bytes {
+                guard (0x30...0x39).contains(c) else { return nil }
+                v = v * 10 + Int64(c - 0x30)
+            }
+            return v
+        }
+        guard let y = number(b[start..<dash]), let m = number(tail[1..<3]), let d = number(tail[4..<6]),
+              let hh = number(tail[7..<9]), let mm = number(tail[10..<12]), let ss = number(tail[13..<15]),
+              let ms = tail.count == 20 ? number(tail[16..<19]) : 0,
+              (1...12).contains(m), (1...31).contains(d), hh < 24, mm < 60, ss < 60 else { return nil }
+        let year = sign * y
+        let days = CivilCalendar.days(year: year, month: m, day: d)
+        guard CivilCalendar.civil(days) == (year, m, d) else { return nil }   // 30 February and the like
+        let msOfDay = ((hh * 60 + mm) * 60 + ss) * 1000 + ms
+        // Before 1970 from the end of the day backwards: the first day of Int64.min starts
+        // before Int64.min, though its last milliseconds are in range.
+        let (dayMs, overflow) = (days < 0 ? days + 1 : days).multipliedReportingOverflow(by: 86_400_000)
+        let (total, beyond) = days < 0 ? dayMs.subtractingReportingOverflow(86_400_000 - msOfDay)
+                                       : dayMs.addingReportingOverflow(msOfDay)
+        guard !overflow, !beyond else { return nil }
+        // Only the text `string` writes for that instant: no "-0000", no "+2026", no "10000"
+        // without its "+"; the four-digit form may leave the milliseconds out.
+        let written = string(milliseconds: total)
+        guard written == text || (tail.count == 16 && written == String(text.dropLast()) + ".000Z") else { return nil }
+        return total
+    }
+
     private static func year(_ y: Int64) -> String {
         if (0...9999).contains(y) { return pad(y, 4) }
         return y < 0 ? "-" + pad(-y, 4) : "+" + String(y)

@@ -227,8 +227,10 @@ public struct DockSession: Sendable {
         // Pull what is not yet staged.
         let byId = Dictionary(catalog.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let pending = files.values.filter { $0.state == .pending }.sorted { $0.recordingId < $1.recordingId }
-        let total = pending.reduce(UInt64(0)) { $0 + $1.size }
-        let already = pending.reduce(UInt64(0)) { $0 + $1.durableOffset }
+        // The recorder's sizes: their sum may not fit a UInt64 (each is at most the kiosk's
+        // filesystem, unknown when statvfs fails).
+        let total = pending.map(\.size).saturatingSum()
+        let already = pending.map(\.durableOffset).saturatingSum()
         context.progress.update(port) { $0.phase = .ingesting; $0.bytesTotal = total; $0.bytesDone = already }
         var fileAnomalies: [Anomaly] = []
         for file in pending {
@@ -354,7 +356,7 @@ public struct DockSession: Sendable {
             var thisBagStored = true
             if let forwarder = context.forwarder, let bag = bagFiles.first.flatMap({ _ in out.bagPath }).map({ ($0 as NSString).lastPathComponent }) {
                 context.progress.update(port) { $0.phase = .forwarding }
-                thisBagStored = await forwarder.waitFor(bag: bag, timeout: .seconds(Int64(forwarder.settings.waitSeconds)))
+                thisBagStored = await forwarder.waitFor(bag: bag, timeout: forwarder.settings.wait)
                 if !thisBagStored {
                     out.anomalies.append(Anomaly("not-yet-forwarded", "bag \(bag) is not yet verified in the remote store; its recordings stay on the recorder until a later dock"))
                 }
@@ -371,7 +373,7 @@ public struct DockSession: Sendable {
                 let bag = entry.1.bagName
                 if storedBags[bag] == nil {
                     if let forwarder = context.forwarder {
-                        storedBags[bag] = await forwarder.waitFor(bag: bag, timeout: .seconds(Int64(forwarder.settings.waitSeconds)))
+                        storedBags[bag] = await forwarder.waitFor(bag: bag, timeout: forwarder.settings.wait)
                     } else {
                         storedBags[bag] = true
                     }

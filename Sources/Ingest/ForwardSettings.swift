@@ -25,8 +25,9 @@ public struct ForwardSettings: Sendable, Equatable {
     public var uploadsInFlight = 4
     /// Refuse to forward (and so to release) when the bucket has no Object Lock.
     public var requireObjectLock = true
-    /// How long a dock waits for its bag to reach the store before it leaves without releasing.
-    public var waitSeconds: Double = 120
+    /// How long a dock waits for its bag to reach the store before it leaves without releasing
+    /// (`forward-wait`, 0...86400 seconds, kept to the millisecond).
+    public var wait: Duration = .seconds(120)
 
     public init(bucket: String, prefix: String, endpoint: String) {
         self.bucket = bucket

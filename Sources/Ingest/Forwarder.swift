@@ -58,7 +58,7 @@ public actor Forwarder {
     public func checkBucket() async throws(ForwardError) {
         // A store that is busy (503, timeouts) is asked again, within forward-wait; a store that
         // refuses (wrong key, no such bucket) is not.
-        let deadline = ContinuousClock.now + .milliseconds(Int64(max(settings.waitSeconds, 1) * 1000))
+        let deadline = ContinuousClock.now + max(settings.wait, .seconds(1))
         var attempt = 0
         while true {
             let lock: BucketObjectLockConfiguration?

@@ -143,23 +143,27 @@ extension GatewayConfig {
                     default: throw fail("must be compliance, governance or none")
                     }
                 case "retention-days":
-                    guard let d = Int(value), (1...36500).contains(d) else { throw fail("must be a whole number of days, 1...36500") }
+                    guard let d = Int(value), (1...36500).contains(d) else { throw fail("must be a whole number of days within 1...36500, not \"\(value)\"") }
                     f.retentionDays = d
                 case "legal-hold":
                     guard value == "yes" || value == "no" else { throw fail("must be yes or no") }
                     f.legalHold = value == "yes"
                 case "part-size":
-                    guard let bytes = GatewayConfig.parseSize(value), (5 << 20...5 << 30).contains(bytes) else { throw fail("must be a size within 5MiB...5GiB, like 64MiB") }
+                    guard let bytes = GatewayConfig.parseSize(value), (5 << 20...5 << 30).contains(bytes) else {
+                        throw fail("must be a size within 5MiB...5GiB, like 64MiB, not \"\(value)\"")
+                    }
                     f.partSize = bytes
                 case "uploads-in-flight":
-                    guard let n = Int(value), (1...32).contains(n) else { throw fail("must be a whole number, 1...32") }
+                    guard let n = Int(value), (1...32).contains(n) else { throw fail("must be a whole number within 1...32, not \"\(value)\"") }
                     f.uploadsInFlight = n
                 case "require-object-lock":
                     guard value == "yes" || value == "no" else { throw fail("must be yes or no") }
                     f.requireObjectLock = value == "yes"
                 default:
-                    guard let s = Double(value), s >= 0, s <= 86400 else { throw fail("must be a number of seconds, 0...86400") }
-                    f.waitSeconds = s
+                    guard let wait = SecondsValue.parse(value, in: 0...86400) else {
+                        throw fail("must be a number of seconds within 0...86400, not \"\(value)\"")
+                    }
+                    f.wait = wait
                 }
                 forward = f
             default:
@@ -218,11 +222,14 @@ extension GatewayConfig {
         return machine
     }
 
-    /// "64MiB" → 67108864.
+    /// "64MiB" → 67108864; nil when the text is not a whole number with an optional unit, or
+    /// the bytes it names do not fit an Int64 (`9999999999999GiB` must not trap).
     static func parseSize(_ text: String) -> Int64? {
         let units: [(String, Int64)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1000), ("B", 1)]
         for (suffix, factor) in units where text.hasSuffix(suffix) {
-            return Int64(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { $0 * factor }
+            guard let n = Int64(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)) else { return nil }
+            let (bytes, overflow) = n.multipliedReportingOverflow(by: factor)
+            return overflow ? nil : bytes
         }
         return Int64(text)
     }

@@ -23,6 +23,9 @@ public enum SessionReport {
         public var timeLog: TimeLog?
         /// Logs that could not be read whole, for the record's anomalies.
         public var notes: [String] = []
+
+        /// Nothing derived: no tracks, no GPS fixes, no time log.
+        public init() {}
     }
 
     /// Reads the GPS and time logs among `files` through `read` (a bag path to its bytes).
@@ -64,20 +67,38 @@ public enum SessionReport {
 
     /// Writes the clock model's findings and corrected times into `record` and returns the
     /// integrity report.
+    ///
+    /// A corrected time is the device time minus the clock's error, exact to the millisecond
+    /// for every offset the model uses (`ClockModel`). Where there is none, the record leaves
+    /// `correctedStartUTC`/`correctedEndUTC` out and a `time-not-corrected` anomaly says why:
+    /// one for the whole record when the dock offset cannot be used (its `clock.flags` name
+    /// it), one per file whose device time is not a time or whose correction leaves the Int64
+    /// millisecond range. No time is ever replaced by another one.
     public static func apply(to record: inout CustodyRecord, derived: Derived) -> IntegrityReport {
-        let measured = milliseconds(record.clock.measuredAtUTC) ?? 0
+        let measured = UTCTimestamp.milliseconds(parsing: record.clock.measuredAtUTC) ?? 0
         let model = ClockModel(dockOffsetMs: record.clock.offsetMs, measuredAtUTCms: measured, events: derived.timeLogEvents)
         record.clock.driftSecondsPerDay = model.driftSecondsPerDay.map { ($0 * 1000).rounded() / 1000 }
         record.clock.lastSyncUTC = model.lastSyncUTCms.map { UTCTimestamp.string(milliseconds: $0) }
         record.clock.flags = model.flags
+        if !model.correctsTimes {
+            note(&record, file: nil, "the clock offset measured at the dock (\(record.clock.offsetMs) ms) is not a number or beyond ±2^53 ms (about 285,000 years), where a millisecond count is exact (clock.flags): no file has corrected times")
+        }
         var recordings: [Recording] = []
         for i in record.files.indices {
             let f = record.files[i]
-            let start = milliseconds(f.deviceStartUTC), end = milliseconds(f.deviceEndUTC)
-            if let start { record.files[i].correctedStartUTC = UTCTimestamp.string(milliseconds: model.correctedUTC(deviceMilliseconds: start)) }
-            if let end { record.files[i].correctedEndUTC = UTCTimestamp.string(milliseconds: model.correctedUTC(deviceMilliseconds: end)) }
+            // Integers all the way: a Date would hold a far-off device time only approximately.
+            let start = UTCTimestamp.milliseconds(parsing: f.deviceStartUTC), end = UTCTimestamp.milliseconds(parsing: f.deviceEndUTC)
+            let correctedStart = start.flatMap { model.correctedUTC(deviceMilliseconds: $0) }
+            let correctedEnd = end.flatMap { model.correctedUTC(deviceMilliseconds: $0) }
+            record.files[i].correctedStartUTC = correctedStart.map { UTCTimestamp.string(milliseconds: $0) }
+            record.files[i].correctedEndUTC = correctedEnd.map { UTCTimestamp.string(milliseconds: $0) }
+            if model.correctsTimes && (correctedStart == nil || correctedEnd == nil) {
+                let why = start == nil || end == nil ? "is not a time this record format writes"
+                    : "minus the clock's error leaves the 64-bit millisecond range"
+                note(&record, file: i, "device time \(start == nil ? f.deviceStartUTC : f.deviceEndUTC) \(why): no corrected time is given")
+            }
             recordings.append(Recording(id: f.recordingId, kind: f.kind, sequence: f.sequence, important: f.important,
-                                        deviceStartMs: start ?? 0, deviceEndMs: end ?? start ?? 0, size: f.size,
+                                        deviceStartMs: start, deviceEndMs: end ?? start, size: f.size,
                                         deviceSha256: f.deviceSha256, sha256: f.sha256, verified: f.verified,
                                         quarantined: f.quarantined, bagPath: f.bagPath))
         }
@@ -95,8 +116,13 @@ public enum SessionReport {
          ("timeline.svg", Array(report.timelineSVG().utf8))]
     }
 
-    static func milliseconds(_ text: String) -> Int64? {
-        guard let date = UTCTimestamp.date(text) else { return nil }
-        return Int64((date.timeIntervalSince1970 * 1000).rounded())
+    /// Adds a `time-not-corrected` anomaly, for the file at `file` (an index of `record.files`)
+    /// or the whole record, unless the record has it already (`recorderctl report` applies this
+    /// to records sealed with it).
+    private static func note(_ record: inout CustodyRecord, file: Int?, _ detail: String) {
+        let code = "time-not-corrected", id = file.map { record.files[$0].recordingId }
+        guard !record.anomalies.contains(where: { $0.code == code && $0.file == id }) else { return }
+        record.anomalies.append(.init(code: code, file: id, detail: detail))
+        if let file, !record.files[file].anomalies.contains(code) { record.files[file].anomalies.append(code) }
     }
 }

@@ -93,17 +93,22 @@ struct JSONWalker {
         return v
     }
 
-    /// A byte count: a whole number, or a string such as "512KiB", "2GiB", "1.5GB".
+    /// A byte count: a whole number, or a string such as "512KiB", "2GiB", "1.5GB", from 0 to
+    /// 2^64 − 1 (a size is the protocol's u64). A JSON number passes through a double, so the
+    /// largest one taken is 2^64 − 2048; 2^64 itself is refused, never wrapped or trapped on.
     func size(_ key: String) throws(ScenarioError) -> UInt64? {
         guard has(key) else { return nil }
+        let range = "0...\(UInt64.max)"
         if let s = stringValue(key) {
             guard let v = parseSize(s) else {
-                throw ScenarioError(path: at(key), reason: "\"\(s)\" is not a size (examples: 4096, \"512KiB\", \"2GiB\", \"1.5GB\")")
+                throw ScenarioError(path: at(key), reason: "\"\(s)\" is not a size within \(range) bytes (examples: 4096, \"512KiB\", \"2GiB\", \"1.5GB\")")
             }
             return v
         }
-        guard let v = try integer(key, in: 0...Int64.max) else { return nil }
-        return UInt64(v)
+        guard case .number(let d)? = object[key], let v = UInt64(exactly: d) else {
+            throw ScenarioError(path: at(key), reason: "must be a whole number of bytes within \(range), or a size like \"2GiB\"")
+        }
+        return v
     }
 
     func object(_ key: String) throws(ScenarioError) -> JSONWalker? {
@@ -128,15 +133,24 @@ struct JSONWalker {
     }
 }
 
-/// "2GiB" → 2147483648; nil when not a size.
+/// "2GiB" → 2147483648; nil when not a size or not below 2^64 (the protocol's u64).
 func parseSize(_ text: String) -> UInt64? {
-    let units: [(String, Double)] = [("KiB", 1024), ("MiB", 1_048_576), ("GiB", 1_073_741_824), ("TiB", 1_099_511_627_776),
-                                     ("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("B", 1)]
+    let units: [(String, UInt64)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40),
+                                     ("KB", 1_000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("TB", 1_000_000_000_000), ("B", 1)]
     let s = text.trimmingCharacters(in: .whitespaces)
     for (suffix, factor) in units where s.hasSuffix(suffix) {
         let number = s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
-        guard let v = Double(number), v >= 0, v.isFinite, v * factor < 1.8e19 else { return nil }
-        return UInt64((v * factor).rounded())
+        // Whole numbers exactly, in integers ("18446744073709551615B" is 2^64 − 1, which a double
+        // would round up to 2^64); the product is refused when it does not fit.
+        if let whole = UInt64(number) {
+            let (bytes, overflow) = whole.multipliedReportingOverflow(by: factor)
+            return overflow ? nil : bytes
+        }
+        // Fractions through a double, rounded to the byte. UInt64(exactly:) refuses 2^64 and
+        // beyond (and NaN, infinities, negatives) instead of trapping; below 2^64 every double is
+        // a whole number once rounded.
+        guard let v = Double(number), v >= 0, let bytes = UInt64(exactly: (v * Double(factor)).rounded()) else { return nil }
+        return bytes
     }
     return UInt64(s)
 }

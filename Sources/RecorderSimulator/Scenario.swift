@@ -46,6 +46,8 @@ public struct ClockScenario: Sendable, Hashable {
     /// Device minus true UTC at the start, in seconds. Years off models a recorder whose RTC
     /// battery died ("clock far off").
     public var offsetSeconds: Double = 0
+    /// The largest `offsetSeconds` a scenario may give either way: 200 years of 365 days.
+    public static let maximumOffsetSeconds: Int64 = 200 * 365 * 86400
     /// How fast the device clock runs away, in seconds per day (healthy: within ±3).
     public var driftSecondsPerDay: Double = 0
     /// The time zone the device displays, minutes east of UTC (+480 in China).
@@ -82,6 +84,9 @@ public struct SimulatedRecording: Sendable {
     /// Device clock, UTC milliseconds.
     public var startMilliseconds: Int64
     public var endMilliseconds: Int64
+
+    /// The longest a recording lasts in a scenario: 366 days.
+    public static let maximumDurationSeconds: Double = 366 * 86400
 
     /// Where the bytes come from.
     public enum Content: Sendable {

@@ -32,6 +32,10 @@ public struct ScenarioDescription: Sendable {
         public var link: LinkModel
         public var files: [File]
         public var faults: [Fault]
+
+        /// Bytes of every file as served, `UInt64.max` when they add up past it (each file's
+        /// size may be up to 2^64 − 1).
+        public var totalBytes: UInt64 { files.map(\.size).saturatingSum() }
     }
 
     public var recorders: [Recorder]

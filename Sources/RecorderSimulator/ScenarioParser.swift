@@ -75,8 +75,9 @@ extension Scenario {
         if let c = try w.object("clock") {
             try c.allowKeys(["offsetSeconds", "driftSecondsPerDay", "zoneOffsetMinutes", "refuseSet"])
             r.clock.offsetSeconds = try c.number("offsetSeconds") ?? 0
-            if abs(r.clock.offsetSeconds) > 200 * 365 * 86400 {
-                throw ScenarioError(path: c.at("offsetSeconds"), reason: "is more than 200 years")
+            if abs(r.clock.offsetSeconds) > Double(ClockScenario.maximumOffsetSeconds) {
+                throw ScenarioError(path: c.at("offsetSeconds"),
+                                    reason: "must be within ±\(ClockScenario.maximumOffsetSeconds) seconds (200 years)")
             }
             r.clock.driftSecondsPerDay = try c.number("driftSecondsPerDay") ?? 0
             if abs(r.clock.driftSecondsPerDay) > 86400 {
@@ -160,7 +161,11 @@ extension Scenario {
         if l.stringValue("bytesPerSecond") == "unlimited" {
             model.bytesPerSecond = nil
         } else if let rate = try l.number("bytesPerSecond") {
-            guard rate >= 1000 else { throw ScenarioError(path: l.at("bytesPerSecond"), reason: "must be at least 1000 or \"unlimited\"") }
+            // Above 10^12 B/s (no bus comes near) a rate is still a Double for the link model, but
+            // describe prints it as a whole number, and 1e300 has none.
+            guard (1000...1e12).contains(rate) else {
+                throw ScenarioError(path: l.at("bytesPerSecond"), reason: "must be a number within 1000...1000000000000, or \"unlimited\"")
+            }
             model.bytesPerSecond = rate
         }
         if let us = try l.integer("latencyMicroseconds", in: 0...10_000_000) { model.latency = .microseconds(us) }
@@ -187,7 +192,11 @@ extension Scenario {
         if let size = try w.size("size") {
             let seed = try w.integer("seed", in: 0...Int64.max).map { UInt64($0) } ?? defaultSeed(serial: serial, id: id)
             content = .generated(seed: seed, size: size)
-            if duration == nil && (kind == .video || kind == .audio) { duration = Double(size) * 8 / 8_000_000 }
+            // At 8 Mbit/s, but no longer than a recording may last: a size is anything up to
+            // 2^64 − 1, and a valid size must not make the default duration invalid.
+            if duration == nil && (kind == .video || kind == .audio) {
+                duration = min(Double(size) * 8 / 8_000_000, SimulatedRecording.maximumDurationSeconds)
+            }
         } else if let text = try w.optionalString("text") {
             content = .bytes(Array(text.utf8))
         } else if let g = try w.object("gps") {
@@ -234,9 +243,9 @@ extension Scenario {
             throw ScenarioError(path: w.at("seed"), reason: "applies only to generated content (with size)")
         }
         let d = duration ?? 0
-        guard d >= 0 && d <= 366 * 86400 else {
+        guard d >= 0 && d <= SimulatedRecording.maximumDurationSeconds else {
             throw ScenarioError(path: w.has("durationSeconds") ? w.at("durationSeconds") : w.at("events"),
-                                reason: w.has("durationSeconds") ? "must be within 0...31622400"
+                                reason: w.has("durationSeconds") ? "must be within 0...\(Int(SimulatedRecording.maximumDurationSeconds))"
                                     : "must be in time order (the last event is before the first)")
         }
         return SimulatedRecording(id: id, kind: kind, path: path, content: content,

@@ -50,6 +50,10 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
         return device
     }
 
+    /// The furthest from 1970 CLOCK_SET may set the clock, either way, in milliseconds: 2^53
+    /// (about 285,000 years), where the Double the clock runs in still holds every millisecond.
+    public static let clockLimitMilliseconds: UInt64 = 9_007_199_254_740_992
+
     /// The device's clock now, UTC milliseconds.
     public func deviceNowMilliseconds() -> Int64 {
         let elapsed = Date().timeIntervalSince(clockBase.host)
@@ -206,6 +210,14 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
             await reply(.failure(.clockSet, tag: tag, status: .timeSetFailed, detail: ErrorDetail(message: "RTC write failed")))
             return
         }
+        // The clock runs in a Double of milliseconds: beyond 2^53 it would not hold the time it
+        // was given, and reading it back into an Int64 near the ends would trap. Like a real RTC
+        // asked for a year it cannot hold, the device refuses.
+        guard request.time.utcMilliseconds.magnitude <= SimulatedRecorder.clockLimitMilliseconds else {
+            await reply(.failure(.clockSet, tag: tag, status: .timeSetFailed,
+                                 detail: ErrorDetail(message: "\(request.time.utcMilliseconds) ms is outside what this clock holds (±\(SimulatedRecorder.clockLimitMilliseconds) ms)")))
+            return
+        }
         clockBase = (Date(), Double(request.time.utcMilliseconds))
         zoneOffsetMinutes = request.time.zoneOffsetMinutes
         await reply(.reply(ClockSetReply(), tag: tag))
@@ -213,7 +225,8 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
 
     private func statusReply() -> StatusReply {
         let s = scenario.status
-        let used = recordings.values.filter { !released.contains($0.id) }.reduce(UInt64(0)) { $0 + $1.size }
+        // A scenario's sizes go up to 2^64 − 1 each: their sum saturates rather than trapping.
+        let used = recordings.values.filter { !released.contains($0.id) }.map(\.size).saturatingSum()
         let total = s.reportedStorageTotalBytes ?? max(s.storageTotalBytes, used)
         return StatusReply(battery: s.batteryPercent.map { UInt8(clamping: $0) } ?? StatusReply.unknownBattery,
                            charging: s.charging, recording: s.recording,
@@ -235,7 +248,10 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
                 return CatalogEntry(id: n, kind: .eventLog, sequence: n, size: 1, startMilliseconds: 0,
                                     endMilliseconds: 0, deviceSHA256: nil, path: Array("LOG/ghost\(n).log".utf8))
             }
-            await reply(.reply(CatalogPage(nextCursor: UInt32(start + fake.count), entries: fake), tag: tag))
+            // Any u32 cursor the host sends pages on: past the top the cursors wrap to 0, and
+            // never name the end marker.
+            let next = UInt32(truncatingIfNeeded: start + fake.count)
+            await reply(.reply(CatalogPage(nextCursor: next == CatalogPage.end ? 0 : next, entries: fake), tag: tag))
             return
         }
         guard start <= all.count else {

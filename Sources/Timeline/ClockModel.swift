@@ -27,8 +27,16 @@
 /// a time is read as after the sync point (flag `clock-stepped-back` when sync points are out of
 /// order in the file).
 ///
-/// Guarantees: pure and total. No input traps: a non-finite dock offset is taken as 0 (flag
-/// `dock-offset-invalid`), and corrected times saturate at the ends of Int64.
+/// **Range.** The dock offset is used exactly as measured, however large: a recorder whose RTC
+/// battery died may be decades off (the simulator goes to ±200 years), and an offset clamped to
+/// a smaller one would shift every corrected time by the difference without a word. A Double
+/// holds every whole millisecond up to `maximumDockOffsetMs` (2^53 ms, about 285,000 years);
+/// an offset beyond it (flag `dock-offset-out-of-range`) or one that is not a number (flag
+/// `dock-offset-invalid`) corrects nothing: `correctedUTC` is then nil. A corrected time is
+/// `t − error(t)` computed exactly on the Int64 `t` (only the error is a Double), and is nil
+/// when it would leave the Int64 range: never a saturated or clamped stand-in.
+///
+/// Guarantees: pure and total. No input traps.
 public struct ClockModel: Sendable, Hashable {
     /// The drift a healthy recorder clock stays within, seconds per day either way.
     public static let healthyDriftSecondsPerDay = 3.0
@@ -37,6 +45,10 @@ public struct ClockModel: Sendable, Hashable {
     public static let shortBaselineMs: Int64 = 3_600_000
     /// A correction at least this large (milliseconds, one minute) is flagged `large-correction`.
     public static let largeCorrectionMs: Int64 = 60_000
+    /// The largest dock offset either way that corrects times: 2^53 ms, about 285,000 years,
+    /// up to which a Double holds every whole millisecond. A device clock beyond it is not one
+    /// any recorder shows (or its Int64 reading was not exact in the first place).
+    public static let maximumDockOffsetMs: Double = 9_007_199_254_740_992
 
     /// One sync point the model uses.
     public struct SyncPoint: Sendable, Hashable, Codable {
@@ -54,7 +66,8 @@ public struct ClockModel: Sendable, Hashable {
         public var driftSecondsPerDaySincePrevious: Double?
     }
 
-    /// Device clock minus gateway clock at the dock, milliseconds (0 if the input was not finite).
+    /// Device clock minus gateway clock at the dock, milliseconds, as measured (0 if the input
+    /// was not finite).
     public let dockOffsetMs: Double
     /// When the dock measured the offset, gateway UTC milliseconds since 1970.
     public let measuredAtUTCms: Int64
@@ -70,7 +83,7 @@ public struct ClockModel: Sendable, Hashable {
     /// The drift limit this model was checked against, seconds per day.
     public let driftLimitSecondsPerDay: Double
     /// Stable codes of what is doubtful about the clock, in this order when present:
-    /// `dock-offset-invalid`, `no-sync`, `sync-after-dock`, `clock-stepped-back`,
+    /// `dock-offset-invalid`, `dock-offset-out-of-range`, `no-sync`, `sync-after-dock`, `clock-stepped-back`,
     /// `correction-unknown`, `implausible-correction`, `large-correction`, `drift-excessive`
     /// (|drift| over the limit), `drift-short-baseline`. See the type's documentation.
     public let flags: [String]
@@ -82,12 +95,13 @@ public struct ClockModel: Sendable, Hashable {
                 driftLimitSecondsPerDay: Double = ClockModel.healthyDriftSecondsPerDay) {
         var flags: [String] = []
         let offset: Double
-        if dockOffsetMs.isFinite {
-            // Beyond ±100 years the arithmetic below would lose whole milliseconds; no clock is that far off.
-            offset = min(max(dockOffsetMs, -3.2e12), 3.2e12)
-        } else {
+        if !dockOffsetMs.isFinite {
             offset = 0
             flags.append("dock-offset-invalid")
+        } else {
+            // Never clamped: a smaller offset would move every corrected time by the difference.
+            offset = dockOffsetMs
+            if abs(offset) > Self.maximumDockOffsetMs { flags.append("dock-offset-out-of-range") }
         }
         self.dockOffsetMs = offset
         self.measuredAtUTCms = measuredAtUTCms
@@ -119,7 +133,8 @@ public struct ClockModel: Sendable, Hashable {
             // In Double: the difference of two arbitrary Int64 device times can overflow Int64.
             let baseline = Double(measuredAtUTCms) - Double(last.utcMs)
             let drift = offset * 86_400 / baseline   // in this order 1500 ms over 12 h is exactly 3.0
-            driftSecondsPerDay = drift
+            // Finite for every offset a device can cause; an absurd one given by code is no drift.
+            driftSecondsPerDay = drift.isFinite ? drift : nil
             if abs(drift) > driftLimitSecondsPerDay { flags.append("drift-excessive") }
             if baseline < Double(Self.shortBaselineMs) { flags.append("drift-short-baseline") }
         } else {
@@ -155,10 +170,37 @@ public struct ClockModel: Sendable, Hashable {
         return errorBefore * (tt - prev) / span
     }
 
+    /// Whether the model corrects device times at all: false when the dock offset is not a
+    /// number or beyond `maximumDockOffsetMs` (see the flags).
+    public var correctsTimes: Bool {
+        !flags.contains("dock-offset-invalid") && !flags.contains("dock-offset-out-of-range")
+    }
+
     /// UTC of device time `deviceMilliseconds`: `t − error(t)`, rounded to the nearest
-    /// millisecond (halves away from zero), saturating at the ends of Int64.
-    public func correctedUTC(deviceMilliseconds t: Int64) -> Int64 {
-        Self.saturating(Double(t) - errorMs(deviceMilliseconds: t))
+    /// millisecond (halves away from zero), exact on `t`. Nil when the model corrects nothing
+    /// (`correctsTimes`) or the result is not an Int64.
+    public func correctedUTC(deviceMilliseconds t: Int64) -> Int64? {
+        guard correctsTimes else { return nil }
+        return Self.subtract(errorMs(deviceMilliseconds: t), from: t)
+    }
+
+    /// `t − e` rounded to the nearest integer, halves away from zero, computed without passing
+    /// `t` through a Double (which holds it exactly only up to 2^53); nil when `e` is not finite
+    /// or the result is outside Int64.
+    static func subtract(_ e: Double, from t: Int64) -> Int64? {
+        guard e.isFinite else { return nil }
+        let whole = e.rounded(.down)
+        guard let w = Int64(exactly: whole) else { return nil }
+        // In [0, 1]: exact (Sterbenz) except for −1 < e < 0, where it is off by at most half an
+        // ulp of 1, which moves the result only for an error within 1e-16 of a half.
+        let fraction = e - whole
+        let (base, overflow) = t.subtractingReportingOverflow(w)
+        guard !overflow else { return nil }
+        // base − fraction: base when the fraction is under a half, base − 1 over it; at exactly a
+        // half, away from zero (base − 0.5 is positive only when base ≥ 1).
+        if fraction < 0.5 || (fraction == 0.5 && base > 0) { return base }
+        let (below, under) = base.subtractingReportingOverflow(1)
+        return under ? nil : below
     }
 
     /// Sync points sharing a millisecond become one: the corrections add up, since each was
@@ -185,11 +227,4 @@ public struct ClockModel: Sendable, Hashable {
         return out
     }
 
-    static func saturating(_ x: Double) -> Int64 {
-        let r = x.rounded()
-        if r.isNaN { return 0 }
-        if r >= 9.2e18 { return Int64.max }
-        if r <= -9.2e18 { return Int64.min }
-        return Int64(r)
-    }
 }

@@ -3,7 +3,8 @@ extension IntegrityReport {
     ///
     /// Guarantees: total and pure; the same input gives an equal report whatever the order of
     /// `session.recordings` and `session.gpsFixTimesMs`. Times are corrected with
-    /// `session.clock` and then clamped to years 0000–9999 (only a badly wrong clock is outside).
+    /// `session.clock`; a time without a correction in years 0000–9999 is left out (the entry's
+    /// `corrected` is nil and a finding names it), never clamped into them.
     public init(session: SessionInput, options: ReportOptions = ReportOptions()) {
         let clock = session.clock
         let coverage = SessionAnalysis.FixCoverage(fixes: session.gpsFixTimesMs, toleranceMs: options.gpsToleranceMs)
@@ -11,15 +12,22 @@ extension IntegrityReport {
         // Corrected spans, and the entries in a fixed order.
         var entries: [RecordingEntry] = []
         var media: [SessionAnalysis.Interval] = []
+        var numbered: [(id: UInt32, sequence: UInt32)] = []
         var recordingMs = 0.0, coveredMs = 0.0
         var uncovered: [UInt32] = []
+        func corrected(_ t: Int64?) -> Int64? {
+            t.flatMap { clock.correctedUTC(deviceMilliseconds: $0) }.flatMap(TimeRange.within)
+        }
         for r in session.recordings {
-            let start = TimeRange.clamp(clock.correctedUTC(deviceMilliseconds: r.deviceStartMs))
-            let rawEnd = TimeRange.clamp(clock.correctedUTC(deviceMilliseconds: r.deviceEndMs))
-            let invalid = r.deviceEndMs < r.deviceStartMs
-            let end = invalid ? start : max(start, rawEnd)
+            let invalid = r.deviceStartMs.flatMap { s in r.deviceEndMs.map { $0 < s } } ?? false
+            var span: TimeSpan?
+            if let start = corrected(r.deviceStartMs), let rawEnd = corrected(r.deviceEndMs) {
+                span = TimeSpan(start, invalid ? start : max(start, rawEnd))
+            }
             var share: Double?
-            if !r.isLog {
+            if !r.isLog { numbered.append((r.id, r.sequence)) }
+            if !r.isLog, let span {
+                let (start, end) = (span.startMs, span.endMs)
                 media.append(.init(id: r.id, sequence: r.sequence, start: start, end: end))
                 if end > start {
                     let covered = coverage.coveredMs(start: start, end: end)
@@ -33,11 +41,15 @@ extension IntegrityReport {
             entries.append(RecordingEntry(
                 id: r.id, kind: r.kind, sequence: r.sequence, important: r.important, quarantined: r.quarantined,
                 verified: r.verified, isLog: r.isLog, size: r.size, bagPath: r.bagPath,
-                deviceStart: CivilTime.utcString(milliseconds: r.deviceStartMs),
-                deviceEnd: CivilTime.utcString(milliseconds: r.deviceEndMs),
-                corrected: TimeSpan(start, end), timesInvalid: invalid, gpsCoverage: share, hash: Self.hashState(r)))
+                deviceStart: r.deviceStartMs.map { CivilTime.utcString(milliseconds: $0) },
+                deviceEnd: r.deviceEndMs.map { CivilTime.utcString(milliseconds: $0) },
+                corrected: span, timesInvalid: invalid, gpsCoverage: share, hash: Self.hashState(r)))
         }
-        entries.sort { ($0.corrected.startMs, $0.id, $0.sequence) < ($1.corrected.startMs, $1.id, $1.sequence) }
+        // Without a corrected time, last; in id order among themselves.
+        entries.sort {
+            ($0.corrected == nil ? 1 : 0, $0.corrected?.startMs ?? 0, $0.id, $0.sequence)
+                < ($1.corrected == nil ? 1 : 0, $1.corrected?.startMs ?? 0, $1.id, $1.sequence)
+        }
         for e in entries where e.gpsCoverage == 0 { uncovered.append(e.id) }
 
         schema = 1
@@ -49,7 +61,7 @@ extension IntegrityReport {
         dutyPeriod = media.isEmpty ? nil : TimeSpan(media.map(\.start).min()!, media.map(\.end).max()!)
 
         let logNumbers = Set(session.recordings.filter(\.isLog).map(\.sequence))
-        sequenceGaps = SessionAnalysis.sequenceGaps(media: media, taken: logNumbers)
+        sequenceGaps = SessionAnalysis.sequenceGaps(media: numbered, taken: logNumbers)
         duplicateSequences = SessionAnalysis.duplicates(session.recordings.map(\.sequence))
         (overlaps, overlapCount) = SessionAnalysis.overlaps(media, limit: Self.overlapListLimit)
         gaps = SessionAnalysis.gaps(media, thresholdMs: options.gapThresholdMs, longMs: options.longGapThresholdMs)
@@ -103,12 +115,14 @@ extension IntegrityReport {
 /// Doubles as the report writes them: rounded to fixed decimals, always finite, so the JSON is
 /// stable and readable (`5.2`, not `5.2000000000000002`).
 enum Fixed {
-    /// `x` rounded to `decimals` places; 0 for NaN, ±1e15 at most.
+    /// `x` rounded to `decimals` places; 0 for NaN and infinities. A value too large to have
+    /// such decimals (2^53 units of the last place or more) is returned as it is: it is a whole
+    /// number already, and clamping it would report another value (a clock offset, say).
     static func round(_ x: Double, _ decimals: Int) -> Double {
         guard x.isFinite else { return 0 }
         let scale = pow10(decimals)
-        let clamped = min(max(x, -1e15), 1e15)
-        return (clamped * scale).rounded() / scale
+        guard abs(x * scale) < 9_007_199_254_740_992 else { return x }
+        return (x * scale).rounded() / scale
     }
 
     /// `part / whole` to four decimals, clamped to 0…1; 0 when `whole` is not positive.
@@ -123,9 +137,13 @@ enum Fixed {
         return x >= 9.2e18 ? Int64.max : Int64(max(x, 0).rounded())
     }
 
-    /// `x` with `decimals` places, as text (`5.20`, `-0.6`), with no locale involved.
+    /// `x` with `decimals` places, as text (`5.20`, `-0.6`), with no locale involved; a value
+    /// whose digits do not fit an Int64 is written out exactly from the double (C's `%.Nf`,
+    /// which no locale changes for digits and `.`), never clamped.
     static func text(_ x: Double, _ decimals: Int) -> String {
-        let scaled = min(max((round(x, decimals) * pow10(decimals)).rounded(), -9e18), 9e18)
+        let rounded = round(x, decimals)
+        guard abs(rounded * pow10(decimals)) < 9e18 else { return String(format: "%.\(max(0, min(decimals, 15)))f", rounded) }
+        let scaled = (rounded * pow10(decimals)).rounded()
         let negative = scaled < 0
         let digits = String(Int64(abs(scaled)))
         guard decimals > 0 else { return (negative ? "-" : "") + digits }

@@ -50,8 +50,18 @@ extension IntegrityReport {
         }
         for e in r.recordings where e.timesInvalid {
             out.append(.init(severity: .warning, code: "recording-times-invalid",
-                             message: "\(name(e.id).capitalizedFirst) ends before it starts by the device clock (\(e.deviceStart) to \(e.deviceEnd)); drawn as an instant.",
+                             message: "\(name(e.id).capitalizedFirst) ends before it starts by the device clock (\(e.deviceStart ?? "?") to \(e.deviceEnd ?? "?")); drawn as an instant.",
                              recordings: [e.id]))
+        }
+        let uncorrected = r.recordings.filter { $0.corrected == nil }.map(\.id)
+        if !uncorrected.isEmpty {
+            let why = r.clock.flags.contains("dock-offset-invalid") || r.clock.flags.contains("dock-offset-out-of-range")
+                ? "the clock's offset at the dock cannot be used (see the clock finding)"
+                : "their device times are not in the record, or corrected they fall outside the years 0000–9999 (or a 64-bit millisecond count)"
+            out.append(.init(severity: .alert, code: "recording-times-uncorrected",
+                             message: "\(uncorrected.count == 1 ? "1 file has" : "\(uncorrected.count) files have") no corrected time (\(TextLayout.ids(uncorrected))): \(why). "
+                                 + "They are left out of the duty period, overlaps, gaps and GPS coverage; their device times stand unadjusted.",
+                             recordings: uncorrected))
         }
 
         out += clockFindings(r.clock, zone: zone)
@@ -121,9 +131,14 @@ extension IntegrityReport {
             case "dock-offset-invalid":
                 out.append(.init(severity: .alert, code: "clock-offset-invalid",
                                  message: "The dock's clock measurement is not a number: recording times are not corrected."))
+            case "dock-offset-out-of-range":
+                out.append(.init(severity: .alert, code: "clock-offset-out-of-range",
+                                 message: "The dock measured the clock \(offset) off, beyond ±2^53 ms (about 285,000 years) where a millisecond count is exact: recording times are not corrected."))
             case "no-sync":
+                let corrected = c.flags.contains("dock-offset-invalid") || c.flags.contains("dock-offset-out-of-range")
+                    ? "." : "; times corrected by the constant dock offset \(offset)."
                 out.append(.init(severity: .info, code: "clock-no-sync",
-                                 message: "No GNSS_SYNC or TIME_SET before the dock: drift unknown; times corrected by the constant dock offset \(offset)."))
+                                 message: "No GNSS_SYNC or TIME_SET before the dock: drift unknown" + corrected))
             case "sync-after-dock":
                 out.append(.init(severity: .info, code: "clock-sync-after-dock",
                                  message: "\(c.syncPointsAfterDock.count) sync point(s) in the time log come after the dock measurement and were left out (lines \(c.syncPointsAfterDock.map { String($0.line) }.prefix(10).joined(separator: ", ")))."))

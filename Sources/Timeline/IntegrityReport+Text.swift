@@ -14,7 +14,7 @@ extension IntegrityReport {
         func none() { lines.append("  无 none") }
 
         // Times alone on the duty day (the day the first recording began); with the date elsewhere.
-        let mainDay = (dutyPeriod?.startMs ?? recordings.first?.corrected.startMs).map { CivilTime.localDay(milliseconds: $0, zoneOffsetMinutes: zone) }
+        let mainDay = (dutyPeriod?.startMs ?? recordings.first?.corrected?.startMs).map { CivilTime.localDay(milliseconds: $0, zoneOffsetMinutes: zone) }
         func local(_ ms: Int64) -> String { TextLayout.clock(ms, zone: zone, mainDay: mainDay) }
         func localFull(_ ms: Int64) -> String { TextLayout.clock(ms, zone: zone, fullDate: true) }
 
@@ -48,8 +48,10 @@ extension IntegrityReport {
             if e.quarantined { notes.append("隔离 quarantined") }
             if !e.verified { notes.append("unverified") }
             if e.timesInvalid { notes.append("end before start") }
-            table.append([String(e.id), String(e.sequence), clean(e.kind), local(e.corrected.startMs), local(e.corrected.endMs),
-                          e.isLog || e.corrected.durationMs == 0 ? "-" : TextLayout.duration(e.corrected.durationMs),
+            if e.corrected == nil { notes.append("not corrected") }
+            table.append([String(e.id), String(e.sequence), clean(e.kind), e.corrected.map { local($0.startMs) } ?? "-",
+                          e.corrected.map { local($0.endMs) } ?? "-",
+                          e.isLog || (e.corrected?.durationMs ?? 0) == 0 ? "-" : TextLayout.duration(e.corrected?.durationMs ?? 0),
                           e.gpsCoverage.map { Fixed.text($0 * 100, 1) + "%" } ?? "-", e.hash, notes.joined(separator: ", ")])
         }
         lines += Self.aligned(table, rightAligned: [0, 1, 5, 6])
@@ -61,7 +63,8 @@ extension IntegrityReport {
             row("Drift 漂移", TextLayout.signed(drift, 2, "s/day") + " since last sync " + localFull(last)
                 + (clock.driftExcessive ? "  ⚠ beyond ±" + Fixed.text(clock.driftLimitSecondsPerDay, 1) + " s/day" : "  (norm ±" + Fixed.text(clock.driftLimitSecondsPerDay, 1) + " s/day)"))
         } else {
-            row("Drift 漂移", "unknown (no sync point): constant dock offset applied")
+            let usable = !clock.flags.contains("dock-offset-invalid") && !clock.flags.contains("dock-offset-out-of-range")
+            row("Drift 漂移", "unknown (no sync point): " + (usable ? "constant dock offset applied" : "no correction applied"))
         }
         row("Sync points 校时", String(clock.syncPoints.count) + (clock.syncPointsAfterDock.isEmpty ? "" : " (+\(clock.syncPointsAfterDock.count) after the dock, left out)"))
         for p in clock.syncPoints {

@@ -22,7 +22,8 @@ public struct IntegrityReport: Codable, Sendable, Hashable {
     /// First corrected start to last corrected end of the recordings (logs not counted); nil
     /// when there are none.
     public var dutyPeriod: TimeSpan?
-    /// Every file, recordings and logs, by corrected start then id.
+    /// Every file, recordings and logs, by corrected start then id; those without corrected
+    /// times last, by id.
     public var recordings: [RecordingEntry]
     /// Runs of missing sequence numbers between the smallest and largest number of the
     /// recordings (logs not counted; a number a log carries is not missing).
@@ -113,17 +114,21 @@ extension IntegrityReport {
         public var size: UInt64
         /// Where the file is in the bag.
         public var bagPath: String
-        /// Device clock start, unadjusted, `yyyy-MM-ddTHH:mm:ss.SSSZ`.
-        public var deviceStart: String
-        /// Device clock end, unadjusted, `yyyy-MM-ddTHH:mm:ss.SSSZ`.
-        public var deviceEnd: String
+        /// Device clock start, unadjusted, `yyyy-MM-ddTHH:mm:ss.SSSZ`; nil when unknown.
+        public var deviceStart: String?
+        /// Device clock end, unadjusted, `yyyy-MM-ddTHH:mm:ss.SSSZ`; nil when unknown.
+        public var deviceEnd: String?
         /// Corrected span. When the device's end was before its start, the span is the start
-        /// instant alone and `timesInvalid` is set.
-        public var corrected: TimeSpan
+        /// instant alone and `timesInvalid` is set. Nil when the start or end has no corrected
+        /// time in years 0000–9999: the clock model corrects nothing (its flags say why), a
+        /// device time is unknown, or the correction lands outside those years. Such a file is
+        /// left out of the duty period, overlaps, gaps and GPS coverage, and a
+        /// `recording-times-uncorrected` finding names it; it is never given another time.
+        public var corrected: TimeSpan?
         /// The device said the recording ended before it began.
         public var timesInvalid: Bool
         /// Share of the corrected span with a GPS fix within the tolerance, 0…1, four decimals;
-        /// for a photo 1 or 0 by its instant. Nil for logs.
+        /// for a photo 1 or 0 by its instant. Nil for logs and without a corrected span.
         public var gpsCoverage: Double?
         /// `match` (device and gateway SHA-256 agree), `mismatch`, `no-device-hash` (the device
         /// keeps none; the gateway's own hash stands alone) or `not-stored` (the gateway has no

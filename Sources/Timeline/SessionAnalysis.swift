@@ -11,10 +11,11 @@ enum SessionAnalysis {
         var length: Int64 { end - start }
     }
 
-    /// Runs of sequence numbers missing between the smallest and largest number of `media`.
+    /// Runs of sequence numbers missing between the smallest and largest number of `media`
+    /// (every recording, with or without corrected times: only ids and numbers count here).
     /// A number some log uses (`taken`) is not missing: some recorders number logs in the same
     /// series, and a hole a log fills is no hole.
-    static func sequenceGaps(media: [Interval], taken: Set<UInt32>) -> [IntegrityReport.SequenceGap] {
+    static func sequenceGaps(media: [(id: UInt32, sequence: UInt32)], taken: Set<UInt32>) -> [IntegrityReport.SequenceGap] {
         // For each number, the lowest id carrying it, so the result does not depend on input order.
         var owner: [UInt32: UInt32] = [:]
         for m in media { owner[m.sequence] = min(owner[m.sequence] ?? m.id, m.id) }
@@ -138,6 +139,10 @@ enum SessionAnalysis {
 enum TimeRange {
     static let minimum: Int64 = -62_167_219_200_000   // 0000-01-01T00:00:00.000Z
     static let maximum: Int64 = 253_402_300_799_999   // 9999-12-31T23:59:59.999Z
+
+    /// `t` when it lies in years 0000–9999, else nil: for corrected times, which must not be
+    /// moved to another instant.
+    static func within(_ t: Int64) -> Int64? { (minimum...maximum).contains(t) ? t : nil }
 
     /// `t` clamped into years 0000–9999: only a badly wrong device clock is outside, and the
     /// clamp keeps every later difference and sum far from overflow.

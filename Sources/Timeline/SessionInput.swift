@@ -10,11 +10,12 @@ public struct Recording: Sendable, Hashable, Codable {
     public var sequence: UInt32
     /// Marked important by the officer.
     public var important: Bool
-    /// Start by the device clock, milliseconds since 1970 UTC, unadjusted.
-    public var deviceStartMs: Int64
+    /// Start by the device clock, milliseconds since 1970 UTC, unadjusted; nil when the record
+    /// does not hold a time for it (nothing is made up in its place).
+    public var deviceStartMs: Int64?
     /// End by the device clock, milliseconds since 1970 UTC, unadjusted; equal to the start for
-    /// a photo.
-    public var deviceEndMs: Int64
+    /// a photo; nil when unknown.
+    public var deviceEndMs: Int64?
     /// Bytes.
     public var size: UInt64
     /// The device's own SHA-256 (hex), when it keeps one.
@@ -29,8 +30,8 @@ public struct Recording: Sendable, Hashable, Codable {
     public var bagPath: String
 
     /// A recording; every field as the custody record has it.
-    public init(id: UInt32, kind: String, sequence: UInt32, important: Bool = false, deviceStartMs: Int64,
-                deviceEndMs: Int64, size: UInt64, deviceSha256: String?, sha256: String?, verified: Bool,
+    public init(id: UInt32, kind: String, sequence: UInt32, important: Bool = false, deviceStartMs: Int64?,
+                deviceEndMs: Int64?, size: UInt64, deviceSha256: String?, sha256: String?, verified: Bool,
                 quarantined: Bool = false, bagPath: String) {
         self.id = id
         self.kind = kind

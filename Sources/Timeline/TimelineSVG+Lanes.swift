@@ -19,16 +19,18 @@ extension TimelinePicture {
     /// bars and labels before it, so overlapping recordings stack instead of hiding each other.
     /// Returns the lane's height and, for the recordings, where each id's bar went.
     func recordings(_ svg: inout SVGWriter, top: Double, media: Bool) -> (height: Double, rows: Int) {
-        let entries = r.recordings.filter { $0.isLog != media }
+        // A file without corrected times has no place on a time line (the report's finding names it).
+        let entries = r.recordings.filter { $0.isLog != media && $0.corrected != nil }
         let rowHeight = media ? 42.0 : 20.0
         var rowEnds: [Double] = []
         var placed: [(Entry, row: Int, x0: Double, x1: Double, label: String)] = []
         for e in entries {
-            let x0 = x(e.corrected.startMs)
-            let x1 = max(x(e.corrected.endMs), x0 + 3)
+            guard let span = e.corrected else { continue }
+            let x0 = x(span.startMs)
+            let x1 = max(x(span.endMs), x0 + 3)
             var label = media ? "#\(e.sequence)" : e.kind
-            if e.corrected.startMs < axisStart {
-                label = "← " + label + " from " + TextLayout.clock(e.corrected.startMs, zone: zone, fullDate: true).dropFirst(5).dropLast(3)
+            if span.startMs < axisStart {
+                label = "← " + label + " from " + TextLayout.clock(span.startMs, zone: zone, fullDate: true).dropFirst(5).dropLast(3)
             }
             let labelWidth = Self.textWidth(label, 11)
             let right = max(x1, x0 + labelWidth) + 3
@@ -68,7 +70,7 @@ extension TimelinePicture {
     }
 
     private func tooltip(_ e: Entry) -> String {
-        var s = "#\(e.sequence) \(e.kind) id \(e.id): " + localTime(e.corrected.startMs) + "–" + localTime(e.corrected.endMs)
+        var s = "#\(e.sequence) \(e.kind) id \(e.id): " + (e.corrected.map { localTime($0.startMs) + "–" + localTime($0.endMs) } ?? "not corrected")
         if e.important { s += ", important" }
         if e.quarantined { s += ", quarantined" }
         s += ", hash " + e.hash
@@ -114,8 +116,9 @@ extension TimelinePicture {
         }
         let byId = Dictionary(r.recordings.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for h in r.sequenceGaps {
-            guard let a = byId[h.afterRecording], let b = byId[h.beforeRecording] else { continue }
-            let cx = (x(a.corrected.endMs) + x(b.corrected.startMs)) / 2
+            // A hole next to a file without corrected times is listed in the report, not drawn.
+            guard let a = byId[h.afterRecording]?.corrected, let b = byId[h.beforeRecording]?.corrected else { continue }
+            let cx = (x(a.endMs) + x(b.startMs)) / 2
             let label = h.count == 1 ? "缺号 #\(h.firstMissing)" : "缺号 #\(h.firstMissing)–\(h.lastMissing)"
             marks.append((cx, "hole", label, { svg in
                 svg.element("line", [("class", "hole-line"), ("x1", SVGWriter.n(cx)), ("y1", SVGWriter.n(recordingsTop + 4)), ("x2", SVGWriter.n(cx)),
@@ -145,7 +148,8 @@ extension TimelinePicture {
         let share = r.gps.share.map { Fixed.text($0 * 100, 1) + "% of recording" } ?? "no recording time"
         laneLabel(&svg, top: top, height: height, "定位 GPS", share)
         for e in r.recordings where !e.isLog {
-            let x0 = x(e.corrected.startMs), x1 = max(x(e.corrected.endMs), x0 + 2)
+            guard let span = e.corrected else { continue }
+            let x0 = x(span.startMs), x1 = max(x(span.endMs), x0 + 2)
             svg.element("rect", [("class", "gps-need"), ("x", SVGWriter.n(x0)), ("y", SVGWriter.n(top + 8)), ("width", SVGWriter.n(x1 - x0)),
                                  ("height", "24"), ("fill", "#d9d9d9")])
         }

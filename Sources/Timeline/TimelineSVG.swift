@@ -41,10 +41,11 @@ struct TimelinePicture {
         let hour: Int64 = 3_600_000, reach = 6 * hour
         let measured = TimeRange.clamp(r.clock.measuredAtUTCms)
         var lo: Int64, hi: Int64
+        let spans = r.recordings.compactMap(\.corrected)
         if let duty = r.dutyPeriod {
             (lo, hi) = (duty.startMs, duty.endMs)
-        } else if !r.recordings.isEmpty {
-            (lo, hi) = (r.recordings.map(\.corrected.startMs).min()!, r.recordings.map(\.corrected.endMs).max()!)
+        } else if !spans.isEmpty {
+            (lo, hi) = (spans.map(\.startMs).min()!, spans.map(\.endMs).max()!)
         } else {
             (lo, hi) = (measured, measured)
         }

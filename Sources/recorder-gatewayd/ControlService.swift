@@ -99,7 +99,7 @@ private func bayObject(_ b: ProgressBoard.Bay) -> [String: Any] {
     return [
         "bay": b.bay, "serial": b.serial ?? NSNull(), "officer": b.officer ?? NSNull(), "state": b.phase.rawValue,
         "bytesDone": b.bytesDone, "bytesTotal": b.bytesTotal,
-        "percent": b.bytesTotal > 0 ? Int(Double(b.bytesDone) * 100 / Double(b.bytesTotal)) : (b.phase == .done ? 100 : 0),
+        "percent": b.bytesTotal > 0 ? Int(min(100, Double(b.bytesDone) * 100 / Double(b.bytesTotal))) : (b.phase == .done ? 100 : 0),
         "mbps": (Double(b.bytesDone) / elapsed / 1e6 * 10).rounded() / 10,
         "battery": b.batteryPercent ?? NSNull(), "storageFree": b.storageFreeBytes ?? NSNull(),
         "clockOffsetMs": b.clockOffsetMilliseconds.map { ($0 * 10).rounded() / 10 } ?? NSNull(),

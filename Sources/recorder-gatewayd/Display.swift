@@ -59,9 +59,8 @@ final class ProgressDisplay: @unchecked Sendable {
         let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
         let rate = Double(b.bytesDone) / elapsed / 1e6
         var eta = ""
-        if b.phase == .ingesting, rate > 0, b.bytesTotal > b.bytesDone {
-            let s = Int(Double(b.bytesTotal - b.bytesDone) / (rate * 1e6))
-            eta = String(format: "ETA %d:%02d", s / 60, s % 60)
+        if b.phase == .ingesting, b.bytesTotal > b.bytesDone {
+            eta = ETAText.text(remainingBytes: Double(b.bytesTotal - b.bytesDone), bytesPerSecond: rate * 1e6) ?? ""
         }
         let colour: String = switch b.phase {
         case .done: "\u{1B}[32m"

@@ -20,7 +20,7 @@ docks each one (present at start or plugged in later) through libusb, and runs u
   --config FILE          configuration file (Docs/configuration.md)
   --once                 exit when every recorder is done: 0 if every file verified, 1 if not
                          (with USB devices: once no dock has run for 3 seconds)
-  --idle-exit SECONDS    with USB devices: exit once no dock has run for SECONDS
+  --idle-exit SECONDS    with USB devices: exit once no dock has run for SECONDS (0.001...86400)
   --json                 print the summary as JSON instead of a table
   --forward s3://BUCKET/PREFIX   also forward sealed bags to an S3 evidence store (with
   --s3-endpoint URL [--s3-region R])   Object Lock; Docs/configuration.md has every setting)
@@ -48,7 +48,7 @@ struct Arguments {
     var config: String?
     var once = false
     var json = false
-    var idleExit: Double?
+    var idleExit: Duration?
     var controlSocket = "/run/recorder-gateway/control.sock"
     var forward: String?
     var captureDir: String?
@@ -88,8 +88,11 @@ func parseArguments(_ argv: [String]) -> Arguments {
         case "--s3-endpoint": a.s3Endpoint = value("--s3-endpoint")
         case "--s3-region": a.s3Region = value("--s3-region")
         case "--idle-exit":
-            guard let v = Double(value("--idle-exit")), v > 0 else { die("--idle-exit needs a number of seconds", 64) }
-            a.idleExit = v
+            let text = value("--idle-exit")
+            guard let idle = SecondsValue.parse(text, in: 0.001...86400) else {
+                die("--idle-exit needs a number of seconds within 0.001...86400, not \"\(text)\"", 64)
+            }
+            a.idleExit = idle
         default: die("unknown argument \(argv[i]) (see --help)", 64)
         }
         i += 1
@@ -172,7 +175,7 @@ if args.controlSocket != "none" {
     }
 }
 if !args.simulate {
-    let idle: Duration? = args.idleExit.map { .milliseconds(Int64($0 * 1000)) } ?? (args.once ? .seconds(3) : nil)
+    let idle: Duration? = args.idleExit ?? (args.once ? .seconds(3) : nil)
     let status = await runDevices(gateway: gateway, database: database, display: display, json: args.json, idleExit: idle,
                                   capture: { [capturer] in capturer.wrap($0, port: $1) })
     controlServer?.stop()
@@ -213,7 +216,7 @@ let outcomes = await gateway.waitUntilIdle()
 var forwardedAll = true
 if let forwarder = gateway.context.forwarder, args.once {
     // --once: the queue must drain too (within forward-wait), or the run did not finish its job.
-    forwardedAll = forwarding ? await forwarder.drain(timeout: .milliseconds(Int64(forwarder.settings.waitSeconds * 1000))) : false
+    forwardedAll = forwarding ? await forwarder.drain(timeout: forwarder.settings.wait) : false
     if !forwardedAll {
         FileHandle.standardError.write(Data("recorder-gatewayd: the forward queue did not drain: \(await forwarder.lastProblem ?? "no detail")\n".utf8))
     }

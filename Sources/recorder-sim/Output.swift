@@ -55,7 +55,7 @@ final class ProgressBoard: @unchecked Sendable {
 
 func runDemo(_ scenario: Scenario, json: Bool, options: DriverOptions) async -> Int32 {
     let expected = ScenarioDescription(scenario)
-    let totals = Dictionary(uniqueKeysWithValues: expected.recorders.map { ($0.identity.serial, $0.files.reduce(UInt64(0)) { $0 + $1.size }) })
+    let totals = Dictionary(uniqueKeysWithValues: expected.recorders.map { ($0.identity.serial, $0.totalBytes) })
     let board = ProgressBoard()
     let tty = isatty(STDOUT_FILENO) == 1 && !json
     let started = ContinuousClock.now

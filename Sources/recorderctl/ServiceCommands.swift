@@ -145,13 +145,19 @@ let watchCommand = Command(
     usage: recorderctl watch [--interval SECONDS] [--count N] [--control-socket PATH]
 
     The kiosk screen: one row per bay with a progress bar, MB/s, ETA and a state colour,
-    redrawn in place every SECONDS (default 1) on a terminal, fitting 80 columns. When the
-    output is not a terminal it prints plain lines instead, one block per refresh. --count
-    stops after N refreshes (default: until interrupted).
+    redrawn in place every SECONDS (0.1...3600, default 1) on a terminal, fitting 80 columns.
+    When the output is not a terminal it prints plain lines instead, one block per refresh.
+    --count stops after N refreshes (a whole number; default 0: until interrupted).
     """,
     run: { args in
-        let interval = Double(try args.option("--interval") ?? "1") ?? 1
-        let count = Int(try args.option("--count") ?? "0") ?? 0
+        let intervalText = try args.option("--interval") ?? "1"
+        guard let interval = SecondsValue.parse(intervalText, in: 0.1...3600) else {
+            throw UsageError(description: "--interval must be a number of seconds within 0.1...3600, not \"\(intervalText)\"")
+        }
+        let countText = try args.option("--count") ?? "0"
+        guard let count = Int(countText), count >= 0 else {
+            throw UsageError(description: "--count must be a whole number of refreshes, 0 (until interrupted) or more, not \"\(countText)\"")
+        }
         let client = try connect(&args)
         _ = try args.positionals(min: 0, max: 0)
         let tty = isatty(STDOUT_FILENO) == 1
@@ -170,7 +176,7 @@ let watchCommand = Command(
                 print(lines.joined(separator: "\n"))
                 print("")
             }
-            if count == 0 || round < count { Thread.sleep(forTimeInterval: max(0.1, interval)) }
+            if count == 0 || round < count { Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18) }
         }
         return Output(exit: .ok, lines: [], json: [:])
     })
@@ -180,17 +186,17 @@ func watchScreen(_ bays: [[String: Any]]) -> [String] {
     var lines = ["recorder-gateway  " + ISO8601DateFormatter().string(from: Date()) + "  \(bays.count) bay(s)"]
     if bays.isEmpty { lines.append("  no recorder docked") }
     for b in bays {
-        let percent = (b["percent"] as? NSNumber)?.intValue ?? 0
+        // The service sends 0...100; anything else is clamped before it is multiplied.
+        let percent = max(0, min(100, (b["percent"] as? NSNumber)?.intValue ?? 0))
         let width = 16
-        let filled = max(0, min(width, percent * width / 100))
+        let filled = percent * width / 100
         let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
         let mbps = (b["mbps"] as? NSNumber)?.doubleValue ?? 0
         let done = (b["bytesDone"] as? NSNumber)?.doubleValue ?? 0, total = (b["bytesTotal"] as? NSNumber)?.doubleValue ?? 0
         let state = text(b["state"])
         var eta = "        "
-        if state == "ingesting", mbps > 0, total > done {
-            let s = Int((total - done) / (mbps * 1e6))
-            eta = String(format: "ETA %d:%02d", s / 60, s % 60)
+        if state == "ingesting", let text = ETAText.text(remainingBytes: total - done, bytesPerSecond: mbps * 1e6) {
+            eta = text
         }
         let colour = switch state {
         case "done": "\u{1B}[32m"

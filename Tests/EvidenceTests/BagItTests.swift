@@ -130,6 +130,14 @@ import Testing
         #expect(try make(officerName: "", offset: nil).values(for: "Clock-Offset-Ms").isEmpty)
         #expect(try make(officerName: "", offset: 0.0004).values(for: "Clock-Offset-Ms") == ["0.000"])
         #expect(try make(officerName: "", offset: 86_400_000.25).values(for: "Clock-Offset-Ms") == ["86400000.250"])
+        // 150 years, and offsets no millisecond count can carry exactly, written as the double
+        // they are: a device reading Int64.min is 57 years further off than Int64.min ms (it was
+        // clamped to it), and -1e300 is not -9223372036854775808 either.
+        #expect(try make(officerName: "", offset: -4_730_400_000_123.4).values(for: "Clock-Offset-Ms") == ["-4730400000123.400"])
+        #expect(try make(officerName: "", offset: -9_223_373_836_854_775_808).values(for: "Clock-Offset-Ms") == ["-9223373836854775808.000"])
+        #expect(try make(officerName: "", offset: 9_223_372_036_854_775_808).values(for: "Clock-Offset-Ms") == ["9223372036854775808.000"])
+        let huge = try #require(try make(officerName: "", offset: -1e300).values(for: "Clock-Offset-Ms").first)
+        #expect(huge.hasPrefix("-10000000000000000525047602552044202487044685811081591549158541155118") && huge.hasSuffix(".000") && huge.count == 306)
         #expect(throws: BagInfoError.invalidValue(label: "Officer-Name",
                                                   reason: "contains a line feed (LF); bag-info values are one line, never folded")) {
             try make(officerName: "张三\nFake-Label: x", offset: nil)

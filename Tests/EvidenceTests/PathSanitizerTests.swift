@@ -19,6 +19,8 @@ func unsafety(of path: String) -> String? {
     for c in components {
         if c.isEmpty || c == "." || c == ".." { return "component \(c.debugDescription)" }
         if c.hasPrefix(".") { return "hidden component \(c)" }
+        // NTFS (through Win32) and exFAT drop these, so the copy would have another name.
+        if c.hasSuffix(".") || c.hasSuffix(" ") { return "component \(c.debugDescription) ends in a dot or space" }
         if c.utf8.count > PathSanitizer.maxComponentBytes { return "component \(c) of \(c.utf8.count) bytes" }
     }
     for s in path.unicodeScalars {
@@ -31,8 +33,16 @@ func unsafety(of path: String) -> String? {
     return nil
 }
 
-/// The collision key the tests use: stricter than any one file system.
-func folded(_ s: some StringProtocol) -> String { String(s).lowercased().uppercased() }
+/// The collision key the tests use: stricter than any one file system. Each component loses
+/// its trailing dots and spaces, as NTFS (through Win32) and exFAT drop them, then the case is
+/// folded.
+func folded(_ s: some StringProtocol) -> String {
+    String(s).split(separator: "/", omittingEmptySubsequences: false).map { component -> String in
+        var c = Substring(component)
+        while let last = c.last, last == "." || last == " " { c = c.dropLast() }
+        return String(c).lowercased().uppercased()
+    }.joined(separator: "/")
+}
 
 @Suite struct PathSanitizerTests {
     static func b(_ s: String) -> [UInt8] { Array(s.utf8) }
@@ -51,7 +61,10 @@ func folded(_ s: some StringProtocol) -> String { String(s).lowercased().upperca
         ([0xC3, 0x28, 0x2E, 0x6A, 0x70, 0x67], 10, "data/__.jpg"),
         ([0xC0, 0xAE, 0xC0, 0xAE, 0x2F, 0x78], 11, "data/____/x"), // overlong "..": not a climb
         (b(".hidden"), 12, "data/_hidden"),
-        (b("..."), 13, "data/_.."),
+        (b("..."), 13, "data/_._"),   // was "_..": Windows and exFAT would copy it as "_"
+        (b("twin."), 26, "data/twin_"),
+        (b("DIR./x.MP4"), 27, "data/DIR_/x.MP4"),
+        (b("a.b.. /c ."), 28, "data/a.b.._/c__"),
         (b(""), 14, "data/recording-14"),
         (b("//\\\\"), 15, "data/recording-15"),
         (b("../.."), 16, "data/recording-16"),
@@ -132,6 +145,46 @@ func folded(_ s: some StringProtocol) -> String { String(s).lowercased().upperca
         #expect(sanitizer.bagPath(for: Self.b("a~2.mp4"), recordingId: 3) == "data/a_2.mp4")
         #expect(sanitizer.bagPath(for: Self.b("DCIM/x.mp4"), recordingId: 4) == "data/DCIM/x.mp4")
         #expect(sanitizer.bagPath(for: Self.b("dcim/X.MP4"), recordingId: 5) == "data/dcim/X~5.MP4")
+    }
+
+    /// NTFS (through Win32) and exFAT drop trailing dots and spaces and compare names without
+    /// case: `twin` and `twin.` would be one file there, `DIR` and `DIR.` one directory.
+    @Test func namesThatDifferOnlyInTrailingDotsOrSpacesGetDistinctPortablePaths() {
+        var sanitizer = PathSanitizer()
+        let devicePaths = ["DCIM/twin", "DCIM/twin.", "DCIM/twin. ", "DCIM/TWIN..", "DCIM/twin_", "DIR/x.MP4", "DIR./x.MP4",
+                           "DIR ./x.mp4", "dir../X.MP4", "DIR_/x.MP4", "x.MP4.", "x.MP4"]
+        let paths = devicePaths.enumerated().map { sanitizer.bagPath(for: Self.b($1), recordingId: UInt32($0 + 1)) }
+        #expect(paths[0] == "data/DCIM/twin" && paths[1] == "data/DCIM/twin_")
+        #expect(paths[5] == "data/DIR/x.MP4" && paths[6] == "data/DIR_/x.MP4")
+        for p in paths { #expect(unsafety(of: p) == nil, "\(p)") }
+        #expect(Set(paths.map(folded)).count == paths.count, "\(paths)")
+        var directories = Set<String>()
+        for p in paths {
+            let parts = p.split(separator: "/")
+            for k in 1..<(parts.count - 1) { directories.insert(folded(parts[...k].joined(separator: "/"))) }
+        }
+        #expect(Set(paths.map(folded)).isDisjoint(with: directories))
+    }
+
+    /// The collision examples of Docs/evidence-format.md §3.2.
+    @Test func theDocumentedCollisionExamplesHold() {
+        var a = PathSanitizer()
+        #expect(a.bagPath(for: Self.b("DCIM/twin_"), recordingId: 1) == "data/DCIM/twin_")
+        #expect(a.bagPath(for: Self.b("DCIM/twin."), recordingId: 2) == "data/DCIM/twin_~2")
+        var b = PathSanitizer()
+        #expect(b.bagPath(for: Self.b("DIR/x.MP4"), recordingId: 1) == "data/DIR/x.MP4")
+        #expect(b.bagPath(for: Self.b("dir/X.mp4"), recordingId: 2) == "data/dir/X~2.mp4")
+    }
+
+    /// A session resumed after an upgrade may hold paths handed out before trailing dots were
+    /// replaced: they are compared as NTFS would, so `twin` does not land on `twin.`.
+    @Test func aReservedPathWithATrailingDotIsComparedAsNTFSWould() {
+        var resumed = PathSanitizer()
+        resumed.reserve("data/DCIM/twin.")
+        resumed.reserve("data/DIR./x.MP4")
+        #expect(resumed.bagPath(for: Self.b("DCIM/twin"), recordingId: 2) == "data/DCIM/twin~2")
+        #expect(resumed.bagPath(for: Self.b("dir/X.mp4"), recordingId: 3) == "data/dir/X~3.mp4")
+        #expect(resumed.bagPath(for: Self.b("DIR"), recordingId: 4) == "data/DIR~4")
     }
 
     @Test func canonicallyEquivalentNamesCollide() {

@@ -42,3 +42,33 @@ import Testing
         #expect(UTCTimestamp.date(text) == nil)
     }
 }
+
+/// `milliseconds(parsing:)` is the exact inverse of `string(milliseconds:)` for every Int64,
+/// expanded years included: a corrected time is computed from the device time the custody
+/// record holds, and a device time the parser could not read used to become 1970.
+@Suite struct UTCTimestampExactParsingTests {
+    static let instants: [Int64] = [
+        .min, .min + 1, -62_167_219_200_001, -62_167_219_200_000, -1, 0, 1, 1_795_680_902_123,
+        -2_934_719_097_877,   // 1877: 2026 minus 150 years
+        6_526_080_902_123,    // 2176: 2026 plus 150 years
+        253_402_300_799_999, 253_402_300_800_000, .max - 1, .max,
+    ]
+
+    @Test(arguments: instants)
+    func everyMillisecondCountReadsBackExactly(ms: Int64) {
+        let text = UTCTimestamp.string(milliseconds: ms)
+        #expect(UTCTimestamp.milliseconds(parsing: text) == ms, "\(text)")
+    }
+
+    @Test(arguments: ["", "2026-11-27T13:05:00", "+2026-11-27T13:05:00.000Z", "10000-01-01T00:00:00.000Z",
+                      "-001-01-01T00:00:00.000Z", "+292278994-08-17T07:12:55.808Z", "-292275055-05-16T16:47:04.191Z",
+                      "+9999999999999999999-01-01T00:00:00.000Z", "2026-02-30T00:00:00.000Z", "-0000-01-01T00:00:00.000Z",
+                      "+10000-01-01T00:00:00Z"])
+    func textThatStringDoesNotWriteIsNil(text: String) {
+        #expect(UTCTimestamp.milliseconds(parsing: text) == nil)
+    }
+
+    @Test func theShortFormWithoutMillisecondsReadsToo() {
+        #expect(UTCTimestamp.milliseconds(parsing: "2026-11-27T13:05:00Z") == 1_795_784_700_000)
+    }
+}

@@ -169,6 +169,51 @@ import Testing
         #expect(try run(["python3", "-m", "bagit", "--validate", bag]).0 == 0)
     }
 
+    /// NTFS (through Win32) and exFAT drop trailing dots and spaces and ignore case: names that
+    /// differ only so must still be six files after the bag is copied there.
+    @Test func namesThatDifferOnlyInTrailingDotsOrSpacesStayApartInTheBag() async throws {
+        let recordings = """
+        [{"id": 1, "kind": "video", "path": "DCIM/twin", "size": 101},
+         {"id": 2, "kind": "video", "path": "DCIM/twin.", "size": 102},
+         {"id": 3, "kind": "video", "path": "DCIM/TWIN. ", "size": 103},
+         {"id": 4, "kind": "video", "path": "DIR/x.MP4", "size": 104},
+         {"id": 5, "kind": "video", "path": "DIR./x.MP4", "size": 105},
+         {"id": 6, "kind": "video", "path": "dir . /X.mp4", "size": 106}]
+        """
+        let kiosk = try TestKiosk()
+        let scenario = try recorderScenario(recordings: recordings)
+        let expected = ScenarioDescription(Scenario(recorders: [scenario])).recorders[0]
+        let (out, _) = await kiosk.dockOne(scenario)
+        #expect(out.allVerified && out.files == 6, "\(out.result) \(out.anomalies)")
+        let bag = try #require(out.bagPath)
+        let custody = try JSONDecoder().decode(CustodyRecord.self, from: Data(contentsOf: URL(fileURLWithPath: bag + "/custody.json")))
+        // Every file where custody.json says, holding its recording's bytes.
+        for f in custody.files {
+            let want = try #require(expected.files.first { $0.id == f.recordingId })
+            #expect(try sha256(ofFile: bag + "/" + f.bagPath) == hexString(want.sha256), "\(f.bagPath)")
+        }
+        // What a copy to NTFS or exFAT keeps apart: components without trailing dots and spaces,
+        // compared without case.
+        func windowsName(_ path: some StringProtocol) -> String {
+            path.split(separator: "/").map { c -> String in
+                var c = Substring(c)
+                while let last = c.last, last == "." || last == " " { c = c.dropLast() }
+                return c.uppercased()
+            }.joined(separator: "/")
+        }
+        var files: [String] = [], directories = Set<String>()
+        let e = FileManager.default.enumerator(atPath: bag + "/data")!
+        for case let rel as String in e {
+            #expect(!rel.split(separator: "/").contains { $0.hasSuffix(".") || $0.hasSuffix(" ") }, "\(rel)")
+            var isDir: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: bag + "/data/" + rel, isDirectory: &isDir)
+            if isDir.boolValue { directories.insert(windowsName(rel)) } else { files.append(windowsName(rel)) }
+        }
+        #expect(files.count == 6 && Set(files).count == 6, "\(files)")
+        #expect(Set(files).isDisjoint(with: directories), "\(files) \(directories)")
+        #expect(try run(["python3", "-m", "bagit", "--validate", bag]).0 == 0)
+    }
+
     @Test func aRefusedPasswordIsReportedOnceAndNotRetried() async throws {
         let kiosk = try TestKiosk()
         let (out, device) = await kiosk.dockOne(try recorderScenario(password: "other"))
@@ -241,6 +286,35 @@ import Testing
         let now = Double(await device.deviceNowMilliseconds())
         let took = ContinuousClock.now - started
         #expect(abs(now - Date().timeIntervalSince1970 * 1000) <= Double(took.components.seconds * 1000) + Double(took.components.attoseconds) / 1e15 + 2)
+    }
+
+    /// A recorder 150 years off either way (the simulator takes ±200): the offset reaches the
+    /// custody record exactly, and every corrected time in custody.json and report.json is the
+    /// device time minus that offset (they used to be clamped at about ±101 years).
+    @Test(arguments: [150 * 365 * 86400.0, -150 * 365 * 86400.0])
+    func aClockOff150YearsIsCorrectedExactlyInCustodyAndReport(offsetSeconds: Double) async throws {
+        let kiosk = try TestKiosk()
+        var r = try recorderScenario()
+        r.clock.offsetSeconds = offsetSeconds
+        let (out, _) = await kiosk.dockOne(r)
+        #expect(out.allVerified, "\(out.result) \(out.anomalies)")
+        let bag = try #require(out.bagPath)
+        let custody = try JSONDecoder().decode(CustodyRecord.self, from: Data(contentsOf: URL(fileURLWithPath: bag + "/custody.json")))
+        #expect(abs(custody.clock.offsetMs - offsetSeconds * 1000) < 1000)
+        #expect(custody.clock.flags == ["no-sync"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: bag + "/report.json"))) as? [String: Any])
+        let entries = try #require(report["recordings"] as? [[String: Any]])
+        #expect(custody.files.count == 4 && entries.count == 4)
+        for f in custody.files {
+            let device = try #require(UTCTimestamp.milliseconds(parsing: f.deviceStartUTC))
+            let corrected = try #require(f.correctedStartUTC.flatMap { UTCTimestamp.milliseconds(parsing: $0) }, "file \(f.recordingId)")
+            // device − offset, to the millisecond (a tie may round either way).
+            #expect(abs(Double(device - corrected) - custody.clock.offsetMs) <= 0.5, "file \(f.recordingId): \(f.deviceStartUTC) → \(f.correctedStartUTC ?? "-")")
+            let entry = try #require(entries.first { ($0["id"] as? Int) == Int(f.recordingId) })
+            let span = try #require(entry["corrected"] as? [String: Any])
+            #expect((span["startMs"] as? NSNumber)?.int64Value == corrected)
+            #expect(span["start"] as? String == f.correctedStartUTC)
+        }
     }
 
     @Test func aSizeThatLiesDownwardIsQuarantinedOnItsHash() async throws {

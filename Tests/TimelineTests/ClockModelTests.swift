@@ -148,8 +148,10 @@ import Testing
         ])
         #expect(m.flags.first == "dock-offset-invalid")
         for t: Int64 in [.min, .min + 1, -1, 0, 1, .max] { _ = m.correctedUTC(deviceMilliseconds: t) }
+        // An offset that is not a number corrects nothing (it used to pass device times through
+        // as if corrected).
         let n = ClockModel(dockOffsetMs: .infinity, measuredAtUTCms: .min, events: [])
-        #expect(n.correctedUTC(deviceMilliseconds: .min) == .min && n.correctedUTC(deviceMilliseconds: .max) == .max)
+        #expect(n.correctedUTC(deviceMilliseconds: .min) == nil && n.correctedUTC(deviceMilliseconds: .max) == nil)
         let big = ClockModel(dockOffsetMs: 1e300, measuredAtUTCms: 0, events: [Self.event("GNSS_SYNC", at: -1)])
         _ = big.correctedUTC(deviceMilliseconds: .max)
         #expect(big.driftSecondsPerDay!.isFinite)
