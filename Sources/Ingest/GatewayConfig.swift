@@ -218,11 +218,14 @@ extension GatewayConfig {
         return machine
     }
 
-    /// "64MiB" → 67108864.
+    /// "64MiB" → 67108864; nil for a size that is not a number or does not fit in 64 bits.
     static func parseSize(_ text: String) -> Int64? {
         let units: [(String, Int64)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1000), ("B", 1)]
         for (suffix, factor) in units where text.hasSuffix(suffix) {
-            return Int64(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)).map { $0 * factor }
+            guard let n = Int64(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)) else { return nil }
+            // The file is hand-written: "11111111111111111111MB" must be refused, not trap.
+            let (bytes, overflow) = n.multipliedReportingOverflow(by: factor)
+            return overflow ? nil : bytes
         }
         return Int64(text)
     }
