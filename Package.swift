@@ -12,6 +12,13 @@ let package = Package(
         .executable(name: "recorder-sim", targets: ["recorder-sim"]),
         .executable(name: "recorder-gatewayd", targets: ["recorder-gatewayd"]),
         .executable(name: "recorderctl", targets: ["recorderctl"]),
+        // The parsers of untrusted input, as automatic libraries only so that the fuzz package
+        // (Tools/fuzz-targets, a path dependent) can import them; no other package uses them.
+        .library(name: "RecorderProtocol", targets: ["RecorderProtocol"]),
+        .library(name: "Telemetry", targets: ["Telemetry"]),
+        .library(name: "Timeline", targets: ["Timeline"]),
+        .library(name: "RecorderSimulator", targets: ["RecorderSimulator"]),
+        .library(name: "Ingest", targets: ["Ingest"]),
     ],
     targets: [
         // MARK: System libraries (one importer each)

@@ -228,6 +228,7 @@ extension GatewayConfig {
         let units: [(String, Int64)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1000), ("B", 1)]
         for (suffix, factor) in units where text.hasSuffix(suffix) {
             guard let n = Int64(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)) else { return nil }
+            // The file is hand-written: "11111111111111111111MB" must be refused, not trap.
             let (bytes, overflow) = n.multipliedReportingOverflow(by: factor)
             return overflow ? nil : bytes
         }

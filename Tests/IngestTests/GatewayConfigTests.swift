@@ -77,6 +77,15 @@ import Testing
         }
     }
 
+    /// Found by Tools/fuzz gateway-config (reproducer in its corpus, part-size-overflow.conf):
+    /// a size whose bytes do not fit in 64 bits trapped on the multiplication.
+    @Test(arguments: ["1111111111111111111MB", "9223372036854775807KiB", "-9223372036854775807GB"])
+    func aPartSizeTooLargeToCountIsRefused(value: String) {
+        #expect { _ = try GatewayConfig(text: "part-size = \(value)\n", file: "gw.conf") } throws: { error in
+            (error as? ConfigError)?.key == "part-size" && "\(error)".contains("5MiB...5GiB")
+        }
+    }
+
     @Test(arguments: ["0", "33", "four"])
     func aBadUploadsInFlightIsNamed(value: String) {
         #expect { _ = try GatewayConfig(text: "forward = s3://b/p\nuploads-in-flight = \(value)\n", file: "gw.conf") } throws: { error in

@@ -84,4 +84,21 @@ import Testing
             _ = ErrorDetail(payload: p)
         }
     }
+    /// Found by Tools/fuzz messages (reproducer in its corpus, error-detail-replacement-overflow):
+    /// 95 invalid bytes became 95 U+FFFD, 285 bytes of UTF-8, which encoding cut to 256 bytes
+    /// inside a scalar, so the detail did not survive a round trip.
+    @Test func anErrorDetailWithInvalidUTF8SurvivesEncoding() {
+        let payload: [UInt8] = [0x04, 0xFF, 0xFF, 0xFF] + [UInt8](repeating: 0xFF, count: 95) + [0, 0, 0]
+        let detail = ErrorDetail(payload: payload)
+        #expect(detail.message.utf8.count <= ErrorDetail.maxMessageBytes)
+        #expect(detail.message.unicodeScalars.allSatisfy { $0 == "\u{FFFD}" })
+        #expect(ErrorDetail(payload: detail.encoded()) == detail)
+    }
+
+    @Test func anOverlongErrorMessageIsCutBetweenScalars() {
+        let detail = ErrorDetail(value: 1, message: String(repeating: "执", count: 100))
+        let encoded = detail.encoded()
+        #expect(encoded.count == 4 + 255)
+        #expect(ErrorDetail(payload: encoded).message == String(repeating: "执", count: 85))
+    }
 }

@@ -53,12 +53,27 @@ public struct ErrorDetail: Hashable, Sendable {
     public func encoded() -> [UInt8] {
         var w = ByteWriter()
         w.u32(value)
-        w.bytes(Array(message.utf8).prefix(ErrorDetail.maxMessageBytes))
+        w.bytes(ErrorDetail.clipped(message).utf8)
         return w.buffer
     }
 
+    /// The longest prefix of `text` within `maxMessageBytes` UTF-8 bytes that ends between
+    /// scalars: cutting inside one would put invalid UTF-8 on the wire.
+    static func clipped(_ text: String) -> Substring {
+        var bytes = 0
+        var end = text.unicodeScalars.startIndex
+        for scalar in text.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            if bytes > maxMessageBytes { break }
+            end = text.unicodeScalars.index(after: end)
+        }
+        return Substring(text.unicodeScalars[..<end])
+    }
+
     /// Decodes leniently: a device's error text is shown to people, so invalid UTF-8 is
-    /// replaced rather than rejected, and overlong text is cut.
+    /// replaced rather than rejected, and overlong text is cut. The message is cut after the
+    /// replacement (each U+FFFD takes three bytes), so that it fits in `maxMessageBytes` and
+    /// `ErrorDetail(payload: d.encoded()) == d` holds for every decoded `d`.
     public init(payload: [UInt8]) {
         guard payload.count >= 4 else {
             self.init()
@@ -67,6 +82,6 @@ public struct ErrorDetail: Hashable, Sendable {
         var v: UInt32 = 0
         for k in 0..<4 { v |= UInt32(payload[k]) << (8 * k) }
         let text = payload[4...].prefix(ErrorDetail.maxMessageBytes).filter { $0 != 0 }
-        self.init(value: v, message: String(decoding: text, as: UTF8.self))
+        self.init(value: v, message: String(ErrorDetail.clipped(String(decoding: text, as: UTF8.self))))
     }
 }
