@@ -12,7 +12,6 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; tmux kill-session -t rg-wa
 trap cleanup EXIT
 failures=0
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/support/checks.sh"
-status() { "$@" > "$work/out" 2> "$work/err"; echo $?; }
 
 check "with no service, devices exits 1 and says it is not running" bash -c \
   "'$ctl' devices --control-socket '$sock' > /dev/null 2> '$work/e0'; test \$? -eq 1 && grep -q 'not running' '$work/e0'"

@@ -8,7 +8,6 @@ work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 failures=0
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/support/checks.sh"
-status() { "$@" > "$work/out" 2> "$work/err"; echo $?; }
 
 "$bin/recorder-gatewayd" --simulate --store "$work/store" --once --json > /dev/null 2>&1
 check "verify --all on a fresh store exits 0" test "$(status "$ctl" verify --all --store "$work/store")" -eq 0

@@ -12,7 +12,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/support/checks.sh"
-status() { "$@" > "$work/out" 2> "$work/err"; echo $?; }
 
 # recorder-gatewayd --idle-exit: a usage error (64) before anything is opened.
 for v in inf 1e300 9.3e15 nan -1 0 abc 86401; do

@@ -7,6 +7,10 @@ check() {
   if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
 }
 
+# status COMMAND...: runs COMMAND with its output in $work/out and $work/err (for the checks
+# that read them) and prints its exit status.
+status() { "$@" > "$work/out" 2> "$work/err"; echo $?; }
+
 # wait_for_upload_id JOURNAL SETTLE: waits (up to 120 s) until the gateway's journal holds a
 # multipart upload id, i.e. an upload has started, then SETTLE seconds more, so that some parts
 # are in and others on the wire when the caller strikes.
