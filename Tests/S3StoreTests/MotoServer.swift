@@ -1,5 +1,6 @@
 import Foundation
 import S3Store
+import TestSupport
 import Testing
 
 /// A `Tests/peers/moto` subcommand that serves until its standard input closes, having printed one
@@ -15,8 +16,6 @@ final class ToolServer: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
 
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
     static let script = packageRoot.appendingPathComponent("Tests/peers/moto").path
 
     /// Runs `python Tests/peers/moto arguments…` and waits for its line of JSON.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import S3Store
+import TestSupport
 import Testing
 
 /// The client against `Tests/peers/moto stub`: a stand-in that verifies what moto does not
