@@ -83,16 +83,19 @@ let package = Package(
                                          "RecorderHAL", "RecorderProtocol", "USBLink"]),
 
         // MARK: Tests
-        .testTarget(name: "RecorderProtocolTests", dependencies: ["RecorderProtocol"]),
-        .testTarget(name: "GatewayCryptoTests", dependencies: ["GatewayCrypto"]),
+        /// What the test targets share: the seeded generator, temporary directories, running a
+        /// program, the package root. Test targets only.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "RecorderProtocolTests", dependencies: ["TestSupport", "RecorderProtocol"]),
+        .testTarget(name: "GatewayCryptoTests", dependencies: ["TestSupport", "GatewayCrypto"]),
         .testTarget(name: "RecorderHALTests", dependencies: ["RecorderHAL", "RecorderProtocol"]),
-        .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "GatewayCrypto"]),
+        .testTarget(name: "EvidenceTests", dependencies: ["TestSupport", "Evidence", "GatewayCrypto"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal"]),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
-        .testTarget(name: "S3StoreTests", dependencies: ["S3Store", "GatewayCrypto"]),
-        .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["TestSupport", "Telemetry"]),
+        .testTarget(name: "S3StoreTests", dependencies: ["TestSupport", "S3Store", "GatewayCrypto"]),
+        .testTarget(name: "TimelineTests", dependencies: ["TestSupport", "Timeline"]),
         .testTarget(name: "IngestTests",
-                    dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "RecorderProtocol", "Evidence", "Journal", "GatewayCrypto"]),
+                    dependencies: ["TestSupport", "Ingest", "RecorderSimulator", "RecorderHAL", "RecorderProtocol", "Evidence", "Journal", "GatewayCrypto"]),
         .testTarget(name: "RecorderSimulatorTests",
                     dependencies: ["RecorderSimulator", "RecorderHAL", "RecorderProtocol", "GatewayCrypto"]),
     ],

@@ -1,5 +1,6 @@
 import Evidence
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct AuditChainTests {

@@ -1,6 +1,7 @@
 import Evidence
 import Foundation
 import GatewayCrypto
+import TestSupport
 import Testing
 
 /// Bags written from this module's tag files, checked by the Library of Congress `bagit` tool
@@ -44,7 +45,7 @@ import Testing
         ([0x47, 0x50, 0x53, 0xFF, 0x00, 0x2E, 0x6C, 0x6F, 0x67], Data()),
     ]
 
-    static func validate(_ dir: TemporaryDirectory) throws -> ProgramRun {
+    static func validate(_ dir: TemporaryDirectory) throws -> CommandResult {
         try run(["python3", "-m", "bagit", "--validate", dir.url.path])
     }
 

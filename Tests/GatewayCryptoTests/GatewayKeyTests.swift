@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCrypto
+import TestSupport
 import Testing
 
 @Suite struct GatewayKeyTests {

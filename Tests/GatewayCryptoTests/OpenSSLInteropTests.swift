@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCrypto
+import TestSupport
 import Testing
 
 /// Checks against the stock openssl command-line tool: a reviewer with nothing but openssl

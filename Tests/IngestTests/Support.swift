@@ -4,6 +4,7 @@ import Ingest
 import Journal
 import RecorderHAL
 import RecorderSimulator
+import TestSupport
 import Testing
 
 /// A gateway over a fresh store and state directory in /tmp.
@@ -81,20 +82,12 @@ let standardRecordings = """
 ]
 """
 
-/// Runs a command; returns (status, stdout+stderr).
+/// Runs a command through /usr/bin/env; returns (status, stdout+stderr).
 @discardableResult
 func run(_ arguments: [String], in directory: String? = nil) throws -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = arguments
-    if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    let result = try TestSupport.run("/usr/bin/env", arguments, directory: directory.map { URL(fileURLWithPath: $0) },
+                                     mergingErrors: true)
+    return (result.status, result.output)
 }
 
 /// SHA-256 of a file on disk, hex.

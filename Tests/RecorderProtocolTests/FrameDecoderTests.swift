@@ -1,17 +1,6 @@
 import RecorderProtocol
+import TestSupport
 import Testing
-
-/// A small deterministic generator so random tests are reproducible.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct FrameDecoderChunkingTests {
     static let frames = SampleFrames.all(authMAC: anyMAC).map(\.1)
@@ -35,7 +24,7 @@ struct SplitMix: RandomNumberGenerator {
     }
 
     @Test func randomChunkingsGiveTheSameFrames() throws {
-        var rng = SplitMix(state: 2026)
+        var rng = SplitMix64(seed: 2026)
         for _ in 0..<200 {
             var chunks: [ArraySlice<UInt8>] = []
             var i = 0
@@ -133,7 +122,7 @@ struct SplitMix: RandomNumberGenerator {
     }
 
     @Test func randomBytesNeverTrap() {
-        var rng = SplitMix(state: 947)
+        var rng = SplitMix64(seed: 947)
         for round in 0..<3000 {
             var decoder = FrameDecoder(maximumPayload: 1 << 16)
             // Half the rounds start with a valid header so the payload paths are exercised too.

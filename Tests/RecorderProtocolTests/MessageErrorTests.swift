@@ -1,4 +1,5 @@
 import RecorderProtocol
+import TestSupport
 import Testing
 
 @Suite struct MessageErrorTests {
@@ -72,7 +73,7 @@ import Testing
     }
 
     @Test func randomPayloadsNeverTrapAnyMessageDecoder() {
-        var rng = SplitMix(state: 31)
+        var rng = SplitMix64(seed: 31)
         for _ in 0..<2000 {
             let p = (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             _ = try? HelloRequest(payload: p); _ = try? HelloReply(payload: p)

@@ -1,5 +1,6 @@
 import Foundation
 import S3Store
+import TestSupport
 import Testing
 
 @Suite struct CredentialsTests {

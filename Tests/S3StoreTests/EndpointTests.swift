@@ -1,5 +1,6 @@
 import Foundation
 @testable import S3Store
+import TestSupport
 import Testing
 
 @Suite struct EndpointTests {

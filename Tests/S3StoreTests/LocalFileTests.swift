@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCrypto
 @testable import S3Store
+import TestSupport
 import Testing
 
 @Suite struct LocalFileTests {

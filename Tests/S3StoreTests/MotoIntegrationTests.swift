@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCrypto
 import S3Store
+import TestSupport
 import Testing
 
 /// The client against a real moto server (see `MotoServer`): signatures checked, Object Lock

@@ -1,8 +1,9 @@
 import Foundation
 import S3Store
+import TestSupport
 import Testing
 
-/// A `Tools/moto` subcommand that serves until its standard input closes, having printed one
+/// A `Tests/peers/moto` subcommand that serves until its standard input closes, having printed one
 /// line of JSON describing itself.
 ///
 /// The server lives as long as the pipe to the script's standard input: `stop()` closes it,
@@ -15,11 +16,9 @@ final class ToolServer: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
 
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let script = packageRoot.appendingPathComponent("Tools/moto").path
+    static let script = packageRoot.appendingPathComponent("Tests/peers/moto").path
 
-    /// Runs `python Tools/moto arguments…` and waits for its line of JSON.
+    /// Runs `python Tests/peers/moto arguments…` and waits for its line of JSON.
     static func start(_ arguments: [String], python: String = "python3") throws(ToolServerError) -> ToolServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -28,7 +27,7 @@ final class ToolServer: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        let command = "\(python) Tools/moto \(arguments.joined(separator: " "))"
+        let command = "\(python) Tests/peers/moto \(arguments.joined(separator: " "))"
         do { try process.run() } catch { throw ToolServerError(command: command, detail: "cannot run it: \(error)") }
         // The first line of standard output is the JSON; EOF before it means the script failed.
         var line = Data()
@@ -71,7 +70,7 @@ final class ToolServer: @unchecked Sendable {
     var isRunning: Bool { process.isRunning }
 }
 
-/// Why a `Tools/moto` server could not be started, with the script's output.
+/// Why a `Tests/peers/moto` server could not be started, with the script's output.
 struct ToolServerError: Error, CustomStringConvertible {
     var command: String
     var detail: String
@@ -81,7 +80,7 @@ struct ToolServerError: Error, CustomStringConvertible {
     }
 }
 
-/// A moto S3 server for the tests that need a real one, run by `Tools/moto serve`: a free
+/// A moto S3 server for the tests that need a real one, run by `Tests/peers/moto serve`: a free
 /// loopback port, SigV4 checked, an IAM key, a bucket with Object Lock and one without.
 final class MotoServer: Sendable {
     struct Info: Decodable {
@@ -120,7 +119,7 @@ final class MotoServer: Sendable {
             return MotoServer(info: try JSONDecoder().decode(Info.self, from: server.readyLine), server: server)
         } catch {
             server.stop()
-            throw ToolServerError(command: "Tools/moto serve", detail: "unexpected line \(String(decoding: server.readyLine, as: UTF8.self)): \(error)")
+            throw ToolServerError(command: "Tests/peers/moto serve", detail: "unexpected line \(String(decoding: server.readyLine, as: UTF8.self)): \(error)")
         }
     }
 

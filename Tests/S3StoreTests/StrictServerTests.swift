@@ -1,8 +1,9 @@
 import Foundation
 @testable import S3Store
+import TestSupport
 import Testing
 
-/// The client against `Tools/moto stub`: a stand-in that verifies what moto does not
+/// The client against `Tests/peers/moto stub`: a stand-in that verifies what moto does not
 /// (Content-MD5, x-amz-checksum-sha256 and x-amz-content-sha256 against the body, with
 /// Python's hashlib as the independent implementation; chunked bodies refused as S3 does)
 /// and gives the error answers moto never gives.
@@ -332,7 +333,7 @@ final class ResettingListener: @unchecked Sendable {
     @Test func aServerThatCannotStartSaysWhy() {
         let error = #expect(throws: ToolServerError.self) { try MotoServer.start(python: "python3-that-does-not-exist") }
         let text = error.map { "\($0)" } ?? ""
-        #expect(text.contains("python3-that-does-not-exist Tools/moto serve"))
+        #expect(text.contains("python3-that-does-not-exist Tests/peers/moto serve"))
         #expect(text.contains("exited with status 127"))
         #expect(text.contains("pip install 'moto[server]' boto3"))
     }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import TestSupport
 import Testing
 @testable import Telemetry
 
@@ -55,7 +56,7 @@ import Testing
     }
 
     @Test func randomBytesNeverTrap() {
-        var rng = SplitMix(state: 0x4E4D_4541)
+        var rng = SplitMix64(seed: 0x4E4D_4541)
         // Mostly bytes NMEA is made of, so that random input gets past the first checks.
         let alphabet = Array("$*,.0123456789ABCDEFGNPRSTVWXYZ\r\n#- \0".utf8)
         for iteration in 0..<4000 {
@@ -69,7 +70,7 @@ import Testing
     }
 
     @Test func mutatedRealLinesNeverTrap() {
-        var rng = SplitMix(state: 20_261_126)
+        var rng = SplitMix64(seed: 20_261_126)
         let lines = Self.seedLines
         let specials = Array("$*,.\r\n\0-AV".utf8)
         for iteration in 0..<6000 {
@@ -101,7 +102,7 @@ import Testing
     }
 
     @Test func writersNeverTrapOnHandBuiltFixes() {
-        var rng = SplitMix(state: 7)
+        var rng = SplitMix64(seed: 7)
         let awkward: [Double] = [.nan, .infinity, -.infinity, 1e300, -1e300, 0, -0.0, 180, -180, 90, -90, 90.0000001, 1e-300,
                                  .greatestFiniteMagnitude, .leastNonzeroMagnitude]
         let times: [Int64] = [.min, .max, 0, -1, 253_402_300_800_000, -62_135_596_800_001]

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import TestSupport
 import Testing
 @testable import Telemetry
 
@@ -110,7 +111,7 @@ import Testing
     @Test func utcTextAgreesWithFoundation() {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        var rng = SplitMix(state: 99)
+        var rng = SplitMix64(seed: 99)
         for _ in 0..<2000 {
             let ms = Int64.random(in: -2_208_988_800_000...7_258_118_400_000, using: &rng)
             let date = Date(timeIntervalSince1970: Double(ms.quotientAndRemainder(dividingBy: 1000).quotient
@@ -127,7 +128,7 @@ import Testing
 
     /// Random fixes through each writer and back through a parser not written here.
     @Test func roundTripsKeepOneTenMillionthOfADegree() throws {
-        var rng = SplitMix(state: 1234)
+        var rng = SplitMix64(seed: 1234)
         let fixes = (0..<500).map { k in
             GPSFix(time: 1_700_000_000_000 + Int64(k) * 1000, latitude: Double.random(in: -90...90, using: &rng),
                    longitude: Double.random(in: -180..<180, using: &rng), altitude: Double.random(in: -400...9000, using: &rng),

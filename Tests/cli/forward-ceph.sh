@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Forwarding to a real Ceph RADOS Gateway (Tools/ceph: a throwaway single-node Ceph 16 cluster
+# Forwarding to a real Ceph RADOS Gateway (Tests/peers/ceph: a throwaway single-node Ceph 16 cluster
 # on loopback), the S3 store agencies run on premises: verified, retention-locked copies before
 # release, big files in parts; a wrong secret, an unknown key and a bucket without Object Lock
 # are refused and release nothing; bodies damaged in flight are refused by RGW and sent again;
@@ -14,14 +14,14 @@ gw="$bin/recorder-gatewayd"
 work=$(mktemp -d)
 cluster="$work/ceph"
 failures=0
-cleanup() { exec 4>&- 2>/dev/null; "$root/Tools/ceph" stop "$cluster" 2>/dev/null; rm -rf "$work"; }
+cleanup() { exec 4>&- 2>/dev/null; "$root/Tests/peers/ceph" stop "$cluster" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 . Tests/cli/support/checks.sh
 
 # 0. The cluster. Cold (packages installed) it takes some 20 s.
 t0=$(date +%s.%N)
-if ! timeout 1500 Tools/ceph start "$cluster" > "$work/ceph.json" 2> "$work/ceph.err"; then
+if ! timeout 1500 Tests/peers/ceph start "$cluster" > "$work/ceph.json" 2> "$work/ceph.err"; then
   echo "FAIL the Ceph cluster did not start:"; sed 's/^/     /' "$work/ceph.err"; exit 1
 fi
 echo "ok   a Ceph RGW cluster answers S3 ($(python3 -c "print('%.1f' % ($(date +%s.%N) - $t0))") s to start)"
@@ -245,10 +245,10 @@ assert not uploads, uploads
 print("     (%d objects, each stored once)" % count)
 PY
 
-# 5. Bodies damaged in flight (Tools/s3-fault-proxy flips one byte of a part and of a PUT):
+# 5. Bodies damaged in flight (Tests/peers/s3-fault-proxy flips one byte of a part and of a PUT):
 # RGW checks Content-MD5 and refuses both (400 BadDigest); the gateway sends them again.
 mkfifo "$work/proxy.in"
-python3 Tools/s3-fault-proxy --upstream "$EP" --corrupt-part 2 --corrupt-put 3 --log "$work/proxy.log" \
+python3 Tests/peers/s3-fault-proxy --upstream "$EP" --corrupt-part 2 --corrupt-put 3 --log "$work/proxy.log" \
   < "$work/proxy.in" > "$work/proxy.json" 2> "$work/proxy.err" &
 exec 4> "$work/proxy.in"
 for _ in $(seq 40); do [ -s "$work/proxy.json" ] && break; sleep 0.25; done
@@ -285,7 +285,7 @@ timeout 300 "$gw" --simulate "$work/big.json" --config "$work/k6.conf" --once --
   > "$work/k6.json" 2> "$work/k6.json.err" &
 gpid=$!
 wait_for_upload_id "$work/k6/state/journal.sqlite" 0.5   # some parts in, others on the wire
-down=$(Tools/ceph restart-rgw "$cluster" --down 3 2> "$work/restart.err")
+down=$(Tests/peers/ceph restart-rgw "$cluster" --down 3 2> "$work/restart.err")
 check "RGW was killed mid-upload and answered again ($down s without S3)" test -n "$down"
 [ -n "$down" ] || sed 's/^/     /' "$work/restart.err"
 wait "$gpid"; rc=$?

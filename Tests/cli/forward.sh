@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Forwarding to an S3 evidence store with Object Lock, against a real moto server with
-# signature checking (Tools/moto): verified, locked copies before release; a wrong secret;
+# signature checking (Tests/peers/moto): verified, locked copies before release; a wrong secret;
 # a store that is down, then back; SIGKILL mid-multipart; a 503 storm and bodies damaged in
-# flight and connections reset mid-body (Tools/s3-fault-proxy).
+# flight and connections reset mid-body (Tests/peers/s3-fault-proxy).
 # Usage: forward.sh BIN_DIR
 set -uo pipefail
 bin="$(cd "$1" && pwd)"
@@ -17,7 +17,7 @@ trap cleanup EXIT
 
 # moto runs while fd 3 (its standard input) stays open.
 mkfifo "$work/moto.in"
-python3 Tools/moto serve < "$work/moto.in" > "$work/moto.json" 2> "$work/moto.err" &
+python3 Tests/peers/moto serve < "$work/moto.in" > "$work/moto.json" 2> "$work/moto.err" &
 exec 3> "$work/moto.in"
 for _ in $(seq 120); do [ -s "$work/moto.json" ] && break; sleep 0.25; done
 if [ ! -s "$work/moto.json" ]; then echo "FAIL moto did not start: $(cat "$work/moto.err")"; exit 1; fi
@@ -243,12 +243,12 @@ assert not left, left
 PY
 check "recorderctl verify --config accepts that object" bash -c "'$bin/recorderctl' verify --all --config '$work/k8.conf' > '$work/k8-verify.out'"
 
-# 6. Faults on the way, through Tools/s3-fault-proxy in front of moto: a storm of 40 answers
+# 6. Faults on the way, through Tests/peers/s3-fault-proxy in front of moto: a storm of 40 answers
 # 503 SlowDown, then one part and one PUT whose bodies are damaged in flight, and one part and
 # one PUT whose connection is reset halfway through the body. moto does not check Content-MD5,
 # so only the gateway's own check (the ETag against the MD5 sent) can notice the damage.
 mkfifo "$work/proxy.in"
-python3 Tools/s3-fault-proxy --upstream "$EP" --storm 12:40 --corrupt-part 2 --corrupt-put 3 \
+python3 Tests/peers/s3-fault-proxy --upstream "$EP" --storm 12:40 --corrupt-part 2 --corrupt-put 3 \
   --reset-part 4 --reset-put 5 --log "$work/proxy.log" \
   < "$work/proxy.in" > "$work/proxy.json" 2> "$work/proxy.err" &
 exec 4> "$work/proxy.in"

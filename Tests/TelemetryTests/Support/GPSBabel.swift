@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the Debian `gpsbabel` binary: an NMEA reader and GPX writer not written here.
 enum GPSBabel {
@@ -13,30 +14,11 @@ enum GPSBabel {
 
     /// Standard output of `gpsbabel arguments`; throws with its standard error on failure.
     static func run(_ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path!)
-        process.arguments = arguments
-        // Standard error goes to a file so that neither pipe can fill and block the child
-        // while the other is being read.
-        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("gpsbabel-\(UUID().uuidString).err")
-        guard FileManager.default.createFile(atPath: errorFile.path, contents: nil) else {
-            throw GPXReadError(message: "cannot create \(errorFile.path)")
+        let result = try TestSupport.run(path!, arguments)
+        guard result.status == 0 else {
+            throw GPXReadError(message: "gpsbabel \(arguments.joined(separator: " ")) exited \(result.status): " + result.errorOutput)
         }
-        defer { try? FileManager.default.removeItem(at: errorFile) }
-        let errorHandle = try FileHandle(forWritingTo: errorFile)
-        defer { try? errorHandle.close() }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = errorHandle
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let errors = (try? Data(contentsOf: errorFile)) ?? Data()
-            throw GPXReadError(message: "gpsbabel \(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
-                               + String(decoding: errors, as: UTF8.self))
-        }
-        return output
+        return Data(result.output.utf8)
     }
 
     /// GPSBabel's track points for an NMEA file: `gpsbabel -t -i nmea -f FILE -o gpx -F -`.

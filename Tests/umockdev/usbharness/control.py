@@ -1,0 +1,114 @@
+"""Control transfers (descriptors, configuration, interfaces) and interface claims of an emulated
+device: part of `UsbDevice`.
+"""
+
+import errno
+import struct
+
+from .messages import log
+
+
+class ControlEndpoint:
+    """Endpoint 0 and interface claims of `UsbDevice` (a mix-in: it uses the device's state)."""
+
+    # -- claims ----------------------------------------------------------------------------
+
+    def _claim(self, state, ifno):
+        if ifno != 0:
+            return (-1, errno.ENOENT)
+        owner = self.claims.get(ifno)
+        if owner is not None and owner is not state:
+            return (-1, errno.EBUSY)
+        self.claims[ifno] = state
+        return (0, 0)
+
+    def _release(self, state, ifno):
+        if self.claims.get(ifno) is not state:
+            return (-1, errno.EINVAL)
+        del self.claims[ifno]
+        # the kernel kills the fd's URBs on the interface's endpoints; they are never reaped
+        dropped = [u for u in self.pending_in if u.client is state.client]
+        if dropped:
+            log("%s: fd#%d released interface %d with %d IN URBs pending: they are dropped (as the kernel does)"
+                % (self.name, state.number, ifno, len(dropped)))
+        self.pending_in = [u for u in self.pending_in if u.client is not state.client]
+        return (0, 0)
+
+    # -- control transfers -----------------------------------------------------------------
+
+    def _control_request(self, state, setup, out_data):
+        """Standard requests on endpoint 0. Returns (status, data for an IN request)."""
+        request_type, request, value, index, length = struct.unpack("<BBHHH", setup)
+        if request_type == 0x80 and request == 6:          # GET_DESCRIPTOR
+            kind, number = value >> 8, value & 0xFF
+            if kind == 1:
+                data = self.model.device_descriptor()
+            elif kind == 2 and number == 0:
+                data = self.model.config_descriptor()
+            elif kind == 3:
+                data = self.model.string(number)
+            else:
+                data = None
+            if data is None:
+                return -errno.EPIPE, b""
+            return 0, data[:length]
+        if request_type == 0x80 and request == 0:           # GET_STATUS (device)
+            return 0, b"\x00\x00"[:length]
+        if request_type == 0x81 and request == 0:           # GET_STATUS (interface)
+            return 0, b"\x00\x00"[:length]
+        if request_type == 0x82 and request == 0:           # GET_STATUS (endpoint): bit 0 = halted
+            return 0, struct.pack("<H", 1 if index in self.halted else 0)[:length]
+        if request_type == 0x80 and request == 8:           # GET_CONFIGURATION
+            return 0, b"\x01"[:length]
+        if request_type == 0x81 and request == 10:          # GET_INTERFACE
+            return 0, b"\x00"[:length]
+        if request_type == 0x00 and request == 9 and value == 1:      # SET_CONFIGURATION 1
+            return 0, b""
+        if request_type == 0x01 and request == 11 and value == 0:     # SET_INTERFACE 0
+            return 0, b""
+        if request_type == 0x02 and value == 0 and index in (self.model.ep_in, self.model.ep_out):
+            if request == 1:                                          # CLEAR_FEATURE(ENDPOINT_HALT)
+                self._clear_halt(state, index, "CLEAR_FEATURE(ENDPOINT_HALT) on ep 0 for")
+                return 0, b""
+            if request == 3:                                          # SET_FEATURE(ENDPOINT_HALT)
+                if index not in self.halted:
+                    self._halt(index, "SET_FEATURE(ENDPOINT_HALT)")
+                return 0, b""
+        if request_type in (0x00, 0x02) and request in (1, 3):        # CLEAR/SET_FEATURE
+            return 0, b""
+        log("%s: control request %02x %02x %04x %04x %d: STALL" % (self.name, request_type, request, value, index, length))
+        return -errno.EPIPE, b""
+
+    def _control_urb(self, state, urb):
+        if urb.length < 8:
+            urb.status, urb.actual = -errno.EINVAL, 0
+            return
+        buf = urb.data.resolve(16, urb.length)
+        raw = buf.retrieve()
+        setup = raw[:8]
+        status, reply = self._control_request(state, setup, raw[8:])
+        urb.status = status
+        if setup[0] & 0x80:
+            reply = reply[:urb.length - 8]
+            if reply:
+                buf.update(8, reply)
+            urb.actual = len(reply)
+        else:
+            urb.actual = 0 if status else urb.length - 8
+        self.stats["control"] += 1
+
+    def _control_ioctl(self, state, client, arg):
+        data = arg.resolve(0, 24)
+        raw = data.retrieve()
+        setup = raw[:8]
+        length = struct.unpack_from("<H", raw, 6)[0]
+        buf = data.resolve(16, length) if length else None
+        status, reply = self._control_request(state, setup, buf.retrieve() if buf and not setup[0] & 0x80 else b"")
+        if status:
+            client.complete(-1, -status)
+        elif setup[0] & 0x80:
+            if reply:
+                buf.update(0, reply)
+            client.complete(len(reply), 0)
+        else:
+            client.complete(length, 0)
