@@ -40,10 +40,19 @@ let package = Package(
         // MARK: Adapters
         /// SHA-256, HMAC-SHA256 and randomness from OpenSSL's libcrypto (the only importer of CCrypto).
         .target(name: "GatewayCrypto", dependencies: ["CCrypto"]),
-        /// The hardware-abstraction layer: the Recorder and link interfaces, drivers, device database.
+        /// The hardware-abstraction layer: what every recorder family promises (the Recorder,
+        /// RecordingStream and link interfaces, neutral value types), the driver registry and the
+        /// device database. Knows no family.
         .target(name: "RecorderHAL",
-                dependencies: ["RecorderProtocol", "GatewayCrypto"],
                 resources: [.copy("recorders.json")]),
+        /// Protocol v1 ("zfy-bulk-v1", the reference family): its client, reader and driver, and
+        /// the mapping between its wire types and the HAL's.
+        .target(name: "ProtocolV1Family", dependencies: ["RecorderHAL", "RecorderProtocol", "GatewayCrypto"],
+                path: "Sources/Families/ProtocolV1"),
+        /// The registry of built-in drivers (`DriverRegistry.builtIn`): the one module that sees
+        /// every family, for the binaries' composition.
+        .target(name: "RecorderFamilies", dependencies: ["RecorderHAL", "ProtocolV1Family"],
+                path: "Sources/Families/BuiltIn"),
         /// Evidence formats: BagIt tag files, path sanitising, custody record, hash-chained audit
         /// log. Pure, no I/O.
         .target(name: "Evidence", dependencies: ["GatewayCrypto", "Calendrical"]),
@@ -64,23 +73,24 @@ let package = Package(
         /// The control socket: JSON lines between the service and recorderctl.
         .target(name: "Control"),
         /// Dock sessions: pull, verify, stage, bag, release. The gateway's core.
-        .target(name: "Ingest", dependencies: ["RecorderHAL", "RecorderProtocol", "GatewayCrypto", "Evidence", "Journal",
+        .target(name: "Ingest", dependencies: ["RecorderHAL", "GatewayCrypto", "Evidence", "Journal",
                                               "Telemetry", "Timeline", "S3Store"]),
         /// The device side of the protocol over an in-memory link with a USB timing model.
         .target(name: "RecorderSimulator",
-                dependencies: ["RecorderProtocol", "RecorderHAL", "GatewayCrypto", "Calendrical"]),
+                dependencies: ["RecorderProtocol", "RecorderHAL", "ProtocolV1Family", "GatewayCrypto", "Calendrical"]),
 
         // MARK: Executables (thin)
         .executableTarget(name: "recorder-sim",
-                          dependencies: ["RecorderSimulator", "RecorderHAL", "GatewayCrypto"]),
+                          dependencies: ["RecorderSimulator", "RecorderHAL", "RecorderProtocol", "GatewayCrypto"]),
 
         .executableTarget(name: "recorder-gatewayd",
-                          dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "Evidence", "Journal", "GatewayCrypto",
+                          dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "RecorderFamilies", "ProtocolV1Family",
+                                         "Evidence", "Journal", "GatewayCrypto",
                                          "USBLink", "Discovery", "Control"]),
 
         .executableTarget(name: "recorderctl",
                           dependencies: ["Ingest", "Evidence", "GatewayCrypto", "Telemetry", "Timeline", "Control",
-                                         "RecorderHAL", "RecorderProtocol", "USBLink"]),
+                                         "RecorderHAL", "RecorderFamilies", "USBLink"]),
 
         // MARK: Tests
         /// What the test targets share: the seeded generator, temporary directories, running a
@@ -88,16 +98,17 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RecorderProtocolTests", dependencies: ["TestSupport", "RecorderProtocol"]),
         .testTarget(name: "GatewayCryptoTests", dependencies: ["TestSupport", "GatewayCrypto"]),
-        .testTarget(name: "RecorderHALTests", dependencies: ["RecorderHAL", "RecorderProtocol"]),
+        .testTarget(name: "RecorderHALTests", dependencies: ["RecorderHAL", "RecorderFamilies"]),
         .testTarget(name: "EvidenceTests", dependencies: ["TestSupport", "Evidence", "GatewayCrypto"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal"]),
         .testTarget(name: "TelemetryTests", dependencies: ["TestSupport", "Telemetry"]),
         .testTarget(name: "S3StoreTests", dependencies: ["TestSupport", "S3Store", "GatewayCrypto"]),
         .testTarget(name: "TimelineTests", dependencies: ["TestSupport", "Timeline"]),
         .testTarget(name: "IngestTests",
-                    dependencies: ["TestSupport", "Ingest", "RecorderSimulator", "RecorderHAL", "RecorderProtocol", "Evidence", "Journal", "GatewayCrypto"]),
+                    dependencies: ["TestSupport", "Ingest", "RecorderSimulator", "RecorderHAL", "ProtocolV1Family", "RecorderProtocol",
+                                   "Evidence", "Journal", "GatewayCrypto"]),
         .testTarget(name: "RecorderSimulatorTests",
-                    dependencies: ["RecorderSimulator", "RecorderHAL", "RecorderProtocol", "GatewayCrypto"]),
+                    dependencies: ["RecorderSimulator", "RecorderHAL", "ProtocolV1Family", "RecorderProtocol", "GatewayCrypto"]),
     ],
     swiftLanguageModes: [.v6]
 )

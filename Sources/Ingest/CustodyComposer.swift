@@ -3,7 +3,6 @@ import Foundation
 import GatewayCrypto
 import Journal
 import RecorderHAL
-import RecorderProtocol
 
 /// Builds a bag's custody record and bag-info from what the dock learned.
 struct CustodyComposer {

@@ -3,7 +3,6 @@ import Foundation
 import GatewayCrypto
 import Journal
 import RecorderHAL
-import RecorderProtocol
 #if canImport(Glibc)
 import Glibc
 #endif

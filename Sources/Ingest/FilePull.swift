@@ -2,7 +2,6 @@ import Foundation
 import GatewayCrypto
 import Journal
 import RecorderHAL
-import RecorderProtocol
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,7 +45,7 @@ struct FilePull {
         let hasher = SHA256Hasher()
         try FileDigest.feed(fd, upTo: start, path: path, into: hasher)
 
-        let queue = BoundedQueue<RecordingReader.Chunk>(capacity: FilePull.queueDepth)
+        let queue = BoundedQueue<RecordingChunk>(capacity: FilePull.queueDepth)
         let reader = recorder.read(entry.id, range: start..<entry.size)
         let producer = Task { () throws -> Int in
             do {

@@ -41,7 +41,7 @@ public struct DeviceDatabase: Hashable, Sendable {
     /// Parses a database file, checking every model against `registry`.
     ///
     /// - Throws: `DeviceDatabaseError` naming the model index and field that is wrong.
-    public init(json data: Data, registry: DriverRegistry = .builtIn) throws(DeviceDatabaseError) {
+    public init(json data: Data, registry: DriverRegistry) throws(DeviceDatabaseError) {
         let root: Any
         do {
             root = try JSONSerialization.jsonObject(with: data)
@@ -91,18 +91,19 @@ public struct DeviceDatabase: Hashable, Sendable {
         self.models = models
     }
 
-    /// Loads the database from `path`, or else from the first of `searchPaths` that exists.
+    /// Loads the database from `path`, or else from the first of `searchPaths` that exists,
+    /// checking every model against `registry` (the binaries pass `DriverRegistry.builtIn`).
     ///
     /// The search order is: `$RECORDER_GATEWAY_DEVICE_DB`, `/etc/recorder-gateway/recorders.json`,
     /// `/usr/share/recorder-gateway/recorders.json`, then the copy built next to the program.
-    public static func load(path: String? = nil) throws(DeviceDatabaseError) -> DeviceDatabase {
+    public static func load(path: String? = nil, registry: DriverRegistry) throws(DeviceDatabaseError) -> DeviceDatabase {
         let candidates = path.map { [$0] } ?? searchPaths()
         for candidate in candidates where FileManager.default.fileExists(atPath: candidate) {
             guard let data = FileManager.default.contents(atPath: candidate) else {
                 throw DeviceDatabaseError(field: "(file)", reason: "\(candidate) cannot be read")
             }
             do throws(DeviceDatabaseError) {
-                return try DeviceDatabase(json: data)
+                return try DeviceDatabase(json: data, registry: registry)
             } catch {
                 throw DeviceDatabaseError(field: error.field, reason: error.reason, file: candidate)
             }

@@ -1,5 +1,4 @@
 import Foundation
-import RecorderProtocol
 
 /// One docked recorder, whatever its family: the interface the ingest engine and
 /// `recorderctl` program against. A driver maps a device family onto it.
@@ -13,15 +12,17 @@ public protocol Recorder: Sendable {
     /// Who the recorder is and whom it is issued to.
     func identity() async throws(RecorderError) -> RecorderIdentity
 
-    /// Proves knowledge of the password without sending it. A wrong password throws with
-    /// device status PASSWORD_WRONG, a locked device with LOCKED_OUT; callers must not retry
-    /// in a loop.
+    /// Logs in with the recorder's password, in whatever way its family does (protocol v1
+    /// proves knowledge of it without sending it). Families without a login do nothing
+    /// (`capabilities` lacks `.authenticationRequired`). A wrong password or a locked device
+    /// throws `.device` naming the refusal; callers must not retry in a loop, since a recorder
+    /// may lock or wipe itself after a few wrong attempts.
     func authenticate(password: String) async throws(RecorderError)
 
     /// One reading of the device clock with the host's wall-clock instants around it.
     func readClock() async throws(RecorderError) -> ClockSample
 
-    /// Sets the device clock.
+    /// Sets the device clock (when `capabilities` contains `.clockSet`).
     func setClock(_ time: DeviceTime) async throws(RecorderError)
 
     /// Battery, storage, temperature, recording state.
@@ -31,12 +32,17 @@ public protocol Recorder: Sendable {
     /// a bounded number of entries) but otherwise as the device claims.
     func catalog() async throws(RecorderError) -> [CatalogEntry]
 
-    /// The bytes of `range` of recording `id`, delivered in order as chunks, with several
-    /// reads in flight underneath. Chunks that fail their frame check are read again.
-    func read(_ id: UInt32, range: Range<UInt64>) -> RecordingReader
+    /// The bytes of `range` of recording `id` (a catalog entry's driver-assigned id), delivered
+    /// in order as chunks; see `RecordingStream` for what every family guarantees.
+    func read(_ id: UInt32, range: Range<UInt64>) -> any RecordingStream
 
     /// Tells the device it may free recording `id`, whose verified copy hashes to `sha256`.
-    /// The device refuses with HASH_MISMATCH when `sha256` differs from its own.
+    ///
+    /// What release means is the family's, and `capabilities` says whether it exists at all
+    /// (`.release`): after it returns, the recording may be gone from the device, so the caller
+    /// releases only a recording whose copy is verified and sealed. A family that keeps its own
+    /// hash (protocol v1) refuses when `sha256` differs from it (`.device` naming the
+    /// mismatch) and frees nothing; a family without release throws `.unsupported`.
     func release(_ id: UInt32, sha256: [UInt8]) async throws(RecorderError)
 
     /// Counters of the conversation so far (requests, peak in flight, timeouts, corrupt replies).
@@ -50,19 +56,21 @@ public protocol Recorder: Sendable {
 public struct RecorderInfo: Hashable, Sendable {
     /// The driver that speaks to it ("zfy-bulk-v1").
     public var driver: String
+    /// The version of the family's command set the conversation uses (1 for protocol v1).
     public var protocolVersion: Int
-    /// Largest payload either side sends, as negotiated.
+    /// Largest transfer payload either side sends, as negotiated.
     public var maxPayload: Int
     /// Requests the device accepts at once.
     public var maxInFlight: Int
-    public var capabilities: Capabilities
+    /// What this recorder can do, as its family and the device say.
+    public var capabilities: RecorderCapabilities
     /// Where the link goes.
     public var link: String
     /// The link's best file bytes per second, when known.
     public var linkCapacityBytesPerSecond: Double?
 
     public init(driver: String, protocolVersion: Int, maxPayload: Int, maxInFlight: Int,
-                capabilities: Capabilities, link: String) {
+                capabilities: RecorderCapabilities, link: String) {
         self.driver = driver
         self.protocolVersion = protocolVersion
         self.maxPayload = maxPayload
@@ -73,7 +81,8 @@ public struct RecorderInfo: Hashable, Sendable {
     }
 }
 
-/// Identity of a recorder (the `ZFY_INFO` fields), as UTF-8 strings.
+/// Identity of a recorder (the `ZFY_INFO` fields of the public-security recorder SDKs), as
+/// UTF-8 strings.
 public struct RecorderIdentity: Hashable, Sendable, Codable {
     /// Product serial, 7 ASCII letters or digits.
     public var serial: String

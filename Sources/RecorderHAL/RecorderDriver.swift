@@ -8,12 +8,11 @@ public protocol RecorderDriver: Sendable {
     func open(link: any RecorderLink, options: DriverOptions) async throws(RecorderError) -> any Recorder
 }
 
-/// Knobs of a driver, with defaults sized for a USB 2.0 bay.
+/// Knobs every driver honours, with defaults sized for a USB 2.0 bay. Knobs of one family's
+/// command set live with that family (protocol v1: `ProtocolV1Options`).
 public struct DriverOptions: Sendable {
-    /// Identifies the gateway to the device (HELLO hostName, ≤ 64 bytes).
+    /// Identifies the gateway to the device, for families that tell it (≤ 64 bytes).
     public var hostName: String = "recorder-gateway"
-    /// Largest payload the host accepts; the device may choose less.
-    public var maxPayload: Int = 4 * 1024 * 1024 + 4096
     /// Requests in flight at most, whatever the device allows.
     public var maxInFlight: Int = 16
     /// READs kept in flight per recording.
@@ -24,20 +23,16 @@ public struct DriverOptions: Sendable {
     public var requestTimeout: Duration = .milliseconds(3000)
     /// Times one chunk is read again after a corrupt reply before the read fails.
     public var maxRereadsPerChunk: Int = 3
-    /// Entries asked for per CATALOG page.
-    public var catalogPageEntries: UInt16 = 256
     /// A catalog longer than this is refused as one that does not end.
     public var maxCatalogEntries: Int = 100_000
 
     public init() {}
 }
 
-/// The drivers this build knows, by name.
+/// Drivers by name. The HAL knows no family: the registry of the drivers built into the
+/// binaries, `DriverRegistry.builtIn`, is in `RecorderFamilies`, which sees every family.
 public struct DriverRegistry: Sendable {
     private var drivers: [String: any RecorderDriver]
-
-    /// A registry with every built-in driver.
-    public static let builtIn = DriverRegistry(drivers: [ZFYBulkDriver()])
 
     public init(drivers: [any RecorderDriver]) {
         self.drivers = Dictionary(drivers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

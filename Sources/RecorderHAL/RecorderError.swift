@@ -1,5 +1,3 @@
-import RecorderProtocol
-
 /// Why an operation on a recorder failed, with the context each layer added on the way up:
 /// `file 12 at offset 1048576: READ tag 40: bulk IN timed out after 3000 ms`.
 public struct RecorderError: Error, Sendable, CustomStringConvertible {
@@ -8,18 +6,20 @@ public struct RecorderError: Error, Sendable, CustomStringConvertible {
         case link(LinkError)
         /// No reply within the request's deadline.
         case timedOut(milliseconds: Int)
-        /// The device answered with a status other than OK.
-        case device(Status, ErrorDetail)
-        /// A reply payload was structurally wrong.
-        case malformedReply(MessageError)
+        /// The device refused the request, in its family's terms.
+        case device(DeviceRefusal)
+        /// A reply payload was structurally wrong (the family's decoder says how).
+        case malformedReply(String)
         /// The byte stream could not be framed; the link must be resynchronised.
-        case framing(FrameError)
-        /// A reply failed its payload check; a READ re-reads the range.
-        case corruptReply(FrameError)
+        case framing(String)
+        /// A reply failed its integrity check; a read re-reads the range.
+        case corruptReply(String)
         /// The reply does not answer the request (wrong opcode, id, offset or length).
         case unexpectedReply(String)
         /// The device broke a rule of the protocol (a catalog that never ends, duplicate ids).
         case protocolViolation(String)
+        /// The recorder's family cannot do this (see `RecorderCapabilities`).
+        case unsupported(String)
         /// The waiting task was cancelled.
         case cancelled
     }
@@ -38,9 +38,9 @@ public struct RecorderError: Error, Sendable, CustomStringConvertible {
         RecorderError(reason, context: [outer] + context)
     }
 
-    /// The device status, when the device refused the request.
-    public var deviceStatus: Status? {
-        if case .device(let status, _) = reason { return status }
+    /// The device's refusal, when the device refused the request.
+    public var refusal: DeviceRefusal? {
+        if case .device(let refusal) = reason { return refusal }
         return nil
     }
 
@@ -66,23 +66,47 @@ public struct RecorderError: Error, Sendable, CustomStringConvertible {
         switch reason {
         case .link(let e): what = e.description
         case .timedOut(let ms): what = "no reply within \(ms) ms"
-        case .device(let status, let detail):
-            var s = "device answered \(status)"
-            switch status {
-            case .passwordWrong: s += " (\(detail.value) attempts left before lockout)"
-            case .lockedOut: s += " (locked for \(detail.value) s more)"
-            case .busy: s += " (retry in \(detail.value) ms)"
-            default: break
-            }
-            if !detail.message.isEmpty { s += ": \(detail.message)" }
-            what = s
+        case .device(let refusal): what = "device answered \(refusal)"
         case .malformedReply(let e): what = "malformed reply: \(e)"
         case .framing(let e): what = "link out of step: \(e)"
         case .corruptReply(let e): what = "corrupt reply: \(e)"
         case .unexpectedReply(let s): what = "unexpected reply: \(s)"
         case .protocolViolation(let s): what = "protocol violation: \(s)"
+        case .unsupported(let s): what = "not supported by this recorder: \(s)"
         case .cancelled: what = "cancelled"
         }
         return (context + [what]).joined(separator: ": ")
+    }
+}
+
+/// A device's refusal of a request, in its family's own terms. The ingest engine does not
+/// interpret the code: it records the refusal, and families map their codes for callers that
+/// need them (protocol v1's `RecorderError.deviceStatus`).
+public struct DeviceRefusal: Hashable, Sendable, CustomStringConvertible {
+    /// The driver whose family the code belongs to ("zfy-bulk-v1").
+    public var family: String
+    /// The family's status code (protocol v1: the reply's status).
+    public var code: Int
+    /// The family's name for the code ("PASSWORD_WRONG").
+    public var name: String
+    /// A number whose meaning the code gives (attempts left, seconds locked, milliseconds to wait).
+    public var value: UInt32
+    /// `value` said for a person ("3 attempts left before lockout"), or empty when it means nothing.
+    public var valueMeaning: String
+    /// The device's own words, or empty.
+    public var message: String
+
+    public init(family: String, code: Int, name: String, value: UInt32 = 0, valueMeaning: String = "", message: String = "") {
+        self.family = family
+        self.code = code
+        self.name = name
+        self.value = value
+        self.valueMeaning = valueMeaning
+        self.message = message
+    }
+
+    /// `PASSWORD_WRONG (3 attempts left before lockout): bad password`.
+    public var description: String {
+        name + (valueMeaning.isEmpty ? "" : " (\(valueMeaning))") + (message.isEmpty ? "" : ": \(message)")
     }
 }

@@ -75,7 +75,7 @@ public struct StatusScenario: Sendable, Hashable {
 /// One recording or log on a simulated recorder.
 public struct SimulatedRecording: Sendable {
     public var id: UInt32
-    public var kind: RecordingKind
+    public var kind: RecorderProtocol.RecordingKind
     /// The path exactly as the device will send it: may be hostile on purpose.
     public var path: [UInt8]
     public var content: Content
@@ -96,7 +96,7 @@ public struct SimulatedRecording: Sendable {
         case bytes([UInt8])
     }
 
-    public init(id: UInt32, kind: RecordingKind, path: [UInt8], content: Content, sequence: UInt32,
+    public init(id: UInt32, kind: RecorderProtocol.RecordingKind, path: [UInt8], content: Content, sequence: UInt32,
                 important: Bool, startMilliseconds: Int64, endMilliseconds: Int64) {
         self.id = id
         self.kind = kind

@@ -8,7 +8,7 @@ import RecorderProtocol
 public struct ScenarioDescription: Sendable {
     public struct File: Sendable {
         public var id: UInt32
-        public var kind: RecordingKind
+        public var kind: RecorderProtocol.RecordingKind
         public var path: [UInt8]
         /// Bytes the device actually serves.
         public var size: UInt64

@@ -128,7 +128,7 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
                 switch frame.opcode {
                 case .clockGet:
                     _ = try ClockGetRequest(payload: frame.payload)
-                    await reply(.reply(ClockGetReply(time: DeviceTime(utcMilliseconds: deviceNowMilliseconds(),
+                    await reply(.reply(ClockGetReply(time: RecorderProtocol.DeviceTime(utcMilliseconds: deviceNowMilliseconds(),
                                                                       zoneOffsetMinutes: zoneOffsetMinutes)), tag: tag))
                 case .clockSet: await setClock(try ClockSetRequest(payload: frame.payload), tag: tag)
                 case .status:
@@ -243,9 +243,9 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
         if scenario.faults.contains(.catalogNeverEnds) && start >= all.count {
             // Made-up entries, forever: each page names the next, and fits the payload limit.
             let fit = max(1, (negotiatedPayload - 6) / (68 + 24))
-            let fake = (0..<min(Int(request.maxEntries), fit)).map { k -> CatalogEntry in
+            let fake = (0..<min(Int(request.maxEntries), fit)).map { k -> RecorderProtocol.CatalogEntry in
                 let n = UInt32(truncatingIfNeeded: start + k + 1_000_000)
-                return CatalogEntry(id: n, kind: .eventLog, sequence: n, size: 1, startMilliseconds: 0,
+                return RecorderProtocol.CatalogEntry(id: n, kind: .eventLog, sequence: n, size: 1, startMilliseconds: 0,
                                     endMilliseconds: 0, deviceSHA256: nil, path: Array("LOG/ghost\(n).log".utf8))
             }
             // Any u32 cursor the host sends pages on: past the top the cursors wrap to 0, and
@@ -260,7 +260,7 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
         }
         // As many unreleased entries as fit the negotiated payload (the scenario parser makes
         // sure every single entry fits).
-        var entries: [CatalogEntry] = []
+        var entries: [RecorderProtocol.CatalogEntry] = []
         var bytes = 6
         var index = start
         while index < all.count && entries.count < Int(request.maxEntries) {
@@ -284,7 +284,7 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
         await reply(.reply(CatalogPage(nextCursor: more ? UInt32(index) : CatalogPage.end, entries: entries), tag: tag))
     }
 
-    private func catalogEntry(_ r: SimulatedRecording) -> CatalogEntry {
+    private func catalogEntry(_ r: SimulatedRecording) -> RecorderProtocol.CatalogEntry {
         var size = r.size
         var hash: [UInt8]? = scenario.deviceHashes ? deviceHash(r) : nil
         for fault in scenario.faults {
@@ -294,7 +294,7 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
             default: break
             }
         }
-        return CatalogEntry(id: r.id, kind: r.kind, important: r.important, sequence: r.sequence, size: size,
+        return RecorderProtocol.CatalogEntry(id: r.id, kind: r.kind, important: r.important, sequence: r.sequence, size: size,
                             startMilliseconds: r.startMilliseconds, endMilliseconds: r.endMilliseconds,
                             deviceSHA256: hash, path: r.path)
     }

@@ -2,6 +2,8 @@
 import Control
 import Foundation
 import Ingest
+import ProtocolV1Family
+import RecorderFamilies
 import RecorderHAL
 import RecorderSimulator
 
@@ -140,7 +142,7 @@ if args.simulate && !(args.scenario == nil && !args.replays.isEmpty) {
 }
 
 let database: DeviceDatabase
-do { database = try DeviceDatabase.load() } catch { die("\(error)", 78) }
+do { database = try DeviceDatabase.load(registry: .builtIn) } catch { die("\(error)", 78) }
 
 let progress = ProgressBoard()
 let gateway: Gateway

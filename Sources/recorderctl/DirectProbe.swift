@@ -1,7 +1,7 @@
 import Foundation
 import Ingest
+import RecorderFamilies
 import RecorderHAL
-import RecorderProtocol
 import Timeline
 import USBLink
 
@@ -11,7 +11,7 @@ enum DirectProbe {
     static func run(target: String, password: String?) async -> (serial: String?, bay: String?, facts: ProgressBoard.Diagnostics, clockOffsetMs: Double?, notFound: String?) {
         var facts = ProgressBoard.Diagnostics()
         let database: DeviceDatabase
-        do { database = try DeviceDatabase.load() } catch {
+        do { database = try DeviceDatabase.load(registry: .builtIn) } catch {
             facts.openError = "\(error)"
             return (nil, nil, facts, nil, nil)
         }

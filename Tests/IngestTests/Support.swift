@@ -2,6 +2,7 @@ import Foundation
 import GatewayCrypto
 import Ingest
 import Journal
+import ProtocolV1Family
 import RecorderHAL
 import RecorderSimulator
 import TestSupport

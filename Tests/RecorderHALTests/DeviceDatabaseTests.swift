@@ -1,4 +1,5 @@
 import Foundation
+import RecorderFamilies
 import RecorderHAL
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
         .deletingLastPathComponent().appendingPathComponent("Sources/RecorderHAL/recorders.json").path
 
     @Test func theRepositoryDatabaseLoadsAndKnowsTheSimulator() throws {
-        let db = try DeviceDatabase.load(path: Self.repoFile)
+        let db = try DeviceDatabase.load(path: Self.repoFile, registry: .builtIn)
         let model = try #require(db.model(vendorId: 0x1209, productId: 0x0001, interfaceClass: 0xFF))
         #expect(model.driver == "zfy-bulk-v1")
         #expect(model.usbId == "1209:0001")
@@ -17,7 +18,7 @@ import Testing
 
     @Test func theBuiltCopyIsFoundWithoutAPath() throws {
         // SwiftPM puts the resource bundle next to the test binary as it does next to a program.
-        let db = try DeviceDatabase.load()
+        let db = try DeviceDatabase.load(registry: .builtIn)
         #expect(!db.models.isEmpty)
     }
 
@@ -34,6 +35,6 @@ import Testing
     @Test(arguments: bad.indices)
     func aBadEntryNamesItsField(index: Int) {
         let (json, field) = Self.bad[index]
-        #expect { _ = try DeviceDatabase(json: Data(json.utf8)) } throws: { ($0 as? DeviceDatabaseError)?.field == field }
+        #expect { _ = try DeviceDatabase(json: Data(json.utf8), registry: .builtIn) } throws: { ($0 as? DeviceDatabaseError)?.field == field }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCrypto
+import ProtocolV1Family
 import RecorderHAL
 import RecorderProtocol
 import Testing
@@ -85,7 +86,7 @@ import Testing
             do {
                 try await recorder.authenticate(password: "wrong")
             } catch {
-                if case .device(let status, let detail) = error.reason { seen.append("\(status)/\(detail.value)") }
+                if let status = error.deviceStatus, let refusal = error.refusal { seen.append("\(status)/\(refusal.value)") }
             }
         }
         // Three attempts allowed: two warnings, then the lockout (60 s), which also refuses the

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCrypto
+import ProtocolV1Family
 import RecorderHAL
 import RecorderProtocol
 import Testing

@@ -1,21 +1,16 @@
+import RecorderHAL
 import RecorderProtocol
 
-/// A byte range of one recording, delivered in order as chunks while several READs are in
-/// flight underneath.
+/// Protocol v1's `RecordingStream`: a byte range of one recording, delivered in order as chunks
+/// while several READs are in flight underneath.
 ///
-/// Guarantees: chunks are contiguous, in order, and together exactly cover the range; each
+/// Guarantees, beyond the stream's: chunks are contiguous, in order, and together exactly cover the range; each
 /// came in a frame whose CRC-32C matched and whose id, offset and length answer the request;
 /// a chunk that failed its check, or that the device answered BAD_REQUEST (request damaged on
 /// the way) or BUSY, is asked for again up to `maxRereads` times; at most `window`
 /// chunks are requested ahead of the consumer (back-pressure: memory stays at window × chunk).
 /// One task consumes a reader.
-public final class RecordingReader: @unchecked Sendable {
-    /// One piece of the range.
-    public struct Chunk: Sendable {
-        public var offset: UInt64
-        public var data: ArraySlice<UInt8>
-    }
-
+public final class RecordingReader: RecordingStream, @unchecked Sendable {
     private let client: ProtocolClient
     private let id: UInt32
     private let range: Range<UInt64>
@@ -52,7 +47,7 @@ public final class RecordingReader: @unchecked Sendable {
     /// The next chunk, or nil once the whole range has been delivered.
     ///
     /// - Throws: `RecorderError` with context "recording ID at offset N".
-    public func next() async throws(RecorderError) -> Chunk? {
+    public func next() async throws(RecorderError) -> RecordingChunk? {
         guard nextDeliver < range.upperBound else { return nil }
         fillWindow()
         let offset = nextDeliver
@@ -66,19 +61,19 @@ public final class RecordingReader: @unchecked Sendable {
                 inFlight[offset] = nil
             } catch let error as RecorderError {
                 inFlight[offset] = nil
-                switch error.reason {
-                case .corruptReply, .device(.badRequest, _):
+                let corrupt: Bool
+                if case .corruptReply = error.reason { corrupt = true } else { corrupt = false }
+                if corrupt || error.deviceStatus == .badRequest {
                     // A damaged reply, or a request the device received damaged: ask again.
                     try reread(offset, because: error)
                     continue
-                case .device(.busy, let detail):
+                }
+                if error.deviceStatus == .busy, let refusal = error.refusal {
                     // More requests in flight than the device takes (one that timed out may
                     // still be running there): wait as suggested, then ask again.
-                    try? await Task.sleep(for: .milliseconds(Int(min(detail.value, 1000))))
+                    try? await Task.sleep(for: .milliseconds(Int(min(refusal.value, 1000))))
                     try reread(offset, because: error)
                     continue
-                default:
-                    break
                 }
                 cancelAll()
                 throw error.context("recording \(id) at offset \(offset)")
@@ -100,7 +95,7 @@ public final class RecordingReader: @unchecked Sendable {
             }
             nextDeliver = offset + UInt64(expected)
             fillWindow()
-            return Chunk(offset: offset, data: reply.data)
+            return RecordingChunk(offset: offset, data: reply.data)
         }
     }
 

@@ -1,4 +1,4 @@
-import RecorderProtocol
+import RecorderHAL
 import Testing
 
 /// Sizes a recorder lists, added up: a sum past 2^64 stops at the top instead of trapping.

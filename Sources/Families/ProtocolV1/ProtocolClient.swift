@@ -1,4 +1,5 @@
 import Foundation
+import RecorderHAL
 import RecorderProtocol
 
 /// The host side of one protocol conversation over a link: tags requests, keeps several in
@@ -174,11 +175,11 @@ public actor ProtocolClient {
                 switch error {
                 case .payloadCheckMismatch(_, let tag, _, _):
                     corruptReplies += 1
-                    finish(tag, with: .failure(RecorderError(.corruptReply(error))))
+                    finish(tag, with: .failure(RecorderError(.corruptReply(String(describing: error)))))
                 case .unknownOpcode(_, let tag, _):
                     finish(tag, with: .failure(RecorderError(.unexpectedReply(error.description))))
                 default:
-                    fail(RecorderError(.framing(error)))
+                    fail(RecorderError(.framing(String(describing: error))))
                     return
                 }
             }
@@ -228,20 +229,4 @@ public actor ProtocolClient {
             permitWaiters.removeFirst().resume()
         }
     }
-}
-
-/// What a conversation has seen so far: the numbers `recorderctl diagnose` reports.
-public struct ExchangeStatistics: Hashable, Sendable, Codable {
-    /// Requests sent.
-    public var requests = 0
-    /// The most requests that were outstanding at once.
-    public var peakInFlight = 0
-    /// Requests that got no reply in time.
-    public var timeouts = 0
-    /// Replies that failed their payload check.
-    public var corruptReplies = 0
-    /// Replies that matched no outstanding request.
-    public var strayReplies = 0
-
-    public init() {}
 }
