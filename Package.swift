@@ -18,7 +18,7 @@ let package = Package(
         .library(name: "Telemetry", targets: ["Telemetry"]),
         .library(name: "Timeline", targets: ["Timeline"]),
         .library(name: "RecorderSimulator", targets: ["RecorderSimulator"]),
-        .library(name: "Ingest", targets: ["Ingest"]),
+        .library(name: "Settings", targets: ["Settings"]),
     ],
     targets: [
         // MARK: System libraries (one importer each)
@@ -61,26 +61,30 @@ let package = Package(
         .target(name: "Discovery", dependencies: ["CLibUDev"]),
         /// An S3-compatible evidence store: SigV4 signing on libcrypto, HTTP through URLSession.
         .target(name: "S3Store", dependencies: ["GatewayCrypto"]),
+        /// The gateway's settings: the configuration file's text, the command-line argument
+        /// parser of all three programs, and the one resolver of both (command line over file
+        /// over defaults). Pure but for a thin file-reading adapter.
+        .target(name: "Settings", dependencies: ["S3Store"]),
         /// The control socket: JSON lines between the service and recorderctl.
         .target(name: "Control"),
         /// Dock sessions: pull, verify, stage, bag, release. The gateway's core.
         .target(name: "Ingest", dependencies: ["RecorderHAL", "RecorderProtocol", "GatewayCrypto", "Evidence", "Journal",
-                                              "Telemetry", "Timeline", "S3Store"]),
+                                              "Telemetry", "Timeline", "S3Store", "Settings"]),
         /// The device side of the protocol over an in-memory link with a USB timing model.
         .target(name: "RecorderSimulator",
                 dependencies: ["RecorderProtocol", "RecorderHAL", "GatewayCrypto", "Calendrical"]),
 
         // MARK: Executables (thin)
         .executableTarget(name: "recorder-sim",
-                          dependencies: ["RecorderSimulator", "RecorderHAL", "GatewayCrypto"]),
+                          dependencies: ["RecorderSimulator", "RecorderHAL", "GatewayCrypto", "Settings"]),
 
         .executableTarget(name: "recorder-gatewayd",
                           dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "Evidence", "Journal", "GatewayCrypto",
-                                         "USBLink", "Discovery", "Control"]),
+                                         "USBLink", "Discovery", "Control", "Settings"]),
 
         .executableTarget(name: "recorderctl",
                           dependencies: ["Ingest", "Evidence", "GatewayCrypto", "Telemetry", "Timeline", "Control",
-                                         "RecorderHAL", "RecorderProtocol", "USBLink"]),
+                                         "RecorderHAL", "RecorderProtocol", "USBLink", "Settings"]),
 
         // MARK: Tests
         .testTarget(name: "RecorderProtocolTests", dependencies: ["RecorderProtocol"]),
@@ -92,7 +96,8 @@ let package = Package(
         .testTarget(name: "S3StoreTests", dependencies: ["S3Store", "GatewayCrypto"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
         .testTarget(name: "IngestTests",
-                    dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "RecorderProtocol", "Evidence", "Journal", "GatewayCrypto"]),
+                    dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "RecorderProtocol", "Evidence", "Journal", "GatewayCrypto", "Settings"]),
+        .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
         .testTarget(name: "RecorderSimulatorTests",
                     dependencies: ["RecorderSimulator", "RecorderHAL", "RecorderProtocol", "GatewayCrypto"]),
     ],

@@ -1,6 +1,7 @@
 import Control
-import Ingest
 import Foundation
+import Ingest
+import Settings
 
 /// The service's socket: `--control-socket PATH`, else the default.
 func connect(_ args: inout Arguments) throws -> ControlClient {
@@ -277,9 +278,7 @@ let diagnoseCommand = Command(
             var password = try args.option("--password")
             let configPath = try args.option("--config")
             let target = try args.positionals(min: 1, max: 1)[0]
-            let config = try configPath.map { path in
-                do { return try GatewayConfig(contentsOf: path) } catch { throw UsageError(description: "\(error)") }
-            }
+            let config = try configPath.map { path throws(UsageError) in try resolved(CommandLineSettings(config: path)) }
             if password == nil, let config { password = config.password(for: target) ?? config.defaultPassword }
             let secret = password
             let probe = runBlocking { await DirectProbe.run(target: target, password: secret) }

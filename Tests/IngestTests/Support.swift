@@ -4,6 +4,7 @@ import Ingest
 import Journal
 import RecorderHAL
 import RecorderSimulator
+import Settings
 import Testing
 
 /// A gateway over a fresh store and state directory in /tmp.

@@ -135,6 +135,9 @@ mv "$work/audit.moved" "$log"
 check "no command is a usage error" test "$(status "$ctl")" -eq 64
 check "an unknown command is a usage error" test "$(status "$ctl" frobnicate)" -eq 64
 check "an unknown option is a usage error" test "$(status "$ctl" verify --all --bogus --store "$work/store")" -eq 64
+check "an unknown option before the command is a usage error naming it" bash -c \
+  "test \$('$ctl' --bogus verify --all --store '$work/store' 2> '$work/e1'; echo \$?) -eq 64 && grep -q -- 'unknown option --bogus' '$work/e1'"
+check "--store before the command works" test "$(status "$ctl" --store "$work/store" verify --all)" -eq 0
 check "help verify explains verify" bash -c "'$ctl' help verify | grep -q 'Payload-Oxum'"
 check "verify --help explains verify" bash -c "'$ctl' verify --help | grep -q 'Payload-Oxum'"
 
