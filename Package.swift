@@ -98,6 +98,7 @@ let package = Package(
         .testTarget(name: "IngestTests",
                     dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "RecorderProtocol", "Evidence", "Journal", "GatewayCrypto", "Settings"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control"]),
         .testTarget(name: "RecorderSimulatorTests",
                     dependencies: ["RecorderSimulator", "RecorderHAL", "RecorderProtocol", "GatewayCrypto"]),
     ],
