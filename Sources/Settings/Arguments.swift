@@ -24,16 +24,12 @@ public struct Arguments: Sendable {
     ///
     /// - Throws: `UsageError` "NAME needs a value" when `name` is last or followed by an option.
     public mutating func option(_ name: String) throws(UsageError) -> String? {
-        var value: String?
-        while let i = items.firstIndex(of: name) {
-            guard i + 1 < items.count, !items[i + 1].hasPrefix("--") else { throw UsageError(description: "\(name) needs a value") }
-            value = items[i + 1]
-            items.removeSubrange(i...(i + 1))
-        }
-        return value
+        try options(name).last
     }
 
     /// Removes every `name VALUE`, returning the values in order (a repeatable option).
+    ///
+    /// - Throws: `UsageError` "NAME needs a value" when `name` is last or followed by an option.
     public mutating func options(_ name: String) throws(UsageError) -> [String] {
         var values: [String] = []
         while let i = items.firstIndex(of: name) {

@@ -27,6 +27,9 @@ docks each one (present at start or plugged in later) through libusb, and runs u
   --control-socket PATH  where recorderctl reaches the service (default
                          /run/recorder-gateway/control.sock; "none" for no socket)
 
+Options may come in any order; given twice, the last one counts. The command line wins over
+the configuration file, which wins over the defaults (Docs/configuration.md, "Precedence").
+
 Exit status: 0 ok, 1 some recording not verified, 64 usage error, 65 invalid scenario,
 78 configuration error, 74 the store, journal or key could not be opened.
 """
