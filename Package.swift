@@ -18,7 +18,7 @@ let package = Package(
         .library(name: "Telemetry", targets: ["Telemetry"]),
         .library(name: "Timeline", targets: ["Timeline"]),
         .library(name: "RecorderSimulator", targets: ["RecorderSimulator"]),
-        .library(name: "Ingest", targets: ["Ingest"]),
+        .library(name: "Settings", targets: ["Settings"]),
     ],
     targets: [
         // MARK: System libraries (one importer each)
@@ -70,27 +70,31 @@ let package = Package(
         .target(name: "Discovery", dependencies: ["CLibUDev"]),
         /// An S3-compatible evidence store: SigV4 signing on libcrypto, HTTP through URLSession.
         .target(name: "S3Store", dependencies: ["GatewayCrypto"]),
+        /// The gateway's settings: the configuration file's text, the command-line argument
+        /// parser of all three programs, and the one resolver of both (command line over file
+        /// over defaults). Pure but for a thin file-reading adapter.
+        .target(name: "Settings", dependencies: ["S3Store"]),
         /// The control socket: JSON lines between the service and recorderctl.
         .target(name: "Control"),
         /// Dock sessions: pull, verify, stage, bag, release. The gateway's core.
         .target(name: "Ingest", dependencies: ["RecorderHAL", "GatewayCrypto", "Evidence", "Journal",
-                                              "Telemetry", "Timeline", "S3Store"]),
+                                              "Telemetry", "Timeline", "S3Store", "Settings"]),
         /// The device side of the protocol over an in-memory link with a USB timing model.
         .target(name: "RecorderSimulator",
                 dependencies: ["RecorderProtocol", "RecorderHAL", "ProtocolV1Family", "GatewayCrypto", "Calendrical"]),
 
         // MARK: Executables (thin)
         .executableTarget(name: "recorder-sim",
-                          dependencies: ["RecorderSimulator", "RecorderHAL", "RecorderProtocol", "GatewayCrypto"]),
+                          dependencies: ["RecorderSimulator", "RecorderHAL", "RecorderProtocol", "GatewayCrypto", "Settings"]),
 
         .executableTarget(name: "recorder-gatewayd",
                           dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "RecorderFamilies", "ProtocolV1Family",
                                          "Evidence", "Journal", "GatewayCrypto",
-                                         "USBLink", "Discovery", "Control"]),
+                                         "USBLink", "Discovery", "Control", "Settings"]),
 
         .executableTarget(name: "recorderctl",
                           dependencies: ["Ingest", "Evidence", "GatewayCrypto", "Telemetry", "Timeline", "Control",
-                                         "RecorderHAL", "RecorderFamilies", "USBLink"]),
+                                         "RecorderHAL", "RecorderFamilies", "USBLink", "Settings"]),
 
         // MARK: Tests
         /// What the test targets share: the seeded generator, temporary directories, running a
@@ -106,7 +110,9 @@ let package = Package(
         .testTarget(name: "TimelineTests", dependencies: ["TestSupport", "Timeline"]),
         .testTarget(name: "IngestTests",
                     dependencies: ["TestSupport", "Ingest", "RecorderSimulator", "RecorderHAL", "ProtocolV1Family", "RecorderProtocol",
-                                   "Evidence", "Journal", "GatewayCrypto"]),
+                                   "Evidence", "Journal", "GatewayCrypto", "Settings"]),
+        .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control"]),
         .testTarget(name: "RecorderSimulatorTests",
                     dependencies: ["RecorderSimulator", "RecorderHAL", "ProtocolV1Family", "RecorderProtocol", "GatewayCrypto"]),
     ],

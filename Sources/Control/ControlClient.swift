@@ -23,8 +23,11 @@ public final class ControlClient {
 
     deinit { close(fd) }
 
-    /// Sends a request and waits for its reply: the result object, or the service's error.
-    public func call(_ command: String, args: [String: String] = [:]) throws -> Any {
+    /// Sends a request and waits for its reply: the result as `Result`, or the service's error.
+    ///
+    /// - Throws: `ControlError` (the service's refusal, or `failed` for a reply that is not
+    ///   JSON or does not hold a `Result`), `ControlSocketError` when the connection fails.
+    public func call<Result: Decodable>(_ command: String, args: [String: String] = [:], as type: Result.Type) throws -> Result {
         let request = ControlRequest(id: nextId, command: command, args: args)
         nextId += 1
         let line = [UInt8](request.line())
@@ -36,14 +39,9 @@ public final class ControlClient {
         }
         while true {
             if let newline = buffer.firstIndex(of: 0x0A) {
-                let reply = buffer[buffer.startIndex..<newline]
+                let reply = Data(buffer[buffer.startIndex..<newline])
                 buffer = Data(buffer[(newline + 1)...])
-                guard let object = (try? JSONSerialization.jsonObject(with: Data(reply))) as? [String: Any] else {
-                    throw ControlError(code: "failed", message: "the service sent a reply that is not JSON")
-                }
-                if object["ok"] as? Bool == true { return object["result"] ?? [:] }
-                let error = object["error"] as? [String: Any]
-                throw ControlError(code: error?["code"] as? String ?? "failed", message: error?["message"] as? String ?? "no message")
+                return try Self.result(of: reply, as: type)
             }
             var chunk = [UInt8](repeating: 0, count: 16384)
             let n = read(fd, &chunk, chunk.count)
@@ -51,4 +49,26 @@ public final class ControlClient {
             buffer.append(contentsOf: chunk[0..<n])
         }
     }
+
+    /// The result of one reply line, or the error it carries.
+    static func result<Result: Decodable>(of reply: Data, as type: Result.Type) throws(ControlError) -> Result {
+        let decoder = JSONDecoder()
+        guard let outcome = try? decoder.decode(ReplyOutcome.self, from: reply) else {
+            throw ControlError(code: "failed", message: "the service sent a reply that is not JSON")
+        }
+        guard outcome.ok == true else { throw outcome.error ?? ControlError(code: "failed", message: "no message") }
+        let success: ControlReply<Result>
+        do { success = try decoder.decode(ControlReply<Result>.self, from: reply) } catch {
+            throw ControlError(code: "failed", message: "the service sent a \(Result.self) this recorderctl cannot read: \(error)")
+        }
+        guard let result = success.result else { throw ControlError(code: "failed", message: "the service sent no result") }
+        return result
+    }
+}
+
+/// What tells a reply's success from its failure: a reply whose result does not decode is
+/// still reported by its own error when it has one.
+private struct ReplyOutcome: Decodable {
+    var ok: Bool?
+    var error: ControlError?
 }

@@ -13,7 +13,7 @@ public enum ControlProtocol {
 }
 
 /// A request as the service receives it.
-public struct ControlRequest: Sendable {
+public struct ControlRequest: Sendable, Encodable {
     public var id: Int
     public var command: String
     public var args: [String: String]
@@ -24,10 +24,21 @@ public struct ControlRequest: Sendable {
         self.args = args
     }
 
-    /// The request's JSON line.
+    enum CodingKeys: String, CodingKey { case v, id, command, args }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ControlProtocol.version, forKey: .v)
+        try c.encode(id, forKey: .id)
+        try c.encode(command, forKey: .command)
+        try c.encode(args, forKey: .args)
+    }
+
+    /// The request's JSON line: `{"args":{...},"command":"...","id":N,"v":1}`.
     public func line() -> Data {
-        let object: [String: Any] = ["v": ControlProtocol.version, "id": id, "command": command, "args": args]
-        var data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var data = (try? encoder.encode(self)) ?? Data()
         data.append(0x0A)
         return data
     }
@@ -64,7 +75,7 @@ public struct ControlRequest: Sendable {
 
 /// A refusal with a stable code: `bad-request`, `unsupported-version`, `unknown-command`,
 /// `not-found`, `failed`.
-public struct ControlError: Error, Sendable, CustomStringConvertible {
+public struct ControlError: Error, Sendable, Codable, CustomStringConvertible {
     public var code: String
     public var message: String
 
@@ -76,20 +87,40 @@ public struct ControlError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(code): \(message)" }
 }
 
-/// Builds reply lines.
-enum ControlReply {
-    static func success(id: Int, result: Any) -> Data {
-        line(["v": ControlProtocol.version, "id": id, "ok": true, "result": result])
-    }
+/// A reply line: `{"id":N,"ok":true,"result":{...},"v":1}` or `{"error":{...},"id":N,"ok":false,"v":1}`.
+struct ControlReply<Payload> {
+    var v = ControlProtocol.version
+    var id: Int
+    var ok: Bool
+    var result: Payload?
+    var error: ControlError?
+}
 
-    static func failure(id: Int, _ error: ControlError) -> Data {
-        line(["v": ControlProtocol.version, "id": id, "ok": false, "error": ["code": error.code, "message": error.message]])
-    }
+extension ControlReply: Encodable where Payload: Encodable {}
+extension ControlReply: Decodable where Payload: Decodable {}
 
-    private static func line(_ object: [String: Any]) -> Data {
-        var data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+extension ControlReply where Payload: Encodable {
+    /// Encodes with sorted keys and unescaped slashes, as the wire always was.
+    func line() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = (try? encoder.encode(self))
             ?? Data(#"{"ok":false,"error":{"code":"failed","message":"reply not encodable"}}"#.utf8)
         data.append(0x0A)
         return data
     }
 }
+
+/// Builds reply lines.
+enum ControlReplyLine {
+    static func success<R: Encodable>(id: Int, result: R) -> Data {
+        ControlReply(id: id, ok: true, result: result, error: nil).line()
+    }
+
+    static func failure(id: Int, _ error: ControlError) -> Data {
+        ControlReply<NoResult>(id: id, ok: false, result: nil, error: error).line()
+    }
+}
+
+/// The result type of a refusal, which carries none.
+struct NoResult: Encodable {}

@@ -10,7 +10,7 @@ import Glibc
 /// every other) keeps being served; a request line over 64 KiB is refused and the connection
 /// closed; requests on one connection are answered in order.
 public final class ControlServer: @unchecked Sendable {
-    public typealias Handler = @Sendable (ControlRequest) async -> Result<Any, ControlError>
+    public typealias Handler = @Sendable (ControlRequest) async -> Result<any Codable & Sendable, ControlError>
 
     public let path: String
     private let handler: Handler
@@ -104,7 +104,7 @@ public final class ControlServer: @unchecked Sendable {
             respond(c, to: Data(line))
         }
         if c.buffer.count > ControlProtocol.maxLineBytes {
-            send(c, ControlReply.failure(id: 0, ControlError(code: "bad-request", message: "request line over \(ControlProtocol.maxLineBytes) bytes")))
+            send(c, ControlReplyLine.failure(id: 0, ControlError(code: "bad-request", message: "request line over \(ControlProtocol.maxLineBytes) bytes")))
             drop(c)
         }
     }
@@ -117,11 +117,11 @@ public final class ControlServer: @unchecked Sendable {
             let reply: Data
             switch ControlRequest.parse(line) {
             case .failure(let error):
-                reply = ControlReply.failure(id: 0, error)
+                reply = ControlReplyLine.failure(id: 0, error)
             case .success(let request):
                 switch await handler(request) {
-                case .success(let result): reply = ControlReply.success(id: request.id, result: result)
-                case .failure(let error): reply = ControlReply.failure(id: request.id, error)
+                case .success(let result): reply = ControlReplyLine.success(id: request.id, result: result)
+                case .failure(let error): reply = ControlReplyLine.failure(id: request.id, error)
                 }
             }
             guard let server = self else { return }

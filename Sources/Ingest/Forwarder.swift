@@ -3,6 +3,7 @@ import Foundation
 import GatewayCrypto
 import Journal
 import S3Store
+import Settings
 
 /// The forward queue: sends every sealed bag to the remote evidence store, object by object,
 /// and confirms each is there byte-exact and retention-locked before counting it.

@@ -4,6 +4,7 @@ import GatewayCrypto
 import Journal
 import RecorderHAL
 import S3Store
+import Settings
 
 /// The gateway process's state: configuration, journal, store, audit log, key, and the dock
 /// sessions running in their bays.

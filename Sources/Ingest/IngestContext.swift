@@ -3,6 +3,7 @@ import Foundation
 import GatewayCrypto
 import Journal
 import RecorderHAL
+import Settings
 
 /// Everything a dock session needs from the gateway around it.
 public struct IngestContext: Sendable {

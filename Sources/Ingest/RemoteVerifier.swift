@@ -2,6 +2,7 @@ import Evidence
 import Foundation
 import GatewayCrypto
 import S3Store
+import Settings
 
 /// `recorderctl verify` with forwarding configured: each file of a local bag against its copy in
 /// the remote evidence store (size, SHA-256 and MD5 ETag or their multipart composites, as

@@ -9,9 +9,9 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
     { request in
         switch request.command {
         case "ping":
-            return .success(["service": "recorder-gatewayd", "protocol": ControlProtocol.version])
+            return .success(PingResult(service: "recorder-gatewayd", protocolVersion: ControlProtocol.version))
         case "devices":
-            return .success(["bays": progress.snapshot().map(bayObject)])
+            return .success(DevicesResult(bays: progress.snapshot().map(bayStatus)))
         case "info", "files":
             guard let target = request.args["target"], !target.isEmpty else {
                 return .failure(ControlError(code: "bad-request", message: "\(request.command) needs args.target (a bay or a serial)"))
@@ -26,20 +26,18 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
                 return .failure(ControlError(code: "not-found", message: "no bay or recorder \(target)"))
             }
             if request.command == "info" {
-                var info: [String: Any] = ["serial": serial.map { $0 as Any } ?? NSNull()]
-                if let bay { info["bay"] = bayObject(bay) }
-                info["sessions"] = sessions.prefix(10).map {
-                    ["bag": $0.bagName, "bay": $0.bay, "started": $0.startedUTC, "ended": $0.endedUTC.map { $0 as Any } ?? NSNull(), "state": $0.state.rawValue] as [String: Any]
-                }
-                info["recordings"] = ["ingested": ledger.count, "quarantined": ledger.filter(\.quarantined).count,
-                                      "released": ledger.filter { $0.releasedUTC != nil }.count]
-                return .success(info)
+                return .success(InfoResult(
+                    serial: serial, bay: bay.map(bayStatus),
+                    sessions: sessions.prefix(10).map {
+                        InfoResult.Session(bag: $0.bagName, bay: $0.bay, started: $0.startedUTC, ended: $0.endedUTC, state: $0.state.rawValue)
+                    },
+                    recordings: InfoResult.Recordings(ingested: ledger.count, quarantined: ledger.filter(\.quarantined).count,
+                                                      released: ledger.filter { $0.releasedUTC != nil }.count)))
             }
-            return .success(["serial": serial.map { $0 as Any } ?? NSNull(), "files": ledger.map { e -> [String: Any] in
-                ["recordingId": Int(e.recordingId), "size": e.size, "sha256": hexString(e.sha256), "bag": e.bagName,
-                 "state": e.quarantined ? "quarantined" : "verified", "ingested": e.ingestedUTC,
-                 "released": e.releasedUTC.map { $0 as Any } ?? NSNull()]
-            }])
+            return .success(FilesResult(serial: serial, files: ledger.map { e in
+                FilesResult.File(recordingId: Int(e.recordingId), size: e.size, sha256: hexString(e.sha256), bag: e.bagName,
+                                 state: e.quarantined ? "quarantined" : "verified", ingested: e.ingestedUTC, released: e.releasedUTC)
+            }))
         case "diagnose":
             guard let target = request.args["target"], !target.isEmpty else {
                 return .failure(ControlError(code: "bad-request", message: "diagnose needs args.target (a bay or a serial)"))
@@ -49,30 +47,30 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
                 return .failure(ControlError(code: "not-found", message: "no bay or docked recorder \(target)"))
             }
             let checks = Diagnosis.evaluate(bay.diagnostics, clockOffsetMs: bay.clockOffsetMilliseconds)
-            return .success(["bay": bay.bay, "serial": bay.serial.map { $0 as Any } ?? NSNull(),
-                             "checks": checks.map { ["name": $0.name, "result": $0.verdict.rawValue, "detail": $0.detail, "hint": $0.hint] }])
+            return .success(DiagnoseResult(bay: bay.bay, serial: bay.serial, checks: checks.map {
+                DiagnoseResult.Check(name: $0.name, result: $0.verdict.rawValue, detail: $0.detail, hint: $0.hint)
+            }))
         case "capture":
             guard let bay = request.args["target"], !bay.isEmpty, let path = request.args["path"], path.hasPrefix("/") else {
                 return .failure(ControlError(code: "bad-request", message: "capture needs args.target (a bay) and args.path (an absolute file path)"))
             }
             await gateway.armCapture(port: bay, path: path)
-            return .success(["bay": bay, "path": path, "armed": true])
+            return .success(CaptureResult(bay: bay, path: path, armed: true))
         case "queue":
             guard let forwarder = gateway.context.forwarder else {
-                return .success(["forwarding": false, "bags": [Any]()])
+                return .success(QueueResult(forwarding: false, store: nil, bags: []))
             }
             let objects = (try? gateway.journal.forwardObjects()) ?? []
-            var bags: [[String: Any]] = []
+            var bags: [QueueResult.Bag] = []
             for (bag, items) in Dictionary(grouping: objects, by: \.bagName).sorted(by: { $0.key < $1.key }) {
                 let failed = items.filter { $0.state == .failed }
-                bags.append(["bag": bag, "objects": items.count, "verified": items.filter { $0.state == .verified }.count,
-                             "pending": items.filter { $0.state == .pending }.count, "failed": failed.count,
-                             "bytes": items.reduce(UInt64(0)) { $0 + $1.size },
-                             "lastError": (items.compactMap(\.lastError).last).map { $0 as Any } ?? NSNull()])
+                bags.append(QueueResult.Bag(bag: bag, objects: items.count, verified: items.filter { $0.state == .verified }.count,
+                                            pending: items.filter { $0.state == .pending }.count, failed: failed.count,
+                                            bytes: items.reduce(UInt64(0)) { $0 + $1.size }, lastError: items.compactMap(\.lastError).last))
             }
-            return .success(["forwarding": await forwarder.isRunning, "bucket": forwarder.settings.bucket,
-                             "prefix": forwarder.settings.prefix, "endpoint": forwarder.settings.endpoint,
-                             "lastProblem": (await forwarder.lastProblem).map { $0 as Any } ?? NSNull(), "bags": bags])
+            let store = QueueResult.Store(bucket: forwarder.settings.bucket, prefix: forwarder.settings.prefix,
+                                          endpoint: forwarder.settings.endpoint, lastProblem: await forwarder.lastProblem)
+            return .success(QueueResult(forwarding: await forwarder.isRunning, store: store, bags: bags))
         case "retry":
             guard let forwarder = gateway.context.forwarder else {
                 return .failure(ControlError(code: "not-found", message: "this gateway forwards nothing"))
@@ -84,7 +82,7 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
                 return .failure(ControlError(code: "not-found", message: "no bag \(bag) in the forward queue"))
             }
             do {
-                return .success(["bag": bag, "requeued": try await forwarder.retry(bag: bag)])
+                return .success(RetryResult(bag: bag, requeued: try await forwarder.retry(bag: bag)))
             } catch {
                 return .failure(ControlError(code: "failed", message: "\(error)"))
             }
@@ -94,15 +92,14 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
     }
 }
 
-private func bayObject(_ b: ProgressBoard.Bay) -> [String: Any] {
+private func bayStatus(_ b: ProgressBoard.Bay) -> BayStatus {
     let elapsed = max((b.ended ?? Date()).timeIntervalSince(b.started), 0.001)
-    return [
-        "bay": b.bay, "serial": b.serial ?? NSNull(), "officer": b.officer ?? NSNull(), "state": b.phase.rawValue,
-        "bytesDone": b.bytesDone, "bytesTotal": b.bytesTotal,
-        "percent": b.bytesTotal > 0 ? Int(min(100, Double(b.bytesDone) * 100 / Double(b.bytesTotal))) : (b.phase == .done ? 100 : 0),
-        "mbps": (Double(b.bytesDone) / elapsed / 1e6 * 10).rounded() / 10,
-        "battery": b.batteryPercent ?? NSNull(), "storageFree": b.storageFreeBytes ?? NSNull(),
-        "clockOffsetMs": b.clockOffsetMilliseconds.map { ($0 * 10).rounded() / 10 } ?? NSNull(),
-        "bag": b.bag ?? NSNull(), "note": b.note, "started": ISO8601DateFormatter().string(from: b.started),
-    ]
+    return BayStatus(
+        bay: b.bay, serial: b.serial, officer: b.officer, state: b.phase.rawValue,
+        bytesDone: b.bytesDone, bytesTotal: b.bytesTotal,
+        percent: b.bytesTotal > 0 ? Int(min(100, Double(b.bytesDone) * 100 / Double(b.bytesTotal))) : (b.phase == .done ? 100 : 0),
+        mbps: (Double(b.bytesDone) / elapsed / 1e6 * 10).rounded() / 10,
+        battery: b.batteryPercent, storageFree: b.storageFreeBytes,
+        clockOffsetMs: b.clockOffsetMilliseconds.map { ($0 * 10).rounded() / 10 },
+        bag: b.bag, note: b.note, started: ISO8601DateFormatter().string(from: b.started))
 }

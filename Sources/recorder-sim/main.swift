@@ -4,6 +4,7 @@ import Foundation
 import GatewayCrypto
 import RecorderHAL
 import RecorderSimulator
+import Settings
 
 let usage = """
 usage: recorder-sim COMMAND [ARGS]
@@ -42,30 +43,25 @@ func loadScenario(_ path: String?) -> Scenario {
     }
 }
 
-var args = Array(CommandLine.arguments.dropFirst())
-let json = args.contains("--json")
-args.removeAll { $0 == "--json" }
+var arguments = Arguments(Array(CommandLine.arguments.dropFirst()))
+let json = arguments.flag("--json")
 var driverOptions = DriverOptions()
-/// Takes `--name VALUE` out of the arguments.
-@MainActor func takeOption(_ name: String) -> Int? {
-    guard let i = args.firstIndex(of: name) else { return nil }
-    guard i + 1 < args.count, let v = Int(args[i + 1]), v > 0 else { fail("\(name) needs a positive whole number", 64) }
-    args.removeSubrange(i...(i + 1))
+/// Takes `--name N`, N a positive whole number, out of the arguments.
+@MainActor func positiveOption(_ name: String) -> Int? {
+    let text: String?
+    do { text = try arguments.option(name) } catch { fail("\(name) needs a positive whole number", 64) }
+    guard let text else { return nil }
+    guard let v = Int(text), v > 0 else { fail("\(name) needs a positive whole number", 64) }
     return v
 }
-if let w = takeOption("--window") { driverOptions.readWindow = w }
-let keepLink = args.contains("--keep-link")
-args.removeAll { $0 == "--keep-link" }
-var serveSerial: String?
-if let i = args.firstIndex(of: "--serial") {
-    guard i + 1 < args.count else { fail("--serial needs a value", 64) }
-    serveSerial = args[i + 1]
-    args.removeSubrange(i...(i + 1))
-}
-if let c = takeOption("--chunk") { driverOptions.readChunkBytes = c }
-if args.contains("--help") || args.contains("-h") { print(usage); exit(0) }
-guard let command = args.first else { FileHandle.standardError.write(Data((usage + "\n").utf8)); exit(64) }
-let rest = Array(args.dropFirst())
+if let w = positiveOption("--window") { driverOptions.readWindow = w }
+let keepLink = arguments.flag("--keep-link")
+let serveSerial: String?
+do { serveSerial = try arguments.option("--serial") } catch { fail("\(error)", 64) }
+if let c = positiveOption("--chunk") { driverOptions.readChunkBytes = c }
+if arguments.flag("--help") || arguments.flag("-h") { print(usage); exit(0) }
+guard let command = arguments.rest.first else { FileHandle.standardError.write(Data((usage + "\n").utf8)); exit(64) }
+let rest = Array(arguments.rest.dropFirst())
 if let unknown = rest.first(where: { $0.hasPrefix("-") }) { fail("unknown option \(unknown) (see recorder-sim help)", 64) }
 
 switch command {

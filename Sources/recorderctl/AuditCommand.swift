@@ -1,6 +1,7 @@
 import Evidence
 import Foundation
 import Ingest
+import Settings
 
 let auditCommand = Command(
     name: "audit",

@@ -1,6 +1,7 @@
 import Evidence
 import Foundation
 import Ingest
+import Settings
 import Timeline
 
 let reportCommand = Command(

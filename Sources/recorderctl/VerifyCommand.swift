@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCrypto
 import Ingest
+import Settings
 
 let verifyCommand = Command(
     name: "verify",
@@ -25,15 +26,9 @@ let verifyCommand = Command(
     run: { args in
         let all = args.flag("--all")
         // With a configuration that forwards, the store's copies are checked too.
-        var forward: ForwardSettings?
-        if let config = try args.option("--config") {
-            do {
-                let c = try GatewayConfig(contentsOf: config)
-                forward = c.forward
-                args = Arguments(["--store", c.store] + args.rest)
-            } catch { throw UsageError(description: "\(error)") }
-        }
-        let layout = StoreLayout(root: try args.store())
+        let settings = try args.settings()
+        let forward = settings.forward
+        let layout = StoreLayout(root: settings.store)
         let names = try args.positionals(min: all ? 0 : 1, max: all ? 0 : 1)
         var bags: [String] = []
         if all {

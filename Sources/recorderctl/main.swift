@@ -1,5 +1,6 @@
 // recorderctl: the technician's and custodian's tool. Thin: arguments, output, exit codes.
 import Foundation
+import Settings
 
 /// Exit statuses, as fwupdmgr and friends use them.
 enum Exit: Int32 {
@@ -21,15 +22,14 @@ struct Command: Sendable {
     let run: @Sendable (inout Arguments) throws -> Output
 }
 
-struct UsageError: Error, CustomStringConvertible { var description: String }
 struct NotFound: Error, CustomStringConvertible { var description: String }
 
 let commands: [Command] = [devicesCommand, infoCommand, filesCommand, diagnoseCommand, captureCommand, watchCommand, queueCommand, retryCommand, verifyCommand, auditCommand, gpsCommand, reportCommand]
 
 @MainActor func topHelp() -> String {
-    var text = "usage: recorderctl COMMAND [OPTIONS]\n\nCommands:\n"
+    var text = "usage: recorderctl [OPTIONS] COMMAND [OPTIONS]\n\nCommands:\n"
     for c in commands { text += "  " + c.synopsis + "\n" }
-    text += "  help COMMAND\n\nEvery command takes --json and --help.\n"
+    text += "  help COMMAND\n\nEvery command takes --json and --help; options may come before or after the command.\n"
     text += "Exit status: 0 ok, 1 failure, 2 nothing to do, 3 not found, 64 usage error.\n"
     return text
 }
@@ -49,17 +49,25 @@ func fail(_ message: String, _ code: Exit) -> Never {
     exit(code.rawValue)
 }
 
-var argv = Array(CommandLine.arguments.dropFirst())
-guard let name = argv.first else { FileHandle.standardError.write(Data(topHelp().utf8)); exit(Exit.usage.rawValue) }
-if name == "--help" || name == "-h" { print(topHelp(), terminator: ""); exit(0) }
+/// The options of every command that take a value: options may come before the command, and
+/// the command is the first argument that is neither an option nor such an option's value.
+let valueOptions: Set<String> = ["--control-socket", "--store", "--config", "--since", "--svg", "--to", "--out",
+                                 "--password", "--interval", "--count"]
+
+let argv = Array(CommandLine.arguments.dropFirst())
+guard !argv.isEmpty else { FileHandle.standardError.write(Data(topHelp().utf8)); exit(Exit.usage.rawValue) }
+var arguments = Arguments(argv)
+guard let name = arguments.command(valueOptions: valueOptions) else {
+    if arguments.flag("--help") || arguments.flag("-h") { print(topHelp(), terminator: ""); exit(0) }
+    fail("unknown command \(argv[0]) (see recorderctl --help)", .usage)
+}
 if name == "help" {
-    guard argv.count > 1 else { print(topHelp(), terminator: ""); exit(0) }
-    guard let c = commands.first(where: { $0.name == argv[1] }) else { fail("no command \(argv[1]) (see recorderctl --help)", .usage) }
+    guard let topic = arguments.command(valueOptions: valueOptions) else { print(topHelp(), terminator: ""); exit(0) }
+    guard let c = commands.first(where: { $0.name == topic }) else { fail("no command \(topic) (see recorderctl --help)", .usage) }
     print(c.help)
     exit(0)
 }
 guard let command = commands.first(where: { $0.name == name }) else { fail("unknown command \(name) (see recorderctl --help)", .usage) }
-var arguments = Arguments(Array(argv.dropFirst()))
 if arguments.flag("--help") || arguments.flag("-h") { print(command.help); exit(0) }
 let json = arguments.flag("--json")
 do {

@@ -5,6 +5,7 @@ import Journal
 import ProtocolV1Family
 import RecorderHAL
 import RecorderSimulator
+import Settings
 import TestSupport
 import Testing
 

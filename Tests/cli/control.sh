@@ -37,6 +37,16 @@ check "the socket is group-only (0660)" test "$(stat -c %a "$sock")" = 660
 check "info on a bay names its recorder" bash -c "'$ctl' info 1-1.3 --control-socket '$sock' | grep -q 'A100003'"
 check "info on an unknown bay exits 3" test "$(status "$ctl" info 9-9.9 --control-socket "$sock")" -eq 3
 
+# Options before or after the command are the same (Docs/configuration.md, "Precedence"); an
+# unknown one is still a usage error naming it.
+check "--control-socket before the command works" test "$(status "$ctl" --control-socket "$sock" devices)" -eq 0
+check "options before the command give the same rows" bash -c \
+  "test \$('$ctl' --json --control-socket '$sock' devices | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"bays\"]))') -eq 4"
+check "an unknown option before the command exits 64" test "$(status "$ctl" --bogus --control-socket "$sock" devices)" -eq 64
+check "and names it" grep -q -- "devices: unknown option --bogus" "$work/err"
+check "an unknown option after the command exits 64 naming it" bash -c \
+  "'$ctl' devices --control-socket '$sock' --frob 2> '$work/e1'; test \$? -eq 64 && grep -q -- 'unknown option --frob' '$work/e1'"
+
 check "queue on a gateway that forwards nothing exits 2" test "$(status "$ctl" queue --control-socket "$sock")" -eq 2
 check "retry on a gateway that forwards nothing exits 3" test "$(status "$ctl" retry SOME_BAG --control-socket "$sock")" -eq 3
 

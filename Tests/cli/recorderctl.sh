@@ -12,6 +12,8 @@ failures=0
 "$bin/recorder-gatewayd" --simulate --store "$work/store" --once --json > /dev/null 2>&1
 check "verify --all on a fresh store exits 0" test "$(status "$ctl" verify --all --store "$work/store")" -eq 0
 check "verify --all lists four OK bags" test "$(grep -c '^OK ' "$work/out")" -eq 4
+check "--store before the command gives the same four OK bags" bash -c \
+  "'$ctl' --store '$work/store' verify --all | grep -c '^OK ' | grep -q '^4$'"
 bag=$(ls "$work/store/bags" | head -1)
 check "verify BAG by name exits 0" test "$(status "$ctl" verify "$bag" --store "$work/store")" -eq 0
 check "verify --json says ok" bash -c "'$ctl' verify --all --store '$work/store' --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"ok\"] and len(d[\"bags\"]) == 4 and all(b[\"trustedKey\"] for b in d[\"bags\"])'"
@@ -135,6 +137,8 @@ mv "$work/audit.moved" "$log"
 check "no command is a usage error" test "$(status "$ctl")" -eq 64
 check "an unknown command is a usage error" test "$(status "$ctl" frobnicate)" -eq 64
 check "an unknown option is a usage error" test "$(status "$ctl" verify --all --bogus --store "$work/store")" -eq 64
+check "an unknown option before the command is a usage error naming it" bash -c \
+  "test \$('$ctl' --bogus verify --all --store '$work/store' 2> '$work/e1'; echo \$?) -eq 64 && grep -q -- 'unknown option --bogus' '$work/e1'"
 check "help verify explains verify" bash -c "'$ctl' help verify | grep -q 'Payload-Oxum'"
 check "verify --help explains verify" bash -c "'$ctl' verify --help | grep -q 'Payload-Oxum'"
 

@@ -16,7 +16,7 @@ let targets: [(name: String, dependencies: [String])] = [
     ("fuzz-nmea", ["Telemetry"]),
     ("fuzz-time-log", ["Timeline"]),
     ("fuzz-scenario", ["RecorderSimulator"]),
-    ("fuzz-gateway-config", ["Ingest"]),
+    ("fuzz-gateway-config", ["Settings"]),
 ]
 
 let package = Package(

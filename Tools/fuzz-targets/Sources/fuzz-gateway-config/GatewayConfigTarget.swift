@@ -1,5 +1,5 @@
 import FuzzSupport
-import Ingest
+import Settings
 
 /// The gateway configuration parser on arbitrary UTF-8 text (the file reader refuses anything
 /// else before parsing), then the cross-setting checks with a fixed memory size so the result

@@ -1,58 +1,5 @@
 import Foundation
 
-/// What a kiosk is told in its configuration file (Docs/configuration.md).
-public struct GatewayConfig: Sendable, Equatable {
-    /// Root of the local evidence store: bags/, .staging/, audit/.
-    public var store: String = "/var/lib/recorder-gateway/store"
-    /// Where the journal lives.
-    public var state: String = "/var/lib/recorder-gateway/state"
-    /// This kiosk's name in bags, custody records and HELLO.
-    public var gatewayId: String = ProcessInfo.processInfo.hostName
-    /// The gateway's Ed25519 private key (PEM, 0600); created on first start. Default: `<state>/gateway.key`.
-    public var keyPath: String?
-    /// Recorder passwords by serial.
-    public var passwords: [String: String] = [:]
-    /// The fleet password, for serials without their own.
-    public var defaultPassword: String?
-    public var releasePolicy: ReleasePolicy = .keep
-    /// Human bay names by USB port path ("1-1.3" → "Bay 3").
-    public var bayNames: [String: String] = [:]
-    /// Where sealed bags go besides the local store; nil: local only.
-    public var forward: ForwardSettings?
-
-    public init() {}
-
-    /// The key path in force.
-    public var resolvedKeyPath: String { keyPath ?? (state as NSString).appendingPathComponent("gateway.key") }
-
-    /// The password for `serial`, or nil when neither its own nor a default is configured.
-    public func password(for serial: String) -> String? { passwords[serial] ?? defaultPassword }
-
-    /// The bay's display name.
-    public func bayName(port: String) -> String { bayNames[port] ?? port }
-}
-
-/// When a recorder may free a recording.
-public enum ReleasePolicy: String, Sendable, Equatable {
-    /// Never: the recorder keeps everything (the default; footage is also on the device).
-    case keep
-    /// Once the bag holding a verified copy is final (and, when forwarding exists, the store
-    /// has confirmed its copy).
-    case releaseAfterVerified = "release-after-verified"
-}
-
-/// A configuration line that is wrong: names the file, line, key and reason.
-public struct ConfigError: Error, Sendable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public var key: String
-    public var reason: String
-
-    public var description: String {
-        line > 0 ? "\(file):\(line): \(key): \(reason)" : "\(file): \(reason)"
-    }
-}
-
 extension GatewayConfig {
     /// The keys a configuration file may use, with a one-line meaning (for errors and docs).
     public static let keys: [(String, String)] = [
@@ -116,11 +63,7 @@ extension GatewayConfig {
                 releasePolicy = p
             case "password.default": defaultPassword = value
             case "forward":
-                guard let (bucket, prefix) = ForwardSettings.parse(url: value) else { throw fail("\"\(value)\" is not s3://BUCKET/PREFIX") }
-                var f = forward ?? ForwardSettings(bucket: bucket, prefix: prefix, endpoint: "")
-                f.bucket = bucket
-                f.prefix = prefix
-                forward = f
+                guard forward(to: value) else { throw fail("\"\(value)\" is not s3://BUCKET/PREFIX") }
             case "s3-endpoint", "s3-region", "s3-addressing", "s3-ca-bundle", "s3-credentials", "s3-profile", "object-lock",
                  "retention-days", "legal-hold", "part-size", "uploads-in-flight", "require-object-lock", "forward-wait":
                 var f = forward ?? ForwardSettings(bucket: "", prefix: "", endpoint: "")
@@ -186,42 +129,6 @@ extension GatewayConfig {
         }
     }
 
-    /// Checks what one line cannot: settings that need each other, and upload bodies that
-    /// would not fit in memory (`memory`: this machine's, by default).
-    public func validated(file: String, memory: Int64 = GatewayConfig.physicalMemory) throws(ConfigError) -> GatewayConfig {
-        if let f = forward {
-            // Each upload on the wire holds its body (up to part-size) in memory, and one more is
-            // doubled while URLSession copies it; more than half the machine's memory for them
-            // invites the OOM killer in the middle of a dock.
-            let bodies = Int64(f.uploadsInFlight + 1) * f.partSize
-            if memory > 0, bodies > memory / 2 {
-                throw ConfigError(file: file, line: 0, key: "part-size",
-                                  reason: "(uploads-in-flight + 1) × part-size = \(f.uploadsInFlight + 1) × \(f.partSize >> 20) MiB would hold \(bodies >> 20) MiB of upload bodies in memory, more than half of this machine's \(memory >> 20) MiB; lower part-size or uploads-in-flight")
-            }
-            if f.bucket.isEmpty { throw ConfigError(file: file, line: 0, key: "forward", reason: "S3 settings are given but no forward = s3://BUCKET/PREFIX") }
-            if f.endpoint.isEmpty { throw ConfigError(file: file, line: 0, key: "s3-endpoint", reason: "forward needs s3-endpoint = URL") }
-            if f.requireObjectLock && f.lockMode == nil {
-                throw ConfigError(file: file, line: 0, key: "object-lock", reason: "none contradicts require-object-lock = yes")
-            }
-        }
-        return self
-    }
-
-    /// The memory this process may have, in bytes: the machine's, or its cgroup's limit when
-    /// that is lower (a container or a systemd MemoryMax=); 0 when unknown.
-    public static var physicalMemory: Int64 {
-        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
-        let machine = pages > 0 && size > 0 ? Int64(pages) * Int64(size) : 0
-        // cgroup v2 ("max" when unlimited); the process's own cgroup is named in /proc/self/cgroup.
-        let cgroup = (try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8))?
-            .split(separator: "\n").first { $0.hasPrefix("0::") }.map { String($0.dropFirst(3)) } ?? "/"
-        if let text = try? String(contentsOfFile: "/sys/fs/cgroup" + cgroup + "/memory.max", encoding: .utf8),
-           let limit = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit > 0 {
-            return machine > 0 ? min(machine, limit) : limit
-        }
-        return machine
-    }
-
     /// "64MiB" → 67108864; nil when the text is not a whole number with an optional unit, or
     /// the bytes it names do not fit an Int64 (`9999999999999GiB` must not trap).
     static func parseSize(_ text: String) -> Int64? {
@@ -233,17 +140,5 @@ extension GatewayConfig {
             return overflow ? nil : bytes
         }
         return Int64(text)
-    }
-
-    /// Reads and parses a configuration file.
-    public init(contentsOf path: String) throws(ConfigError) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, line: 0, key: "", reason: "cannot be read")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, line: 0, key: "", reason: "is not UTF-8")
-        }
-        try self.init(text: text, file: path)
-        self = try validated(file: path)
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Ingest
+import Settings
 import Testing
 
 /// Numbers in a configuration file that no setting can hold: each is refused naming its line,

@@ -1,5 +1,5 @@
 import Foundation
-import Ingest
+import Settings
 import Testing
 
 @Suite struct GatewayConfigTests {

@@ -44,9 +44,18 @@ public struct ForwardSettings: Sendable, Equatable {
         let prefix = parts.count > 1 ? String(parts[1]).trimmingCharacters(in: CharacterSet(charactersIn: "/")) : ""
         return (String(bucket), prefix)
     }
+}
 
-    /// The object key of a file of a bag.
-    func key(bag: String, path: String) -> String {
-        (prefix.isEmpty ? "" : prefix + "/") + bag + "/" + path
+extension GatewayConfig {
+    /// Points forwarding at `url` (`s3://BUCKET/PREFIX`), keeping every other S3 setting already
+    /// made; the one merge for the `forward` key and the `--forward` option. False, and nothing
+    /// changed, when `url` is not such a URL.
+    public mutating func forward(to url: String) -> Bool {
+        guard let (bucket, prefix) = ForwardSettings.parse(url: url) else { return false }
+        var f = forward ?? ForwardSettings(bucket: bucket, prefix: prefix, endpoint: "")
+        f.bucket = bucket
+        f.prefix = prefix
+        forward = f
+        return true
     }
 }

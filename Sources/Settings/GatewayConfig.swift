@@ -1,0 +1,54 @@
+import Foundation
+
+/// What a kiosk is told in its configuration file (Docs/configuration.md).
+public struct GatewayConfig: Sendable, Equatable {
+    /// Root of the local evidence store: bags/, .staging/, audit/.
+    public var store: String = "/var/lib/recorder-gateway/store"
+    /// Where the journal lives.
+    public var state: String = "/var/lib/recorder-gateway/state"
+    /// This kiosk's name in bags, custody records and HELLO.
+    public var gatewayId: String = ProcessInfo.processInfo.hostName
+    /// The gateway's Ed25519 private key (PEM, 0600); created on first start. Default: `<state>/gateway.key`.
+    public var keyPath: String?
+    /// Recorder passwords by serial.
+    public var passwords: [String: String] = [:]
+    /// The fleet password, for serials without their own.
+    public var defaultPassword: String?
+    public var releasePolicy: ReleasePolicy = .keep
+    /// Human bay names by USB port path ("1-1.3" → "Bay 3").
+    public var bayNames: [String: String] = [:]
+    /// Where sealed bags go besides the local store; nil: local only.
+    public var forward: ForwardSettings?
+
+    public init() {}
+
+    /// The key path in force.
+    public var resolvedKeyPath: String { keyPath ?? (state as NSString).appendingPathComponent("gateway.key") }
+
+    /// The password for `serial`, or nil when neither its own nor a default is configured.
+    public func password(for serial: String) -> String? { passwords[serial] ?? defaultPassword }
+
+    /// The bay's display name.
+    public func bayName(port: String) -> String { bayNames[port] ?? port }
+}
+
+/// When a recorder may free a recording.
+public enum ReleasePolicy: String, Sendable, Equatable {
+    /// Never: the recorder keeps everything (the default; footage is also on the device).
+    case keep
+    /// Once the bag holding a verified copy is final (and, when forwarding exists, the store
+    /// has confirmed its copy).
+    case releaseAfterVerified = "release-after-verified"
+}
+
+/// A configuration line that is wrong: names the file, line, key and reason.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var key: String
+    public var reason: String
+
+    public var description: String {
+        line > 0 ? "\(file):\(line): \(key): \(reason)" : "\(file): \(reason)"
+    }
+}
