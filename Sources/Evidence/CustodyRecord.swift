@@ -1,4 +1,5 @@
 import Foundation
+import JSONLayout
 
 /// What the gateway attests about one dock session: who and what was docked where and when,
 /// the state of the recorder's clock, every recording with its hashes and what went wrong.
@@ -76,13 +77,8 @@ public struct CustodyRecord: Codable, Sendable, Hashable {
                 ("recorder", try Self.encode(recorder, path: "recorder")),
                 ("totals", try Self.encode(totals, path: "totals")),
             ]
-            var out = Data("{\n".utf8)
-            for (i, member) in members.enumerated() {
-                out.append(contentsOf: Array("  \"\(member.key)\" : ".utf8))
-                Self.appendIndented(member.json, to: &out, by: 2)
-                out.append(contentsOf: Array((i == members.count - 1 ? "\n" : ",\n").utf8))
-            }
-            out.append(contentsOf: Array("}\n".utf8))
+            var out = PrettyJSON.object(members)
+            out.append(0x0A)
             return out
         } catch let error as CustodyRecordError {
             throw error
@@ -93,44 +89,19 @@ public struct CustodyRecord: Codable, Sendable, Hashable {
 
     /// The `files` array as the encoder lays it out, one file encoded at a time.
     private func filesJSON() throws -> Data {
-        guard !files.isEmpty else { return try Self.encode(files, path: "files") }
-        var out = Data("[\n".utf8)
-        for (i, file) in files.enumerated() {
-            out.append(contentsOf: Array("  ".utf8))
-            Self.appendIndented(try Self.encode(file, path: "files[\(i)]"), to: &out, by: 2)
-            out.append(contentsOf: Array((i == files.count - 1 ? "\n" : ",\n").utf8))
-        }
-        out.append(contentsOf: Array("]".utf8))
-        return out
+        try PrettyJSON.array(count: files.count) { i in try Self.encode(files[i], path: "files[\(i)]") }
     }
 
     /// One value as `JSONEncoder` writes it at the top level (sorted, pretty, `/` unescaped).
     private static func encode<T: Encodable>(_ value: T, path: String) throws(CustodyRecordError) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         do {
-            return try encoder.encode(value)
+            return try PrettyJSON.encode(value)
         } catch let EncodingError.invalidValue(_, context) {
             let inner = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
             throw .notEncodable(field: path + inner, reason: context.debugDescription)
         } catch {
             throw .notEncodable(field: path, reason: "\(error)")
         }
-    }
-
-    /// Appends `json`, with every line after the first indented by `spaces` more: the text of
-    /// a value nested one level deeper. Empty lines (the encoder writes an empty array as
-    /// `[`, an empty line, `]`) stay empty. A newline inside a JSON string is escaped, so every
-    /// raw newline is a line break of the layout.
-    private static func appendIndented(_ json: Data, to out: inout Data, by spaces: Int) {
-        let indent = [UInt8](repeating: 0x20, count: spaces)
-        var start = json.startIndex
-        while let newline = json[start...].firstIndex(of: 0x0A) {
-            out.append(json[start...newline])
-            start = json.index(after: newline)
-            if start < json.endIndex, json[start] != 0x0A { out.append(contentsOf: indent) }
-        }
-        out.append(json[start...])
     }
 
     /// A record from the bytes `canonicalJSON()` wrote (or any JSON of the same shape).
