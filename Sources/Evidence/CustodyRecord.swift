@@ -57,39 +57,25 @@ public struct CustodyRecord: Codable, Sendable, Hashable {
     ///
     /// Throws only for a value JSON cannot hold (a NaN or infinite Double), naming its field.
     ///
-    /// Memory grows with the output, not with the catalog: the members, and the files one by
-    /// one, are encoded separately and spliced into the layout `JSONEncoder` gives the whole
-    /// record (byte for byte the same; CustodyRecordTests checks), because JSONEncoder's own tree
-    /// of a 50,000-file record took several times the bytes it wrote.
+    /// Memory grows with the output, not with the catalog: the files are encoded one by one
+    /// and spliced into the encoder's layout of the rest of the record (`PrettyJSON.splice`;
+    /// byte for byte what JSONEncoder writes for the whole record, CustodyRecordTests checks),
+    /// because JSONEncoder's own tree of a 50,000-file record took several times the bytes it
+    /// wrote.
     public func canonicalJSON() throws(CustodyRecordError) -> Data {
+        var outline = self
+        outline.files = []
+        var out = Data()
         do {
-            // Sorted by key, as `.sortedKeys` sorts them; nil optionals are left out.
-            var members: [(key: String, json: Data)] = [
-                ("anomalies", try Self.encode(anomalies, path: "anomalies")),
-            ]
-            if let audit { members.append(("audit", try Self.encode(audit, path: "audit"))) }
-            members += [
-                ("bay", try Self.encode(bay, path: "bay")),
-                ("clock", try Self.encode(clock, path: "clock")),
-                ("dock", try Self.encode(dock, path: "dock")),
-                ("files", try filesJSON()),
-                ("gateway", try Self.encode(gateway, path: "gateway")),
-                ("recorder", try Self.encode(recorder, path: "recorder")),
-                ("totals", try Self.encode(totals, path: "totals")),
-            ]
-            var out = PrettyJSON.object(members)
-            out.append(0x0A)
-            return out
+            try PrettyJSON.splice(try Self.encode(outline, path: ""), emptyArray: "files", count: files.count,
+                                  element: { i in try Self.encode(files[i], path: "files[\(i)]") }, into: { out.append($0) })
         } catch let error as CustodyRecordError {
             throw error
         } catch {
             throw .notEncodable(field: "", reason: "\(error)")
         }
-    }
-
-    /// The `files` array as the encoder lays it out, one file encoded at a time.
-    private func filesJSON() throws -> Data {
-        try PrettyJSON.array(count: files.count) { i in try Self.encode(files[i], path: "files[\(i)]") }
+        out.append(0x0A)
+        return out
     }
 
     /// One value as `JSONEncoder` writes it at the top level (sorted, pretty, `/` unescaped).
@@ -98,7 +84,7 @@ public struct CustodyRecord: Codable, Sendable, Hashable {
             return try PrettyJSON.encode(value)
         } catch let EncodingError.invalidValue(_, context) {
             let inner = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
-            throw .notEncodable(field: path + inner, reason: context.debugDescription)
+            throw .notEncodable(field: path.isEmpty ? String(inner.drop { $0 == "." }) : path + inner, reason: context.debugDescription)
         } catch {
             throw .notEncodable(field: path, reason: "\(error)")
         }

@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Why: JSONEncoder builds a tree of the whole value before it writes a byte, and for a record
 /// or report with 50,000 entries that tree took several times the bytes it wrote. Encoding the
-/// members and array elements separately and splicing them keeps only one element's tree alive
-/// at a time. The splice is byte for byte what the encoder writes for the whole value (the
+/// value with its one large array left empty, then the array's elements one at a time, and
+/// splicing them keeps only one element's tree alive at a time. The splice is byte for byte what the encoder writes for the whole value (the
 /// custody record's and the integrity report's tests compare the two): pretty-printing indents
 /// by two spaces per level, every raw newline is a line break of the layout (a newline in a
 /// string is escaped), and an empty array or object is written as its bracket, an empty line
@@ -20,35 +20,6 @@ public enum PrettyJSON {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return try encoder.encode(value)
-    }
-
-    /// An object from its members' JSON (each as `encode` writes it at the top level), in the
-    /// order given: the caller lists them sorted by key, as `.sortedKeys` sorts them, and
-    /// leaves out nil optionals, as the synthesized `Encodable` does.
-    public static func object(_ members: [(key: String, json: Data)]) -> Data {
-        guard !members.isEmpty else { return Data("{\n\n}".utf8) }
-        var out = Data("{\n".utf8)
-        for (i, member) in members.enumerated() {
-            out.append(contentsOf: Array("  \(keyLiteral(member.key)) : ".utf8))
-            appendIndented(member.json, to: &out, by: 2)
-            out.append(contentsOf: Array((i == members.count - 1 ? "\n" : ",\n").utf8))
-        }
-        out.append(0x7D) // }
-        return out
-    }
-
-    /// An array of `count` elements whose JSON `element(i)` gives (as `encode` writes it at the
-    /// top level), each made only when it is appended.
-    public static func array(count: Int, element: (Int) throws -> Data) rethrows -> Data {
-        guard count > 0 else { return Data("[\n\n]".utf8) }
-        var out = Data("[\n".utf8)
-        for i in 0..<count {
-            out.append(contentsOf: [0x20, 0x20])
-            appendIndented(try element(i), to: &out, by: 2)
-            out.append(contentsOf: Array((i == count - 1 ? "\n" : ",\n").utf8))
-        }
-        out.append(0x5D) // ]
-        return out
     }
 
     /// Writes `outline` to `sink` with the empty array of its top-level member `key` replaced
@@ -84,7 +55,7 @@ public enum PrettyJSON {
 
     /// Appends `json`, with every line after the first indented by `spaces` more: the text of
     /// a value nested one level deeper. Empty lines (of an empty array or object) stay empty.
-    public static func appendIndented(_ json: Data, to out: inout Data, by spaces: Int) {
+    private static func appendIndented(_ json: Data, to out: inout Data, by spaces: Int) {
         let indent = [UInt8](repeating: 0x20, count: spaces)
         var start = json.startIndex
         while let newline = json[start...].firstIndex(of: 0x0A) {

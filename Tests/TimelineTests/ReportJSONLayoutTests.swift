@@ -1,5 +1,4 @@
 import Foundation
-import JSONLayout
 import Testing
 @testable import Timeline
 
@@ -65,12 +64,5 @@ import Testing
         var joined = Data()
         report.writeTimelineSVG { joined.append($0) }
         #expect(joined == Data(report.timelineSVG().utf8))
-    }
-
-    /// The splice's empty forms are the encoder's.
-    @Test func emptyObjectsAndArraysAreTheEncoders() throws {
-        struct Empty: Encodable {}
-        #expect(PrettyJSON.object([]) == (try PrettyJSON.encode(Empty())))
-        #expect(PrettyJSON.array(count: 0) { _ in Data() } == (try PrettyJSON.encode([Int]())))
     }
 }
