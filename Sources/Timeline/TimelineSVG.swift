@@ -12,9 +12,18 @@ extension IntegrityReport {
         TimelinePicture(report: self).render().joined()
     }
 
-    /// `timelineSVG()` handed to `sink` in a few pieces, in order, without joining them first.
+    /// `timelineSVG()` handed to `sink` in pieces of at most 64 KiB, in order, without joining
+    /// or copying the picture's text whole first.
     public func writeTimelineSVG(to sink: (Data) -> Void) {
-        for piece in TimelinePicture(report: self).render() { sink(Data(piece.utf8)) }
+        for piece in TimelinePicture(report: self).render() {
+            let utf8 = piece.utf8
+            var start = utf8.startIndex
+            while start < utf8.endIndex {
+                let end = utf8.index(start, offsetBy: 1 << 16, limitedBy: utf8.endIndex) ?? utf8.endIndex
+                sink(Data(utf8[start..<end]))
+                start = end
+            }
+        }
     }
 }
 
