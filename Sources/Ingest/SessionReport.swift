@@ -114,7 +114,7 @@ public enum SessionReport {
     /// written (report.json entry by entry).
     static func reportFiles(_ report: IntegrityReport) -> [TagFile] {
         [TagFile(path: "report.json") { report.writeJSON(to: $0) },
-         TagFile(path: "report.txt") { $0(Data(report.text().utf8)) },
+         TagFile(path: "report.txt") { report.writeText(to: $0) },
          TagFile(path: "timeline.svg") { report.writeTimelineSVG(to: $0) }]
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 extension IntegrityReport {
     /// The report as plain text for `report.txt`: UTF-8, LF line ends, section headings in
     /// Chinese and English, tables aligned for a monospaced font in which a Chinese character
@@ -6,12 +8,32 @@ extension IntegrityReport {
     /// Deterministic; device-supplied text (serial, names, kinds, paths) has its control
     /// characters replaced by U+FFFD, so the file cannot hide lines or drive a terminal.
     public func text() -> String {
-        var lines: [String] = []
+        var text = Data()
+        writeText { text.append($0) }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// `text()` handed to `sink` in pieces of about 64 KiB, in order, made as it is written: a
+    /// report of fifty thousand recordings is never held whole.
+    public func writeText(to sink: (Data) -> Void) {
+        withoutActuallyEscaping(sink) { sink in
+            var buffer = ""
+            writeLines { line in
+                buffer += line
+                buffer += "\n"
+                if buffer.utf8.count >= 1 << 16 { sink(Data(buffer.utf8)); buffer = "" }
+            }
+            if !buffer.isEmpty { sink(Data(buffer.utf8)) }
+        }
+    }
+
+    /// Every line of `text()`, without its line end, in order.
+    private func writeLines(_ emit: (String) -> Void) {
         let zone = deviceZoneOffsetMinutes
         let clean = TextLayout.oneLine
-        func row(_ label: String, _ value: String) { lines.append("  " + TextLayout.pad(label, 28) + value) }
-        func heading(_ s: String) { lines.append(""); lines.append(s); lines.append(String(repeating: "-", count: TextLayout.width(s))) }
-        func none() { lines.append("  无 none") }
+        func row(_ label: String, _ value: String) { emit("  " + TextLayout.pad(label, 28) + value) }
+        func heading(_ s: String) { emit(""); emit(s); emit(String(repeating: "-", count: TextLayout.width(s))) }
+        func none() { emit("  无 none") }
 
         // Times alone on the duty day (the day the first recording began); with the date elsewhere.
         let mainDay = (dutyPeriod?.startMs ?? recordings.first?.corrected?.startMs).map { CivilTime.localDay(milliseconds: $0, zoneOffsetMinutes: zone) }
@@ -19,8 +41,8 @@ extension IntegrityReport {
         func localFull(_ ms: Int64) -> String { TextLayout.clock(ms, zone: zone, fullDate: true) }
 
         let title = "执法记录仪数据完整性报告  Recorder integrity report"
-        lines.append(title)
-        lines.append(String(repeating: "=", count: TextLayout.width(title)))
+        emit(title)
+        emit(String(repeating: "=", count: TextLayout.width(title)))
         row("记录仪 Recorder", clean(dock.serial))
         row("警员 Officer", clean(dock.officerNumber) + " " + clean(dock.officerName))
         row("工位 Bay", clean(dock.bay))
@@ -36,26 +58,30 @@ extension IntegrityReport {
         heading("结论 Findings (" + counts.joined(separator: ", ") + ")")
         if findings.isEmpty { none() }
         for f in findings {
-            lines.append("  " + TextLayout.pad(f.severity.rawValue.uppercased(), 8) + TextLayout.pad(f.code, 28) + clean(f.message))
+            emit("  " + TextLayout.pad(f.severity.rawValue.uppercased(), 8) + TextLayout.pad(f.code, 28) + clean(f.message))
         }
 
         heading("录像 Recordings (\(recordings.count))")
+        // The table's columns are as wide as their widest cell: one pass measures, the next
+        // writes, so the table is never held whole.
         let header = ["id", "seq", "kind", "start", "end", "length", "GPS", "hash", "notes"]
-        var table = [header]
-        for e in recordings {
+        func cells(_ e: RecordingEntry) -> [String] {
             var notes: [String] = []
             if e.important { notes.append("重要 important") }
             if e.quarantined { notes.append("隔离 quarantined") }
             if !e.verified { notes.append("unverified") }
             if e.timesInvalid { notes.append("end before start") }
             if e.corrected == nil { notes.append("not corrected") }
-            table.append([String(e.id), String(e.sequence), clean(e.kind), e.corrected.map { local($0.startMs) } ?? "-",
-                          e.corrected.map { local($0.endMs) } ?? "-",
-                          e.isLog || (e.corrected?.durationMs ?? 0) == 0 ? "-" : TextLayout.duration(e.corrected?.durationMs ?? 0),
-                          e.gpsCoverage.map { Fixed.text($0 * 100, 1) + "%" } ?? "-", e.hash, notes.joined(separator: ", ")])
+            return [String(e.id), String(e.sequence), clean(e.kind), e.corrected.map { local($0.startMs) } ?? "-",
+                    e.corrected.map { local($0.endMs) } ?? "-",
+                    e.isLog || (e.corrected?.durationMs ?? 0) == 0 ? "-" : TextLayout.duration(e.corrected?.durationMs ?? 0),
+                    e.gpsCoverage.map { Fixed.text($0 * 100, 1) + "%" } ?? "-", e.hash, notes.joined(separator: ", ")]
         }
-        lines += Self.aligned(table, rightAligned: [0, 1, 5, 6])
-        for e in recordings { lines.append("    #\(e.id) " + clean(e.bagPath)) }
+        var table = ColumnWidths(header)
+        for e in recordings { table.measure(cells(e)) }
+        emit(table.row(header, rightAligned: Self.rightAligned))
+        for e in recordings { emit(table.row(cells(e), rightAligned: Self.rightAligned)) }
+        for e in recordings { emit("    #\(e.id) " + clean(e.bagPath)) }
 
         heading("时钟 Clock")
         row("Offset at dock", TextLayout.signed(clock.dockOffsetMs / 1000, 3, "s") + " (device minus gateway), measured " + clock.measuredAt)
@@ -71,7 +97,7 @@ extension IntegrityReport {
             var s = "    " + localFull(p.utcMs) + "  " + TextLayout.pad(p.type, 10) + " line " + TextLayout.pad(String(p.line), 6)
             s += p.correctionMs.map { "correction " + TextLayout.signed(Double($0) / 1000, 3, "s") } ?? "correction unknown"
             if let d = p.driftSecondsPerDaySincePrevious { s += "  (" + TextLayout.signed(d, 2, "s/day") + " since previous)" }
-            lines.append(s)
+            emit(s)
         }
         row("Flags", clock.flags.isEmpty ? "none" : clock.flags.joined(separator: ", "))
 
@@ -79,21 +105,21 @@ extension IntegrityReport {
         if sequenceGaps.isEmpty && duplicateSequences.isEmpty { none() }
         for g in sequenceGaps {
             let which = g.count == 1 ? "#\(g.firstMissing)" : "#\(g.firstMissing)–#\(g.lastMissing) (\(g.count))"
-            lines.append("  " + which + " missing between #\(g.afterSequence) (recording \(g.afterRecording)) and #\(g.beforeSequence) (recording \(g.beforeRecording))")
+            emit("  " + which + " missing between #\(g.afterSequence) (recording \(g.afterRecording)) and #\(g.beforeSequence) (recording \(g.beforeRecording))")
         }
-        for n in duplicateSequences { lines.append("  #\(n) carried by more than one file") }
+        for n in duplicateSequences { emit("  #\(n) carried by more than one file") }
 
         heading("重叠 Overlaps")
         if overlaps.isEmpty { none() }
         for o in overlaps {
-            lines.append("  recordings \(o.first) and \(o.second): " + local(o.span.startMs) + " – " + local(o.span.endMs) + ", " + TextLayout.duration(o.span.durationMs))
+            emit("  recordings \(o.first) and \(o.second): " + local(o.span.startMs) + " – " + local(o.span.endMs) + ", " + TextLayout.duration(o.span.durationMs))
         }
-        if overlapCount > overlaps.count { lines.append("  … \(overlapCount - overlaps.count) more") }
+        if overlapCount > overlaps.count { emit("  … \(overlapCount - overlaps.count) more") }
 
         heading("间隔 Gaps over " + TextLayout.duration(options.gapThresholdMs))
         if gaps.isEmpty { none() }
         for g in gaps {
-            lines.append("  " + local(g.span.startMs) + " – " + local(g.span.endMs) + "  " + TextLayout.padLeft(TextLayout.duration(g.span.durationMs), 12)
+            emit("  " + local(g.span.startMs) + " – " + local(g.span.endMs) + "  " + TextLayout.padLeft(TextLayout.duration(g.span.durationMs), 12)
                          + "  after \(g.afterRecording), before \(g.beforeRecording)" + (g.long ? "  (long)" : ""))
         }
 
@@ -113,25 +139,35 @@ extension IntegrityReport {
         heading("时间日志 Time log")
         if let log = timeLog {
             row("Lines", "\(log.lines): \(log.events) read, \(log.rejectedLines) rejected")
-            for r in log.rejected { lines.append("    line \(r.line): " + clean(r.reason)) }
-            if log.rejectedLines > log.rejected.count { lines.append("    … \(log.rejectedLines - log.rejected.count) more") }
+            for r in log.rejected { emit("    line \(r.line): " + clean(r.reason)) }
+            if log.rejectedLines > log.rejected.count { emit("    … \(log.rejectedLines - log.rejected.count) more") }
         } else {
-            lines.append("  none in this session")
+            emit("  none in this session")
         }
-        return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Rows as columns two spaces apart, each as wide as its widest cell in display columns.
-    static func aligned(_ rows: [[String]], rightAligned: Set<Int>) -> [String] {
-        let columns = rows.map(\.count).max() ?? 0
-        var widths = Array(repeating: 0, count: columns)
-        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], TextLayout.width(c)) } }
-        return rows.map { r in
-            let cells = r.enumerated().map { i, c in
-                i == r.count - 1 ? c : rightAligned.contains(i) ? TextLayout.padLeft(c, widths[i]) : TextLayout.pad(c, widths[i])
-            }
-            return "  " + cells.joined(separator: "  ").trimmingTrailingSpaces
+    /// The recordings table's columns whose cells are aligned right: id, seq, length, GPS.
+    static let rightAligned: Set<Int> = [0, 1, 5, 6]
+}
+
+/// Rows as columns two spaces apart, each as wide as its widest cell in display columns:
+/// measured row by row, then written row by row.
+struct ColumnWidths {
+    private var widths: [Int] = []
+
+    init(_ first: [String]) { measure(first) }
+
+    mutating func measure(_ row: [String]) {
+        if widths.count < row.count { widths += Array(repeating: 0, count: row.count - widths.count) }
+        for (i, c) in row.enumerated() { widths[i] = max(widths[i], TextLayout.width(c)) }
+    }
+
+    /// `row` laid out in the measured widths; the last cell is not padded.
+    func row(_ row: [String], rightAligned: Set<Int>) -> String {
+        let cells = row.enumerated().map { i, c in
+            i == row.count - 1 ? c : rightAligned.contains(i) ? TextLayout.padLeft(c, widths[i]) : TextLayout.pad(c, widths[i])
         }
+        return "  " + cells.joined(separator: "  ").trimmingTrailingSpaces
     }
 }
 

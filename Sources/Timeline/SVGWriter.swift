@@ -1,11 +1,42 @@
 /// Writes SVG text: escaped, with numbers in one fixed form, so the same picture is always the
 /// same bytes.
+///
+/// A writer keeps its text (`body`), hands it on in pieces as it goes (`flushing(to:)`), or
+/// keeps nothing (`measuring`): a picture of fifty thousand recordings is megabytes of text,
+/// and laying it out once without text tells its height before a byte of it is written.
 struct SVGWriter {
     private(set) var body = ""
+    private var sink: ((String) -> Void)?
+    private var keepsText = true
+
+    /// A writer that keeps its text in `body`.
+    init() {}
+
+    /// A writer that keeps no text, for laying a picture out.
+    static var measuring: SVGWriter { var w = SVGWriter(); w.keepsText = false; return w }
+
+    /// A writer that hands its text to `sink`, in order, in pieces of about 64 KiB; call
+    /// `finish()` for the last piece.
+    static func flushing(to sink: @escaping (String) -> Void) -> SVGWriter {
+        var w = SVGWriter(); w.sink = sink; return w
+    }
+
+    /// Hands what is left to the sink.
+    mutating func finish() {
+        if let sink, !body.isEmpty { sink(body); body = "" }
+    }
+
+    private static let piece = 1 << 16
+
+    private mutating func flushIfFull() {
+        if let sink, body.utf8.count >= Self.piece { sink(body); body = "" }
+    }
 
     /// `<name attr="value" …/>`, or with text content / children when given. Attribute values
     /// and text are escaped; attribute order is the order given.
     mutating func element(_ name: String, _ attributes: [(String, String)], text: String? = nil, children: String? = nil) {
+        guard keepsText else { return }
+        defer { flushIfFull() }
         body += "<" + name
         for (k, v) in attributes { body += " " + k + "=\"" + Self.escape(v) + "\"" }
         if let text {
@@ -18,7 +49,11 @@ struct SVGWriter {
     }
 
     /// Raw markup (already escaped), e.g. a group's opening tag.
-    mutating func raw(_ s: String) { body += s }
+    mutating func raw(_ s: String) {
+        guard keepsText else { return }
+        body += s
+        flushIfFull()
+    }
 
     /// A coordinate or length with one decimal, `12.5`, `-3.0`: no locale, no exponent.
     static func n(_ x: Double) -> String { Fixed.text(x.isFinite ? x : 0, 1) }

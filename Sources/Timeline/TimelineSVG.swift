@@ -9,20 +9,16 @@ extension IntegrityReport {
     /// XML forbids are replaced); exactly one `<rect class="bar …" data-id="ID">` per entry of
     /// `recordings`, nothing else has the class `bar`; fonts 11 px and up; deterministic bytes.
     public func timelineSVG() -> String {
-        TimelinePicture(report: self).render().joined()
+        var svg = ""
+        TimelinePicture(report: self).render { svg += $0 }
+        return svg
     }
 
-    /// `timelineSVG()` handed to `sink` in pieces of at most 64 KiB, in order, without joining
-    /// or copying the picture's text whole first.
+    /// `timelineSVG()` handed to `sink` in pieces of about 64 KiB, in order, drawn as it is
+    /// written: the picture's text is never held whole.
     public func writeTimelineSVG(to sink: (Data) -> Void) {
-        for piece in TimelinePicture(report: self).render() {
-            let utf8 = piece.utf8
-            var start = utf8.startIndex
-            while start < utf8.endIndex {
-                let end = utf8.index(start, offsetBy: 1 << 16, limitedBy: utf8.endIndex) ?? utf8.endIndex
-                sink(Data(utf8[start..<end]))
-                start = end
-            }
+        withoutActuallyEscaping(sink) { sink in
+            TimelinePicture(report: self).render { sink(Data($0.utf8)) }
         }
     }
 }
@@ -89,11 +85,17 @@ struct TimelinePicture {
         return Self.plotLeft + min(max(f, 0), 1) * (Self.plotRight - Self.plotLeft)
     }
 
-    /// The picture's text in order: its head, the axis, the lanes, the end. Kept in pieces so a
-    /// large picture is never copied into one string just to be written out.
-    func render() -> [String] {
-        var svg = SVGWriter()
+    /// Where the lanes begin and end and how tall the picture is: the drawing done once
+    /// without keeping any text.
+    private func layout() -> (lanesTop: Double, lanesBottom: Double, height: Double) {
+        var measuring = SVGWriter.measuring
         var y = 0.0
+        let (lanesTop, lanesBottom) = drawLanes(&measuring, &y)
+        return (lanesTop, lanesBottom, (y + 12).rounded())
+    }
+
+    /// The title, the lanes, the legend and the footer, from the top; `y` ends below the footer.
+    private func drawLanes(_ svg: inout SVGWriter, _ y: inout Double) -> (top: Double, bottom: Double) {
         title(&svg, &y)
         let lanesTop = y + 26
         var lane = lanesTop
@@ -102,17 +104,25 @@ struct TimelinePicture {
         lane += gapsAndHoles(&svg, top: lane, recordingsTop: lanesTop, recordingsBottom: lanesTop + recordingsLane.height)
         lane += gps(&svg, top: lane)
         lane += clockLane(&svg, top: lane)
-        let lanesBottom = lane
-        var back = SVGWriter()
-        axis(&back, top: lanesTop, bottom: lanesBottom)
-        y = lanesBottom + 30
+        y = lane + 30
         legend(&svg, &y)
         footer(&svg, &y)
+        return (lanesTop, lane)
+    }
 
-        let height = (y + 12).rounded()
+    /// The picture's text handed to `sink` in order: the head (which needs the height, hence
+    /// the layout pass), the axis behind the lanes, the lanes, the end.
+    func render(to sink: @escaping (String) -> Void) {
+        let (lanesTop, lanesBottom, height) = layout()
+        var svg = SVGWriter.flushing(to: sink)
         var head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         head += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(Self.width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(Self.width)) \(Int(height))\" font-family=\"\(SVGWriter.escape(Self.font))\" font-size=\"12\">\n"
         head += "<rect class=\"background\" x=\"0\" y=\"0\" width=\"\(Int(Self.width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>\n"
-        return [head, back.body, svg.body, "</svg>\n"]
+        svg.raw(head)
+        axis(&svg, top: lanesTop, bottom: lanesBottom)
+        var y = 0.0
+        _ = drawLanes(&svg, &y)
+        svg.raw("</svg>\n")
+        svg.finish()
     }
 }

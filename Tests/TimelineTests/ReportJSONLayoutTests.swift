@@ -65,4 +65,52 @@ import Testing
         report.writeTimelineSVG { joined.append($0) }
         #expect(joined == Data(report.timelineSVG().utf8))
     }
+
+    /// report.txt is made as it is written: pieces of about 64 KiB that join into `text()`,
+    /// with the recordings table aligned across every row (the widths are measured first).
+    @Test func aLargeTextReportIsWrittenInPieces() throws {
+        var recordings: [Recording] = []
+        for i in 0..<4000 {
+            let start = Int64(i) * 60_000
+            recordings.append(IntegrityReportTests.rec(UInt32(i + 1), seq: UInt32(i * 1000), from: start, to: start + 50_000))
+        }
+        let report = IntegrityReportTests.report(recordings)
+        var pieces: [Data] = []
+        report.writeText { pieces.append($0) }
+        #expect(pieces.count > 5)
+        #expect(pieces.allSatisfy { $0.count < (1 << 16) + 4096 })
+        let text = String(decoding: pieces.reduce(Data(), +), as: UTF8.self)
+        #expect(text == report.text())
+        // Every row of the table puts the kind column at the same place: the header's "kind".
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let header = try #require(lines.first { $0.contains(" seq ") && $0.contains(" kind ") })
+        let column = header.distance(from: header.startIndex, to: try #require(header.range(of: "kind")).lowerBound)
+        let rows = lines.filter { $0.contains(" video ") }
+        #expect(rows.count == recordings.count)
+        let columns = Set(rows.map { row in row.distance(from: row.startIndex, to: row.range(of: "video")!.lowerBound) })
+        #expect(columns == [column])
+    }
+
+    /// A large picture is drawn as it is written: many pieces, none much over 64 KiB, that
+    /// join into a well-formed picture with a bar for every recording and the height the
+    /// layout pass measured (the head is written before any lane is drawn).
+    @Test func aLargeTimelineIsWrittenInPiecesAsItIsDrawn() throws {
+        let recordings = (0..<4000).map { i in
+            IntegrityReportTests.rec(UInt32(i + 1), from: Int64(i) * 60_000, to: Int64(i) * 60_000 + 50_000)
+        }
+        let report = IntegrityReportTests.report(recordings)
+        var pieces: [Data] = []
+        report.writeTimelineSVG { pieces.append($0) }
+        #expect(pieces.count > 10)
+        #expect(pieces.allSatisfy { $0.count < (1 << 16) + 4096 })
+        let text = String(decoding: pieces.reduce(Data(), +), as: UTF8.self)
+        let (parsed, error) = SVGSurvey.of(text)
+        let survey = try #require(parsed, "not well-formed: \(error)")
+        #expect(survey.bars.count == recordings.count)
+        // The height in the head is the footer's bottom plus the margin: the footer is the last
+        // text before </svg>, so the picture's last element lies within the declared height.
+        let height = try #require(text.firstMatch(of: /height="(\d+)"/).flatMap { Double($0.1) })
+        let lastY = try #require(text.matches(of: /y="([0-9.]+)"/).last.flatMap { Double($0.1) })
+        #expect(lastY < height && height - lastY < 40)
+    }
 }
