@@ -1,5 +1,6 @@
 import Evidence
 import Foundation
+import RecorderHAL
 import Testing
 
 @Suite struct CustodyRecordTests {
@@ -14,9 +15,10 @@ import Testing
         gateway: .init(id: "kiosk-07", version: "0.3.0"),
         bay: "3",
         dock: .init(startUTC: "2026-11-26T08:15:00.000Z", endUTC: "2026-11-26T08:31:12.500Z"),
-        recorder: .init(serial: "A100001", model: "DSJ-V9", firmware: "2.1.7", officerNumber: "010001",
-                        officerName: "张三", unitNumber: "110105000000", unitName: "北京市公安局朝阳分局",
-                        hardwareId: "HW-1", driver: "zfy-bulk-v1", protocolVersion: 1),
+        recorder: .init(identity: RecorderIdentity(serial: "A100001", model: "DSJ-V9", firmware: "2.1.7", officerNumber: "010001",
+                                                   officerName: "张三", unitNumber: "110105000000", unitName: "北京市公安局朝阳分局",
+                                                   hardwareId: "HW-1"),
+                        driver: "zfy-bulk-v1", protocolVersion: 1),
         clock: .init(offsetMs: 812.25, roundTripMs: 3.5, samples: 5, deviceZoneOffsetMinutes: 480,
                      measuredAtUTC: "2026-11-26T08:15:01.000Z"),
         files: [
