@@ -59,6 +59,17 @@ import Testing
         }
     }
 
+    /// The recorder part is one flat object, the identity's members beside `driver` and
+    /// `protocolVersion`, as every bag so far was signed with (the Swift type nests the identity).
+    @Test func recorderPartIsWrittenFlat() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let text = String(decoding: try encoder.encode(Self.record.recorder), as: UTF8.self)
+        #expect(text == #"{"driver":"zfy-bulk-v1","firmware":"2.1.7","hardwareId":"HW-1","model":"DSJ-V9","officerName":"张三","officerNumber":"010001","protocolVersion":1,"serial":"A100001","unitName":"北京市公安局朝阳分局","unitNumber":"110105000000"}"#)
+        #expect(try JSONDecoder().decode(CustodyRecord.Recorder.self, from: Data(text.utf8)) == Self.record.recorder)
+        #expect(Self.record.recorder.officerNumber == "010001")
+    }
+
     @Test func canonicalJSONIsSortedPrettyUnescapedAndEndsWithANewline() throws {
         let text = String(decoding: try Self.record.canonicalJSON(), as: UTF8.self)
         #expect(text.hasPrefix("{\n") && text.hasSuffix("}\n") && !text.hasSuffix("\n\n"))
