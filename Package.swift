@@ -34,6 +34,9 @@ let package = Package(
         // MARK: Pure core
         /// Proleptic Gregorian dates to and from day counts, in integers. The one copy.
         .target(name: "Calendrical"),
+        /// JSONEncoder's sorted, pretty layout spliced from parts encoded one at a time, so a
+        /// large record or report is never one encoder tree. Pure.
+        .target(name: "JSONLayout"),
         /// The recorder wire protocol: frames, messages, CRC-32C. No I/O.
         .target(name: "RecorderProtocol"),
 
@@ -55,7 +58,7 @@ let package = Package(
                 path: "Sources/Families/BuiltIn"),
         /// Evidence formats: BagIt tag files, path sanitising, custody record, hash-chained audit
         /// log. Pure, no I/O. The custody record names its recorder with the HAL's identity.
-        .target(name: "Evidence", dependencies: ["RecorderHAL", "GatewayCrypto", "Calendrical"]),
+        .target(name: "Evidence", dependencies: ["RecorderHAL", "GatewayCrypto", "Calendrical", "JSONLayout"]),
         /// The durable journal (sessions, per-file offsets, the ledger) in SQLite: the only
         /// importer of CSQLite.
         .target(name: "Journal", dependencies: ["CSQLite"]),
@@ -63,7 +66,7 @@ let package = Package(
         .target(name: "Telemetry", dependencies: ["Calendrical"]),
         /// Recorder time logs, corrected timelines, the per-session integrity report and its
         /// timeline picture. Pure.
-        .target(name: "Timeline", dependencies: ["Calendrical"]),
+        .target(name: "Timeline", dependencies: ["Calendrical", "JSONLayout"]),
         /// The production RecorderLink: bulk transfers through libusb (the only importer of CLibUSB).
         .target(name: "USBLink", dependencies: ["CLibUSB", "RecorderHAL"]),
         /// Recorders docked and undocked, from udev (the only importer of CLibUDev).

@@ -1,4 +1,5 @@
 import Foundation
+import JSONLayout
 
 /// What the gateway attests about one dock session: who and what was docked where and when,
 /// the state of the recorder's clock, every recording with its hashes and what went wrong.
@@ -56,81 +57,37 @@ public struct CustodyRecord: Codable, Sendable, Hashable {
     ///
     /// Throws only for a value JSON cannot hold (a NaN or infinite Double), naming its field.
     ///
-    /// Memory grows with the output, not with the catalog: the members, and the files one by
-    /// one, are encoded separately and spliced into the layout `JSONEncoder` gives the whole
-    /// record (byte for byte the same; CustodyRecordTests checks), because JSONEncoder's own tree
-    /// of a 50,000-file record took several times the bytes it wrote.
+    /// Memory grows with the output, not with the catalog: the files are encoded one by one
+    /// and spliced into the encoder's layout of the rest of the record (`PrettyJSON.splice`;
+    /// byte for byte what JSONEncoder writes for the whole record, CustodyRecordTests checks),
+    /// because JSONEncoder's own tree of a 50,000-file record took several times the bytes it
+    /// wrote.
     public func canonicalJSON() throws(CustodyRecordError) -> Data {
+        var outline = self
+        outline.files = []
+        var out = Data()
         do {
-            // Sorted by key, as `.sortedKeys` sorts them; nil optionals are left out.
-            var members: [(key: String, json: Data)] = [
-                ("anomalies", try Self.encode(anomalies, path: "anomalies")),
-            ]
-            if let audit { members.append(("audit", try Self.encode(audit, path: "audit"))) }
-            members += [
-                ("bay", try Self.encode(bay, path: "bay")),
-                ("clock", try Self.encode(clock, path: "clock")),
-                ("dock", try Self.encode(dock, path: "dock")),
-                ("files", try filesJSON()),
-                ("gateway", try Self.encode(gateway, path: "gateway")),
-                ("recorder", try Self.encode(recorder, path: "recorder")),
-                ("totals", try Self.encode(totals, path: "totals")),
-            ]
-            var out = Data("{\n".utf8)
-            for (i, member) in members.enumerated() {
-                out.append(contentsOf: Array("  \"\(member.key)\" : ".utf8))
-                Self.appendIndented(member.json, to: &out, by: 2)
-                out.append(contentsOf: Array((i == members.count - 1 ? "\n" : ",\n").utf8))
-            }
-            out.append(contentsOf: Array("}\n".utf8))
-            return out
+            try PrettyJSON.splice(try Self.encode(outline, path: ""), emptyArray: "files", count: files.count,
+                                  element: { i in try Self.encode(files[i], path: "files[\(i)]") }, into: { out.append($0) })
         } catch let error as CustodyRecordError {
             throw error
         } catch {
             throw .notEncodable(field: "", reason: "\(error)")
         }
-    }
-
-    /// The `files` array as the encoder lays it out, one file encoded at a time.
-    private func filesJSON() throws -> Data {
-        guard !files.isEmpty else { return try Self.encode(files, path: "files") }
-        var out = Data("[\n".utf8)
-        for (i, file) in files.enumerated() {
-            out.append(contentsOf: Array("  ".utf8))
-            Self.appendIndented(try Self.encode(file, path: "files[\(i)]"), to: &out, by: 2)
-            out.append(contentsOf: Array((i == files.count - 1 ? "\n" : ",\n").utf8))
-        }
-        out.append(contentsOf: Array("]".utf8))
+        out.append(0x0A)
         return out
     }
 
     /// One value as `JSONEncoder` writes it at the top level (sorted, pretty, `/` unescaped).
     private static func encode<T: Encodable>(_ value: T, path: String) throws(CustodyRecordError) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         do {
-            return try encoder.encode(value)
+            return try PrettyJSON.encode(value)
         } catch let EncodingError.invalidValue(_, context) {
             let inner = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
-            throw .notEncodable(field: path + inner, reason: context.debugDescription)
+            throw .notEncodable(field: path.isEmpty ? String(inner.drop { $0 == "." }) : path + inner, reason: context.debugDescription)
         } catch {
             throw .notEncodable(field: path, reason: "\(error)")
         }
-    }
-
-    /// Appends `json`, with every line after the first indented by `spaces` more: the text of
-    /// a value nested one level deeper. Empty lines (the encoder writes an empty array as
-    /// `[`, an empty line, `]`) stay empty. A newline inside a JSON string is escaped, so every
-    /// raw newline is a line break of the layout.
-    private static func appendIndented(_ json: Data, to out: inout Data, by spaces: Int) {
-        let indent = [UInt8](repeating: 0x20, count: spaces)
-        var start = json.startIndex
-        while let newline = json[start...].firstIndex(of: 0x0A) {
-            out.append(json[start...newline])
-            start = json.index(after: newline)
-            if start < json.endIndex, json[start] != 0x0A { out.append(contentsOf: indent) }
-        }
-        out.append(json[start...])
     }
 
     /// A record from the bytes `canonicalJSON()` wrote (or any JSON of the same shape).

@@ -56,11 +56,11 @@ struct CustodyComposer {
 
     /// The record with the clock model and corrected times applied, the report, and the tag
     /// files derived from the logs.
-    func sealed(read: (String) -> [UInt8]?) -> (record: CustodyRecord, derivedFiles: [(path: String, bytes: [UInt8])]) {
+    func sealed(read: (String) -> [UInt8]?) -> (record: CustodyRecord, derivedFiles: [TagFile]) {
         var r = record()
         let derived = SessionReport.derive(files: r.files, read: read)
         let report = SessionReport.apply(to: &r, derived: derived)
-        return (r, derived.trackFiles + SessionReport.reportFiles(report))
+        return (r, derived.trackFiles.map { TagFile(path: $0.path, bytes: $0.bytes) } + SessionReport.reportFiles(report))
     }
 
     /// The bag-info. Recorder strings with line breaks cannot go into bag-info; they are replaced

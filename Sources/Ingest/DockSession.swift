@@ -420,7 +420,7 @@ public struct DockSession: Sendable {
             } catch let error as RecorderError {
                 // What reached the disk before the failure counts as pulled, and stays: FilePull
                 // made it durable before throwing.
-                let durable = (try journal.files(session: session.id).first { $0.recordingId == entry.id })?.durableOffset ?? 0
+                let durable = try journal.durableOffset(session: session.id, recording: entry.id)
                 out.bytes += durable > from ? durable - from : 0
                 // A lost link is no verdict on this file: it stays pending, and the next dock
                 // continues it from the durable offset.

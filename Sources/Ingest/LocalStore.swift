@@ -68,7 +68,7 @@ public struct LocalStore: Sendable {
     ///
     /// - Returns: the final bag's path.
     func finalize(bag name: String, payload: [PayloadFile], bagInfo: BagInfo, custody: Data,
-                  derived: [(path: String, bytes: [UInt8])] = [], key: Ed25519PrivateKey) throws(StorageError) -> String {
+                  derived: [TagFile] = [], key: Ed25519PrivateKey) throws(StorageError) -> String {
         let staging = stagingBag(name), final = finalBag(name)
         if !FileManager.default.fileExists(atPath: staging) && FileManager.default.fileExists(atPath: final) {
             try makeReadOnly(final) // the stop may have come between the rename and this
@@ -94,6 +94,34 @@ public struct LocalStore: Sendable {
                 tagDigests.append((file, hasher.finalize()))
             }
         }
+        // A file made piece by piece (`TagFile`), written in 64 KiB runs as the pieces come.
+        func putPieces(_ file: String, _ produce: ((Data) -> Void) -> Void) throws(StorageError) {
+            let path = staging + "/" + file
+            try FileIO.makeDirectory((path as NSString).deletingLastPathComponent)
+            let fd = try FileIO.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o640)
+            defer { close(fd) }
+            let hasher = SHA256Hasher()
+            var buffer = Data(), offset: UInt64 = 0, failure: StorageError?
+            func flush() {
+                guard failure == nil, !buffer.isEmpty else { return }
+                do {
+                    try buffer.withUnsafeBytes { raw in try FileIO.write(fd, raw, at: offset, path: path) }
+                } catch {
+                    failure = error as? StorageError ?? StorageError(operation: "write", path: path, errno: EIO)
+                }
+                offset += UInt64(buffer.count)
+                buffer.removeAll(keepingCapacity: true)
+            }
+            produce { piece in
+                piece.withUnsafeBytes { hasher.update($0) }
+                buffer.append(piece)
+                if buffer.count >= 1 << 16 { flush() }
+            }
+            flush()
+            if let failure { throw failure }
+            try FileIO.sync(fd, path: path)
+            tagDigests.append((file, hasher.finalize()))
+        }
         try put("bagit.txt", Array(BagIt.declaration.utf8))
         try put("bag-info.txt", Array(bagInfo.text().utf8))
         try put("manifest-sha256.txt", Array(BagIt.manifest(payload.map { ($0.bagPath, $0.sha256) }).utf8))
@@ -101,7 +129,7 @@ public struct LocalStore: Sendable {
         try put("custody.json.sig", signature)
         // Derived files (tracks, reports) are tag files: listed in the tag manifest, never
         // beside or over the payload.
-        for file in derived { try put(file.path, file.bytes) }
+        for file in derived { try putPieces(file.path, file.write) }
         try put("tagmanifest-sha256.txt", Array(BagIt.manifest(tagDigests).utf8), listed: false)
         // Payload files were fsynced as they were written; their directories are synced here.
         for dir in directories(under: staging) { try FileIO.syncDirectory(dir) }

@@ -110,10 +110,12 @@ public enum SessionReport {
         return IntegrityReport(session: input)
     }
 
-    /// The report's tag files: report.json, report.txt, timeline.svg.
-    public static func reportFiles(_ report: IntegrityReport) -> [(path: String, bytes: [UInt8])] {
-        [("report.json", Array(report.json())), ("report.txt", Array(report.text().utf8)),
-         ("timeline.svg", Array(report.timelineSVG().utf8))]
+    /// The report's tag files: report.json, report.txt, timeline.svg, each made only when it is
+    /// written (report.json entry by entry).
+    static func reportFiles(_ report: IntegrityReport) -> [TagFile] {
+        [TagFile(path: "report.json") { report.writeJSON(to: $0) },
+         TagFile(path: "report.txt") { $0(Data(report.text().utf8)) },
+         TagFile(path: "timeline.svg") { report.writeTimelineSVG(to: $0) }]
     }
 
     /// Adds a `time-not-corrected` anomaly, for the file at `file` (an index of `record.files`)

@@ -288,6 +288,16 @@ public final class Journal: @unchecked Sendable {
         }
     }
 
+    /// The durable offset of one file of a session, 0 when the session has no such file:
+    /// one row read, where `files(session:)` reads them all (a catalog may list 50,000).
+    public func durableOffset(session: Int64, recording: UInt32) throws(JournalError) -> UInt64 {
+        try locked { () throws(JournalError) -> UInt64 in
+            let rows = try db.query("SELECT durable_offset FROM session_file WHERE session_id = ? AND recording_id = ?",
+                                    [.integer(session), .integer(Int64(recording))])
+            return UInt64(bitPattern: rows.first?.first?.int ?? 0)
+        }
+    }
+
     public func files(session: Int64) throws(JournalError) -> [File] {
         try locked { () throws(JournalError) -> [File] in
             try db.query("SELECT session_id, recording_id, size, device_sha256, bag_path, durable_offset, state, sha256, rereads FROM session_file WHERE session_id = ? ORDER BY recording_id",

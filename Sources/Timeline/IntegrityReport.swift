@@ -1,4 +1,5 @@
 import Foundation
+import JSONLayout
 
 /// What a supervisor checks about one dock session: missing sequence numbers, overlapping
 /// recordings, gaps in the duty period, the recorder's clock, GPS coverage, important
@@ -60,12 +61,27 @@ public struct IntegrityReport: Codable, Sendable, Hashable {
     /// report gives the same bytes (no dictionaries, no floating-point values that are not
     /// rounded to fixed decimals first, no NaN or infinity).
     public func json() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        // Cannot fail: every Double in a report is finite by construction (see `Fixed`).
-        var data = (try? encoder.encode(self)) ?? Data("{}".utf8)
-        data.append(0x0A)
+        var data = Data()
+        writeJSON { data.append($0) }
         return data
+    }
+
+    /// `json()` handed to `sink` piece by piece, in order: the entries are encoded one at a time
+    /// (`PrettyJSON.splice`), so a large report is never in memory whole, nor is an encoder's
+    /// tree of all its entries. The pieces joined are exactly the bytes `JSONEncoder` writes
+    /// for the whole report (ReportJSONLayoutTests checks).
+    public func writeJSON(to sink: (Data) -> Void) {
+        var outline = self
+        outline.recordings = []
+        do {
+            try PrettyJSON.splice(try PrettyJSON.encode(outline), emptyArray: "recordings", count: recordings.count,
+                                  element: { try PrettyJSON.encode(recordings[$0]) }, into: sink)
+        } catch {
+            // Unreachable: every Double in a report is finite by construction (see `Fixed`), and
+            // `recordings` is a top-level member of the outline.
+            assertionFailure("report not encodable: \(error)")
+        }
+        sink(Data("\n".utf8))
     }
 }
 

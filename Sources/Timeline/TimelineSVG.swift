@@ -1,3 +1,5 @@
+import Foundation
+
 extension IntegrityReport {
     /// The session as a picture for `timeline.svg`, 1200 px wide: recordings as bars on a
     /// corrected-UTC time axis with hour ticks in the device's zone, and lanes for logs, gaps and
@@ -7,7 +9,21 @@ extension IntegrityReport {
     /// XML forbids are replaced); exactly one `<rect class="bar …" data-id="ID">` per entry of
     /// `recordings`, nothing else has the class `bar`; fonts 11 px and up; deterministic bytes.
     public func timelineSVG() -> String {
-        TimelinePicture(report: self).render()
+        TimelinePicture(report: self).render().joined()
+    }
+
+    /// `timelineSVG()` handed to `sink` in pieces of at most 64 KiB, in order, without joining
+    /// or copying the picture's text whole first.
+    public func writeTimelineSVG(to sink: (Data) -> Void) {
+        for piece in TimelinePicture(report: self).render() {
+            let utf8 = piece.utf8
+            var start = utf8.startIndex
+            while start < utf8.endIndex {
+                let end = utf8.index(start, offsetBy: 1 << 16, limitedBy: utf8.endIndex) ?? utf8.endIndex
+                sink(Data(utf8[start..<end]))
+                start = end
+            }
+        }
     }
 }
 
@@ -73,7 +89,9 @@ struct TimelinePicture {
         return Self.plotLeft + min(max(f, 0), 1) * (Self.plotRight - Self.plotLeft)
     }
 
-    func render() -> String {
+    /// The picture's text in order: its head, the axis, the lanes, the end. Kept in pieces so a
+    /// large picture is never copied into one string just to be written out.
+    func render() -> [String] {
         var svg = SVGWriter()
         var y = 0.0
         title(&svg, &y)
@@ -92,10 +110,9 @@ struct TimelinePicture {
         footer(&svg, &y)
 
         let height = (y + 12).rounded()
-        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(Self.width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(Self.width)) \(Int(height))\" font-family=\"\(SVGWriter.escape(Self.font))\" font-size=\"12\">\n"
-        out += "<rect class=\"background\" x=\"0\" y=\"0\" width=\"\(Int(Self.width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>\n"
-        out += back.body + svg.body + "</svg>\n"
-        return out
+        var head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        head += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(Self.width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(Self.width)) \(Int(height))\" font-family=\"\(SVGWriter.escape(Self.font))\" font-size=\"12\">\n"
+        head += "<rect class=\"background\" x=\"0\" y=\"0\" width=\"\(Int(Self.width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>\n"
+        return [head, back.body, svg.body, "</svg>\n"]
     }
 }

@@ -45,7 +45,10 @@ import Testing
     func canonicalJSONIsByteForByteJSONEncodersLayout(files: Int) throws {
         var record = Self.record
         record.files = (0..<files).map { i in
-            Self.file(UInt32(i), path: Array("DCIM/视频 \(i)\n\"x\".MP4".utf8), bagPath: "data/DCIM/\(i).MP4", sha: i % 2 == 0 ? nil : "ab")
+            // Chinese, quotes and a newline; every third path not UTF-8 at all (kept as hex);
+            // every other file quarantined, unhashed, with an anomaly.
+            let path = i % 3 == 2 ? [0x44, 0xFF, 0xFE, 0x2F, 0xC3, UInt8(i % 256)] : Array("DCIM/视频 \(i)\n\"x\".MP4".utf8)
+            return Self.file(UInt32(i), path: path, bagPath: "data/DCIM/\(i).MP4", sha: i % 2 == 0 ? nil : "ab")
         }
         for audit in [nil, AuditAnchor(seq: 7, hash: "00ff")] {
             record.audit = audit

@@ -24,6 +24,9 @@ func temporaryDirectory() throws -> String {
         let files = try j.files(session: s.id)
         #expect(files.count == 1 && files[0].durableOffset == 512 && files[0].state == .pending && files[0].deviceSHA256 == [1, 2])
         #expect(try j.unfinishedSession(serial: "A100002") == nil)
+        #expect(try j.durableOffset(session: s.id, recording: 7) == 512)
+        #expect(try j.durableOffset(session: s.id, recording: 8) == 0)
+        #expect(try j.durableOffset(session: s.id + 1, recording: 7) == 0)
     }
 
     @Test func committingABagFinalizesTheSessionAndFillsTheLedger() throws {
