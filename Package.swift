@@ -57,8 +57,8 @@ let package = Package(
         .target(name: "RecorderFamilies", dependencies: ["RecorderHAL", "ProtocolV1Family"],
                 path: "Sources/Families/BuiltIn"),
         /// Evidence formats: BagIt tag files, path sanitising, custody record, hash-chained audit
-        /// log. Pure, no I/O.
-        .target(name: "Evidence", dependencies: ["GatewayCrypto", "Calendrical", "JSONLayout"]),
+        /// log. Pure, no I/O. The custody record names its recorder with the HAL's identity.
+        .target(name: "Evidence", dependencies: ["RecorderHAL", "GatewayCrypto", "Calendrical", "JSONLayout"]),
         /// The durable journal (sessions, per-file offsets, the ledger) in SQLite: the only
         /// importer of CSQLite.
         .target(name: "Journal", dependencies: ["CSQLite"]),
@@ -76,7 +76,7 @@ let package = Package(
         /// The gateway's settings: the configuration file's text, the command-line argument
         /// parser of all three programs, and the one resolver of both (command line over file
         /// over defaults). Pure but for a thin file-reading adapter.
-        .target(name: "Settings", dependencies: ["S3Store"]),
+        .target(name: "Settings"),
         /// The control socket: JSON lines between the service and recorderctl.
         .target(name: "Control"),
         /// Dock sessions: pull, verify, stage, bag, release. The gateway's core.
@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "RecorderProtocolTests", dependencies: ["TestSupport", "RecorderProtocol"]),
         .testTarget(name: "GatewayCryptoTests", dependencies: ["TestSupport", "GatewayCrypto"]),
         .testTarget(name: "RecorderHALTests", dependencies: ["RecorderHAL", "RecorderFamilies"]),
-        .testTarget(name: "EvidenceTests", dependencies: ["TestSupport", "Evidence", "GatewayCrypto"]),
+        .testTarget(name: "EvidenceTests", dependencies: ["TestSupport", "Evidence", "RecorderHAL", "GatewayCrypto"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal"]),
         .testTarget(name: "TelemetryTests", dependencies: ["TestSupport", "Telemetry"]),
         .testTarget(name: "S3StoreTests", dependencies: ["TestSupport", "S3Store", "GatewayCrypto"]),

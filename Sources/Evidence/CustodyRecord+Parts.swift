@@ -1,3 +1,5 @@
+import RecorderHAL
+
 extension CustodyRecord {
     /// The gateway that made the bag.
     public struct Gateway: Codable, Sendable, Hashable {
@@ -55,43 +57,51 @@ extension CustodyRecord {
         }
     }
 
-    /// The recorder as its IDENTITY and HELLO replies described it.
+    /// The recorder as its driver described it: who it is (the HAL's `RecorderIdentity`) and
+    /// how the gateway spoke to it. Its fields read through, so `recorder.serial` is the
+    /// identity's serial.
+    ///
+    /// Written flat, as custody.json always had it: the identity's eight members (`serial`,
+    /// `model`, `firmware`, `officerNumber`, `officerName`, `unitNumber`, `unitName`,
+    /// `hardwareId`) beside `driver` and `protocolVersion` in one object.
+    @dynamicMemberLookup
     public struct Recorder: Codable, Sendable, Hashable {
-        /// Product serial, 7 characters (GA/T 947).
-        public var serial: String
-        /// Model name.
-        public var model: String
-        /// Firmware version.
-        public var firmware: String
-        /// Officer number (警号), 6 characters.
-        public var officerNumber: String
-        /// Officer name (UTF-8 here, GBK on the device).
-        public var officerName: String
-        /// Unit number, 12 characters.
-        public var unitNumber: String
-        /// Unit name.
-        public var unitName: String
-        /// The device's hardware id (chip or board id), when it reports one.
-        public var hardwareId: String
+        /// Who the recorder is and whom it is issued to, every field as the device sent it.
+        public var identity: RecorderIdentity
         /// The driver that spoke to it, e.g. `zfy-bulk-v1`.
         public var driver: String
         /// The protocol version agreed in HELLO.
         public var protocolVersion: Int
 
-        /// A recorder part, every field as the device sent it.
-        public init(serial: String, model: String, firmware: String, officerNumber: String,
-                    officerName: String, unitNumber: String, unitName: String, hardwareId: String,
-                    driver: String, protocolVersion: Int) {
-            self.serial = serial
-            self.model = model
-            self.firmware = firmware
-            self.officerNumber = officerNumber
-            self.officerName = officerName
-            self.unitNumber = unitNumber
-            self.unitName = unitName
-            self.hardwareId = hardwareId
+        /// A recorder part.
+        public init(identity: RecorderIdentity, driver: String, protocolVersion: Int) {
+            self.identity = identity
             self.driver = driver
             self.protocolVersion = protocolVersion
+        }
+
+        /// A field of the identity (`recorder.serial`).
+        public subscript<T>(dynamicMember field: WritableKeyPath<RecorderIdentity, T>) -> T {
+            get { identity[keyPath: field] }
+            set { identity[keyPath: field] = newValue }
+        }
+
+        private enum CodingKeys: String, CodingKey { case driver, protocolVersion }
+
+        /// Reads the flat object: the identity's members and the driver's from the same one.
+        public init(from decoder: any Decoder) throws {
+            identity = try RecorderIdentity(from: decoder)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            driver = try c.decode(String.self, forKey: .driver)
+            protocolVersion = try c.decode(Int.self, forKey: .protocolVersion)
+        }
+
+        /// Writes the flat object (the encoder sorts the keys; see `canonicalJSON`).
+        public func encode(to encoder: any Encoder) throws {
+            try identity.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(driver, forKey: .driver)
+            try c.encode(protocolVersion, forKey: .protocolVersion)
         }
     }
 

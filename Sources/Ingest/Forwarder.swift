@@ -259,7 +259,7 @@ public actor Forwarder {
         let key = settings.key(bag: object.bagName, path: object.path)
         let path = store.finalBag(object.bagName) + "/" + object.path
         let lock = settings.lockMode.map {
-            ObjectLockSettings(retention: ObjectRetention(mode: $0, retainUntil: Date().addingTimeInterval(Double(settings.retentionDays) * 86400)),
+            ObjectLockSettings(retention: ObjectRetention(mode: ObjectLockMode($0), retainUntil: Date().addingTimeInterval(Double(settings.retentionDays) * 86400)),
                                legalHold: settings.legalHold)
         }
         let outcome: Result<Delivery, S3Error>
@@ -324,4 +324,14 @@ public actor Forwarder {
 public struct ForwardError: Error, Sendable, CustomStringConvertible {
     public var reason: String
     public var description: String { reason }
+}
+
+extension ObjectLockMode {
+    /// The S3 mode of the configured one (the same header value; Settings does not link S3Store).
+    init(_ mode: ForwardSettings.LockMode) {
+        switch mode {
+        case .compliance: self = .compliance
+        case .governance: self = .governance
+        }
+    }
 }

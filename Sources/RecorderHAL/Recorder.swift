@@ -81,34 +81,6 @@ public struct RecorderInfo: Hashable, Sendable {
     }
 }
 
-/// Identity of a recorder (the `ZFY_INFO` fields of the public-security recorder SDKs), as
-/// UTF-8 strings.
-public struct RecorderIdentity: Hashable, Sendable, Codable {
-    /// Product serial, 7 ASCII letters or digits.
-    public var serial: String
-    public var model: String
-    public var firmware: String
-    /// Officer number (警号): 6 characters, or empty when unassigned.
-    public var officerNumber: String
-    public var officerName: String
-    /// Unit number: 12 characters, or empty.
-    public var unitNumber: String
-    public var unitName: String
-    public var hardwareId: String
-
-    public init(serial: String, model: String, firmware: String, officerNumber: String,
-                officerName: String, unitNumber: String, unitName: String, hardwareId: String) {
-        self.serial = serial
-        self.model = model
-        self.firmware = firmware
-        self.officerNumber = officerNumber
-        self.officerName = officerName
-        self.unitNumber = unitNumber
-        self.unitName = unitName
-        self.hardwareId = hardwareId
-    }
-}
-
 /// Health of a recorder.
 public struct RecorderStatus: Hashable, Sendable, Codable {
     /// Percent, nil when the device does not know.

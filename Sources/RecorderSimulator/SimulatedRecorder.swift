@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCrypto
+import ProtocolV1Family
 import RecorderHAL
 import RecorderProtocol
 
@@ -108,11 +109,7 @@ public actor SimulatedRecorder: SimulatedDeviceEnd {
             case .hello: await hello(try HelloRequest(payload: frame.payload), tag: tag)
             case .identity:
                 _ = try IdentityRequest(payload: frame.payload)
-                let id = scenario.identity
-                await reply(.reply(IdentityReply(serial: id.serial, model: id.model, firmware: id.firmware,
-                                                 officerNumber: id.officerNumber, officerName: id.officerName,
-                                                 unitNumber: id.unitNumber, unitName: id.unitName,
-                                                 hardwareId: id.hardwareId), tag: tag))
+                await reply(.reply(IdentityReply(scenario.identity), tag: tag))
             case .authChallenge:
                 _ = try AuthChallengeRequest(payload: frame.payload)
                 let n = (try? secureRandomBytes(32)) ?? [UInt8](repeating: 0x5A, count: 32)

@@ -1,5 +1,4 @@
 import Foundation
-import S3Store
 
 /// Where and how bags are forwarded to a remote evidence store (Docs/configuration.md).
 public struct ForwardSettings: Sendable, Equatable {
@@ -14,7 +13,7 @@ public struct ForwardSettings: Sendable, Equatable {
     public var credentialsFile: String?
     public var profile = "default"
     /// COMPLIANCE or GOVERNANCE; nil sends no lock (only when `requireObjectLock` is off).
-    public var lockMode: ObjectLockMode? = .compliance
+    public var lockMode: LockMode? = .compliance
     /// Retention from upload, days (China's rules: at least 6 months; longer for evidence).
     public var retentionDays = 180
     public var legalHold = false
@@ -28,6 +27,17 @@ public struct ForwardSettings: Sendable, Equatable {
     /// How long a dock waits for its bag to reach the store before it leaves without releasing
     /// (`forward-wait`, 0...86400 seconds, kept to the millisecond).
     public var wait: Duration = .seconds(120)
+
+    /// The S3 Object Lock retention mode to put on each object, as the configuration names it.
+    /// Its own type here, so that the settings (and every program that reads them, such as
+    /// recorder-sim) do not link the S3 client; the forwarder maps it to S3Store's
+    /// `ObjectLockMode`, whose raw values are the same header values.
+    public enum LockMode: String, Sendable, Hashable, CaseIterable {
+        /// No one can delete the version or shorten its retention until the date passes.
+        case compliance = "COMPLIANCE"
+        /// Users allowed to bypass governance retention can delete the version early.
+        case governance = "GOVERNANCE"
+    }
 
     public init(bucket: String, prefix: String, endpoint: String) {
         self.bucket = bucket

@@ -1,5 +1,6 @@
 import Evidence
 import Foundation
+import RecorderHAL
 import Testing
 
 @Suite struct CustodyRecordTests {
@@ -14,9 +15,10 @@ import Testing
         gateway: .init(id: "kiosk-07", version: "0.3.0"),
         bay: "3",
         dock: .init(startUTC: "2026-11-26T08:15:00.000Z", endUTC: "2026-11-26T08:31:12.500Z"),
-        recorder: .init(serial: "A100001", model: "DSJ-V9", firmware: "2.1.7", officerNumber: "010001",
-                        officerName: "张三", unitNumber: "110105000000", unitName: "北京市公安局朝阳分局",
-                        hardwareId: "HW-1", driver: "zfy-bulk-v1", protocolVersion: 1),
+        recorder: .init(identity: RecorderIdentity(serial: "A100001", model: "DSJ-V9", firmware: "2.1.7", officerNumber: "010001",
+                                                   officerName: "张三", unitNumber: "110105000000", unitName: "北京市公安局朝阳分局",
+                                                   hardwareId: "HW-1"),
+                        driver: "zfy-bulk-v1", protocolVersion: 1),
         clock: .init(offsetMs: 812.25, roundTripMs: 3.5, samples: 5, deviceZoneOffsetMinutes: 480,
                      measuredAtUTC: "2026-11-26T08:15:01.000Z"),
         files: [
@@ -58,6 +60,17 @@ import Testing
                 #expect(try record.canonicalJSON() == whole, "files \(files), audit \(String(describing: audit)), \(anomalies.count) anomalies")
             }
         }
+    }
+
+    /// The recorder part is one flat object, the identity's members beside `driver` and
+    /// `protocolVersion`, as every bag so far was signed with (the Swift type nests the identity).
+    @Test func recorderPartIsWrittenFlat() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let text = String(decoding: try encoder.encode(Self.record.recorder), as: UTF8.self)
+        #expect(text == #"{"driver":"zfy-bulk-v1","firmware":"2.1.7","hardwareId":"HW-1","model":"DSJ-V9","officerName":"张三","officerNumber":"010001","protocolVersion":1,"serial":"A100001","unitName":"北京市公安局朝阳分局","unitNumber":"110105000000"}"#)
+        #expect(try JSONDecoder().decode(CustodyRecord.Recorder.self, from: Data(text.utf8)) == Self.record.recorder)
+        #expect(Self.record.recorder.officerNumber == "010001")
     }
 
     @Test func canonicalJSONIsSortedPrettyUnescapedAndEndsWithANewline() throws {

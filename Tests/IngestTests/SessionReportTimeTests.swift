@@ -1,6 +1,7 @@
 import Evidence
 import Foundation
 import Ingest
+import RecorderHAL
 import Testing
 
 /// The corrected times SessionReport writes into a custody record: exact for every device time
@@ -16,8 +17,9 @@ import Testing
         CustodyRecord(
             gateway: .init(id: "kiosk-07", version: "0.3.0"), bay: "3",
             dock: .init(startUTC: "2026-11-26T18:30:00.000Z", endUTC: "2026-11-26T18:31:00.000Z"),
-            recorder: .init(serial: "A100001", model: "DSJ-V9", firmware: "2.1.7", officerNumber: "010001", officerName: "张三",
-                            unitNumber: "110105000000", unitName: "单位", hardwareId: "", driver: "zfy-bulk-v1", protocolVersion: 1),
+            recorder: .init(identity: RecorderIdentity(serial: "A100001", model: "DSJ-V9", firmware: "2.1.7", officerNumber: "010001",
+                                                       officerName: "张三", unitNumber: "110105000000", unitName: "单位", hardwareId: ""),
+                            driver: "zfy-bulk-v1", protocolVersion: 1),
             clock: .init(offsetMs: offsetMs, roundTripMs: 1, samples: 5, deviceZoneOffsetMinutes: 480, measuredAtUTC: "2026-11-26T18:30:00.000Z"),
             files: files, anomalies: [], totals: .init(files: files.count, bytes: UInt64(files.count), seconds: 60))
     }

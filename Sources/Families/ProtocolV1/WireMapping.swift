@@ -15,6 +15,23 @@ extension RecorderHAL.CatalogEntry {
     }
 }
 
+extension RecorderIdentity {
+    /// The HAL identity of an IDENTITY reply: the same eight strings.
+    init(protocolV1 r: IdentityReply) {
+        self.init(serial: r.serial, model: r.model, firmware: r.firmware, officerNumber: r.officerNumber,
+                  officerName: r.officerName, unitNumber: r.unitNumber, unitName: r.unitName, hardwareId: r.hardwareId)
+    }
+}
+
+extension IdentityReply {
+    /// The IDENTITY reply that states `identity` (what a simulated device answers).
+    public init(_ identity: RecorderIdentity) {
+        self.init(serial: identity.serial, model: identity.model, firmware: identity.firmware,
+                  officerNumber: identity.officerNumber, officerName: identity.officerName,
+                  unitNumber: identity.unitNumber, unitName: identity.unitName, hardwareId: identity.hardwareId)
+    }
+}
+
 extension RecorderHAL.DeviceTime {
     init(protocolV1 t: RecorderProtocol.DeviceTime) {
         self.init(utcMilliseconds: t.utcMilliseconds, zoneOffsetMinutes: t.zoneOffsetMinutes)

@@ -73,9 +73,7 @@ public final class ZFYBulkRecorder: Recorder {
 
     public func identity() async throws(RecorderError) -> RecorderIdentity {
         let r: IdentityReply = try await call(IdentityRequest())
-        return RecorderIdentity(serial: r.serial, model: r.model, firmware: r.firmware,
-                                officerNumber: r.officerNumber, officerName: r.officerName,
-                                unitNumber: r.unitNumber, unitName: r.unitName, hardwareId: r.hardwareId)
+        return RecorderIdentity(protocolV1: r)
     }
 
     public func authenticate(password: String) async throws(RecorderError) {

@@ -24,6 +24,25 @@ public struct DeviceTime: Hashable, Sendable {
     }
 }
 
+/// A message whose whole payload is one `DeviceTime` (CLOCK_GET's reply, CLOCK_SET's request):
+/// the layout decoded and encoded here once, with the same zone bound for both.
+public protocol DeviceTimeMessage: WireMessage {
+    /// The device clock value the message carries.
+    var time: DeviceTime { get }
+    init(time: DeviceTime)
+}
+
+extension DeviceTimeMessage {
+    public init(payload: [UInt8]) throws(MessageError) {
+        var r = Self.reader(payload)
+        let time = try DeviceTime(from: &r)
+        try r.finish()
+        self.init(time: time)
+    }
+
+    public func encode(into w: inout ByteWriter) { time.encode(into: &w) }
+}
+
 /// CLOCK_GET request: empty.
 public struct ClockGetRequest: RequestMessage {
     public static let opcode = Opcode.clockGet
@@ -34,36 +53,20 @@ public struct ClockGetRequest: RequestMessage {
 
 /// CLOCK_GET reply: `i64 utcMilliseconds, i16 zoneOffsetMinutes`, read as late as possible
 /// before the reply is queued so the host's round-trip correction holds.
-public struct ClockGetReply: ReplyMessage {
+public struct ClockGetReply: ReplyMessage, DeviceTimeMessage {
     public static let opcode = Opcode.clockGet
     public var time: DeviceTime
 
     public init(time: DeviceTime) { self.time = time }
-
-    public init(payload: [UInt8]) throws(MessageError) {
-        var r = Self.reader(payload)
-        time = try DeviceTime(from: &r)
-        try r.finish()
-    }
-
-    public func encode(into w: inout ByteWriter) { time.encode(into: &w) }
 }
 
 /// CLOCK_SET request: `i64 utcMilliseconds, i16 zoneOffsetMinutes`. The device sets its clock
 /// and replies OK (empty) or TIME_SET_FAILED.
-public struct ClockSetRequest: RequestMessage {
+public struct ClockSetRequest: RequestMessage, DeviceTimeMessage {
     public static let opcode = Opcode.clockSet
     public var time: DeviceTime
 
     public init(time: DeviceTime) { self.time = time }
-
-    public init(payload: [UInt8]) throws(MessageError) {
-        var r = Self.reader(payload)
-        time = try DeviceTime(from: &r)
-        try r.finish()
-    }
-
-    public func encode(into w: inout ByteWriter) { time.encode(into: &w) }
 }
 
 /// CLOCK_SET reply: empty.
