@@ -55,6 +55,9 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
                 return .failure(ControlError(code: "bad-request", message: "capture needs args.target (a bay) and args.path (an absolute file path)"))
             }
             await gateway.armCapture(port: bay, path: path)
+            // Said in the journal so that a technician (and the umockdev test, which docks on
+            // this line) knows the bay is waiting to record its next dock.
+            log("bay \(bay): the next dock will be captured to \(path)")
             return .success(CaptureResult(bay: bay, path: path, armed: true))
         case "queue":
             guard let forwarder = gateway.context.forwarder else {

@@ -189,9 +189,19 @@ done
 # same payload
 rm -rf "$work/store" "$work/state"
 printf 'password.default = 000000\nstore = %s/store\nstate = %s/state\n' "$work" "$work" > "$work/gw.conf"
-( sleep 1.5; "$bin/recorderctl" capture 1-1.4 --out "$work/bay4.capture" --control-socket "$work/ctl.sock" > "$work/capture.out" 2>&1 ) &
-timeout 300 python3 "$here/harness.py" --sim "$bin/recorder-sim" --scenario "$work/one.json" --timeout 240 --redock-after 3 G000001@1-1.4 \
-    -- "$bin/recorder-gatewayd" --config "$work/gw.conf" --idle-exit 6 --json --control-socket "$work/ctl.sock" > "$work/out.json" 2> "$work/log"
+# The capture is asked for once the control socket answers, and the recorder is docked once the
+# service says the bay is armed: events, not times. --idle-exit only has to outlast the start of
+# recorderctl on a busy machine.
+(
+    for _ in $(seq 1 600); do
+        "$bin/recorderctl" devices --control-socket "$work/ctl.sock" > /dev/null 2>&1 && break
+        sleep 0.1
+    done
+    "$bin/recorderctl" capture 1-1.4 --out "$work/bay4.capture" --control-socket "$work/ctl.sock" > "$work/capture.out" 2>&1
+) &
+timeout 300 python3 "$here/harness.py" --sim "$bin/recorder-sim" --scenario "$work/one.json" --timeout 240 \
+    --dock-on-log "bay 1-1.4: the next dock will be captured" G000001@1-1.4 \
+    -- "$bin/recorder-gatewayd" --config "$work/gw.conf" --idle-exit 20 --json --control-socket "$work/ctl.sock" > "$work/out.json" 2> "$work/log"
 wait
 printf 'password.default = 000000\nstore = %s/replay/store\nstate = %s/replay/state\n' "$work" "$work" > "$work/replay.conf"
 "$bin/recorder-gatewayd" --replay "$work/bay4.capture" --config "$work/replay.conf" --once --json --control-socket none > "$work/replay.json" 2>> "$work/log"
