@@ -1,4 +1,6 @@
 import Evidence
+import EvidenceStore
+import Forwarding
 import Foundation
 import GatewayCrypto
 import Journal

@@ -1,4 +1,5 @@
 import Control
+import EvidenceStore
 import Foundation
 import GatewayCrypto
 import Ingest

@@ -1,4 +1,5 @@
 import Discovery
+import EvidenceStore
 import Foundation
 import Ingest
 import RecorderFamilies

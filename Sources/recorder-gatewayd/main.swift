@@ -1,5 +1,6 @@
 // recorder-gatewayd: the gateway service. Thin: arguments, wiring, and what the operator sees.
 import Control
+import EvidenceStore
 import Foundation
 import Ingest
 import ProtocolV1Family

@@ -1,6 +1,6 @@
 import Evidence
 import Foundation
-import Ingest
+import EvidenceStore
 import Settings
 
 let auditCommand = Command(

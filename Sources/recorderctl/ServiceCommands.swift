@@ -1,6 +1,6 @@
 import Control
 import Foundation
-import Ingest
+import EvidenceStore
 import Settings
 
 /// The service's socket: `--control-socket PATH`, else the default.

@@ -1,6 +1,7 @@
+import Forwarding
 import Foundation
 import GatewayCrypto
-import Ingest
+import EvidenceStore
 import Settings
 
 let verifyCommand = Command(

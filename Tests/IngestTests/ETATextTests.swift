@@ -1,3 +1,4 @@
+import EvidenceStore
 import Ingest
 import Testing
 

@@ -1,7 +1,8 @@
 import Evidence
+import EvidenceStore
+@testable import Forwarding
 import Foundation
 import GatewayCrypto
-@testable import Ingest
 import Journal
 import S3Store
 import Testing

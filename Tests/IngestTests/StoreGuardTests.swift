@@ -1,3 +1,4 @@
+import EvidenceStore
 import Foundation
 import Ingest
 import Testing

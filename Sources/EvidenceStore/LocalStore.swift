@@ -41,7 +41,7 @@ public struct LocalStore: Sendable {
     public func finalBag(_ name: String) -> String { layout.finalBag(name) }
 
     /// Opens (creating directories) the staging file of one recording for writing.
-    func openStagingFile(bag: String, bagPath: String) throws(StorageError) -> (fd: Int32, path: String) {
+    package func openStagingFile(bag: String, bagPath: String) throws(StorageError) -> (fd: Int32, path: String) {
         let path = stagingBag(bag) + "/" + bagPath
         try FileIO.makeDirectory((path as NSString).deletingLastPathComponent)
         return (try FileIO.open(path, flags: O_RDWR | O_CREAT | O_NOFOLLOW, mode: 0o640), path)
@@ -57,17 +57,23 @@ public struct LocalStore: Sendable {
     }
 
     /// A payload file of a bag about to be finalized.
-    struct PayloadFile {
-        var bagPath: String
-        var sha256: [UInt8]
-        var size: UInt64
+    package struct PayloadFile {
+        package var bagPath: String
+        package var sha256: [UInt8]
+        package var size: UInt64
+
+        package init(bagPath: String, sha256: [UInt8], size: UInt64) {
+            self.bagPath = bagPath
+            self.sha256 = sha256
+            self.size = size
+        }
     }
 
     /// Writes the tag files into the staging bag, fsyncs everything, renames it into bags/ and
     /// makes it read-only. Idempotent after a crash: a bag already renamed is left as it is.
     ///
     /// - Returns: the final bag's path.
-    func finalize(bag name: String, payload: [PayloadFile], bagInfo: BagInfo, custody: Data,
+    package func finalize(bag name: String, payload: [PayloadFile], bagInfo: BagInfo, custody: Data,
                   derived: [(path: String, bytes: [UInt8])] = [], key: Ed25519PrivateKey) throws(StorageError) -> String {
         let staging = stagingBag(name), final = finalBag(name)
         if !FileManager.default.fileExists(atPath: staging) && FileManager.default.fileExists(atPath: final) {
@@ -126,7 +132,7 @@ public struct LocalStore: Sendable {
     }
 
     /// Makes every file of a final bag read-only (0440).
-    func makeReadOnly(_ bag: String) throws(StorageError) {
+    package func makeReadOnly(_ bag: String) throws(StorageError) {
         guard let e = FileManager.default.enumerator(atPath: bag) else { return }
         for case let rel as String in e {
             let full = bag + "/" + rel

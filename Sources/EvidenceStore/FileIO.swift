@@ -27,11 +27,11 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
 
 /// Thin, checked wrappers over the POSIX calls the durability rules need: write everything or
 /// fail, fsync files and directories, rename atomically.
-enum FileIO {
+package enum FileIO {
     /// Refuses `path` when it is a symbolic link. The store and state hold their own files:
     /// a link would send evidence, the journal or the audit log somewhere no one looks after
     /// (the store root itself may be a link; what is inside it may not). A missing path is fine.
-    static func refuseSymbolicLink(_ path: String) throws(StorageError) {
+    package static func refuseSymbolicLink(_ path: String) throws(StorageError) {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         if info.st_mode & S_IFMT == S_IFLNK {
@@ -41,7 +41,7 @@ enum FileIO {
         }
     }
 
-    static func makeDirectory(_ path: String, mode: mode_t = 0o750) throws(StorageError) {
+    package static func makeDirectory(_ path: String, mode: mode_t = 0o750) throws(StorageError) {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
             if isDir.boolValue { return }
@@ -56,7 +56,7 @@ enum FileIO {
         try syncDirectory(parent.isEmpty ? "." : parent)
     }
 
-    static func open(_ path: String, flags: Int32, mode: mode_t = 0o640) throws(StorageError) -> Int32 {
+    package static func open(_ path: String, flags: Int32, mode: mode_t = 0o640) throws(StorageError) -> Int32 {
         if flags & O_CREAT != 0, let full = CrashPoint.injectedDiskFull(), access(path, F_OK) != 0 {
             throw StorageError(operation: "open", path: path, errno: full)
         }
@@ -66,7 +66,7 @@ enum FileIO {
     }
 
     /// Writes all of `bytes` at `offset`, retrying short writes and EINTR.
-    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: UInt64, path: String) throws(StorageError) {
+    package static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: UInt64, path: String) throws(StorageError) {
         if let full = CrashPoint.injectedDiskFull(), bytes.count > 0 {
             throw StorageError(operation: "write", path: path, errno: full)
         }
@@ -82,7 +82,7 @@ enum FileIO {
         }
     }
 
-    static func write(_ path: String, contents: some ContiguousBytes, mode: mode_t = 0o640) throws(StorageError) {
+    package static func write(_ path: String, contents: some ContiguousBytes, mode: mode_t = 0o640) throws(StorageError) {
         let fd = try open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
         defer { close(fd) }
         let written: Result<Void, StorageError> = contents.withUnsafeBytes { raw in
@@ -98,27 +98,27 @@ enum FileIO {
         try sync(fd, path: path)
     }
 
-    static func sync(_ fd: Int32, path: String) throws(StorageError) {
+    package static func sync(_ fd: Int32, path: String) throws(StorageError) {
         if fsync(fd) != 0 { throw StorageError(operation: "fsync", path: path, errno: Glibc.errno) }
     }
 
-    static func syncDirectory(_ path: String) throws(StorageError) {
+    package static func syncDirectory(_ path: String) throws(StorageError) {
         let fd = try open(path, flags: O_RDONLY | O_DIRECTORY)
         defer { close(fd) }
         try sync(fd, path: path)
     }
 
-    static func truncate(_ fd: Int32, to size: UInt64, path: String) throws(StorageError) {
+    package static func truncate(_ fd: Int32, to size: UInt64, path: String) throws(StorageError) {
         if ftruncate(fd, off_t(size)) != 0 { throw StorageError(operation: "truncate", path: path, errno: Glibc.errno) }
     }
 
-    static func rename(_ from: String, _ to: String) throws(StorageError) {
+    package static func rename(_ from: String, _ to: String) throws(StorageError) {
         if let full = CrashPoint.injectedDiskFull() { throw StorageError(operation: "rename to \(to)", path: from, errno: full) }
         if Glibc.rename(from, to) != 0 { throw StorageError(operation: "rename to \(to)", path: from, errno: Glibc.errno) }
     }
 
     /// Reads `count` bytes at `offset` into `buffer`; returns how many were read (0 at end of file).
-    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64, path: String) throws(StorageError) -> Int {
+    package static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64, path: String) throws(StorageError) -> Int {
         while true {
             let n = pread(fd, buffer.baseAddress!, buffer.count, off_t(offset))
             if n >= 0 { return n }
@@ -127,13 +127,13 @@ enum FileIO {
     }
 
     /// The size in bytes of the filesystem holding `path` (its whole capacity, not what is free).
-    static func filesystemSize(_ path: String) throws(StorageError) -> UInt64 {
+    package static func filesystemSize(_ path: String) throws(StorageError) -> UInt64 {
         var info = statvfs()
         guard statvfs(path, &info) == 0 else { throw StorageError(operation: "statvfs", path: path, errno: errno) }
         return UInt64(info.f_blocks) * UInt64(info.f_frsize)
     }
 
-    static func chmod(_ path: String, _ mode: mode_t) throws(StorageError) {
+    package static func chmod(_ path: String, _ mode: mode_t) throws(StorageError) {
         if Glibc.chmod(path, mode) != 0 { throw StorageError(operation: "chmod", path: path, errno: Glibc.errno) }
     }
 }

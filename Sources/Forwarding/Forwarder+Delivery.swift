@@ -62,8 +62,9 @@ extension Forwarder {
     private nonisolated func deliverInParts(_ object: Journal.ForwardObject, key: String, path: String, lock: ObjectLockSettings?,
                                             uploadID existing: String?, held: [Int: MultipartPart]) async throws(S3Error) -> Delivery {
         let size = Int64(object.size), partSize = settings.partSize
-        let count = Int((size + partSize - 1) / partSize)
-        func range(_ index: Int) -> Range<Int64> { Int64(index) * partSize..<min(size, Int64(index + 1) * partSize) }
+        let plan = PartPlan(size: size, partSize: partSize)
+        let count = plan.count
+        func range(_ index: Int) -> Range<Int64> { plan.range(ofPart: index) }
         // Continue an upload only when it holds parts cut at today's part size: the object will
         // carry the part size it was created with (its metadata), and verification recomputes
         // its checksums from that. One with no parts yet, or cut otherwise, starts over.

@@ -9,14 +9,14 @@ import Musl
 /// SHA-256 of files the gateway already holds, streamed in 1 MiB reads: the one place that
 /// hashes a file on disk (bag verification, the forward queue, a staged file's durable prefix
 /// when a pull resumes or ends).
-enum FileDigest {
+package enum FileDigest {
     /// Bytes per read: large enough that the hash, not the system calls, sets the pace.
     /// (Foundation's FileHandle.read(upToCount:) on Linux made ~25 KiB reads and a Data per
     /// call, and hashed a 1 GiB bag at a quarter of the hash's speed.)
-    static let readSize = 1 << 20
+    package static let readSize = 1 << 20
 
     /// The SHA-256 and byte count of the whole file at `path`.
-    static func sha256(_ path: String) throws -> (sha256: [UInt8], size: UInt64) {
+    package static func sha256(_ path: String) throws -> (sha256: [UInt8], size: UInt64) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw StorageError(operation: "open", path: path, errno: errno) }
         defer { close(fd) }
@@ -29,7 +29,7 @@ enum FileDigest {
     /// must reach (else `StorageError` "read (shorter than its durable offset)", EIO), or to
     /// its end when `end` is nil. Returns the offset reached.
     @discardableResult
-    static func feed(_ fd: Int32, from start: UInt64 = 0, upTo end: UInt64?, path: String,
+    package static func feed(_ fd: Int32, from start: UInt64 = 0, upTo end: UInt64?, path: String,
                      into hasher: SHA256Hasher) throws(StorageError) -> UInt64 {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: readSize, alignment: 16)
         defer { buffer.deallocate() }

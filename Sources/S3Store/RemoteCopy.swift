@@ -1,6 +1,5 @@
 import Foundation
 import GatewayCrypto
-import S3Store
 
 /// What the store shows for a byte-exact copy of a local file, and whether a HEAD shows one.
 ///
@@ -10,20 +9,20 @@ import S3Store
 /// The ETag matters on its own: some stores keep the checksum they were sent without checking
 /// it (moto), while the ETag is computed from the bytes they received. A copy counts as the
 /// same only when at least one sign was present and every present sign matched.
-struct RemoteCopy: Sendable, Equatable {
+public struct RemoteCopy: Sendable, Equatable {
     /// `x-amz-checksum-sha256` as the store reports it for our upload (base64, `-N` for multipart).
-    var checksum: String
+    public var checksum: String
     /// The ETag, lower-case hex without quotes (`-N` for multipart).
-    var eTag: String
+    public var eTag: String
 
     /// The copy of a file sent in one PUT.
-    init(single digest: PayloadDigest) {
+    public init(single digest: PayloadDigest) {
         checksum = digest.sha256Base64
         eTag = digest.md5Hex
     }
 
     /// The copy of a file sent as these parts, in order.
-    init(parts digests: [PayloadDigest]) {
+    public init(parts digests: [PayloadDigest]) {
         checksum = compositeSHA256Checksum(partSHA256s: digests.map(\.sha256))
         eTag = PayloadDigest(of: digests.flatMap(\.md5)).md5Hex + "-\(digests.count)"
     }
@@ -31,21 +30,20 @@ struct RemoteCopy: Sendable, Equatable {
     /// The user metadata under which the forward queue records a multipart upload's part size
     /// (`x-amz-meta-recorder-gateway-part-size`), so that a copy can still be checked after
     /// `part-size` has changed.
-    static let partSizeMetadata = "recorder-gateway-part-size"
+    public static let partSizeMetadata = "recorder-gateway-part-size"
 
     /// The part size the object `head` shows was uploaded with, for a file of `size` bytes:
     /// the recorded one (`partSizeMetadata`) when it is a part size S3 allows for that file
     /// and gives the part count the ETag shows;
     /// the whole file when the ETag shows a single PUT (no `-N`); else `configured` (objects
     /// forwarded before the part size was recorded).
-    static func partSize(of head: ObjectHead, size: Int64, configured: Int64) -> Int64 {
+    public static func partSize(of head: ObjectHead, size: Int64, configured: Int64) -> Int64 {
         let eTag = head.eTag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         // A multipart ETag ends in "-N", N the part count: a recorded size must give N parts.
         let listedParts = eTag.split(separator: "-").dropFirst().last.flatMap { Int64($0) }
-        if let recorded = head.metadata[partSizeMetadata].flatMap({ Int64($0) }),
-           (S3Client.minimumPartSize...S3Client.maximumPartSize).contains(recorded),
-           (size + recorded - 1) / recorded <= Int64(S3Client.maximumPartCount),
-           listedParts.map({ $0 == (size + recorded - 1) / recorded }) ?? true {
+        if let recorded = head.metadata[partSizeMetadata].flatMap({ Int64($0) }), recorded > 0,
+           case let plan = PartPlan(size: size, partSize: recorded), plan.isAllowed,
+           listedParts.map({ $0 == Int64(plan.count) }) ?? true {
             return recorded
         }
         if !eTag.contains("-") { return max(size, configured) }
@@ -54,7 +52,7 @@ struct RemoteCopy: Sendable, Equatable {
 
     /// The copy of the file at `path` as the store shows it was uploaded (see `partSize(of:)`),
     /// and the SHA-256 of the file as read for it.
-    static func expected(file path: String, size: Int64, as head: ObjectHead,
+    public static func expected(file path: String, size: Int64, as head: ObjectHead,
                          configuredPartSize: Int64) throws(S3Error) -> (copy: RemoteCopy, sha256: [UInt8]) {
         try expected(file: path, size: size, partSize: partSize(of: head, size: size, configured: configuredPartSize))
     }
@@ -62,23 +60,20 @@ struct RemoteCopy: Sendable, Equatable {
     /// The copy of the file at `path` uploaded the way the forward queue uploads it (one PUT
     /// up to `partSize` bytes, parts of `partSize` above), and the SHA-256 of the whole file
     /// from the same read: the copy and the hash describe the same bytes.
-    static func expected(file path: String, size: Int64, partSize: Int64) throws(S3Error) -> (copy: RemoteCopy, sha256: [UInt8]) {
+    public static func expected(file path: String, size: Int64, partSize: Int64) throws(S3Error) -> (copy: RemoteCopy, sha256: [UInt8]) {
         if size <= partSize {
             let digest = try PayloadDigest(file: path)
             return (RemoteCopy(single: digest), digest.sha256)
         }
         let whole = SHA256Hasher()
         var parts: [PayloadDigest] = []
-        var offset: Int64 = 0
-        while offset < size {
-            let end = min(size, offset + partSize)
-            parts.append(try PayloadDigest(file: path, range: offset..<end, alsoFeeding: whole))
-            offset = end
+        for range in PartPlan(size: size, partSize: partSize).ranges {
+            parts.append(try PayloadDigest(file: path, range: range, alsoFeeding: whole))
         }
         return (RemoteCopy(parts: parts), whole.finalize())
     }
 
-    enum Verdict: Equatable, Sendable {
+    public enum Verdict: Equatable, Sendable {
         /// Every sign the store gave matches, and it gave at least one.
         case same
         /// The store holds other bytes: why.
@@ -88,7 +83,7 @@ struct RemoteCopy: Sendable, Equatable {
     }
 
     /// Whether `head` shows this copy, `size` bytes long.
-    func compare(_ head: ObjectHead, size: Int64) -> Verdict {
+    public func compare(_ head: ObjectHead, size: Int64) -> Verdict {
         if head.contentLength != size { return .differs("the store holds \(head.contentLength) bytes, not \(size)") }
         var signs = 0
         if let stored = head.checksumSHA256 {
@@ -114,7 +109,7 @@ struct RemoteCopy: Sendable, Equatable {
 
     /// Why `head` does not show the retention `lock` asks for, or nil when it does (a retention
     /// at most one second short counts: S3 dates have whole seconds).
-    static func lockProblem(_ head: ObjectHead, lock: ObjectLockSettings?) -> String? {
+    public static func lockProblem(_ head: ObjectHead, lock: ObjectLockSettings?) -> String? {
         guard let wanted = lock?.retention else { return nil }
         guard let have = head.retention else { return "the store shows no retention" }
         if have.retainUntil.timeIntervalSince1970 + 1 < wanted.retainUntil.timeIntervalSince1970.rounded(.down) {

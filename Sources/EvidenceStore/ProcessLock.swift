@@ -12,18 +12,18 @@ import Glibc
 /// `F_GETLK` names the holder's pid. The lock belongs to the process: a second claim from the
 /// same process succeeds (tests open several `Gateway`s on one directory in turn), and closing
 /// any descriptor of the file in this process would drop it, so only this type opens it.
-final class ProcessLock: @unchecked Sendable {
-    let path: String
+package final class ProcessLock: @unchecked Sendable {
+    package let path: String
     private let fd: Int32
 
     /// Why a lock could not be taken.
-    struct Refusal: Error, CustomStringConvertible {
-        var path: String
+    package struct Refusal: Error, CustomStringConvertible {
+        package var path: String
         /// The process that holds it, when the kernel says.
-        var holder: pid_t?
-        var errno: Int32?
+        package var holder: pid_t?
+        package var errno: Int32?
 
-        var description: String {
+        package var description: String {
             if let errno {
                 return "cannot lock \(path): \(String(cString: strerror(errno)))"
             }
@@ -37,7 +37,7 @@ final class ProcessLock: @unchecked Sendable {
     /// process's pid into it for people who look.
     ///
     /// - Throws: `Refusal` naming the path, and the holder's pid when another process has it.
-    init(path: String) throws(Refusal) {
+    package init(path: String) throws(Refusal) {
         self.path = path
         let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
         guard fd >= 0 else { throw Refusal(path: path, holder: nil, errno: Glibc.errno) }
