@@ -1,5 +1,5 @@
+import Dock
 import EvidenceStore
-import Ingest
 import Testing
 
 /// The kiosk screen's ETA for any bytes and rate a recorder and a link can produce.

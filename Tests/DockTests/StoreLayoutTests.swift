@@ -1,6 +1,6 @@
+import Dock
 import EvidenceStore
 import Foundation
-import Ingest
 import Testing
 
 /// Where things are in a store, for the gateway and for readers alike.

@@ -1,6 +1,6 @@
+import Dock
 import EvidenceStore
 import Foundation
-import Ingest
 import Testing
 
 /// One gateway writes one store and state, and only inside them.

@@ -1,14 +1,14 @@
+import Dock
 import EvidenceStore
 import Foundation
 import GatewayCrypto
-import Ingest
 import Journal
 import ProtocolV1Family
 import RecorderHAL
 import RecorderSimulator
 import Settings
-import TestSupport
 import Testing
+import TestSupport
 
 /// A gateway over a fresh store and state directory in /tmp.
 struct TestKiosk {

@@ -1,8 +1,8 @@
+import Dock
 import Evidence
 import EvidenceStore
 import Foundation
 import GatewayCrypto
-import Ingest
 import Testing
 
 /// A sealed bag's audit anchor against its store's log, as `recorderctl verify` and

@@ -1,7 +1,7 @@
+import Dock
 import Evidence
 import EvidenceStore
 import Foundation
-import Ingest
 import Testing
 
 /// The corrected times SessionReport writes into a custody record: exact for every device time

@@ -1,8 +1,8 @@
+import Dock
 import Evidence
 import EvidenceStore
 import Foundation
 import GatewayCrypto
-import Ingest
 import Testing
 
 /// `BagVerifier` against bags the gateway sealed, and against what a forger without the

@@ -1,8 +1,8 @@
+import Dock
 import Evidence
 import EvidenceStore
 import Foundation
 import GatewayCrypto
-import Ingest
 import Journal
 import RecorderHAL
 import RecorderProtocol
