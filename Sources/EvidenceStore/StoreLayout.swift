@@ -21,7 +21,8 @@ public struct StoreLayout: Sendable, Hashable {
 
     public var bagsDirectory: String { root + "/bags" }
     public var stagingDirectory: String { root + "/.staging" }
-    public var auditLogPath: String { root + "/audit/audit.jsonl" }
+    public var auditDirectory: String { root + "/audit" }
+    public var auditLogPath: String { auditDirectory + "/audit.jsonl" }
     public var publicKeyPath: String { root + "/gateway.pub" }
     public var lockPath: String { root + "/.gateway.lock" }
 

@@ -1,6 +1,6 @@
 import Evidence
-import Foundation
 import EvidenceStore
+import Foundation
 import Settings
 
 let auditCommand = Command(

@@ -1,7 +1,7 @@
+import EvidenceStore
 import Forwarding
 import Foundation
 import GatewayCrypto
-import EvidenceStore
 import Settings
 
 let verifyCommand = Command(
