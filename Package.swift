@@ -119,6 +119,8 @@ let package = Package(
         .testTarget(name: "DockTests",
                     dependencies: ["TestSupport", "Dock", "EvidenceStore", "Forwarding", "S3Store", "RecorderSimulator", "RecorderHAL", "ProtocolV1Family", "RecorderProtocol",
                                    "Evidence", "Journal", "GatewayCrypto", "Settings"]),
+        .testTarget(name: "EvidenceStoreTests", dependencies: ["EvidenceStore", "Evidence"]),
+        .testTarget(name: "ForwardingTests", dependencies: ["Forwarding", "EvidenceStore", "Evidence", "GatewayCrypto", "Journal", "S3Store"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
         .testTarget(name: "ControlTests", dependencies: ["Control"]),
         .testTarget(name: "RecorderSimulatorTests",

@@ -1,4 +1,3 @@
-import Dock
 import Evidence
 import EvidenceStore
 import Foundation

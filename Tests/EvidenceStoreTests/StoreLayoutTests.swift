@@ -1,4 +1,3 @@
-import Dock
 import EvidenceStore
 import Foundation
 import Testing
