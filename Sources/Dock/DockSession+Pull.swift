@@ -76,7 +76,7 @@ extension DockSession {
         var firstMismatch: [UInt8]?
         let serial = session.serial
         while true {
-            let pulled: FilePull.Result
+            let pulled: FilePull.Pulled
             let board = context.progress, port = self.port
             do {
                 pulled = try await FilePull(recorder: recorder, entry: entry, store: context.store, bag: session.bagName,

@@ -30,7 +30,8 @@ struct FilePull {
     /// Chunks buffered between reading and writing.
     static let queueDepth = 8
 
-    struct Result {
+    /// What one pull gave: the whole file's SHA-256, the bytes read this time, the re-reads.
+    struct Pulled {
         var sha256: [UInt8]
         var pulled: UInt64
         var rereads: Int
@@ -38,7 +39,7 @@ struct FilePull {
 
     /// Pulls from `start` (the durable offset; pass 0 to start over). The staged prefix is
     /// re-hashed from disk, so the resulting SHA-256 covers the whole file.
-    func run(from start: UInt64) async throws -> Result {
+    func run(from start: UInt64) async throws -> Pulled {
         let (fd, path) = try store.openStagingFile(bag: bag, bagPath: bagPath)
         defer { close(fd) }
         // Bytes after the durable offset may be a torn write: drop them.
@@ -66,7 +67,7 @@ struct FilePull {
         var offset = start, unsynced: UInt64 = 0
         do {
             while let chunk = await queue.pop() {
-                let written: Swift.Result<Void, StorageError> = chunk.data.withUnsafeBytes { raw in
+                let written: Result<Void, StorageError> = chunk.data.withUnsafeBytes { raw in
                     do throws(StorageError) {
                         try FileIO.write(fd, raw, at: chunk.offset, path: path)
                         return .success(())
@@ -107,6 +108,6 @@ struct FilePull {
         try FileIO.sync(fd, path: path)
         try journal.setDurableOffset(session: sessionId, recording: entry.id, offset)
         CrashPoint.offsetRecorded.reached()
-        return Result(sha256: hasher.finalize(), pulled: offset - start, rereads: rereads)
+        return Pulled(sha256: hasher.finalize(), pulled: offset - start, rereads: rereads)
     }
 }
