@@ -79,8 +79,16 @@ let package = Package(
         .target(name: "Settings"),
         /// The control socket: JSON lines between the service and recorderctl.
         .target(name: "Control"),
-        /// Dock sessions: pull, verify, stage, bag, release. The gateway's core.
-        .target(name: "Ingest", dependencies: ["RecorderHAL", "GatewayCrypto", "Evidence", "Journal",
+        /// The local evidence store: its layout defined once (bags, staging, audit log, keys,
+        /// lock), writing and sealing bags durably, the audit log file, bag verification and the
+        /// session reports.
+        .target(name: "EvidenceStore", dependencies: ["GatewayCrypto", "Evidence", "Telemetry", "Timeline"]),
+        /// The forward queue: sealed bags copied to the S3 store, in order and verified, and the
+        /// schedule that picks what to send next.
+        .target(name: "Forwarding", dependencies: ["Evidence", "EvidenceStore", "GatewayCrypto", "Journal", "S3Store", "Settings"]),
+        /// Dock sessions, step by step: plan (identity, authentication, clock, catalog, ledger),
+        /// pull, seal, release; and the gateway that runs them. The gateway's core.
+        .target(name: "Dock", dependencies: ["RecorderHAL", "GatewayCrypto", "Evidence", "EvidenceStore", "Forwarding", "Journal",
                                               "Telemetry", "Timeline", "S3Store", "Settings"]),
         /// The device side of the protocol over an in-memory link with a USB timing model.
         .target(name: "RecorderSimulator",
@@ -91,12 +99,12 @@ let package = Package(
                           dependencies: ["RecorderSimulator", "RecorderHAL", "RecorderProtocol", "GatewayCrypto", "Settings"]),
 
         .executableTarget(name: "recorder-gatewayd",
-                          dependencies: ["Ingest", "RecorderSimulator", "RecorderHAL", "RecorderFamilies", "ProtocolV1Family",
+                          dependencies: ["Dock", "EvidenceStore", "RecorderSimulator", "RecorderHAL", "RecorderFamilies", "ProtocolV1Family",
                                          "Evidence", "Journal", "GatewayCrypto",
                                          "USBLink", "Discovery", "Control", "Settings"]),
 
         .executableTarget(name: "recorderctl",
-                          dependencies: ["Ingest", "Evidence", "GatewayCrypto", "Telemetry", "Timeline", "Control",
+                          dependencies: ["Dock", "EvidenceStore", "Forwarding", "Evidence", "GatewayCrypto", "Telemetry", "Timeline", "Control",
                                          "RecorderHAL", "RecorderFamilies", "USBLink", "Settings"]),
 
         // MARK: Tests
@@ -111,9 +119,11 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["TestSupport", "Telemetry"]),
         .testTarget(name: "S3StoreTests", dependencies: ["TestSupport", "S3Store", "GatewayCrypto"]),
         .testTarget(name: "TimelineTests", dependencies: ["TestSupport", "Timeline"]),
-        .testTarget(name: "IngestTests",
-                    dependencies: ["TestSupport", "Ingest", "RecorderSimulator", "RecorderHAL", "ProtocolV1Family", "RecorderProtocol",
+        .testTarget(name: "DockTests",
+                    dependencies: ["TestSupport", "Dock", "EvidenceStore", "Forwarding", "S3Store", "RecorderSimulator", "RecorderHAL", "ProtocolV1Family", "RecorderProtocol",
                                    "Evidence", "Journal", "GatewayCrypto", "Settings"]),
+        .testTarget(name: "EvidenceStoreTests", dependencies: ["EvidenceStore", "Evidence"]),
+        .testTarget(name: "ForwardingTests", dependencies: ["Forwarding", "EvidenceStore", "Evidence", "GatewayCrypto", "Journal", "S3Store"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
         .testTarget(name: "ControlTests", dependencies: ["Control"]),
         .testTarget(name: "RecorderSimulatorTests",

@@ -173,7 +173,9 @@ extension S3Client {
             throw .invalidRequest(operation: operation, detail: "part size \(partSize) is outside 5 MiB…5 GiB")
         }
         let size = try LocalFile.size(of: path, operation: operation)
-        let count = max(1, Int((size + partSize - 1) / partSize))
+        let plan = PartPlan(size: size, partSize: partSize)
+        // An empty file is still sent as one (empty) part.
+        let count = max(1, plan.count)
         guard count <= Self.maximumPartCount else {
             throw .invalidRequest(operation: operation, detail: "\(size) bytes in parts of \(partSize) make \(count) parts, more than 10000")
         }
@@ -184,9 +186,8 @@ extension S3Client {
             var parts: [MultipartPart] = []
             var digests: [PayloadDigest] = []
             for index in 0..<count {
-                let start = Int64(index) * partSize
                 let (part, digest) = try await uploadPart(bucket: bucket, key: key, uploadID: uploadID, partNumber: index + 1,
-                                                          fileAt: path, range: start..<min(size, start + partSize))
+                                                          fileAt: path, range: plan.range(ofPart: index))
                 parts.append(part)
                 digests.append(digest)
             }

@@ -1,7 +1,8 @@
 import Control
+import Dock
+import EvidenceStore
 import Foundation
 import GatewayCrypto
-import Ingest
 import Journal
 
 /// What the service answers on its control socket (Docs/control-api.md).

@@ -1,6 +1,7 @@
 import Discovery
+import Dock
+import EvidenceStore
 import Foundation
-import Ingest
 import RecorderFamilies
 import RecorderHAL
 import USBLink

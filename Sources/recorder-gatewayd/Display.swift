@@ -1,5 +1,6 @@
+import Dock
+import EvidenceStore
 import Foundation
-import Ingest
 
 /// What the operator sees while docks run: on a terminal, one row per bay with a progress
 /// bar, redrawn in place; otherwise one plain line whenever a bay changes phase.

@@ -1,7 +1,8 @@
 // recorder-gatewayd: the gateway service. Thin: arguments, wiring, and what the operator sees.
 import Control
+import Dock
+import EvidenceStore
 import Foundation
-import Ingest
 import ProtocolV1Family
 import RecorderFamilies
 import RecorderHAL

@@ -1,6 +1,6 @@
 import Evidence
+import EvidenceStore
 import Foundation
-import Ingest
 import Settings
 
 let auditCommand = Command(

@@ -1,6 +1,6 @@
 import Evidence
+import EvidenceStore
 import Foundation
-import Ingest
 
 /// `audit verify`: the chain of the store's log, then the anchor of every bag in the store
 /// looked up in it. The chain alone cannot show entries cut off the log's end; the bags'

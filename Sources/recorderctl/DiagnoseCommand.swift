@@ -1,6 +1,6 @@
 import Control
+import Dock
 import Foundation
-import Ingest
 import Settings
 
 let diagnoseCommand = Command(

@@ -1,5 +1,5 @@
+import Dock
 import Foundation
-import Ingest
 import RecorderFamilies
 import RecorderHAL
 import Timeline

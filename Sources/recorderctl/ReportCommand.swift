@@ -1,6 +1,6 @@
 import Evidence
+import EvidenceStore
 import Foundation
-import Ingest
 import Settings
 import Timeline
 
@@ -19,11 +19,11 @@ let reportCommand = Command(
     3 when BAG does not exist.
     """,
     run: { args in
-        let store = try args.store()
+        let layout = StoreLayout(root: try args.store())
         let svg = try args.option("--svg")
         let given = try args.positionals(min: 1, max: 1)[0]
-        guard let bag = [given, store + "/bags/" + given].first(where: { FileManager.default.fileExists(atPath: $0 + "/custody.json") }) else {
-            throw NotFound(description: "no bag with a custody.json at \(given) or \(store)/bags/\(given)")
+        guard let bag = [given, layout.finalBag(given)].first(where: { FileManager.default.fileExists(atPath: $0 + "/custody.json") }) else {
+            throw NotFound(description: "no bag with a custody.json at \(given) or \(layout.finalBag(given))")
         }
         let data = try Data(contentsOf: URL(fileURLWithPath: bag + "/custody.json"))
         var record = try CustodyRecord(json: data)

@@ -1,6 +1,5 @@
 import Control
 import Foundation
-import Ingest
 import Settings
 
 /// The service's socket: `--control-socket PATH`, else the default.

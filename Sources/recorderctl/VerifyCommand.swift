@@ -1,6 +1,7 @@
+import EvidenceStore
+import Forwarding
 import Foundation
 import GatewayCrypto
-import Ingest
 import Settings
 
 let verifyCommand = Command(

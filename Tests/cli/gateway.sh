@@ -87,7 +87,7 @@ kill "$first"; wait "$first" 2>/dev/null
 check "once the first has stopped, the next one starts (the lock went with it)" test "$rc" -eq 0
 
 # 2c. A stop at every step where the journal, staging, the bag or the audit log changes, by the
-# crash points compiled into test builds (Sources/Ingest/CrashPoint.swift): the restart loses
+# crash points compiled into test builds (Sources/EvidenceStore/CrashPoint.swift): the restart loses
 # nothing, seals one bag holding the exact bytes, and the audit log is whole and names it.
 python3 - "$work/kill.json" "$work/steps.json" <<'PY'
 import json, sys

@@ -1,0 +1,94 @@
+import Evidence
+import EvidenceStore
+import Foundation
+import GatewayCrypto
+import Journal
+import RecorderHAL
+
+/// Builds a bag's custody record and bag-info from what the dock learned.
+struct CustodyComposer {
+    let context: IngestContext
+    let identity: RecorderIdentity
+    let info: RecorderInfo
+    let bay: String
+    let session: Journal.Session
+    let meta: SessionMeta
+    let files: [Journal.File]
+    let clock: ClockSample
+    let anomalies: [Anomaly]
+    let dockEnd: Date
+    /// Seconds this dock has taken so far.
+    let seconds: Double
+    /// The audit log's newest entry before sealing.
+    let auditHead: AuditAnchor?
+
+    static let version = "0.3.0"
+
+    func record() -> CustodyRecord {
+        let fileRecords = files.map { f -> CustodyRecord.File in
+            let entry = meta.entries[String(f.recordingId)]
+            return CustodyRecord.File(
+                recordingId: f.recordingId, kind: entry?.kind ?? "unknown",
+                devicePath: entry.flatMap { bytes(fromHex: $0.pathHex) } ?? [],
+                bagPath: f.bagPath, size: f.durableOffset, sequence: entry?.sequence ?? 0, important: entry?.important ?? false,
+                deviceStartUTC: entry.map { UTCTimestamp.string(milliseconds: $0.startMilliseconds) } ?? "",
+                deviceEndUTC: entry.map { UTCTimestamp.string(milliseconds: $0.endMilliseconds) } ?? "",
+                deviceSha256: f.deviceSHA256.map { hexString($0) }, sha256: f.sha256.map { hexString($0) },
+                verified: f.state == .staged, quarantined: f.state == .quarantined, rereads: f.rereads,
+                anomalies: anomalies.filter { $0.recordingId == f.recordingId }.map(\.code))
+        }
+        var gateway = CustodyRecord.Gateway(id: context.config.gatewayId, version: CustodyComposer.version)
+        gateway.publicKey = hexString(context.key.publicKey.rawRepresentation)
+        var dock = CustodyRecord.Dock(startUTC: session.startedUTC, endUTC: UTCTimestamp.string(dockEnd))
+        dock.attempts = meta.docks.map { .init(bay: $0.bay, startUTC: $0.startUTC, endUTC: $0.endUTC, result: $0.result ?? "interrupted") }
+        return CustodyRecord(
+            gateway: gateway,
+            bay: bay,
+            dock: dock,
+            recorder: .init(identity: identity, driver: info.driver, protocolVersion: info.protocolVersion),
+            clock: .init(offsetMs: clock.offsetMilliseconds, roundTripMs: clock.roundTripMilliseconds,
+                         samples: context.clockSamples, deviceZoneOffsetMinutes: Int(clock.device.zoneOffsetMinutes),
+                         measuredAtUTC: UTCTimestamp.string(clock.hostReceived)),
+            files: fileRecords,
+            anomalies: anomalies.map { .init(code: $0.code, file: $0.recordingId, detail: $0.detail) },
+            totals: .init(files: files.count, bytes: files.reduce(0) { $0 + $1.durableOffset }, seconds: seconds),
+            audit: auditHead)
+    }
+
+    /// The record with the clock model and corrected times applied, the report, and the tag
+    /// files derived from the logs.
+    func sealed(read: (String) -> [UInt8]?) -> (record: CustodyRecord, derivedFiles: [TagFile]) {
+        var r = record()
+        let derived = SessionReport.derive(files: r.files, read: read)
+        let report = SessionReport.apply(to: &r, derived: derived)
+        return (r, derived.trackFiles.map { TagFile(path: $0.path, bytes: $0.bytes) } + SessionReport.reportFiles(report))
+    }
+
+    /// The bag-info. Recorder strings with line breaks cannot go into bag-info; they are replaced
+    /// there (the custody record keeps them exactly).
+    func bagInfo(payload: [LocalStore.PayloadFile], dockStart: Date) -> BagInfo {
+        do {
+            return try BagInfo.dockSession(
+                sourceOrganization: Self.clean(identity.unitName.isEmpty ? "unknown unit" : identity.unitName),
+                externalIdentifier: Self.clean(identity.serial), baggingDate: dockEnd,
+                payloadBytes: payload.reduce(0) { $0 + $1.size }, payloadFiles: payload.count,
+                officerNumber: Self.clean(identity.officerNumber), officerName: Self.clean(identity.officerName),
+                unitNumber: Self.clean(identity.unitNumber), gatewayId: Self.clean(context.config.gatewayId),
+                bay: Self.clean(bay), dockStart: dockStart, dockEnd: dockEnd, clockOffsetMs: clock.offsetMilliseconds)
+        } catch {
+            // Unreachable: `clean` leaves no character bag-info refuses. Still, never lose a bag
+            // over a label: fall back to the bare minimum.
+            return BagInfo()
+        }
+    }
+
+    /// The text with every control and line-separating character replaced by `_`.
+    static func clean(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.map { scalar -> Unicode.Scalar in
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator: "_"
+            default: scalar
+            }
+        }))
+    }
+}

@@ -1,0 +1,121 @@
+import Evidence
+import EvidenceStore
+import Foundation
+import GatewayCrypto
+import Journal
+import RecorderHAL
+
+/// What a dock will do, before anything is pulled: the session it adds to (an interrupted one
+/// continued, or a new one), the files that session holds, and the recordings earlier bags
+/// already hold (the ledger), which are not read again.
+struct DockPlan {
+    var session: Journal.Session
+    var meta: SessionMeta
+    /// The session's files by recording id, new ones included.
+    var files: [UInt32: Journal.File]
+    /// Recordings on the recorder that earlier bags hold, with their ledger entries.
+    var previouslyIngested: [(CatalogEntry, Journal.LedgerEntry)]
+    /// What earlier docks of this session recorded.
+    var earlierAnomalies: [Anomaly]
+}
+
+extension DockSession {
+    /// Opens or continues the session and records in the journal what is to be pulled: every
+    /// catalog entry that is plausible, not already staged, and not in the ledger.
+    func plan(_ admitted: DockAdmission, dockStart: Date, _ out: inout DockOutcome) async throws -> DockPlan {
+        let identity = admitted.identity, catalog = admitted.catalog, storageTotal = admitted.storageTotal
+        // The session: continue an interrupted one, or start a new one.
+        var open = try journal.unfinishedSession(serial: identity.serial)
+        // A session left open although its bag is sealed (the gateway stopped between the
+        // rename and the ledger commit, and start-up recovery could not finish it): finish it.
+        if let sealed = open, try SealRecovery(context: context).commitIfSealed(sealed) {
+            open = nil
+            out.recoveredBags += await SealRecovery(context: context).auditUnnamedBags()
+        }
+        let session: Journal.Session
+        if let open {
+            session = open
+            try journal.setBay(session: open.id, bay)
+            out.anomalies.append(Anomaly("resumed", "continues the interrupted dock of \(open.startedUTC) (bag \(open.bagName))"))
+        } else {
+            session = try openSession(identity: identity, dockStart: dockStart)
+        }
+        context.progress.update(port) { $0.bag = session.bagName }
+        var meta = SessionMeta.decode(session.meta)
+        meta.docks.append(.init(bay: bay, startUTC: UTCTimestamp.string(dockStart)))
+        let earlierAnomalies = meta.anomalies ?? []
+
+        // Plan: what this session holds already, what the ledger holds, what is new.
+        var files = Dictionary(uniqueKeysWithValues: try journal.files(session: session.id).map { ($0.recordingId, $0) })
+        var sanitizer = PathSanitizer()
+        for f in files.values.sorted(by: { $0.recordingId < $1.recordingId }) { sanitizer.reserve(f.bagPath) }
+        var previouslyIngested: [(CatalogEntry, Journal.LedgerEntry)] = []
+        // The kiosk's own bound, which holds when STATUS is missing or lies too.
+        // (Unknown when statvfs fails: then only the recorder's own figure bounds a size.)
+        let storeSize = (try? FileIO.filesystemSize(context.store.root)) ?? .max
+        for entry in catalog.sorted(by: { $0.id < $1.id }) {
+            // A size is the recorder's word: one larger than its whole medium, or than the whole
+            // filesystem of the kiosk's store, is a broken or hostile catalog, and pulling it
+            // would only fill the kiosk's disk. The recording stays on the recorder (never
+            // released) for a technician to look at.
+            if let total = storageTotal, total > 0, entry.size > total {
+                out.anomalies.append(Anomaly("implausible-size", recordingId: entry.id,
+                                             "the catalog lists \(entry.size) bytes, more than the recorder's whole storage (\(total) bytes): not read, left on the recorder"))
+                continue
+            }
+            if entry.size > storeSize {
+                out.anomalies.append(Anomaly("implausible-size", recordingId: entry.id,
+                                             "the catalog lists \(entry.size) bytes, more than the whole filesystem of the kiosk's store (\(storeSize) bytes): not read, left on the recorder"))
+                continue
+            }
+            if let f = files[entry.id], f.size == entry.size, f.deviceSHA256 == entry.deviceSHA256 { continue }
+            // A quarantined copy is not a collected one: the recording is read again at every
+            // dock until a copy verifies (and it is never released before).
+            if let ledger = try journal.ledgerEntry(serial: identity.serial, recordingId: entry.id, size: entry.size,
+                                                    deviceSHA256: entry.deviceSHA256), !ledger.quarantined {
+                out.alreadyIngested += 1
+                previouslyIngested.append((entry, ledger))
+                continue
+            }
+            let file = Journal.File(sessionId: session.id, recordingId: entry.id, size: entry.size,
+                                    deviceSHA256: entry.deviceSHA256,
+                                    bagPath: files[entry.id]?.bagPath ?? sanitizer.bagPath(for: entry.pathBytes, recordingId: entry.id))
+            try journal.put(file)
+            files[entry.id] = file
+            meta.entries[String(entry.id)] = SessionMeta.Entry(
+                kind: entry.kind.description, pathHex: hexString(entry.pathBytes), sequence: entry.sequence,
+                important: entry.important, startMilliseconds: entry.startMilliseconds, endMilliseconds: entry.endMilliseconds)
+        }
+        try journal.setMeta(session: session.id, meta.encoded())
+        return DockPlan(session: session, meta: meta, files: files, previouslyIngested: previouslyIngested,
+                        earlierAnomalies: earlierAnomalies)
+    }
+
+    /// A new session whose bag name is `<serial>_<officer>_<yyyyMMddTHHmmssZ>`, with `-2`, `-3`…
+    /// when a dock of the same recorder began in the same second.
+    func openSession(identity: RecorderIdentity, dockStart: Date) throws -> Journal.Session {
+        let base = "\(identity.serial)_\(identity.officerNumber.isEmpty ? "000000" : identity.officerNumber)_\(compactUTC(dockStart))"
+        var attempt = 1
+        while true {
+            let name = attempt == 1 ? base : "\(base)-\(attempt)"
+            let taken = FileManager.default.fileExists(atPath: context.store.finalBag(name))
+                || FileManager.default.fileExists(atPath: context.store.stagingBag(name))
+            if !taken {
+                let opened: Result<Journal.Session, JournalError>
+                do throws(JournalError) {
+                    opened = .success(try journal.openSession(serial: identity.serial, bay: bay, bagName: name,
+                                                              startedUTC: UTCTimestamp.string(dockStart)))
+                } catch {
+                    opened = .failure(error)
+                }
+                switch opened {
+                case .success(let session): return session
+                case .failure(let error):
+                    // Most likely the name is in the journal already (a session of the same second).
+                    if attempt >= 20 { throw error }
+                }
+            }
+            attempt += 1
+        }
+    }
+}

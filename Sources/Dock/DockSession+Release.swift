@@ -1,0 +1,72 @@
+import Evidence
+import EvidenceStore
+import Foundation
+import GatewayCrypto
+import Journal
+import RecorderHAL
+
+extension DockSession {
+    /// Sets the recorder's clock, now that the measured offset is sealed, and releases what the
+    /// policy allows.
+    func setClockAndRelease(_ recorder: any Recorder, identity: RecorderIdentity, clock: ClockSample,
+                            bagFiles: [Journal.File], previouslyIngested: [(CatalogEntry, Journal.LedgerEntry)],
+                            out: inout DockOutcome) async throws {
+        // Set the clock, now that the measured offset is sealed in the custody record.
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        if let refusal = try await attempt({ () async throws(RecorderError) in
+            try await recorder.setClock(DeviceTime(utcMilliseconds: now, zoneOffsetMinutes: clock.device.zoneOffsetMinutes))
+        }) {
+            out.anomalies.append(Anomaly("clock-set-failed", refusal.description))
+            await audit(.error, serial: identity.serial, detail: ["reason": "CLOCK_SET: \(refusal)"])
+        } else {
+            await audit(.clockSet, serial: identity.serial, detail: ["previousOffsetMs": String(format: "%.1f", clock.offsetMilliseconds)])
+        }
+
+        // Release as the policy allows: files verified in this bag, and ones verified in earlier
+        // bags that the recorder still holds (the ledger remembers).
+        if context.config.releasePolicy == .releaseAfterVerified {
+            context.progress.update(port) { $0.phase = .releasing }
+            var candidates: [(UInt32, UInt64, [UInt8]?, [UInt8])] = []
+            // With a remote store, a recording is released only once its bag is verified there.
+            var thisBagStored = true
+            if let forwarder = context.forwarder, let bag = bagFiles.first.flatMap({ _ in out.bagPath }).map({ ($0 as NSString).lastPathComponent }) {
+                context.progress.update(port) { $0.phase = .forwarding }
+                thisBagStored = await forwarder.waitFor(bag: bag, timeout: forwarder.settings.wait)
+                if !thisBagStored {
+                    out.anomalies.append(Anomaly("not-yet-forwarded", "bag \(bag) is not yet verified in the remote store; its recordings stay on the recorder until a later dock"))
+                }
+                context.progress.update(port) { $0.phase = .releasing }
+            }
+            if thisBagStored {
+                candidates += bagFiles.filter { $0.state == .staged && $0.sha256 != nil }
+                    .map { ($0.recordingId, $0.size, $0.deviceSHA256, $0.sha256!) }
+            }
+            // Recordings verified in earlier bags: released once those bags are in the store,
+            // waiting (within forward-wait) for a queue that is still catching up.
+            var storedBags: [String: Bool] = [:]
+            for entry in previouslyIngested where entry.1.releasedUTC == nil {
+                let bag = entry.1.bagName
+                if storedBags[bag] == nil {
+                    if let forwarder = context.forwarder {
+                        storedBags[bag] = await forwarder.waitFor(bag: bag, timeout: forwarder.settings.wait)
+                    } else {
+                        storedBags[bag] = true
+                    }
+                }
+                if storedBags[bag] == true { candidates.append((entry.0.id, entry.0.size, entry.0.deviceSHA256, entry.1.sha256)) }
+            }
+            for (id, size, device, sha) in candidates {
+                if let refusal = try await attempt({ () async throws(RecorderError) in try await recorder.release(id, sha256: sha) }) {
+                    out.anomalies.append(Anomaly("release-refused", recordingId: id, refusal.description))
+                    await audit(.error, serial: identity.serial, detail: ["recordingId": "\(id)", "reason": "RELEASE refused: \(refusal)"])
+                    continue
+                }
+                CrashPoint.released.reached()
+                try journal.markReleased(serial: identity.serial, recordingId: id, size: size, deviceSHA256: device,
+                                         releasedUTC: UTCTimestamp.string(Date()))
+                out.released += 1
+                await audit(.released, serial: identity.serial, detail: ["recordingId": "\(id)", "sha256": hexString(sha)])
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Evidence
+import EvidenceStore
+import Foundation
+import GatewayCrypto
+import Journal
+import RecorderHAL
+
+extension DockSession {
+    /// Seals the bag (tag files, custody record, signature, atomic rename), commits its files
+    /// to the ledger, names it in the audit log and queues it for forwarding.
+    func seal(session: Journal.Session, meta original: SessionMeta, files bagFiles: [Journal.File],
+              identity: RecorderIdentity, recorder: any Recorder, clock: ClockSample, dockEnd: Date,
+              out: inout DockOutcome) async throws {
+        var meta = original
+        meta.docks[meta.docks.count - 1].endUTC = UTCTimestamp.string(dockEnd)
+        meta.docks[meta.docks.count - 1].result = "completed"
+        let custody = CustodyComposer(context: context, identity: identity, info: recorder.info, bay: bay,
+                                      session: session, meta: meta, files: bagFiles, clock: clock,
+                                      anomalies: (meta.anomalies ?? []) + out.anomalies, dockEnd: dockEnd,
+                                      seconds: dockEnd.timeIntervalSince(UTCTimestamp.date(session.startedUTC) ?? dockEnd),
+                                      auditHead: await context.audit.head)
+        // An incomplete file holds only its durable bytes.
+        let payload = bagFiles.map { LocalStore.PayloadFile(bagPath: $0.bagPath, sha256: $0.sha256 ?? [], size: $0.durableOffset) }
+        let staging = context.store.stagingBag(session.bagName)
+        let sealed = custody.sealed { bagPath in
+            // Logs are small; a recording is never read here (only gps-log and time-log are).
+            FileManager.default.contents(atPath: staging + "/" + bagPath).map { Array($0) }
+        }
+        context.progress.update(port) { $0.diagnostics.driftSecondsPerDay = sealed.record.clock.driftSecondsPerDay }
+        let bagPath = try context.store.finalize(bag: session.bagName, payload: payload,
+                                                 bagInfo: custody.bagInfo(payload: payload, dockStart: UTCTimestamp.date(session.startedUTC) ?? dockEnd),
+                                                 custody: try sealed.record.canonicalJSON(), derived: sealed.derivedFiles, key: context.key)
+        // An incomplete copy is in the bag but not in the ledger: it was not collected.
+        let ledger = bagFiles.filter { $0.state != .incomplete }.map {
+            Journal.LedgerEntry(serial: identity.serial, recordingId: $0.recordingId, size: $0.size,
+                                deviceSHA256: $0.deviceSHA256, sha256: $0.sha256 ?? [], bagName: session.bagName,
+                                quarantined: $0.state == .quarantined, ingestedUTC: UTCTimestamp.string(dockEnd))
+        }
+        CrashPoint.bagRenamed.reached()
+        try journal.commitBag(session: session.id, entries: ledger, endedUTC: UTCTimestamp.string(dockEnd))
+        CrashPoint.bagCommitted.reached()
+        out.bagPath = bagPath
+        out.files = bagFiles.count
+        out.verified = bagFiles.filter { $0.state == .staged }.count
+        out.quarantined = bagFiles.filter { $0.state == .quarantined }.count
+        out.incomplete = bagFiles.filter { $0.state == .incomplete }.count
+        if await audit(.bagFinalized, serial: identity.serial, detail: [
+            "bag": session.bagName, "files": "\(out.files)", "verified": "\(out.verified)", "quarantined": "\(out.quarantined)",
+            "incomplete": "\(out.incomplete)"]) {
+            CrashPoint.bagAudited.reached()
+            try journal.markBagAudited(session: session.id)
+        }
+        if let forwarder = context.forwarder {
+            do {
+                try await forwarder.enqueue(bag: session.bagName)
+            } catch {
+                out.anomalies.append(Anomaly("forward-not-queued", "\(error)"))
+            }
+        }
+    }
+
+}

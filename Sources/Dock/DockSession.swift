@@ -1,0 +1,167 @@
+import Evidence
+import EvidenceStore
+import Foundation
+import GatewayCrypto
+import Journal
+import RecorderHAL
+
+/// One recorder docked in one bay, from HELLO to release: the gateway's core procedure.
+///
+/// 1. HELLO, IDENTITY, AUTHENTICATE (password for the serial, else the fleet default; a
+///    refusal is reported once, never retried).
+/// 2. CLOCK_GET samples; the smallest round trip gives the offset.
+/// 3. CATALOG; recordings the ledger already holds are skipped.
+/// 4. Each new recording is pulled into staging and hashed; a mismatch with the device's hash
+///    is read again once, a second mismatch quarantines the file (kept, never released).
+/// 5. The bag is finalized (tag files, custody record, signature, atomic rename), then the
+///    clock is set, then recordings are released as the policy allows.
+///
+/// An interrupted dock (unplugged, gateway stopped) leaves its session open in the journal;
+/// the next dock of the same recorder, in any bay, continues it from the durable offsets.
+///
+/// One file per step: `DockSession+Admission` (1–3), `DockSession+Plan` (the session and the
+/// ledger), `DockSession+Pull` (4), `DockSession+Seal` and `DockSession+Release` (5).
+public struct DockSession: Sendable {
+    public let context: IngestContext
+    /// The bay's USB port path (or the simulator's bay name).
+    public let port: String
+
+    public init(context: IngestContext, port: String) {
+        self.context = context
+        self.port = port
+    }
+
+    var bay: String { context.config.bayName(port: port) }
+    var journal: Journal { context.journal }
+
+    /// Runs the dock to its end and says how it went. Never throws: every failure becomes the
+    /// outcome's result and anomalies, and an audit entry.
+    public func run(link: any RecorderLink, driver: any RecorderDriver) async -> DockOutcome {
+        let started = ContinuousClock.now
+        var out = DockOutcome(bay: bay)
+        context.progress.update(port) { $0 = ProgressBoard.Bay(bay: bay, phase: .identifying) }
+        await audit(.docked, detail: ["link": link.description, "driver": driver.name])
+        var options = context.driverOptions
+        options.hostName = context.config.gatewayId
+        let recorder: any Recorder
+        do {
+            recorder = try await driver.open(link: link, options: options)
+        } catch {
+            context.progress.update(port) { $0.diagnostics.openError = error.description }
+            out.result = .failed("cannot open the recorder: \(error)")
+            out.anomalies.append(Anomaly("protocol-error", error.description))
+            await finish(&out, started: started, serial: nil)
+            return out
+        }
+        context.progress.update(port) {
+            $0.diagnostics.link = recorder.info.link
+            $0.diagnostics.driver = recorder.info.driver
+            $0.diagnostics.maxPayload = recorder.info.maxPayload
+            $0.diagnostics.maxInFlight = recorder.info.maxInFlight
+            $0.diagnostics.linkCapacityBytesPerSecond = recorder.info.linkCapacityBytesPerSecond
+        }
+        do {
+            try await dock(recorder, &out)
+        } catch let error as RecorderError where error.isLinkLost {
+            // Unplugged, or the stream fell out of step: the session stays open, and the next
+            // dock of this recorder, in any bay, continues it.
+            out.result = .interrupted(error.description)
+            out.anomalies.append(Anomaly("interrupted", error.description))
+        } catch let error as StorageError {
+            out.result = .failed(error.description)
+            out.anomalies.append(Anomaly(error.isDiskFull ? "disk-full" : "storage-error", error.description))
+        } catch let error as DockFailure {
+            out.result = .failed(error.description)
+        } catch {
+            out.result = .failed("\(error)")
+            out.anomalies.append(Anomaly("protocol-error", "\(error)"))
+        }
+        let stats = await recorder.statistics()
+        context.progress.update(port) {
+            $0.diagnostics.requests = stats.requests
+            $0.diagnostics.timeouts = stats.timeouts
+            $0.diagnostics.corruptReplies = stats.corruptReplies
+            $0.diagnostics.strayReplies = stats.strayReplies
+            $0.diagnostics.peakInFlight = stats.peakInFlight
+        }
+        await recorder.close()
+        await finish(&out, started: started, serial: out.serial)
+        return out
+    }
+
+    /// A reason to stop the dock that is already recorded as an anomaly.
+    struct DockFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private func finish(_ out: inout DockOutcome, started: ContinuousClock.Instant, serial: String?) async {
+        let elapsed = ContinuousClock.now - started
+        out.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let (phase, text): (ProgressBoard.Phase, String) = switch out.result {
+        case .completed: (.done, "done")
+        case .interrupted(let why): (.interrupted, why)
+        case .failed(let why): (.error, why)
+        }
+        context.progress.update(port) { $0.phase = phase; $0.note = text }
+        if case .failed(let why) = out.result {
+            await audit(.error, serial: serial, detail: ["reason": why])
+        }
+        await audit(.undocked, serial: serial, detail: ["result": "\(phase.rawValue)", "files": "\(out.files)",
+                                                         "bytes": "\(out.bytes)"])
+    }
+
+    // MARK: - The dock, in order
+
+    /// The steps of a dock: plan (who the recorder is, its clock and catalog, what the ledger
+    /// and an open session already hold), pull, seal, release. A step that cannot go on throws,
+    /// and `run` turns that into the outcome.
+    private func dock(_ recorder: any Recorder, _ out: inout DockOutcome) async throws {
+        let dockStart = Date()
+        let admitted = try await admit(recorder, &out)
+        let identity = admitted.identity, clock = admitted.clock
+        var plan = try await self.plan(admitted, dockStart: dockStart, &out)
+        try await pullPending(recorder, catalog: admitted.catalog, plan: &plan, out: &out)
+        let session = plan.session, meta = plan.meta, files = plan.files, previouslyIngested = plan.previouslyIngested
+
+        // Finalize the bag.
+        context.progress.update(port) { $0.phase = .finalizing }
+        let bagFiles = files.values.sorted { $0.recordingId < $1.recordingId }
+        let dockEnd = Date()
+        if bagFiles.isEmpty {
+            // Nothing new on the recorder: no bag; the audit log records the dock.
+            try journal.finish(session: session.id, state: .finalized, endedUTC: UTCTimestamp.string(dockEnd))
+        } else {
+            try await seal(session: session, meta: meta, files: bagFiles, identity: identity, recorder: recorder,
+                           clock: clock, dockEnd: dockEnd, out: &out)
+        }
+        try await setClockAndRelease(recorder, identity: identity, clock: clock, bagFiles: bagFiles,
+                                     previouslyIngested: previouslyIngested, out: &out)
+        out.result = .completed
+    }
+
+    /// Runs a recorder operation; returns its error when the device refused or failed, nil on
+    /// success. A lost link is not returned but thrown on, ending the dock as interrupted.
+    func attempt(_ operation: () async throws(RecorderError) -> Void) async throws(RecorderError) -> RecorderError? {
+        do {
+            try await operation()
+            return nil
+        } catch {
+            if error.isLinkLost { throw error }
+            return error
+        }
+    }
+
+    /// Appends to the audit log; true when the entry is durable.
+    @discardableResult
+    func audit(_ event: AuditEvent, serial: String? = nil, detail: [String: String] = [:]) async -> Bool {
+        // The audit log failing must not stop an ingest (the bag and journal are the evidence);
+        // the operator is told at once.
+        do {
+            try await context.audit.append(event, serial: serial, bay: bay, detail: detail)
+            return true
+        } catch {
+            FileHandle.standardError.write(Data("recorder-gatewayd: bay \(bay): cannot write the audit log: \(error)\n".utf8))
+            return false
+        }
+    }
+}

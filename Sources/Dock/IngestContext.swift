@@ -1,0 +1,78 @@
+import Evidence
+import EvidenceStore
+import Forwarding
+import Foundation
+import GatewayCrypto
+import Journal
+import RecorderHAL
+import Settings
+
+/// Everything a dock session needs from the gateway around it.
+public struct IngestContext: Sendable {
+    public var config: GatewayConfig
+    public var journal: Journal
+    public var store: LocalStore
+    public var audit: AuditLogFile
+    public var key: Ed25519PrivateKey
+    public var progress: ProgressBoard
+    public var driverOptions: DriverOptions
+    /// How many CLOCK_GET samples to take; the one with the smallest round trip counts.
+    public var clockSamples = 5
+    /// The forward queue, when bags also go to a remote evidence store.
+    public var forwarder: Forwarder?
+
+    public init(config: GatewayConfig, journal: Journal, store: LocalStore, audit: AuditLogFile,
+                key: Ed25519PrivateKey, progress: ProgressBoard, driverOptions: DriverOptions) {
+        self.config = config
+        self.journal = journal
+        self.store = store
+        self.audit = audit
+        self.key = key
+        self.progress = progress
+        self.driverOptions = driverOptions
+    }
+}
+
+/// What the journal keeps about a session beyond its rows: the catalog entries of its files
+/// (for the custody record, even if the recorder loses them) and each dock's story.
+struct SessionMeta: Codable {
+    struct Entry: Codable {
+        var kind: String
+        var pathHex: String
+        var sequence: UInt32
+        var important: Bool
+        var startMilliseconds: Int64
+        var endMilliseconds: Int64
+    }
+
+    struct Dock: Codable {
+        var bay: String
+        var startUTC: String
+        var endUTC: String?
+        var result: String?
+    }
+
+    var entries: [String: Entry] = [:]
+    var docks: [Dock] = []
+    /// Anomalies of earlier, interrupted docks of this session, so the sealed record has them.
+    var anomalies: [Anomaly]? = nil
+
+    static func decode(_ text: String) -> SessionMeta {
+        (try? JSONDecoder().decode(SessionMeta.self, from: Data(text.utf8))) ?? SessionMeta()
+    }
+
+    func encoded() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
+
+/// `yyyyMMdd'T'HHmmss'Z'`, for bag names.
+func compactUTC(_ date: Date) -> String {
+    let f = DateFormatter()
+    f.locale = Locale(identifier: "en_US_POSIX")
+    f.timeZone = TimeZone(identifier: "UTC")
+    f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+    return f.string(from: date)
+}

@@ -1,0 +1,173 @@
+import Evidence
+import Foundation
+import GatewayCrypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The local evidence store on disk, as the gateway writes it (its paths are `StoreLayout`).
+///
+/// Guarantees: a bag appears under bags/ only complete (renamed from staging after every file
+/// and directory was fsynced); nothing under bags/ is modified afterwards.
+public struct LocalStore: Sendable {
+    public let root: String
+    /// Where everything is in this store.
+    public let layout: StoreLayout
+
+    /// Opens the store at `root`, creating bags/ and .staging/ when missing.
+    ///
+    /// - Throws: `StorageError` when bags/, .staging/, audit/, the audit log, gateway.pub or the
+    ///   lock file is a symbolic link (bags must be written where the store is, nowhere else),
+    ///   or a directory cannot be made.
+    public init(root: String) throws(StorageError) {
+        self.root = root
+        layout = StoreLayout(root: root)
+        for path in [layout.bagsDirectory, layout.stagingDirectory, layout.auditDirectory, layout.auditLogPath,
+                     layout.publicKeyPath, layout.lockPath] {
+            try FileIO.refuseSymbolicLink(path)
+        }
+        try FileIO.makeDirectory(bagsDirectory)
+        try FileIO.makeDirectory(stagingDirectory)
+    }
+
+    /// The lock file the running gateway holds (`ProcessLock`).
+    public var lockPath: String { layout.lockPath }
+
+    public var bagsDirectory: String { layout.bagsDirectory }
+    public var stagingDirectory: String { layout.stagingDirectory }
+    public var auditLogPath: String { layout.auditLogPath }
+
+    public func stagingBag(_ name: String) -> String { layout.stagingBag(name) }
+    public func finalBag(_ name: String) -> String { layout.finalBag(name) }
+
+    /// Opens (creating directories) the staging file of one recording for writing.
+    package func openStagingFile(bag: String, bagPath: String) throws(StorageError) -> (fd: Int32, path: String) {
+        let path = stagingBag(bag) + "/" + bagPath
+        try FileIO.makeDirectory((path as NSString).deletingLastPathComponent)
+        return (try FileIO.open(path, flags: O_RDWR | O_CREAT | O_NOFOLLOW, mode: 0o640), path)
+    }
+
+    /// Writes the public key beside the bags so a custodian can verify signatures with openssl.
+    public func publishPublicKey(_ pem: String) throws(StorageError) {
+        let path = layout.publicKeyPath
+        if (try? String(contentsOfFile: path, encoding: .utf8)) == pem { return }
+        try FileIO.write(path + ".tmp", contents: Array(pem.utf8), mode: 0o644)
+        try FileIO.rename(path + ".tmp", path)
+        try FileIO.syncDirectory(root)
+    }
+
+    /// A payload file of a bag about to be finalized.
+    package struct PayloadFile {
+        package var bagPath: String
+        package var sha256: [UInt8]
+        package var size: UInt64
+
+        package init(bagPath: String, sha256: [UInt8], size: UInt64) {
+            self.bagPath = bagPath
+            self.sha256 = sha256
+            self.size = size
+        }
+    }
+
+    /// Writes the tag files into the staging bag, fsyncs everything, renames it into bags/ and
+    /// makes it read-only. Idempotent after a crash: a bag already renamed is left as it is.
+    ///
+    /// - Returns: the final bag's path.
+    package func finalize(bag name: String, payload: [PayloadFile], bagInfo: BagInfo, custody: Data,
+                  derived: [TagFile] = [], key: Ed25519PrivateKey) throws(StorageError) -> String {
+        let staging = stagingBag(name), final = finalBag(name)
+        if !FileManager.default.fileExists(atPath: staging) && FileManager.default.fileExists(atPath: final) {
+            try makeReadOnly(final) // the stop may have come between the rename and this
+            return final
+        }
+        try FileIO.makeDirectory(staging + "/data")
+        let signature: [UInt8]
+        do {
+            signature = try key.signature(for: Array(custody))
+        } catch {
+            throw StorageError(operation: "sign custody.json of", path: staging, errno: EINVAL)
+        }
+        // Each tag file is written as soon as it is hashed, and no copy is kept: with a large
+        // catalog the manifest, the custody record and the reports are tens of MB each.
+        var tagDigests: [(String, [UInt8])] = []
+        func put(_ file: String, _ bytes: some ContiguousBytes, listed: Bool = true) throws(StorageError) {
+            let path = staging + "/" + file
+            try FileIO.makeDirectory((path as NSString).deletingLastPathComponent)
+            try FileIO.write(path, contents: bytes, mode: 0o640)
+            if listed {
+                let hasher = SHA256Hasher()
+                bytes.withUnsafeBytes { hasher.update($0) }
+                tagDigests.append((file, hasher.finalize()))
+            }
+        }
+        // A file made piece by piece (`TagFile`), written in 64 KiB runs as the pieces come.
+        func putPieces(_ file: String, _ produce: ((Data) -> Void) -> Void) throws(StorageError) {
+            let path = staging + "/" + file
+            try FileIO.makeDirectory((path as NSString).deletingLastPathComponent)
+            let fd = try FileIO.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o640)
+            defer { close(fd) }
+            let hasher = SHA256Hasher()
+            var buffer = Data(), offset: UInt64 = 0, failure: StorageError?
+            func flush() {
+                guard failure == nil, !buffer.isEmpty else { return }
+                do {
+                    try buffer.withUnsafeBytes { raw in try FileIO.write(fd, raw, at: offset, path: path) }
+                } catch {
+                    failure = error as? StorageError ?? StorageError(operation: "write", path: path, errno: EIO)
+                }
+                offset += UInt64(buffer.count)
+                buffer.removeAll(keepingCapacity: true)
+            }
+            produce { piece in
+                piece.withUnsafeBytes { hasher.update($0) }
+                buffer.append(piece)
+                if buffer.count >= 1 << 16 { flush() }
+            }
+            flush()
+            if let failure { throw failure }
+            try FileIO.sync(fd, path: path)
+            tagDigests.append((file, hasher.finalize()))
+        }
+        try put("bagit.txt", Array(BagIt.declaration.utf8))
+        try put("bag-info.txt", Array(bagInfo.text().utf8))
+        try put("manifest-sha256.txt", Array(BagIt.manifest(payload.map { ($0.bagPath, $0.sha256) }).utf8))
+        try put("custody.json", custody)
+        try put("custody.json.sig", signature)
+        // Derived files (tracks, reports) are tag files: listed in the tag manifest, never
+        // beside or over the payload.
+        for file in derived { try putPieces(file.path, file.write) }
+        try put("tagmanifest-sha256.txt", Array(BagIt.manifest(tagDigests).utf8), listed: false)
+        // Payload files were fsynced as they were written; their directories are synced here.
+        for dir in directories(under: staging) { try FileIO.syncDirectory(dir) }
+        try FileIO.rename(staging, final)
+        try FileIO.syncDirectory(bagsDirectory)
+        try FileIO.syncDirectory(stagingDirectory)
+        try makeReadOnly(final)
+        return final
+    }
+
+    /// Every directory below and including `root`, deepest first.
+    private func directories(under root: String) -> [String] {
+        var result = [root]
+        if let e = FileManager.default.enumerator(atPath: root) {
+            for case let rel as String in e {
+                var isDir: ObjCBool = false
+                let full = root + "/" + rel
+                if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), isDir.boolValue { result.append(full) }
+            }
+        }
+        return result.sorted { $0.count > $1.count }
+    }
+
+    /// Makes every file of a final bag read-only (0440).
+    package func makeReadOnly(_ bag: String) throws(StorageError) {
+        guard let e = FileManager.default.enumerator(atPath: bag) else { return }
+        for case let rel as String in e {
+            let full = bag + "/" + rel
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue {
+                try FileIO.chmod(full, 0o440)
+            }
+        }
+    }
+}

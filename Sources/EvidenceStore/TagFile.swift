@@ -1,0 +1,23 @@
+import Foundation
+
+/// A derived tag file of a bag (a track, a report), made only when `LocalStore.finalize`
+/// writes it: a bag's reports are tens of MB for a large catalog, and making them one after
+/// the other, straight into their files, keeps at most one of them in memory, and for
+/// report.json not even that.
+package struct TagFile {
+    /// Where it goes in the bag, e.g. `report.json`.
+    package var path: String
+    /// Hands the file's bytes to the sink given, in order, in pieces of any size.
+    package var write: ((Data) -> Void) -> Void
+
+    /// A file made piece by piece.
+    package init(path: String, write: @escaping ((Data) -> Void) -> Void) {
+        self.path = path
+        self.write = write
+    }
+
+    /// A file whose bytes are already in memory.
+    package init(path: String, bytes: [UInt8]) {
+        self.init(path: path) { $0(Data(bytes)) }
+    }
+}
