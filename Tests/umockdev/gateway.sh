@@ -192,12 +192,12 @@ printf 'password.default = 000000\nstore = %s/store\nstate = %s/state\n' "$work"
 # The capture is asked for once the control socket answers, and the recorder is docked once the
 # service says the bay is armed: events, not times. --idle-exit only has to outlast the start of
 # recorderctl on a busy machine.
+# (Arming again is harmless: the bay keeps one capture path.)
 (
     for _ in $(seq 1 600); do
-        "$bin/recorderctl" devices --control-socket "$work/ctl.sock" > /dev/null 2>&1 && break
+        "$bin/recorderctl" capture 1-1.4 --out "$work/bay4.capture" --control-socket "$work/ctl.sock" > "$work/capture.out" 2>&1 && break
         sleep 0.1
     done
-    "$bin/recorderctl" capture 1-1.4 --out "$work/bay4.capture" --control-socket "$work/ctl.sock" > "$work/capture.out" 2>&1
 ) &
 timeout 300 python3 "$here/harness.py" --sim "$bin/recorder-sim" --scenario "$work/one.json" --timeout 240 \
     --dock-on-log "bay 1-1.4: the next dock will be captured" G000001@1-1.4 \

@@ -24,9 +24,9 @@ def parse_args(argv):
     p = argparse.ArgumentParser(
         prog="harness.py",
         description="Run PROGRAM with simulated recorders as USB devices (umockdev).",
-        epilog="Times are seconds after PROGRAM starts. With no --dock, --unplug-after or "
-               "--redock-after at all, every recorder of the scenario is docked at its port before "
-               "PROGRAM starts (coldplug); otherwise exactly the --dock ones are.")
+        epilog="Times are seconds after PROGRAM starts. With no --dock, --unplug-after, "
+               "--redock-after or --dock-on-log at all, every recorder of the scenario is docked at "
+               "its port before PROGRAM starts (coldplug); otherwise exactly the --dock ones are.")
     p.add_argument("--sim", default=os.environ.get("RECORDER_SIM"),
                    help="the device program, run as `SIM serve SCENARIO --serial S` (env RECORDER_SIM)")
     p.add_argument("--scenario", required=True, help="scenario JSON file (Docs/simulator.md)")
@@ -159,7 +159,7 @@ def main(argv=None, script=HARNESS_SCRIPT):
     proc = None
     try:
         docks = [split_serial_port(d) for d in args.dock]
-        if not args.dock and not events:
+        if not args.dock and not events and not args.dock_on_log:
             docks = [(r["identity"]["serial"], None) for r in kiosk.recorders()]
         for serial, port in docks:
             try:
