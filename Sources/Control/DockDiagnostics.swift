@@ -1,0 +1,25 @@
+/// Facts about a dock for diagnosis: how the link and the recorder behaved. The service gathers
+/// them into its progress board as a dock runs, `recorderctl diagnose --direct` by probing the
+/// device itself; `Diagnosis` turns either into the technician's checks.
+public struct DockDiagnostics: Sendable, Equatable {
+    public var link: String?
+    public var driver: String?
+    public var maxPayload: Int?
+    public var maxInFlight: Int?
+    public var linkCapacityBytesPerSecond: Double?
+    /// nil: not tried yet.
+    public var authenticated: Bool?
+    public var authenticationError: String?
+    public var openError: String?
+    public var driftSecondsPerDay: Double?
+    /// Bytes pulled and the seconds spent pulling them (not identifying or sealing).
+    public var pulledBytes: UInt64 = 0
+    public var pullSeconds: Double = 0
+    public var requests = 0
+    public var timeouts = 0
+    public var corruptReplies = 0
+    public var strayReplies = 0
+    public var peakInFlight = 0
+    public var rereads = 0
+    public init() {}
+}
