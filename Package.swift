@@ -78,9 +78,9 @@ let package = Package(
         /// over defaults). Pure but for a thin file-reading adapter.
         .target(name: "Settings"),
         /// The control socket: JSON lines between the service and recorderctl, and what both
-        /// sides show of a bay: its diagnostics, the technician's checks on them, the ETA. Pure
-        /// but for the socket.
-        .target(name: "Control"),
+        /// sides show of a bay: its diagnostics (in the HAL's terms), the technician's checks on them,
+        /// the ETA. Pure but for the socket.
+        .target(name: "Control", dependencies: ["RecorderHAL"]),
         /// The local evidence store: its layout defined once (bags, staging, audit log, keys,
         /// lock), writing and sealing bags durably, the audit log file, bag verification and the
         /// session reports.

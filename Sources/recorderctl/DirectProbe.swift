@@ -50,11 +50,7 @@ enum DirectProbe {
     private static func probe(_ recorder: any Recorder, password: String?, facts start: DockDiagnostics, bay: String)
         async -> (serial: String?, bay: String?, facts: DockDiagnostics, clockOffsetMs: Double?, notFound: String?) {
         var facts = start
-        facts.link = recorder.info.link
-        facts.driver = recorder.info.driver
-        facts.maxPayload = recorder.info.maxPayload
-        facts.maxInFlight = recorder.info.maxInFlight
-        facts.linkCapacityBytesPerSecond = recorder.info.linkCapacityBytesPerSecond
+        facts.record(recorder.info)
         let serial = (try? await recorder.identity())?.serial
         guard let password else {
             facts.authenticated = false
@@ -92,16 +88,9 @@ enum DirectProbe {
             var got: UInt64 = 0
             while let chunk = try? await reader.next() { got += UInt64(chunk.data.count) }
             let spent = ContinuousClock.now - start
-            facts.pulledBytes = got
-            facts.pullSeconds = Double(spent.components.seconds) + Double(spent.components.attoseconds) / 1e18
-            facts.rereads = reader.rereads
+            facts.recordPull(bytes: got, spent: spent, rereads: reader.rereads)
         }
-        let stats = await recorder.statistics()
-        facts.requests = stats.requests
-        facts.timeouts = stats.timeouts
-        facts.corruptReplies = stats.corruptReplies
-        facts.strayReplies = stats.strayReplies
-        facts.peakInFlight = stats.peakInFlight
+        facts.record(await recorder.statistics())
         return (serial, bay, facts, best?.offsetMilliseconds, nil)
     }
 
