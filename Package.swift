@@ -77,8 +77,10 @@ let package = Package(
         /// parser of all three programs, and the one resolver of both (command line over file
         /// over defaults). Pure but for a thin file-reading adapter.
         .target(name: "Settings"),
-        /// The control socket: JSON lines between the service and recorderctl.
-        .target(name: "Control"),
+        /// The control socket: JSON lines between the service and recorderctl, and what both
+        /// sides show of a bay: its diagnostics (in the HAL's terms), the technician's checks on them,
+        /// the ETA. Pure but for the socket.
+        .target(name: "Control", dependencies: ["RecorderHAL"]),
         /// The local evidence store: its layout defined once (bags, staging, audit log, keys,
         /// lock), writing and sealing bags durably, the audit log file, bag verification and the
         /// session reports.
@@ -88,7 +90,7 @@ let package = Package(
         .target(name: "Forwarding", dependencies: ["Evidence", "EvidenceStore", "GatewayCrypto", "Journal", "S3Store", "Settings"]),
         /// Dock sessions, step by step: plan (identity, authentication, clock, catalog, ledger),
         /// pull, seal, release; and the gateway that runs them. The gateway's core.
-        .target(name: "Dock", dependencies: ["RecorderHAL", "GatewayCrypto", "Evidence", "EvidenceStore", "Forwarding", "Journal",
+        .target(name: "Dock", dependencies: ["RecorderHAL", "Control", "GatewayCrypto", "Evidence", "EvidenceStore", "Forwarding", "Journal",
                                               "Telemetry", "Timeline", "S3Store", "Settings"]),
         /// The device side of the protocol over an in-memory link with a USB timing model.
         .target(name: "RecorderSimulator",
@@ -104,7 +106,7 @@ let package = Package(
                                          "USBLink", "Discovery", "Control", "Settings"]),
 
         .executableTarget(name: "recorderctl",
-                          dependencies: ["Dock", "EvidenceStore", "Forwarding", "Evidence", "GatewayCrypto", "Telemetry", "Timeline", "Control",
+                          dependencies: ["EvidenceStore", "Forwarding", "Evidence", "GatewayCrypto", "Telemetry", "Timeline", "Control",
                                          "RecorderHAL", "RecorderFamilies", "USBLink", "Settings"]),
 
         // MARK: Tests

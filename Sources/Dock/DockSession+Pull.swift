@@ -42,11 +42,7 @@ extension DockSession {
             let pullStart = ContinuousClock.now, before = out.bytes
             let result = try await pull(recorder, entry: entry, file: file, session: session, out: &out)
             let pulled = out.bytes - before, spent = ContinuousClock.now - pullStart
-            context.progress.update(port) {
-                $0.diagnostics.pulledBytes += pulled
-                $0.diagnostics.pullSeconds += Double(spent.components.seconds) + Double(spent.components.attoseconds) / 1e18
-                $0.diagnostics.rereads += result.file.rereads
-            }
+            context.progress.update(port) { $0.diagnostics.recordPull(bytes: pulled, spent: spent, rereads: result.file.rereads) }
             files[result.file.recordingId] = result.file
             if !result.anomalies.isEmpty {
                 fileAnomalies += result.anomalies

@@ -53,13 +53,7 @@ public struct DockSession: Sendable {
             await finish(&out, started: started, serial: nil)
             return out
         }
-        context.progress.update(port) {
-            $0.diagnostics.link = recorder.info.link
-            $0.diagnostics.driver = recorder.info.driver
-            $0.diagnostics.maxPayload = recorder.info.maxPayload
-            $0.diagnostics.maxInFlight = recorder.info.maxInFlight
-            $0.diagnostics.linkCapacityBytesPerSecond = recorder.info.linkCapacityBytesPerSecond
-        }
+        context.progress.update(port) { $0.diagnostics.record(recorder.info) }
         do {
             try await dock(recorder, &out)
         } catch let error as RecorderError where error.isLinkLost {
@@ -77,13 +71,7 @@ public struct DockSession: Sendable {
             out.anomalies.append(Anomaly("protocol-error", "\(error)"))
         }
         let stats = await recorder.statistics()
-        context.progress.update(port) {
-            $0.diagnostics.requests = stats.requests
-            $0.diagnostics.timeouts = stats.timeouts
-            $0.diagnostics.corruptReplies = stats.corruptReplies
-            $0.diagnostics.strayReplies = stats.strayReplies
-            $0.diagnostics.peakInFlight = stats.peakInFlight
-        }
+        context.progress.update(port) { $0.diagnostics.record(stats) }
         await recorder.close()
         await finish(&out, started: started, serial: out.serial)
         return out

@@ -1,3 +1,4 @@
+import Control
 import Foundation
 
 /// Live state of every bay, written by dock sessions and read by displays (the terminal view,
@@ -22,31 +23,7 @@ public final class ProgressBoard: @unchecked Sendable {
         /// The bag of the session, once known.
         public var bag: String?
         /// What `recorderctl diagnose` reports about the dock.
-        public var diagnostics = Diagnostics()
-    }
-
-    /// Facts about a dock for diagnosis: how the link and the recorder behaved.
-    public struct Diagnostics: Sendable, Equatable {
-        public var link: String?
-        public var driver: String?
-        public var maxPayload: Int?
-        public var maxInFlight: Int?
-        public var linkCapacityBytesPerSecond: Double?
-        /// nil: not tried yet.
-        public var authenticated: Bool?
-        public var authenticationError: String?
-        public var openError: String?
-        public var driftSecondsPerDay: Double?
-        /// Bytes pulled and the seconds spent pulling them (not identifying or sealing).
-        public var pulledBytes: UInt64 = 0
-        public var pullSeconds: Double = 0
-        public var requests = 0
-        public var timeouts = 0
-        public var corruptReplies = 0
-        public var strayReplies = 0
-        public var peakInFlight = 0
-        public var rereads = 0
-        public init() {}
+        public var diagnostics = DockDiagnostics()
     }
 
     public enum Phase: String, Sendable {

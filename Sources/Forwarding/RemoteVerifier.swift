@@ -14,8 +14,7 @@ public struct RemoteVerifier: Sendable {
     public init(settings: ForwardSettings) throws {
         let credentials = try settings.credentialsFile.map { try S3Credentials.fromSharedCredentialsFile(at: $0, profile: settings.profile) }
             ?? S3Credentials.resolve()
-        let endpoint = try S3Endpoint(url: settings.endpoint, region: settings.region,
-                                      addressing: settings.virtualHost ? .virtualHost : .path, caBundlePath: settings.caBundle)
+        let endpoint = try settings.s3Endpoint()
         self.settings = settings
         self.client = S3Client(endpoint: endpoint, credentials: credentials)
     }

@@ -1,3 +1,4 @@
+import Control
 import Dock
 import EvidenceStore
 import Foundation

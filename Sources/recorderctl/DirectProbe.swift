@@ -1,4 +1,4 @@
-import Dock
+import Control
 import Foundation
 import RecorderFamilies
 import RecorderHAL
@@ -8,8 +8,8 @@ import USBLink
 /// `diagnose --direct`: the checks, run against the USB device itself while the service is not
 /// running (it would hold the device otherwise).
 enum DirectProbe {
-    static func run(target: String, password: String?) async -> (serial: String?, bay: String?, facts: ProgressBoard.Diagnostics, clockOffsetMs: Double?, notFound: String?) {
-        var facts = ProgressBoard.Diagnostics()
+    static func run(target: String, password: String?) async -> (serial: String?, bay: String?, facts: DockDiagnostics, clockOffsetMs: Double?, notFound: String?) {
+        var facts = DockDiagnostics()
         let database: DeviceDatabase
         do { database = try DeviceDatabase.load(registry: .builtIn) } catch {
             facts.openError = "\(error)"
@@ -47,14 +47,10 @@ enum DirectProbe {
         return result
     }
 
-    private static func probe(_ recorder: any Recorder, password: String?, facts start: ProgressBoard.Diagnostics, bay: String)
-        async -> (serial: String?, bay: String?, facts: ProgressBoard.Diagnostics, clockOffsetMs: Double?, notFound: String?) {
+    private static func probe(_ recorder: any Recorder, password: String?, facts start: DockDiagnostics, bay: String)
+        async -> (serial: String?, bay: String?, facts: DockDiagnostics, clockOffsetMs: Double?, notFound: String?) {
         var facts = start
-        facts.link = recorder.info.link
-        facts.driver = recorder.info.driver
-        facts.maxPayload = recorder.info.maxPayload
-        facts.maxInFlight = recorder.info.maxInFlight
-        facts.linkCapacityBytesPerSecond = recorder.info.linkCapacityBytesPerSecond
+        facts.record(recorder.info)
         let serial = (try? await recorder.identity())?.serial
         guard let password else {
             facts.authenticated = false
@@ -92,21 +88,14 @@ enum DirectProbe {
             var got: UInt64 = 0
             while let chunk = try? await reader.next() { got += UInt64(chunk.data.count) }
             let spent = ContinuousClock.now - start
-            facts.pulledBytes = got
-            facts.pullSeconds = Double(spent.components.seconds) + Double(spent.components.attoseconds) / 1e18
-            facts.rereads = reader.rereads
+            facts.recordPull(bytes: got, spent: spent, rereads: reader.rereads)
         }
-        let stats = await recorder.statistics()
-        facts.requests = stats.requests
-        facts.timeouts = stats.timeouts
-        facts.corruptReplies = stats.corruptReplies
-        facts.strayReplies = stats.strayReplies
-        facts.peakInFlight = stats.peakInFlight
+        facts.record(await recorder.statistics())
         return (serial, bay, facts, best?.offsetMilliseconds, nil)
     }
 
     private static func open(_ usb: USBContext, _ device: USBDeviceInfo, _ database: DeviceDatabase,
-                             _ facts: inout ProgressBoard.Diagnostics) async -> (any Recorder)? {
+                             _ facts: inout DockDiagnostics) async -> (any Recorder)? {
         guard let model = database.model(vendorId: device.vendorId, productId: device.productId),
               let driver = DriverRegistry.builtIn.driver(named: model.driver) else { return nil }
         do {

@@ -1,5 +1,4 @@
 import Control
-import Dock
 import Foundation
 import Settings
 

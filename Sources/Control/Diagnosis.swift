@@ -15,7 +15,7 @@ public enum Diagnosis {
     /// The healthy norm for a recorder's clock (GA/T 947 practice).
     public static let driftNorm = 3.0
 
-    public static func evaluate(_ d: ProgressBoard.Diagnostics, clockOffsetMs: Double?) -> [Check] {
+    public static func evaluate(_ d: DockDiagnostics, clockOffsetMs: Double?) -> [Check] {
         var checks: [Check] = []
         if let error = d.openError {
             checks.append(Check(name: "enumeration", verdict: .fail, detail: error,

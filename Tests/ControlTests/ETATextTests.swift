@@ -1,5 +1,4 @@
-import Dock
-import EvidenceStore
+import Control
 import Testing
 
 /// The kiosk screen's ETA for any bytes and rate a recorder and a link can produce.
