@@ -12,7 +12,8 @@ struct CustodyComposer {
     let info: RecorderInfo
     let bay: String
     let session: Journal.Session
-    let meta: SessionMeta
+    /// Every dock of the session, this one last (`SessionMeta.docks`).
+    let docks: [SessionMeta.Dock]
     let files: [Journal.File]
     let clock: ClockSample
     let anomalies: [Anomaly]
@@ -24,9 +25,10 @@ struct CustodyComposer {
 
     static let version = "0.3.0"
 
-    func record() -> CustodyRecord {
+    /// The record of `files`, each with its catalog entry from `entries` (`SessionMeta.entries`).
+    func record(entries: [String: SessionMeta.Entry]) -> CustodyRecord {
         let fileRecords = files.map { f -> CustodyRecord.File in
-            let entry = meta.entries[String(f.recordingId)]
+            let entry = entries[String(f.recordingId)]
             return CustodyRecord.File(
                 recordingId: f.recordingId, kind: entry?.kind ?? "unknown",
                 devicePath: entry.flatMap { bytes(fromHex: $0.pathHex) } ?? [],
@@ -40,7 +42,7 @@ struct CustodyComposer {
         var gateway = CustodyRecord.Gateway(id: context.config.gatewayId, version: CustodyComposer.version)
         gateway.publicKey = hexString(context.key.publicKey.rawRepresentation)
         var dock = CustodyRecord.Dock(startUTC: session.startedUTC, endUTC: UTCTimestamp.string(dockEnd))
-        dock.attempts = meta.docks.map { .init(bay: $0.bay, startUTC: $0.startUTC, endUTC: $0.endUTC, result: $0.result ?? "interrupted") }
+        dock.attempts = docks.map { .init(bay: $0.bay, startUTC: $0.startUTC, endUTC: $0.endUTC, result: $0.result ?? "interrupted") }
         return CustodyRecord(
             gateway: gateway,
             bay: bay,
@@ -55,13 +57,22 @@ struct CustodyComposer {
             audit: auditHead)
     }
 
-    /// The record with the clock model and corrected times applied, the report, and the tag
-    /// files derived from the logs.
-    func sealed(read: (String) -> [UInt8]?) -> (record: CustodyRecord, derivedFiles: [TagFile]) {
-        var r = record()
+    /// custody.json (the record with the clock model and corrected times applied), the drift
+    /// the clock model found, and the tag files: those derived from the logs and the report.
+    ///
+    /// Only the JSON outlives this call, not the record, and the report is made only when it is
+    /// written, after custody.json (`SessionReport.reportFiles`): with a large catalog each is
+    /// several MB (#11). `entries` is taken so that the caller's copy can be let go as soon as
+    /// the record is made.
+    func sealed(entries: consuming [String: SessionMeta.Entry], read: (String) -> [UInt8]?) throws
+        -> (custody: Data, driftSecondsPerDay: Double?, derivedFiles: [TagFile]) {
+        var r = record(entries: entries)
+        _ = consume entries
         let derived = SessionReport.derive(files: r.files, read: read)
-        let report = SessionReport.apply(to: &r, derived: derived)
-        return (r, derived.trackFiles.map { TagFile(path: $0.path, bytes: $0.bytes) } + SessionReport.reportFiles(report))
+        let input = SessionReport.correct(&r, derived: derived)
+        let custody = try r.canonicalJSON(), drift = r.clock.driftSecondsPerDay
+        _ = consume r
+        return (custody, drift, derived.trackFiles.map { TagFile(path: $0.path, bytes: $0.bytes) } + SessionReport.reportFiles(input))
     }
 
     /// The bag-info. Recorder strings with line breaks cannot go into bag-info; they are replaced

@@ -8,33 +8,36 @@ import RecorderHAL
 extension DockSession {
     /// Seals the bag (tag files, custody record, signature, atomic rename), commits its files
     /// to the ledger, names it in the audit log and queues it for forwarding.
-    func seal(session: Journal.Session, meta original: SessionMeta, files bagFiles: [Journal.File],
+    func seal(session: Journal.Session, meta: consuming SessionMeta, files bagFiles: [Journal.File],
               identity: RecorderIdentity, recorder: any Recorder, clock: ClockSample, dockEnd: Date,
               out: inout DockOutcome) async throws {
-        var meta = original
         meta.docks[meta.docks.count - 1].endUTC = UTCTimestamp.string(dockEnd)
         meta.docks[meta.docks.count - 1].result = "completed"
         let custody = CustodyComposer(context: context, identity: identity, info: recorder.info, bay: bay,
-                                      session: session, meta: meta, files: bagFiles, clock: clock,
+                                      session: session, docks: meta.docks, files: bagFiles, clock: clock,
                                       anomalies: (meta.anomalies ?? []) + out.anomalies, dockEnd: dockEnd,
                                       seconds: dockEnd.timeIntervalSince(UTCTimestamp.date(session.startedUTC) ?? dockEnd),
                                       auditHead: await context.audit.head)
         // An incomplete file holds only its durable bytes.
         let payload = bagFiles.map { LocalStore.PayloadFile(bagPath: $0.bagPath, sha256: $0.sha256 ?? [], size: $0.durableOffset) }
+        let bagInfo = custody.bagInfo(payload: payload, dockStart: UTCTimestamp.date(session.startedUTC) ?? dockEnd)
         let staging = context.store.stagingBag(session.bagName)
-        let sealed = custody.sealed { bagPath in
+        // The meta's catalog entries go once the record is made, the record once its JSON is,
+        // and the JSON and reports once written (`consume`): with a large catalog each is MBs,
+        // and holding them all at once was most of the seal's peak (#11).
+        let (custodyJSON, drift, derivedFiles) = try custody.sealed(entries: (consume meta).entries) { bagPath in
             // Logs are small; a recording is never read here (only gps-log and time-log are).
             FileManager.default.contents(atPath: staging + "/" + bagPath).map { Array($0) }
         }
-        context.progress.update(port) { $0.diagnostics.driftSecondsPerDay = sealed.record.clock.driftSecondsPerDay }
-        let bagPath = try context.store.finalize(bag: session.bagName, payload: payload,
-                                                 bagInfo: custody.bagInfo(payload: payload, dockStart: UTCTimestamp.date(session.startedUTC) ?? dockEnd),
-                                                 custody: try sealed.record.canonicalJSON(), derived: sealed.derivedFiles, key: context.key)
+        context.progress.update(port) { $0.diagnostics.driftSecondsPerDay = drift }
+        let bagPath = try context.store.finalize(bag: session.bagName, payload: consume payload, bagInfo: bagInfo,
+                                                 custody: consume custodyJSON, derived: consume derivedFiles, key: context.key)
         // An incomplete copy is in the bag but not in the ledger: it was not collected.
+        let ingestedUTC = UTCTimestamp.string(dockEnd)
         let ledger = bagFiles.filter { $0.state != .incomplete }.map {
             Journal.LedgerEntry(serial: identity.serial, recordingId: $0.recordingId, size: $0.size,
                                 deviceSHA256: $0.deviceSHA256, sha256: $0.sha256 ?? [], bagName: session.bagName,
-                                quarantined: $0.state == .quarantined, ingestedUTC: UTCTimestamp.string(dockEnd))
+                                quarantined: $0.state == .quarantined, ingestedUTC: ingestedUTC)
         }
         CrashPoint.bagRenamed.reached()
         try journal.commitBag(session: session.id, entries: ledger, endedUTC: UTCTimestamp.string(dockEnd))

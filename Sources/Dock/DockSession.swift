@@ -109,17 +109,24 @@ public struct DockSession: Sendable {
         let identity = admitted.identity, clock = admitted.clock
         var plan = try await self.plan(admitted, dockStart: dockStart, &out)
         try await pullPending(recorder, catalog: admitted.catalog, plan: &plan, out: &out)
-        let session = plan.session, meta = plan.meta, files = plan.files, previouslyIngested = plan.previouslyIngested
+        // Sealing needs the session's files once and its meta, not the catalog, the files by id
+        // or the journal's text of the meta (decoded into `plan.meta`): with a large catalog
+        // each is MBs, let go here rather than held through the seal (#11).
+        _ = consume admitted
+        plan.session.meta = ""
+        let bagFiles = plan.files.values.sorted { $0.recordingId < $1.recordingId }
+        let session = plan.session, meta = plan.meta, previouslyIngested = plan.previouslyIngested
+        plan.files = [:]
+        plan.meta = SessionMeta() // `meta` is then the only reference, consumed by `seal`
 
         // Finalize the bag.
         context.progress.update(port) { $0.phase = .finalizing }
-        let bagFiles = files.values.sorted { $0.recordingId < $1.recordingId }
         let dockEnd = Date()
         if bagFiles.isEmpty {
             // Nothing new on the recorder: no bag; the audit log records the dock.
             try journal.finish(session: session.id, state: .finalized, endedUTC: UTCTimestamp.string(dockEnd))
         } else {
-            try await seal(session: session, meta: meta, files: bagFiles, identity: identity, recorder: recorder,
+            try await seal(session: session, meta: consume meta, files: bagFiles, identity: identity, recorder: recorder,
                            clock: clock, dockEnd: dockEnd, out: &out)
         }
         try await setClockAndRelease(recorder, identity: identity, clock: clock, bagFiles: bagFiles,

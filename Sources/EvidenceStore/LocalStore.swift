@@ -73,8 +73,11 @@ public struct LocalStore: Sendable {
     /// makes it read-only. Idempotent after a crash: a bag already renamed is left as it is.
     ///
     /// - Returns: the final bag's path.
-    package func finalize(bag name: String, payload: [PayloadFile], bagInfo: BagInfo, custody: Data,
-                  derived: [TagFile] = [], key: Ed25519PrivateKey) throws(StorageError) -> String {
+    ///
+    /// `payload`, `custody` and `derived` are taken (`consuming`) so that each is let go once
+    /// written: with a large catalog each is MBs (#11).
+    package func finalize(bag name: String, payload: consuming [PayloadFile], bagInfo: BagInfo, custody: consuming Data,
+                          derived: consuming [TagFile] = [], key: Ed25519PrivateKey) throws(StorageError) -> String {
         let staging = stagingBag(name), final = finalBag(name)
         if !FileManager.default.fileExists(atPath: staging) && FileManager.default.fileExists(atPath: final) {
             try makeReadOnly(final) // the stop may have come between the rename and this
@@ -83,7 +86,7 @@ public struct LocalStore: Sendable {
         try FileIO.makeDirectory(staging + "/data")
         let signature: [UInt8]
         do {
-            signature = try key.signature(for: Array(custody))
+            signature = try custody.withUnsafeBytes { try key.signature(for: $0) }
         } catch {
             throw StorageError(operation: "sign custody.json of", path: staging, errno: EINVAL)
         }
@@ -130,12 +133,13 @@ public struct LocalStore: Sendable {
         }
         try put("bagit.txt", Array(BagIt.declaration.utf8))
         try put("bag-info.txt", Array(bagInfo.text().utf8))
-        try put("manifest-sha256.txt", Array(BagIt.manifest(payload.map { ($0.bagPath, $0.sha256) }).utf8))
+        try put("manifest-sha256.txt", Array(BagIt.manifest((consume payload).map { ($0.bagPath, $0.sha256) }).utf8))
         try put("custody.json", custody)
+        _ = consume custody
         try put("custody.json.sig", signature)
         // Derived files (tracks, reports) are tag files: listed in the tag manifest, never
         // beside or over the payload.
-        for file in derived { try putPieces(file.path, file.write) }
+        for file in derived { try putPieces(file.path, file.write) } // consumes `derived`
         try put("tagmanifest-sha256.txt", Array(BagIt.manifest(tagDigests).utf8), listed: false)
         // Payload files were fsynced as they were written; their directories are synced here.
         for dir in directories(under: staging) { try FileIO.syncDirectory(dir) }

@@ -75,6 +75,13 @@ public enum SessionReport {
     /// it), one per file whose device time is not a time or whose correction leaves the Int64
     /// millisecond range. No time is ever replaced by another one.
     public static func apply(to record: inout CustodyRecord, derived: Derived) -> IntegrityReport {
+        IntegrityReport(session: correct(&record, derived: derived))
+    }
+
+    /// What `apply` does to `record`, returning the report's input rather than the report, so
+    /// that a caller can let the record go before the report is made (`CustodyComposer`: both
+    /// are MBs with a large catalog, #11).
+    public static func correct(_ record: inout CustodyRecord, derived: Derived) -> SessionInput {
         let measured = UTCTimestamp.milliseconds(parsing: record.clock.measuredAtUTC) ?? 0
         let model = ClockModel(dockOffsetMs: record.clock.offsetMs, measuredAtUTCms: measured, events: derived.timeLogEvents)
         record.clock.driftSecondsPerDay = model.driftSecondsPerDay.map { ($0 * 1000).rounded() / 1000 }
@@ -105,17 +112,34 @@ public enum SessionReport {
         let dock = DockInfo(serial: record.recorder.serial, officerNumber: record.recorder.officerNumber,
                             officerName: record.recorder.officerName, bay: record.bay,
                             startUTC: record.dock.startUTC, endUTC: record.dock.endUTC)
-        let input = SessionInput(recordings: recordings, gpsFixTimesMs: derived.fixTimesMs, clock: model, dock: dock,
-                                 deviceZoneOffsetMinutes: record.clock.deviceZoneOffsetMinutes, timeLog: derived.timeLog)
-        return IntegrityReport(session: input)
+        return SessionInput(recordings: recordings, gpsFixTimesMs: derived.fixTimesMs, clock: model, dock: dock,
+                            deviceZoneOffsetMinutes: record.clock.deviceZoneOffsetMinutes, timeLog: derived.timeLog)
     }
 
     /// The report's tag files: report.json, report.txt, timeline.svg, each made only when it is
-    /// written (report.json entry by entry).
-    package static func reportFiles(_ report: IntegrityReport) -> [TagFile] {
-        [TagFile(path: "report.json") { report.writeJSON(to: $0) },
-         TagFile(path: "report.txt") { report.writeText(to: $0) },
-         TagFile(path: "timeline.svg") { report.writeTimelineSVG(to: $0) }]
+    /// written (report.json entry by entry). The report itself is made from `input` when the
+    /// first of them is written: by then `LocalStore.finalize` has written and let go of
+    /// custody.json, so the two are never in memory together (#11).
+    package static func reportFiles(_ input: SessionInput) -> [TagFile] {
+        let report = ReportOnFirstUse(input)
+        return [TagFile(path: "report.json") { report.value.writeJSON(to: $0) },
+                TagFile(path: "report.txt") { report.value.writeText(to: $0) },
+                TagFile(path: "timeline.svg") { report.value.writeTimelineSVG(to: $0) }]
+    }
+
+    /// The report of an input, made on first use; the input is let go once it is made.
+    private final class ReportOnFirstUse {
+        private var input: SessionInput?
+        private var report: IntegrityReport?
+
+        init(_ input: SessionInput) { self.input = input }
+
+        var value: IntegrityReport {
+            if let report { return report }
+            let made = IntegrityReport(session: input.take()!)
+            report = made
+            return made
+        }
     }
 
     /// Adds a `time-not-corrected` anomaly, for the file at `file` (an index of `record.files`)

@@ -95,6 +95,12 @@ public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomReflec
     /// The 64-byte Ed25519 signature of `message` (RFC 8032 PureEd25519: deterministic, the
     /// same key and message always give the same signature). Throws only if libcrypto fails.
     public func signature(for message: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try message.withUnsafeBytes { raw in Result { () throws(CryptoError) in try signature(for: raw) } }.get()
+    }
+
+    /// The signature of the bytes at `message`, read in place: a custody record may be tens of
+    /// MB, and a copy of it just to sign it would double that (#11).
+    public func signature(for message: UnsafeRawBufferPointer) throws(CryptoError) -> [UInt8] {
         ERR_clear_error()
         let pkey = try Ed25519.privatePKEY(secret)
         defer { EVP_PKEY_free(pkey) }
@@ -188,7 +194,7 @@ public struct Ed25519PublicKey: Sendable, Hashable, CustomStringConvertible {
         defer { EVP_MD_CTX_free(ctx) }
         guard EVP_DigestVerifyInit(ctx, nil, nil, nil, pkey) == 1 else { return false }
         let result = signature.withUnsafeBufferPointer { sig in
-            Ed25519.withBytes(message) { EVP_DigestVerify(ctx, sig.baseAddress, sig.count, $0, $1) }
+            message.withUnsafeBytes { raw in Ed25519.withBytes(raw) { EVP_DigestVerify(ctx, sig.baseAddress, sig.count, $0, $1) } }
         }
         return result == 1
     }
@@ -243,12 +249,10 @@ enum Ed25519 {
 
     /// Calls `body` with a pointer to `bytes` and their count. An empty message still gets a
     /// valid pointer, as libcrypto does not promise to accept NULL with length 0.
-    static func withBytes<R>(_ bytes: [UInt8], _ body: (UnsafePointer<UInt8>, Int) -> R) -> R {
-        bytes.withUnsafeBufferPointer { buffer in
-            if let base = buffer.baseAddress { return body(base, buffer.count) }
-            var empty: UInt8 = 0
-            return withUnsafePointer(to: &empty) { body($0, 0) }
-        }
+    static func withBytes<R>(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafePointer<UInt8>, Int) -> R) -> R {
+        if let base = bytes.baseAddress { return body(base.assumingMemoryBound(to: UInt8.self), bytes.count) }
+        var empty: UInt8 = 0
+        return withUnsafePointer(to: &empty) { body($0, 0) }
     }
 
     /// The first PEM block of `text` (from its BEGIN line through its END line), after checking
