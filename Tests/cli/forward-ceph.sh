@@ -48,12 +48,12 @@ conf() { # conf DIR BUCKET WAIT
 }
 run() { # run CONF OUT [ENV...]
   local c="$1" out="$2"; shift 2
-  env "$@" timeout 300 "$gw" --simulate --config "$c" --once --json --control-socket none > "$out" 2> "$out.err"
+  env "$@" timeout 900 "$gw" --simulate --config "$c" --once --json --control-socket none > "$out" 2> "$out.err"
   echo $?
 }
 
 # 1. The whole job: every bag forwarded, verified, locked; only then released.
-mkdir -p "$work/k1"; conf "$work/k1" "$B" 120
+mkdir -p "$work/k1"; conf "$work/k1" "$B" 600
 echo "part-size = 8MiB" >> "$work/k1.conf"   # the larger videos go up in parts
 log_from=$(($(wc -l < "$rgwlog") + 1))
 t1=$(date +%s.%N)
@@ -253,7 +253,7 @@ python3 Tests/peers/s3-fault-proxy --upstream "$EP" --corrupt-part 2 --corrupt-p
 exec 4> "$work/proxy.in"
 for _ in $(seq 40); do [ -s "$work/proxy.json" ] && break; sleep 0.25; done
 PEP=$(python3 -c "import json; print(json.load(open('$work/proxy.json'))['endpoint'])")
-mkdir -p "$work/k5"; conf "$work/k5" "$B" 120
+mkdir -p "$work/k5"; conf "$work/k5" "$B" 600
 sed -i "s|^s3-endpoint = .*|s3-endpoint = $PEP|" "$work/k5.conf"
 echo "part-size = 8MiB" >> "$work/k5.conf"
 rc=$(run "$work/k5.conf" "$work/k5.json")
@@ -279,9 +279,9 @@ r['recordings'] = [{'id': 1, 'kind': 'video', 'path': 'DCIM/BIG.MP4', 'size': '1
 s['recorders'] = [r]
 json.dump(s, open('$work/big.json', 'w'))
 "
-mkdir -p "$work/k6"; conf "$work/k6" "$B" 180
+mkdir -p "$work/k6"; conf "$work/k6" "$B" 600
 echo "part-size = 8MiB" >> "$work/k6.conf"
-timeout 300 "$gw" --simulate "$work/big.json" --config "$work/k6.conf" --once --json --control-socket none \
+timeout 900 "$gw" --simulate "$work/big.json" --config "$work/k6.conf" --once --json --control-socket none \
   > "$work/k6.json" 2> "$work/k6.json.err" &
 gpid=$!
 wait_for_upload_id "$work/k6/state/journal.sqlite" 0.5   # some parts in, others on the wire

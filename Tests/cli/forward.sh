@@ -24,17 +24,21 @@ if [ ! -s "$work/moto.json" ]; then echo "FAIL moto did not start: $(cat "$work/
 eval "$(python3 -c "import json; d=json.load(open('$work/moto.json')); print('EP=%s; AK=%s; SK=%s; B=%s; PB=%s' % (d['endpoint'], d['accessKeyId'], d['secretAccessKey'], d['bucket'], d['plainBucket']))")"
 export AWS_ACCESS_KEY_ID="$AK" AWS_SECRET_ACCESS_KEY="$SK" AWS_DEFAULT_REGION=us-east-1
 
+# WAIT is forward-wait: how long a dock waits for its bag to be verified in the store before it
+# ends without releasing. Where a test expects the release it is a generous bound on that event
+# (the dock ends as soon as the bag verifies), so a busy machine only makes the test slower; the
+# 5 s ones are for stores that never answer.
 conf() { # conf DIR BUCKET ENDPOINT WAIT
   printf 'store = %s/store\nstate = %s/state\nrelease = release-after-verified\nforward = s3://%s/kiosk-01\ns3-endpoint = %s\nforward-wait = %s\n' "$1" "$1" "$2" "$3" "$4" > "$1.conf"
 }
 run() { # run CONF OUT [ENV...]
   local c="$1" out="$2"; shift 2
-  env "$@" timeout 300 "$gw" --simulate --config "$c" --once --json --control-socket none > "$out" 2> "$out.err"
+  env "$@" timeout 900 "$gw" --simulate --config "$c" --once --json --control-socket none > "$out" 2> "$out.err"
   echo $?
 }
 
 # 1. The whole job: every bag forwarded, verified, locked; only then released.
-mkdir -p "$work/k1"; conf "$work/k1" "$B" "$EP" 60
+mkdir -p "$work/k1"; conf "$work/k1" "$B" "$EP" 600
 echo "part-size = 8MiB" >> "$work/k1.conf"   # the larger videos go up in parts
 rc=$(run "$work/k1.conf" "$work/k1.json")
 check "forwarding run exits 0" test "$rc" -eq 0
@@ -126,7 +130,7 @@ rc=$(run "$work/k4.conf" "$work/k4.json")
 check "with the store down the recorders are ingested but not released" python3 -c "
 import json; d = json.load(open('$work/k4.json'))
 assert $rc == 1 and all(r['verified'] == r['files'] and r['released'] == 0 for r in d['recorders']), d['recorders']"
-conf "$work/k4" "$B" "$EP" 60
+conf "$work/k4" "$B" "$EP" 600
 rc=$(run "$work/k4.conf" "$work/k4-later.json")
 check "when the store is back the queue drains and the next dock releases" python3 -c "
 import json; d = json.load(open('$work/k4-later.json'))
@@ -196,7 +200,7 @@ r['recordings'] = [{'id': 1, 'kind': 'video', 'path': 'DCIM/BIG.MP4', 'size': '1
 s['recorders'] = [r]
 json.dump(s, open('$work/big.json', 'w'))
 "
-mkdir -p "$work/k5"; conf "$work/k5" "$B" "$EP" 120
+mkdir -p "$work/k5"; conf "$work/k5" "$B" "$EP" 600
 echo "part-size = 5MiB" >> "$work/k5.conf"
 "$gw" --simulate "$work/big.json" --config "$work/k5.conf" --once --json --control-socket none > /dev/null 2>&1 &
 gpid=$!
@@ -214,7 +218,7 @@ assert not s3.list_multipart_uploads(Bucket='$B').get('Uploads'), s3.list_multip
 # 5b. The same, but part-size changed before the restart: the upload cut at 5 MiB is not
 # continued at 8 MiB (its object would carry the wrong part size); it is aborted and started
 # over, and the object then verifies at the size it records.
-mkdir -p "$work/k8"; conf "$work/k8" "$B" "$EP" 120
+mkdir -p "$work/k8"; conf "$work/k8" "$B" "$EP" 600
 echo "part-size = 5MiB" >> "$work/k8.conf"
 "$gw" --simulate "$work/big.json" --config "$work/k8.conf" --once --json --control-socket none > /dev/null 2>&1 &
 gpid=$!
@@ -254,7 +258,7 @@ python3 Tests/peers/s3-fault-proxy --upstream "$EP" --storm 12:40 --corrupt-part
 exec 4> "$work/proxy.in"
 for _ in $(seq 40); do [ -s "$work/proxy.json" ] && break; sleep 0.25; done
 PEP=$(python3 -c "import json; print(json.load(open('$work/proxy.json'))['endpoint'])")
-mkdir -p "$work/k6"; conf "$work/k6" "$B" "$PEP" 120
+mkdir -p "$work/k6"; conf "$work/k6" "$B" "$PEP" 600
 echo "part-size = 5MiB" >> "$work/k6.conf"
 rc=$(run "$work/k6.conf" "$work/k6.json")
 exec 4>&-
