@@ -39,6 +39,12 @@ let package = Package(
         .target(name: "JSONLayout"),
         /// The recorder wire protocol: frames, messages, CRC-32C. No I/O.
         .target(name: "RecorderProtocol"),
+        /// USB mass storage's Bulk-Only Transport wrappers and the SCSI commands the gateway may
+        /// send (the write blocker's allow-list), with the replies' layouts. No I/O.
+        .target(name: "MassStorageProtocol"),
+        /// Read-only volumes on a block medium: MBR, GPT or none; FAT12/16/32 and exFAT, every
+        /// on-disk value treated as hostile. Reads blocks through `BlockSource`; no I/O.
+        .target(name: "Volumes"),
 
         // MARK: Adapters
         /// SHA-256, HMAC-SHA256 and randomness from OpenSSL's libcrypto (the only importer of CCrypto).
@@ -114,6 +120,7 @@ let package = Package(
         /// program, the package root. Test targets only.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RecorderProtocolTests", dependencies: ["TestSupport", "RecorderProtocol"]),
+        .testTarget(name: "MassStorageProtocolTests", dependencies: ["MassStorageProtocol"]),
         .testTarget(name: "GatewayCryptoTests", dependencies: ["TestSupport", "GatewayCrypto"]),
         .testTarget(name: "RecorderHALTests", dependencies: ["RecorderHAL", "RecorderFamilies"]),
         .testTarget(name: "EvidenceTests", dependencies: ["TestSupport", "Evidence", "RecorderHAL", "GatewayCrypto"]),

@@ -53,6 +53,8 @@ public enum LinkError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Direction: String, Hashable, Sendable {
         case bulkIn = "bulk IN"
         case bulkOut = "bulk OUT"
+        /// The default control pipe (endpoint 0).
+        case control = "control"
     }
 
     public var description: String {
