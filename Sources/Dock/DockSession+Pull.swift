@@ -15,7 +15,8 @@ extension DockSession {
     func pullPending(_ recorder: any Recorder, catalog: [CatalogEntry], plan: inout DockPlan,
                      out: inout DockOutcome) async throws {
         // `plan.files` is changed in place: a copy of it would be copied whole at its first change.
-        let session = plan.session, earlierAnomalies = plan.earlierAnomalies
+        // What earlier docks of this session recorded (the plan's meta as the journal had it).
+        let session = plan.session, earlierAnomalies = plan.meta.anomalies ?? []
         // Pull what is not yet staged.
         let byId = Dictionary(catalog.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let pending = plan.files.values.filter { $0.state == .pending }.sorted { $0.recordingId < $1.recordingId }
