@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "GatewayCryptoTests", dependencies: ["TestSupport", "GatewayCrypto"]),
         .testTarget(name: "RecorderHALTests", dependencies: ["RecorderHAL", "RecorderFamilies"]),
         .testTarget(name: "EvidenceTests", dependencies: ["TestSupport", "Evidence", "RecorderHAL", "GatewayCrypto"]),
-        .testTarget(name: "JournalTests", dependencies: ["Journal"]),
+        .testTarget(name: "JournalTests", dependencies: ["TestSupport", "Journal"]),
         .testTarget(name: "TelemetryTests", dependencies: ["TestSupport", "Telemetry"]),
         .testTarget(name: "S3StoreTests", dependencies: ["TestSupport", "S3Store", "GatewayCrypto"]),
         .testTarget(name: "TimelineTests", dependencies: ["TestSupport", "Timeline"]),

@@ -51,17 +51,20 @@ public final class ControlClient {
     }
 
     /// The result of one reply line, or the error it carries.
-    static func result<Result: Decodable>(of reply: Data, as type: Result.Type) throws(ControlError) -> Result {
+    static func result<Result: Decodable>(of replyLine: Data, as type: Result.Type) throws(ControlError) -> Result {
         let decoder = JSONDecoder()
-        guard let outcome = try? decoder.decode(ReplyOutcome.self, from: reply) else {
-            throw ControlError(code: "failed", message: "the service sent a reply that is not JSON")
-        }
-        guard outcome.ok == true else { throw outcome.error ?? ControlError(code: "failed", message: "no message") }
-        let success: ControlReply<Result>
-        do { success = try decoder.decode(ControlReply<Result>.self, from: reply) } catch {
+        let reply: ControlReply<Result>
+        do { reply = try decoder.decode(ControlReply<Result>.self, from: replyLine) } catch {
+            // Read again only to say what is wrong: not JSON, a refusal whose result (if any)
+            // does not read, or a result this recorderctl cannot read.
+            guard let outcome = try? decoder.decode(ReplyOutcome.self, from: replyLine) else {
+                throw ControlError(code: "failed", message: "the service sent a reply that is not JSON")
+            }
+            guard outcome.ok == true else { throw outcome.error ?? ControlError(code: "failed", message: "no message") }
             throw ControlError(code: "failed", message: "the service sent a \(Result.self) this recorderctl cannot read: \(error)")
         }
-        guard let result = success.result else { throw ControlError(code: "failed", message: "the service sent no result") }
+        guard reply.ok else { throw reply.error ?? ControlError(code: "failed", message: "no message") }
+        guard let result = reply.result else { throw ControlError(code: "failed", message: "the service sent no result") }
         return result
     }
 }

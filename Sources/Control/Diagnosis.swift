@@ -64,3 +64,13 @@ public enum Diagnosis {
         return checks
     }
 }
+
+extension DiagnoseResult {
+    /// The checks of one bay's facts as the wire carries them: what the service answers to
+    /// `diagnose` and what `recorderctl diagnose --direct` builds itself.
+    public init(bay: String?, serial: String?, facts: DockDiagnostics, clockOffsetMs: Double?) {
+        self.init(bay: bay, serial: serial, checks: Diagnosis.evaluate(facts, clockOffsetMs: clockOffsetMs).map {
+            Check(name: $0.name, result: $0.verdict.rawValue, detail: $0.detail, hint: $0.hint)
+        })
+    }
+}

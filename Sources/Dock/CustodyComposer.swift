@@ -27,6 +27,10 @@ struct CustodyComposer {
 
     /// The record of `files`, each with its catalog entry from `entries` (`SessionMeta.entries`).
     func record(entries: [String: SessionMeta.Entry]) -> CustodyRecord {
+        // Each file's anomaly codes, in order, gathered in one pass rather than one per file:
+        // a recorder that fails every file has as many anomalies as files.
+        var codes: [UInt32: [String]] = [:]
+        for a in anomalies { if let id = a.recordingId { codes[id, default: []].append(a.code) } }
         let fileRecords = files.map { f -> CustodyRecord.File in
             let entry = entries[String(f.recordingId)]
             return CustodyRecord.File(
@@ -37,7 +41,7 @@ struct CustodyComposer {
                 deviceEndUTC: entry.map { UTCTimestamp.string(milliseconds: $0.endMilliseconds) } ?? "",
                 deviceSha256: f.deviceSHA256.map { hexString($0) }, sha256: f.sha256.map { hexString($0) },
                 verified: f.state == .staged, quarantined: f.state == .quarantined, rereads: f.rereads,
-                anomalies: anomalies.filter { $0.recordingId == f.recordingId }.map(\.code))
+                anomalies: codes[f.recordingId] ?? [])
         }
         var gateway = CustodyRecord.Gateway(id: context.config.gatewayId, version: CustodyComposer.version)
         gateway.publicKey = hexString(context.key.publicKey.rawRepresentation)

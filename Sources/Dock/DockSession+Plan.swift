@@ -15,8 +15,6 @@ struct DockPlan {
     var files: [UInt32: Journal.File]
     /// Recordings on the recorder that earlier bags hold, with their ledger entries.
     var previouslyIngested: [(CatalogEntry, Journal.LedgerEntry)]
-    /// What earlier docks of this session recorded.
-    var earlierAnomalies: [Anomaly]
 }
 
 extension DockSession {
@@ -43,7 +41,6 @@ extension DockSession {
         context.progress.update(port) { $0.bag = session.bagName }
         var meta = SessionMeta.decode(session.meta)
         meta.docks.append(.init(bay: bay, startUTC: UTCTimestamp.string(dockStart)))
-        let earlierAnomalies = meta.anomalies ?? []
 
         // Plan: what this session holds already, what the ledger holds, what is new.
         var files = Dictionary(uniqueKeysWithValues: try journal.files(session: session.id).map { ($0.recordingId, $0) })
@@ -87,8 +84,7 @@ extension DockSession {
                 important: entry.important, startMilliseconds: entry.startMilliseconds, endMilliseconds: entry.endMilliseconds)
         }
         try journal.setMeta(session: session.id, meta.encoded())
-        return DockPlan(session: session, meta: meta, files: files, previouslyIngested: previouslyIngested,
-                        earlierAnomalies: earlierAnomalies)
+        return DockPlan(session: session, meta: meta, files: files, previouslyIngested: previouslyIngested)
     }
 
     /// A new session whose bag name is `<serial>_<officer>_<yyyyMMddTHHmmssZ>`, with `-2`, `-3`…

@@ -14,12 +14,12 @@ extension DockSession {
     /// anomalies in the journal as they come.
     func pullPending(_ recorder: any Recorder, catalog: [CatalogEntry], plan: inout DockPlan,
                      out: inout DockOutcome) async throws {
-        let session = plan.session, earlierAnomalies = plan.earlierAnomalies
-        var files = plan.files, meta = plan.meta
-        defer { plan.files = files; plan.meta = meta }
+        // `plan.files` is changed in place: a copy of it would be copied whole at its first change.
+        // What earlier docks of this session recorded (the plan's meta as the journal had it).
+        let session = plan.session, earlierAnomalies = plan.meta.anomalies ?? []
         // Pull what is not yet staged.
         let byId = Dictionary(catalog.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let pending = files.values.filter { $0.state == .pending }.sorted { $0.recordingId < $1.recordingId }
+        let pending = plan.files.values.filter { $0.state == .pending }.sorted { $0.recordingId < $1.recordingId }
         // The recorder's sizes: their sum may not fit a UInt64 (each is at most the kiosk's
         // filesystem, unknown when statvfs fails).
         let total = pending.map(\.size).saturatingSum()
@@ -34,7 +34,7 @@ extension DockSession {
                 f.state = .incomplete
                 f.sha256 = staged
                 try journal.put(f)
-                files[f.recordingId] = f
+                plan.files[f.recordingId] = f
                 fileAnomalies.append(Anomaly("vanished", recordingId: file.recordingId,
                                              "listed at an earlier dock, no longer listed; \(file.durableOffset) of \(file.size) bytes kept as an incomplete copy"))
                 continue
@@ -43,16 +43,16 @@ extension DockSession {
             let result = try await pull(recorder, entry: entry, file: file, session: session, out: &out)
             let pulled = out.bytes - before, spent = ContinuousClock.now - pullStart
             context.progress.update(port) { $0.diagnostics.recordPull(bytes: pulled, spent: spent, rereads: result.file.rereads) }
-            files[result.file.recordingId] = result.file
+            plan.files[result.file.recordingId] = result.file
             if !result.anomalies.isEmpty {
                 fileAnomalies += result.anomalies
                 // Kept in the journal, so an interruption later in this dock does not lose them.
-                meta.anomalies = earlierAnomalies + fileAnomalies
-                try journal.setMeta(session: session.id, meta.encoded())
+                plan.meta.anomalies = earlierAnomalies + fileAnomalies
+                try journal.setMeta(session: session.id, plan.meta.encoded())
             }
         }
         out.anomalies += fileAnomalies
-        meta.anomalies = earlierAnomalies
+        plan.meta.anomalies = earlierAnomalies
     }
 
     // MARK: - One recording

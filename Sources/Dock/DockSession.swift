@@ -113,11 +113,11 @@ public struct DockSession: Sendable {
         // or the journal's text of the meta (decoded into `plan.meta`): with a large catalog
         // each is MBs, let go here rather than held through the seal (#11).
         _ = consume admitted
-        plan.session.meta = ""
         let bagFiles = plan.files.values.sorted { $0.recordingId < $1.recordingId }
-        let session = plan.session, meta = plan.meta, previouslyIngested = plan.previouslyIngested
-        plan.files = [:]
-        plan.meta = SessionMeta() // `meta` is then the only reference, consumed by `seal`
+        var session = plan.session
+        let meta = plan.meta, previouslyIngested = plan.previouslyIngested
+        _ = consume plan // `meta` is then the only reference, consumed by `seal`
+        session.meta = ""
 
         // Finalize the bag.
         context.progress.update(port) { $0.phase = .finalizing }

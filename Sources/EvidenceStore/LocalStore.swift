@@ -103,28 +103,39 @@ public struct LocalStore: Sendable {
                 tagDigests.append((file, hasher.finalize()))
             }
         }
-        // A file made piece by piece (`TagFile`), written in 64 KiB runs as the pieces come.
+        // A file made piece by piece (`TagFile`), written as the pieces come: small pieces (a
+        // report.json entry) gathered into 64 KiB runs, a piece of a run or more written as it is.
+        // After a failed write the rest is only drained, neither hashed nor kept.
         func putPieces(_ file: String, _ produce: ((Data) -> Void) -> Void) throws(StorageError) {
             let path = staging + "/" + file
             try FileIO.makeDirectory((path as NSString).deletingLastPathComponent)
             let fd = try FileIO.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o640)
             defer { close(fd) }
-            let hasher = SHA256Hasher()
+            let hasher = SHA256Hasher(), run = 1 << 16
             var buffer = Data(), offset: UInt64 = 0, failure: StorageError?
-            func flush() {
-                guard failure == nil, !buffer.isEmpty else { return }
+            func write(_ bytes: Data) {
+                guard failure == nil, !bytes.isEmpty else { return }
                 do {
-                    try buffer.withUnsafeBytes { raw in try FileIO.write(fd, raw, at: offset, path: path) }
+                    try bytes.withUnsafeBytes { raw in try FileIO.write(fd, raw, at: offset, path: path) }
                 } catch {
                     failure = error as? StorageError ?? StorageError(operation: "write", path: path, errno: EIO)
                 }
-                offset += UInt64(buffer.count)
+                offset += UInt64(bytes.count)
+            }
+            func flush() {
+                write(buffer)
                 buffer.removeAll(keepingCapacity: true)
             }
             produce { piece in
+                guard failure == nil else { return }
                 piece.withUnsafeBytes { hasher.update($0) }
-                buffer.append(piece)
-                if buffer.count >= 1 << 16 { flush() }
+                if piece.count >= run {
+                    flush()
+                    write(piece)
+                } else {
+                    buffer.append(piece)
+                    if buffer.count >= run { flush() }
+                }
             }
             flush()
             if let failure { throw failure }

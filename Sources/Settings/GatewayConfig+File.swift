@@ -3,13 +3,6 @@ import Foundation
 // The thin adapter between the pure parser and the machine: the file's bytes, and the memory
 // the validation weighs upload bodies against.
 extension GatewayConfig {
-    /// Reads, parses and validates a configuration file.
-    public init(contentsOf path: String) throws(ConfigError) {
-        let text = try GatewayConfig.text(ofFile: path)
-        try self.init(text: text, file: path)
-        self = try validated(file: path)
-    }
-
     /// The configuration file's text.
     ///
     /// - Throws: `ConfigError` naming the file when it cannot be read or is not UTF-8.

@@ -15,6 +15,10 @@ struct SVGWriter {
     /// A writer that keeps no text, for laying a picture out.
     static var measuring: SVGWriter { var w = SVGWriter(); w.keepsText = false; return w }
 
+    /// Whether this is a `measuring` writer: a lane that knows its height can stop there, its
+    /// drawing would be thrown away.
+    var isMeasuring: Bool { !keepsText }
+
     /// A writer that hands its text to `sink`, in order, in pieces of about 64 KiB; call
     /// `finish()` for the last piece.
     static func flushing(to sink: @escaping (String) -> Void) -> SVGWriter {

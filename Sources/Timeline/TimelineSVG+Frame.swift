@@ -66,6 +66,7 @@ extension TimelinePicture {
     /// the dock measurement. Sync points as diamonds, the measurement as a dot.
     func clockLane(_ svg: inout SVGWriter, top: Double) -> Double {
         let height = 84.0
+        if svg.isMeasuring { return height }
         let c = r.clock
         let excessive = c.driftExcessive
         let detail = c.driftSecondsPerDay.map { TextLayout.signed($0, 2, "s/day") + (excessive ? " ⚠" : "") } ?? "drift unknown"

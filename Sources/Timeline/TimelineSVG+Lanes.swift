@@ -39,6 +39,7 @@ extension TimelinePicture {
             placed.append((e, row, x0, x1, label))
         }
         let height = max(1, Double(rowEnds.count)) * rowHeight + 12
+        if svg.isMeasuring { return (height, rowEnds.count) }
         laneLabel(&svg, top: top, height: height, media ? "录像 Recordings" : "日志 Logs", media ? "\(entries.count) files" : nil)
         for (e, row, x0, x1, label) in placed {
             let rowTop = top + 6 + Double(row) * rowHeight
@@ -84,6 +85,7 @@ extension TimelinePicture {
     /// in a second; overlaps are also shaded across the recordings lane.
     func gapsAndHoles(_ svg: inout SVGWriter, top: Double, recordingsTop: Double, recordingsBottom: Double) -> Double {
         let height = 70.0
+        if svg.isMeasuring { return height }
         let holes = r.sequenceGaps.count
         laneLabel(&svg, top: top, height: height, "间隔 Gaps & holes",
                   "\(r.gaps.count) gap\(r.gaps.count == 1 ? "" : "s"), \(holes) hole\(holes == 1 ? "" : "s")",
@@ -145,6 +147,7 @@ extension TimelinePicture {
     /// Where GPS fixes exist (green), over the recordings' spans (grey).
     func gps(_ svg: inout SVGWriter, top: Double) -> Double {
         let height = 40.0
+        if svg.isMeasuring { return height }
         let share = r.gps.share.map { Fixed.text($0 * 100, 1) + "% of recording" } ?? "no recording time"
         laneLabel(&svg, top: top, height: height, "定位 GPS", share)
         for e in r.recordings where !e.isLog {

@@ -85,8 +85,8 @@ struct TimelinePicture {
         return Self.plotLeft + min(max(f, 0), 1) * (Self.plotRight - Self.plotLeft)
     }
 
-    /// Where the lanes begin and end and how tall the picture is: the drawing done once
-    /// without keeping any text.
+    /// Where the lanes begin and end and how tall the picture is: the drawing gone through once
+    /// without keeping any text, each lane stopping once it knows its height.
     private func layout() -> (lanesTop: Double, lanesBottom: Double, height: Double) {
         var measuring = SVGWriter.measuring
         var y = 0.0

@@ -47,10 +47,8 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
             guard let bay = bays.first(where: { $0.bay == target }) ?? bays.last(where: { $0.serial == target }) else {
                 return .failure(ControlError(code: "not-found", message: "no bay or docked recorder \(target)"))
             }
-            let checks = Diagnosis.evaluate(bay.diagnostics, clockOffsetMs: bay.clockOffsetMilliseconds)
-            return .success(DiagnoseResult(bay: bay.bay, serial: bay.serial, checks: checks.map {
-                DiagnoseResult.Check(name: $0.name, result: $0.verdict.rawValue, detail: $0.detail, hint: $0.hint)
-            }))
+            return .success(DiagnoseResult(bay: bay.bay, serial: bay.serial, facts: bay.diagnostics,
+                                           clockOffsetMs: bay.clockOffsetMilliseconds))
         case "capture":
             guard let bay = request.args["target"], !bay.isEmpty, let path = request.args["path"], path.hasPrefix("/") else {
                 return .failure(ControlError(code: "bad-request", message: "capture needs args.target (a bay) and args.path (an absolute file path)"))

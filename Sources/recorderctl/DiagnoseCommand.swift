@@ -29,10 +29,7 @@ let diagnoseCommand = Command(
             let secret = password
             let probe = runBlocking { await DirectProbe.run(target: target, password: secret) }
             if let missing = probe.notFound { throw NotFound(description: missing) }
-            let checks = Diagnosis.evaluate(probe.facts, clockOffsetMs: probe.clockOffsetMs)
-            r = DiagnoseResult(bay: probe.bay, serial: probe.serial, checks: checks.map {
-                DiagnoseResult.Check(name: $0.name, result: $0.verdict.rawValue, detail: $0.detail, hint: $0.hint)
-            })
+            r = DiagnoseResult(bay: probe.bay, serial: probe.serial, facts: probe.facts, clockOffsetMs: probe.clockOffsetMs)
         } else {
             let client = try connect(&args)
             let target = try args.positionals(min: 1, max: 1)[0]

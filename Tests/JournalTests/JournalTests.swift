@@ -1,11 +1,10 @@
 import Foundation
 import Journal
+import TestSupport
 import Testing
 
 func temporaryDirectory() throws -> String {
-    let dir = NSTemporaryDirectory() + "journal-test-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
+    try TemporaryDirectory("journal").url.path
 }
 
 @Suite struct JournalTests {
@@ -65,12 +64,9 @@ func temporaryDirectory() throws -> String {
     @Test func aNewerSchemaIsRefusedWithAClearError() throws {
         let path = try temporaryDirectory() + "/j.sqlite"
         _ = try Journal(path: path)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import sqlite3; c = sqlite3.connect('\(path)'); c.execute('PRAGMA user_version = 99'); c.commit()"]
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        let python = try run("/usr/bin/env", ["python3", "-c", "import sqlite3; c = sqlite3.connect('\(path)'); c.execute('PRAGMA user_version = 99'); c.commit()"],
+                             mergingErrors: true)
+        #expect(python.status == 0, "\(python.output)")
         #expect { _ = try Journal(path: path) } throws: { ($0 as? JournalError)?.description.contains("schema version 99") == true }
     }
 
@@ -99,12 +95,8 @@ func temporaryDirectory() throws -> String {
         PRAGMA user_version = 3;
         ''')
         """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script]
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        let python = try run("/usr/bin/env", ["python3", "-c", script], mergingErrors: true)
+        #expect(python.status == 0, "\(python.output)")
         let j = try Journal(path: path)
         let s = try #require(try j.unfinishedSession(serial: "A100001"))
         var file = try #require(try j.files(session: s.id).first)

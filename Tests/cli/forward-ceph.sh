@@ -247,12 +247,7 @@ PY
 
 # 5. Bodies damaged in flight (Tests/peers/s3-fault-proxy flips one byte of a part and of a PUT):
 # RGW checks Content-MD5 and refuses both (400 BadDigest); the gateway sends them again.
-mkfifo "$work/proxy.in"
-python3 Tests/peers/s3-fault-proxy --upstream "$EP" --corrupt-part 2 --corrupt-put 3 --log "$work/proxy.log" \
-  < "$work/proxy.in" > "$work/proxy.json" 2> "$work/proxy.err" &
-exec 4> "$work/proxy.in"
-for _ in $(seq 40); do [ -s "$work/proxy.json" ] && break; sleep 0.25; done
-PEP=$(python3 -c "import json; print(json.load(open('$work/proxy.json'))['endpoint'])")
+start_fault_proxy --upstream "$EP" --corrupt-part 2 --corrupt-put 3 --log "$work/proxy.log"
 mkdir -p "$work/k5"; conf "$work/k5" "$B" 600
 sed -i "s|^s3-endpoint = .*|s3-endpoint = $PEP|" "$work/k5.conf"
 echo "part-size = 8MiB" >> "$work/k5.conf"

@@ -251,13 +251,8 @@ check "recorderctl verify --config accepts that object" bash -c "'$bin/recorderc
 # 503 SlowDown, then one part and one PUT whose bodies are damaged in flight, and one part and
 # one PUT whose connection is reset halfway through the body. moto does not check Content-MD5,
 # so only the gateway's own check (the ETag against the MD5 sent) can notice the damage.
-mkfifo "$work/proxy.in"
-python3 Tests/peers/s3-fault-proxy --upstream "$EP" --storm 12:40 --corrupt-part 2 --corrupt-put 3 \
-  --reset-part 4 --reset-put 5 --log "$work/proxy.log" \
-  < "$work/proxy.in" > "$work/proxy.json" 2> "$work/proxy.err" &
-exec 4> "$work/proxy.in"
-for _ in $(seq 40); do [ -s "$work/proxy.json" ] && break; sleep 0.25; done
-PEP=$(python3 -c "import json; print(json.load(open('$work/proxy.json'))['endpoint'])")
+start_fault_proxy --upstream "$EP" --storm 12:40 --corrupt-part 2 --corrupt-put 3 \
+  --reset-part 4 --reset-put 5 --log "$work/proxy.log"
 mkdir -p "$work/k6"; conf "$work/k6" "$B" "$PEP" 600
 echo "part-size = 5MiB" >> "$work/k6.conf"
 rc=$(run "$work/k6.conf" "$work/k6.json")

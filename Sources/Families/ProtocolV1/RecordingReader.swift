@@ -61,19 +61,19 @@ public final class RecordingReader: RecordingStream, @unchecked Sendable {
                 inFlight[offset] = nil
             } catch let error as RecorderError {
                 inFlight[offset] = nil
-                let corrupt: Bool
-                if case .corruptReply = error.reason { corrupt = true } else { corrupt = false }
-                if corrupt || error.deviceStatus == .badRequest {
+                switch (error.reason, error.deviceStatus) {
+                case (.corruptReply, _), (_, .badRequest?):
                     // A damaged reply, or a request the device received damaged: ask again.
                     try reread(offset, because: error)
                     continue
-                }
-                if error.deviceStatus == .busy, let refusal = error.refusal {
+                case (.device(let refusal), .busy?):
                     // More requests in flight than the device takes (one that timed out may
                     // still be running there): wait as suggested, then ask again.
                     try? await Task.sleep(for: .milliseconds(Int(min(refusal.value, 1000))))
                     try reread(offset, because: error)
                     continue
+                default:
+                    break
                 }
                 cancelAll()
                 throw error.context("recording \(id) at offset \(offset)")

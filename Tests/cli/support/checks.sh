@@ -64,3 +64,15 @@ while time.time() < deadline:
 sys.exit(1)
 PY
 }
+
+# start_fault_proxy ARGS...: starts Tests/peers/s3-fault-proxy ARGS... (run from the package root)
+# with its standard input on fd 4, so `exec 4>&-` stops it, and sets PEP to its endpoint. It waits
+# for the proxy's line of JSON or for the proxy to end, whichever comes first: an event, not a time.
+start_fault_proxy() {
+  mkfifo "$work/proxy.in"
+  python3 Tests/peers/s3-fault-proxy "$@" < "$work/proxy.in" > "$work/proxy.json" 2> "$work/proxy.err" &
+  local proxy=$!
+  exec 4> "$work/proxy.in"
+  while [ ! -s "$work/proxy.json" ] && kill -0 "$proxy" 2> /dev/null; do sleep 0.05; done
+  PEP=$(python3 -c "import json; print(json.load(open('$work/proxy.json'))['endpoint'])")
+}
