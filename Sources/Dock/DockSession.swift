@@ -36,7 +36,7 @@ public struct DockSession: Sendable {
 
     /// Runs the dock to its end and says how it went. Never throws: every failure becomes the
     /// outcome's result and anomalies, and an audit entry.
-    public func run(link: any RecorderLink, driver: any RecorderDriver) async -> DockOutcome {
+    public func run(link: DeviceLink, driver: any RecorderDriver) async -> DockOutcome {
         let started = ContinuousClock.now
         var out = DockOutcome(bay: bay)
         context.progress.update(port) { $0 = ProgressBoard.Bay(bay: bay, phase: .identifying) }
@@ -45,7 +45,7 @@ public struct DockSession: Sendable {
         options.hostName = context.config.gatewayId
         let recorder: any Recorder
         do {
-            recorder = try await driver.open(link: link, options: options)
+            recorder = try await driver.open(link, options: options)
         } catch {
             context.progress.update(port) { $0.diagnostics.openError = error.description }
             out.result = .failed("cannot open the recorder: \(error)")

@@ -125,11 +125,12 @@ public actor Gateway {
     /// Starts a dock session for the recorder at the end of `link`, in the bay at `port`.
     /// A second dock in a bay that is still busy is refused (returns false).
     @discardableResult
-    public func dock(link original: any RecorderLink, driver: any RecorderDriver, port: String) -> Bool {
+    public func dock(link original: DeviceLink, driver: any RecorderDriver, port: String) -> Bool {
         guard running[port] == nil else { return false }
         var link = original
-        if let path = armedCaptures.removeValue(forKey: port) {
-            if let capture = try? CaptureLink(original, path: path) { link = capture }
+        // A capture records protocol v1's framed stream; other shapes are not captured.
+        if let path = armedCaptures.removeValue(forKey: port), case .stream(let stream) = original {
+            if let capture = try? CaptureLink(stream, path: path) { link = .stream(capture) }
         }
         let session = DockSession(context: context, port: port)
         running[port] = Task {

@@ -4,8 +4,12 @@ import Foundation
 public protocol RecorderDriver: Sendable {
     /// The name the device database uses for this driver.
     var name: String { get }
+    /// The transport the family speaks over; the binaries open the device's link in this shape.
+    var linkShape: DeviceLink.Shape { get }
     /// Opens a conversation with the device at the other end of `link`.
-    func open(link: any RecorderLink, options: DriverOptions) async throws(RecorderError) -> any Recorder
+    ///
+    /// - Throws: `.unsupported` when `link` is not of the driver's `linkShape`.
+    func open(_ link: DeviceLink, options: DriverOptions) async throws(RecorderError) -> any Recorder
 }
 
 /// Knobs every driver honours, with defaults sized for a USB 2.0 bay. Knobs of one family's

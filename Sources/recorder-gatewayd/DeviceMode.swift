@@ -60,7 +60,7 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
                     }
                     opening.add(-1)
                     if retries.value > 0 { log("bay \(device.portPath): opened at attempt \(retries.value + 1)") }
-                    if !(await gateway.dock(link: capture(link, device.portPath), driver: driver, port: device.portPath)) {
+                    if !(await gateway.dock(link: .stream(capture(link, device.portPath)), driver: driver, port: device.portPath)) {
                         log("bay \(device.portPath): a dock is still running there; ignored")
                         await link.close()
                     }

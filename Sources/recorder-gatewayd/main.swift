@@ -100,14 +100,14 @@ for shift in 0..<args.repeatCount {
             FileHandle.standardError.write(Data("recorder-gatewayd: bay \(port): USB device \(String(format: "%04x:%04x", r.vendorId, r.productId)) is not in the device database; ignored\n".utf8))
             continue
         }
-        await gateway.dock(link: captured(device.bus.hostEnd, port: port), driver: driver, port: port)
+        await gateway.dock(link: .stream(captured(device.bus.hostEnd, port: port)), driver: driver, port: port)
     }
 }
 for (index, path) in args.replays.enumerated() {
     let port = "replay-\(index + 1)"
     do {
         let device = try await ReplayDevice.dock(capture: path, name: port)
-        await gateway.dock(link: captured(device.bus.hostEnd, port: port), driver: ZFYBulkDriver(), port: port)
+        await gateway.dock(link: .stream(captured(device.bus.hostEnd, port: port)), driver: ZFYBulkDriver(), port: port)
     } catch {
         FileHandle.standardError.write(Data("recorder-gatewayd: cannot replay \(error)\n".utf8))
     }

@@ -100,7 +100,7 @@ enum DirectProbe {
               let driver = DriverRegistry.builtIn.driver(named: model.driver) else { return nil }
         do {
             let link = try await usb.openRecorderLink(bus: device.bus, address: device.address, interfaceClass: model.interfaceClass)
-            return try await driver.open(link: link, options: DriverOptions())
+            return try await driver.open(.stream(link), options: DriverOptions())
         } catch {
             facts.openError = "\(device.portPath): \(error)"
             return nil

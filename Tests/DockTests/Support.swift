@@ -41,7 +41,7 @@ struct TestKiosk {
     /// Docks each recorder device and waits for all docks to end.
     func dock(_ devices: [(SimulatedRecorder, String)]) async -> [DockOutcome] {
         for (device, port) in devices {
-            await gateway.dock(link: device.bus.hostEnd, driver: ZFYBulkDriver(), port: port)
+            await gateway.dock(link: .stream(device.bus.hostEnd), driver: ZFYBulkDriver(), port: port)
         }
         let all = await gateway.waitUntilIdle()
         return Array(all.suffix(devices.count))
@@ -56,7 +56,7 @@ struct TestKiosk {
     /// Docks one recorder whose link the host sees through `wrap`.
     func dockOne(_ r: RecorderScenario, through wrap: (any RecorderLink) -> any RecorderLink) async -> DockOutcome {
         let device = await SimulatedRecorder.dock(r)
-        await gateway.dock(link: wrap(device.bus.hostEnd), driver: ZFYBulkDriver(), port: "1-1.1")
+        await gateway.dock(link: .stream(wrap(device.bus.hostEnd)), driver: ZFYBulkDriver(), port: "1-1.1")
         return await gateway.waitUntilIdle().last!
     }
 }

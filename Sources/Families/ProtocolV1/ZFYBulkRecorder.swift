@@ -15,6 +15,17 @@ public struct ZFYBulkDriver: RecorderDriver {
         self.protocolOptions = protocolOptions
     }
 
+    public var linkShape: DeviceLink.Shape { .stream }
+
+    public func open(_ link: DeviceLink, options: DriverOptions) async throws(RecorderError) -> any Recorder {
+        guard case .stream(let stream) = link else {
+            throw RecorderError(.unsupported("\(Self.name) speaks over a stream of bulk transfers, not \(link.shape.rawValue) (\(link))"))
+        }
+        return try await open(link: stream, options: options)
+    }
+
+    /// Opens protocol v1 over `link`, for callers that know the family (the simulator's
+    /// rehearsal, tests).
     public func open(link: any RecorderLink, options: DriverOptions) async throws(RecorderError) -> any Recorder {
         try await ZFYBulkRecorder.open(link: link, options: options, protocolOptions: protocolOptions)
     }
