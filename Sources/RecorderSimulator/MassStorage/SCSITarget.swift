@@ -143,8 +143,8 @@ public struct SCSITarget: Sendable {
     }
 
     private mutating func read(lba: UInt64, blocks: UInt64) -> Response {
-        if notReadyRemaining != nil { return fail(.becomingReady) }
         reads += 1
+        if notReadyRemaining != nil { return fail(.becomingReady) }
         if let change = pendingChange {
             let due: Bool
             switch change.trigger {
