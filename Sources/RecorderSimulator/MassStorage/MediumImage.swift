@@ -43,22 +43,23 @@ public final class MediumImage: Sendable {
     /// - Throws: `MediumImageError` when the file cannot be read (shrunk underneath us, I/O error).
     public func read(at offset: UInt64, count: Int) throws(MediumImageError) -> [UInt8] {
         precondition(offset + UInt64(count) <= byteCount, "read outside the medium")
-        var out = [UInt8](repeating: 0, count: count)
-        var done = 0
         var failure: String?
-        out.withUnsafeMutableBytes { buffer in
+        // Not zero-filled first: every byte is either read or the whole result is thrown away.
+        var out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
             while done < count {
                 let n = pread(descriptor, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
                 if n > 0 {
                     done += n
                 } else if n == 0 {
                     failure = "ends at \(offset + UInt64(done)), before its recorded size \(byteCount)"
-                    return
+                    break
                 } else if errno != EINTR {
                     failure = String(cString: strerror(errno))
-                    return
+                    break
                 }
             }
+            initialized = failure == nil ? count : 0
         }
         if let failure { throw MediumImageError(path: path, reason: failure) }
         for change in changes {

@@ -67,6 +67,10 @@ actor TransferTiming {
     nonisolated let model: LinkModel
     private let clock = ContinuousClock()
     private var busFreeAt: ContinuousClock.Instant
+    /// How late the last wait woke after the modelled completion: time the scheduler took, not
+    /// the host, so it is not charged to the next transfer (else every command would run
+    /// slower than the model by three wake-up delays).
+    private var oversleep: Duration = .zero
     private var closed = false
 
     init(model: LinkModel) {
@@ -78,9 +82,17 @@ actor TransferTiming {
     func carry(_ count: Int) async throws(LinkError) {
         if closed { throw .closed }
         guard let busTime = model.busTime(forTransferOf: count) else { return }
-        let start = max(clock.now, busFreeAt)
+        // Never before the previous transfer's modelled completion: now − oversleep is at or
+        // after it.
+        let now = clock.now
+        let start = max(now - oversleep, busFreeAt)
         busFreeAt = start + busTime
-        try? await clock.sleep(until: busFreeAt + model.latency)
+        let done = busFreeAt + model.latency
+        oversleep = .zero
+        if done > now {
+            try? await clock.sleep(until: done)
+            oversleep = max(.zero, clock.now - done)
+        }
         if closed { throw .closed }
     }
 
