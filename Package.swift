@@ -98,9 +98,11 @@ let package = Package(
         /// pull, seal, release; and the gateway that runs them. The gateway's core.
         .target(name: "Dock", dependencies: ["RecorderHAL", "Control", "GatewayCrypto", "Evidence", "EvidenceStore", "Forwarding", "Journal",
                                               "Telemetry", "Timeline", "S3Store", "Settings"]),
-        /// The device side of the protocol over an in-memory link with a USB timing model.
+        /// The device side of the protocol over an in-memory link with a USB timing model, and
+        /// the mass-storage personality: an image-backed SCSI unit behind Bulk-Only Transport.
         .target(name: "RecorderSimulator",
-                dependencies: ["RecorderProtocol", "RecorderHAL", "ProtocolV1Family", "GatewayCrypto", "Calendrical"]),
+                dependencies: ["RecorderProtocol", "RecorderHAL", "ProtocolV1Family", "GatewayCrypto", "Calendrical",
+                               "MassStorageProtocol"]),
 
         // MARK: Executables (thin)
         .executableTarget(name: "recorder-sim",
@@ -137,6 +139,8 @@ let package = Package(
         .testTarget(name: "ControlTests", dependencies: ["Control"]),
         .testTarget(name: "RecorderSimulatorTests",
                     dependencies: ["RecorderSimulator", "RecorderHAL", "ProtocolV1Family", "RecorderProtocol", "GatewayCrypto"]),
+        .testTarget(name: "MassStorageSimulatorTests",
+                    dependencies: ["TestSupport", "RecorderSimulator", "RecorderHAL", "MassStorageProtocol", "GatewayCrypto"]),
     ],
     swiftLanguageModes: [.v6]
 )

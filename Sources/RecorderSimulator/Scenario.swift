@@ -33,6 +33,10 @@ public struct RecorderScenario: Sendable {
     public var deviceHashes: Bool = true
     public var recordings: [SimulatedRecording]
     public var faults: [Fault] = []
+    /// Set for a mass-storage recorder (`"storage"` in the file): it serves an image over
+    /// Bulk-Only Transport and SCSI instead of holding a protocol-v1 conversation, and has no
+    /// `recordings` or `faults` of its own (its faults are the storage's).
+    public var storage: MassStorageScenario?
 
     public init(identity: RecorderIdentity, password: String, recordings: [SimulatedRecording]) {
         self.identity = identity

@@ -32,6 +32,8 @@ public struct ScenarioDescription: Sendable {
         public var link: LinkModel
         public var files: [File]
         public var faults: [Fault]
+        /// A mass-storage recorder's storage (its files are on the image: `files` is empty).
+        public var storage: MassStorageScenario?
 
         /// Bytes of every file as served, `UInt64.max` when they add up past it (each file's
         /// size may be up to 2^64 − 1).
@@ -61,7 +63,7 @@ public struct ScenarioDescription: Sendable {
                             startMilliseconds: rec.startMilliseconds, endMilliseconds: rec.endMilliseconds)
             }
             return Recorder(identity: r.identity, port: r.port ?? "sim-\(index + 1)", vendorId: r.vendorId,
-                            productId: r.productId, link: r.link, files: files, faults: r.faults)
+                            productId: r.productId, link: r.link, files: files, faults: r.faults, storage: r.storage)
         }
     }
 
@@ -71,7 +73,7 @@ public struct ScenarioDescription: Sendable {
             var link: [String: Any] = ["packetSize": r.link.packetSize,
                                        "latencyMicroseconds": Int(r.link.latency.components.attoseconds / 1_000_000_000_000 + r.link.latency.components.seconds * 1_000_000)]
             link["bytesPerSecond"] = r.link.bytesPerSecond.map { Int($0) as Any } ?? "unlimited"
-            return [
+            var recorder: [String: Any] = [
                 "identity": [
                     "serial": r.identity.serial, "model": r.identity.model, "firmware": r.identity.firmware,
                     "officerNumber": r.identity.officerNumber, "officerName": r.identity.officerName,
@@ -95,6 +97,14 @@ public struct ScenarioDescription: Sendable {
                     return o
                 },
             ]
+            if let s = r.storage {
+                recorder["storage"] = [
+                    "image": s.imagePath, "blockSize": s.blockSize, "writeProtected": s.writeProtected,
+                    "inquiry": ["vendor": s.vendor, "product": s.product, "revision": s.revision],
+                    "faults": s.faults.map { String(describing: $0) },
+                ] as [String: Any]
+            }
+            return recorder
         }
         let data = try? JSONSerialization.data(withJSONObject: ["recorders": list],
                                                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

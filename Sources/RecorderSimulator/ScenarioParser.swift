@@ -3,10 +3,12 @@ import RecorderHAL
 import RecorderProtocol
 
 extension Scenario {
-    /// Parses a scenario file (Docs/simulator.md has the schema).
+    /// Parses a scenario file (Docs/simulator.md has the schema). Relative paths in it (a
+    /// mass-storage recorder's image) are taken from `directory`, by default the current one.
     ///
     /// - Throws: `ScenarioError` naming the JSON path of the first wrong field.
-    public init(json data: Data) throws(ScenarioError) {
+    public init(json data: Data, relativeTo directory: String? = nil) throws(ScenarioError) {
+        let directory = directory ?? FileManager.default.currentDirectoryPath
         let top = try JSONWalker.parse(data)
         try top.allowKeys(["schema", "comment", "recorders"])
         guard try top.integer("schema", in: 1...1) == 1 else {
@@ -17,7 +19,7 @@ extension Scenario {
         }
         var recorders: [RecorderScenario] = []
         for (i, item) in list.enumerated() {
-            recorders.append(try Scenario.recorder(try JSONWalker(item, path: "recorders[\(i)]")))
+            recorders.append(try Scenario.recorder(try JSONWalker(item, path: "recorders[\(i)]"), directory: directory))
         }
         var serials = Set<String>()
         for (i, r) in recorders.enumerated() where !serials.insert(r.identity.serial).inserted {
@@ -38,18 +40,30 @@ extension Scenario {
             throw ScenarioError(path: "", reason: "cannot read scenario file \(path)")
         }
         do {
-            try self.init(json: data)
+            try self.init(json: data, relativeTo: URL(fileURLWithPath: path).deletingLastPathComponent().path)
         } catch {
             throw ScenarioError(path: error.path, reason: error.reason + " (in \(path))")
         }
     }
 
-    private static func recorder(_ w: JSONWalker) throws(ScenarioError) -> RecorderScenario {
+    private static func recorder(_ w: JSONWalker, directory: String) throws(ScenarioError) -> RecorderScenario {
         try w.allowKeys(["comment", "identity", "password", "port", "usb", "lockout", "clock", "status", "link",
-                         "maxPayload", "maxInFlight", "deviceHashes", "recordings", "faults"])
+                         "maxPayload", "maxInFlight", "deviceHashes", "recordings", "faults", "storage"])
+        // A mass-storage recorder serves an image: it has no password (until its family's
+        // vendor unlock), and its files and faults are the storage's.
+        var storage: MassStorageScenario?
+        if let s = try w.object("storage") { storage = try Scenario.storage(s, directory: directory) }
+        if storage != nil {
+            if let recs = try w.array("recordings"), !recs.isEmpty {
+                throw ScenarioError(path: w.at("recordings"), reason: "must be absent for a mass-storage recorder: its files are those of storage.image")
+            }
+            if let faults = try w.array("faults"), !faults.isEmpty {
+                throw ScenarioError(path: w.at("faults"), reason: "must be absent for a mass-storage recorder: its faults go in storage.faults")
+            }
+        }
         guard let idw = try w.object("identity") else { throw ScenarioError(path: w.at("identity"), reason: "is required") }
         let identity = try Scenario.identity(idw)
-        let password = try w.string("password")
+        let password = storage == nil ? try w.string("password") : try w.optionalString("password") ?? ""
         var r = RecorderScenario(identity: identity, password: password, recordings: [])
         r.port = try w.optionalString("port")
         if let p = r.port, p.isEmpty || !p.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || $0 == "-" || $0 == "." }) {
@@ -102,7 +116,8 @@ extension Scenario {
         r.maxPayload = Int(try w.integer("maxPayload", in: Int64(FrameHeader.initialMaximumPayload)...Int64(FrameHeader.protocolMaximumPayload)) ?? Int64(r.maxPayload))
         r.maxInFlight = Int(try w.integer("maxInFlight", in: 1...256) ?? 8)
         r.deviceHashes = try w.bool("deviceHashes", default: true)
-        guard let recs = try w.array("recordings") else { throw ScenarioError(path: w.at("recordings"), reason: "is required (an array, may be empty)") }
+        r.storage = storage
+        guard let recs = try w.array("recordings") ?? (storage != nil ? [] : nil) else { throw ScenarioError(path: w.at("recordings"), reason: "is required (an array, may be empty)") }
         var ids = Set<UInt32>()
         for (i, item) in recs.enumerated() {
             let rec = try Scenario.recording(try JSONWalker(item, path: w.at("recordings[\(i)]")), index: i,

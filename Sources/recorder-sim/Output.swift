@@ -16,6 +16,10 @@ func printDescription(_ d: ScenarioDescription) {
             print("      sha256 \(hexString(f.sha256))\(f.deviceSHA256.map { $0 == f.sha256 ? "" : "  device claims \(hexString($0))" } ?? "  (device keeps no hash)")")
         }
         for fault in r.faults { print("  fault: \(fault)") }
+        if let s = r.storage {
+            print("  mass storage: image \(s.imagePath), \(s.blockSize)-byte blocks, \(s.writeProtected ? "write-protected" : "not write-protected"), inquiry \(s.vendor.debugDescription) \(s.product.debugDescription) \(s.revision.debugDescription)")
+            for fault in s.faults { print("  storage fault: \(fault)") }
+        }
     }
 }
 
