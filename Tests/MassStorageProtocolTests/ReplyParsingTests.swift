@@ -43,7 +43,7 @@ import MassStorageProtocol
     /// Descriptor-format sense (SPC-4 §4.5.2) with an INFORMATION descriptor (type 0) after an
     /// unrelated one, which is skipped by its length.
     @Test func descriptorFormatSense() throws {
-        let bytes: [UInt8] = [0x72, 0x06, 0x29, 0x00, 0, 0, 0, 0x12,
+        let bytes: [UInt8] = [0x72, 0x06, 0x29, 0x00, 0, 0, 0, 0x14,
                               0x02, 0x06, 0, 0, 0, 0, 0, 0,                       // sense key specific (type 2)
                               0x00, 0x0A, 0x80, 0x00, 0, 0, 0, 1, 0, 0, 0, 2]     // INFORMATION = 2^32 + 2
         let sense = try SenseData(parsing: bytes)
@@ -52,9 +52,9 @@ import MassStorageProtocol
         #expect(sense.information == 0x1_0000_0002)
     }
 
-    /// A descriptor whose length runs past the additional length is not read.
+    /// A descriptor whose length runs past the additional length (here by one byte) is not read.
     @Test func descriptorPastTheEndIsIgnored() throws {
-        let bytes: [UInt8] = [0x72, 0x03, 0x11, 0x00, 0, 0, 0, 0x0C,
+        let bytes: [UInt8] = [0x72, 0x03, 0x11, 0x00, 0, 0, 0, 0x0B,
                               0x00, 0x0A, 0x80, 0x00, 0, 0, 0, 0, 0, 0, 0, 9]
         #expect(try SenseData(parsing: bytes).information == nil)
     }
