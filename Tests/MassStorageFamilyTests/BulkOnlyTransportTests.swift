@@ -55,6 +55,11 @@ import RecorderHAL
         await device.inject(.understatedResidue(bytes: 20), on: .inquiry)
         let understated = try await transport.execute(.inquiry(allocationLength: 36))
         #expect(understated.passed && understated.data.count == 20 && understated.residue == 0)
+        #expect(understated.received == 20)
+        await device.inject(.paddedWithResidue(6), on: .inquiry)
+        let padded = try await transport.execute(.inquiry(allocationLength: 36))
+        #expect(padded.passed && padded.received == 36 && padded.data.count == 30 && padded.residue == 6)
+        #expect(await transport.resetRecoveries == 0)
     }
 
     /// A large data phase is read in pieces of the configured size, the last one shorter.

@@ -37,6 +37,8 @@ actor ScriptedMassStorageDevice: USBTransferLink {
         case shortData(bytes: Int)
         /// Send only the first `bytes` of the data but claim residue 0.
         case understatedResidue(bytes: Int)
+        /// Send all the data but claim `residue` bytes of it were padding.
+        case paddedWithResidue(UInt32)
         /// Send no status at all.
         case noStatus
         /// Refuse the wrapper: STALL bulk OUT (and IN), as BOT §6.6.1 has an invalid CBW met.
@@ -193,6 +195,7 @@ actor ScriptedMassStorageDevice: USBTransferLink {
         data = Array(data.prefix(expected))
         var residue = UInt32(expected - data.count)
         if case .understatedResidue = fault { residue = 0 }
+        if case .paddedWithResidue(let claimed) = fault { residue = claimed }
         var status: CommandStatusWrapper.Status = passed ? .passed : .failed
         var tag = cbw.tag
         switch fault {
