@@ -73,6 +73,24 @@ import Volumes
         #expect(await device.commandBlocks.filter { $0[0] == 0x00 }.count == 5)
     }
 
+    /// A cancelled open stops polling at once, between commands.
+    @Test func cancelledWhileWaitingForReady() async throws {
+        let device = ScriptedMassStorageDevice()
+        await device.configure { $0.neverReady = true }
+        let sleeps = Sleeps()
+        var configuration = Self.configuration(sleeps, polls: 1000)
+        configuration.sleep = { wait in
+            await sleeps.add(wait)
+            withUnsafeCurrentTask { $0?.cancel() }
+        }
+        let error = try await Task {
+            try await expectFailure { try await SCSIDisk.open(BulkOnlyTransport(link: device), configuration: configuration) }
+        }.value
+        #expect(error.reason == .cancelled)
+        #expect(error.recorderError.description == "cancelled")
+        #expect(await sleeps.waits.count == 1)
+    }
+
     @Test func mediumNotPresent() async throws {
         let device = ScriptedMassStorageDevice()
         await device.configure { $0.mediumAbsent = true }

@@ -31,6 +31,8 @@ extension MassStorageError {
             reasonInHAL = .unsupported(s)
         case (.outOfRange, _):
             reasonInHAL = .protocolViolation(description)
+        case (.cancelled, _):
+            reasonInHAL = .cancelled
         }
         return RecorderError(reasonInHAL)
     }

@@ -38,6 +38,9 @@ public struct MassStorageError: Error, Sendable, CustomStringConvertible {
         case outOfRange(String)
         /// An earlier reset recovery failed: the device's state is unknown, nothing more is sent.
         case transportUnusable(LinkError)
+        /// The task was cancelled between commands (a command under way is never cut short:
+        /// BOT cannot abort one without a reset).
+        case cancelled
     }
 
     /// What the transport did after the failure (BOT §5.3.4).
@@ -90,6 +93,7 @@ public struct MassStorageError: Error, Sendable, CustomStringConvertible {
         case .notABlockDevice(let s): what = "not a block device: \(s)"
         case .outOfRange(let s): what = s
         case .transportUnusable(let e): what = "transport unusable since a reset recovery failed (\(e))"
+        case .cancelled: what = "cancelled"
         }
         let recovered: [String]
         switch recovery {

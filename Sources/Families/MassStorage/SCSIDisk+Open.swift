@@ -61,6 +61,7 @@ extension SCSIDisk {
         var resets = 0
         let command = SCSICommand.testUnitReady
         while true {
+            if Task.isCancelled { throw MassStorageError(.cancelled, context: [command.description]) }
             let outcome: CommandOutcome
             do throws(MassStorageError) {
                 outcome = try await transport.execute(command, lun: configuration.lun)

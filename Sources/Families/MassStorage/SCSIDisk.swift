@@ -32,16 +32,22 @@ public struct SCSIDisk: BlockSource {
     /// `count` blocks from `block`, exactly `count × blockSize` bytes.
     ///
     /// - Throws: `MassStorageError`: `.outOfRange` past the medium, `.mediumError` with the
-    ///   blocks of the failing command, `.shortData`, `.mediumChanged`, or the transport's errors.
+    ///   blocks of the failing command, `.shortData`, `.mediumChanged`, `.cancelled` when the
+    ///   task is cancelled between commands, or the transport's errors.
     public func read(block: UInt64, count: Int) async throws(MassStorageError) -> [UInt8] {
         guard count >= 0, block <= blockCount, UInt64(count) <= blockCount - block else {
             throw MassStorageError(.outOfRange("blocks \(block)+\(count) past the medium's \(blockCount)"))
         }
+        let (total, overflow) = count.multipliedReportingOverflow(by: blockSize)
+        guard !overflow else {
+            throw MassStorageError(.outOfRange("\(count) blocks of \(blockSize) bytes do not fit in memory"))
+        }
         var out = [UInt8]()
-        out.reserveCapacity(count * blockSize)
+        out.reserveCapacity(total)
         var lba = block
         var remaining = UInt64(count)
         while remaining > 0 {
+            if Task.isCancelled { throw MassStorageError(.cancelled, context: ["reading blocks \(lba)+\(remaining)"]) }
             let n = min(remaining, UInt64(blocksPerCommand))
             let command: SCSICommand = lba + n - 1 <= UInt64(UInt32.max)
                 ? .read10(lba: UInt32(lba), blocks: UInt16(n), blockLength: identity.blockLength)
