@@ -81,9 +81,10 @@ public struct SCSIDisk: BlockSource {
     // MARK: Commands with sense
 
     /// Runs `command` and returns the data of its passed status: a CHECK CONDITION is asked
-    /// its sense; UNIT ATTENTION 29 (reset) is ridden out `unitAttentionRetries` times; a
-    /// failure repaired by reset recovery is sent again `retriesAfterResetRecovery` times.
-    /// When `reading` names blocks, the data must be all of them.
+    /// its sense; UNIT ATTENTION is ridden out `unitAttentionRetries` times (but 28, medium
+    /// changed, once `opened`); a failure repaired by reset recovery is sent again
+    /// `retriesAfterResetRecovery` times. When `reading` names blocks, the data must be all of
+    /// them, and a MEDIUM ERROR names them.
     func run(_ command: SCSICommand, reading blocks: Range<UInt64>? = nil) async throws(MassStorageError) -> [UInt8] {
         try await Self.run(command, on: transport, configuration: configuration, reading: blocks, opened: true)
     }
