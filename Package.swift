@@ -126,6 +126,7 @@ let package = Package(
         .testTarget(name: "RecorderProtocolTests", dependencies: ["TestSupport", "RecorderProtocol"]),
         .testTarget(name: "MassStorageProtocolTests", dependencies: ["MassStorageProtocol"]),
         .testTarget(name: "MassStorageFamilyTests", dependencies: ["MassStorageFamily", "MassStorageProtocol", "RecorderHAL", "Volumes"]),
+        .testTarget(name: "MassStorageUSBTests", dependencies: ["TestSupport", "MassStorageFamily", "RecorderHAL", "USBLink"]),
         .testTarget(name: "GatewayCryptoTests", dependencies: ["TestSupport", "GatewayCrypto"]),
         .testTarget(name: "RecorderHALTests", dependencies: ["RecorderHAL", "RecorderFamilies"]),
         .testTarget(name: "EvidenceTests", dependencies: ["TestSupport", "Evidence", "RecorderHAL", "GatewayCrypto"]),
