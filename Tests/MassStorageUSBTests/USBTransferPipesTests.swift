@@ -23,6 +23,8 @@ import USBLink
             dir.appendingPathComponent("harness.py").path,
             "--sim", dir.appendingPathComponent("bot_device.py").path,
             "--scenario", dir.appendingPathComponent("bot-scenario.json").path,
+            // The 10th bulk OUT transfer (the 10th command wrapper, see below) meets a STALL.
+            "--stall-out", "BOT0001:10",
             "--timeout", "300", "--",
             bundle, "--testing-library", "swift-testing", "--filter", "USBTransferPipesTests/throughLibusb",
         ], environment: environment, mergingErrors: true)
@@ -70,8 +72,15 @@ import USBLink
         await #expect(throws: LinkError.timedOut(direction: .bulkIn, milliseconds: 200)) {
             try await link.bulkIn(length: 13, timeout: .milliseconds(200))
         }
-        // The link still works afterwards.
+        // The link still works afterwards (the 9th command: 4 to open, 4 for the extent, this).
         #expect(try await disk.read(block: 5, count: 1) == (2560..<3072).map { Self.byte(at: $0) })
+
+        // The 10th command wrapper meets a STALL on bulk OUT: reset recovery, whose class
+        // request the harness refuses with a STALL, so the transport gives up for good.
+        let error = try await #require(throws: MassStorageError.self) { try await disk.read(block: 6, count: 1) }
+        #expect(error.reason == .link(.stalled(endpoint: 0x01)))
+        #expect(error.recovery == .resetFailed(.stalled(endpoint: 0)))
+        #expect(error.recorderError.isLinkLost)
 
         await link.close()
         await #expect(throws: LinkError.closed) { try await link.bulkIn(length: 13, timeout: .seconds(1)) }
