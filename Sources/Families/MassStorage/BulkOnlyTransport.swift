@@ -113,7 +113,6 @@ public actor BulkOnlyTransport {
         var data: [UInt8] = []
         var stalled = false
         var statusInDataPhase: [UInt8]?
-        data.reserveCapacity(expected)
         while data.count < expected {
             let want = min(configuration.maxPieceBytes, expected - data.count)
             let piece: [UInt8]
@@ -133,7 +132,13 @@ public actor BulkOnlyTransport {
                 throw await failure(.link(error), recover: Self.recoverable(error))
             }
             // A piece can exceed what was asked only through a broken link: never keep more.
-            data += piece.prefix(want)
+            // The usual data phase is one piece, kept as it came rather than copied.
+            if data.isEmpty, piece.count <= want {
+                data = piece
+            } else {
+                if data.capacity < expected { data.reserveCapacity(expected) }
+                data += piece.prefix(want)
+            }
             if piece.count < want {
                 // A short packet ends the data phase (§6.7.2 case 5). A device that skipped
                 // its data phase sends its status in its place: 13 bytes with the status

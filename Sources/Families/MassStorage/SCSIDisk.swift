@@ -43,7 +43,7 @@ public struct SCSIDisk: BlockSource {
             throw MassStorageError(.outOfRange("\(count) blocks of \(blockSize) bytes do not fit in memory"))
         }
         var out = [UInt8]()
-        out.reserveCapacity(total)
+        if count > blocksPerCommand { out.reserveCapacity(total) }
         var lba = block
         var remaining = UInt64(count)
         while remaining > 0 {
@@ -52,7 +52,10 @@ public struct SCSIDisk: BlockSource {
             let command: SCSICommand = lba + n - 1 <= UInt64(UInt32.max)
                 ? .read10(lba: UInt32(lba), blocks: UInt16(n), blockLength: identity.blockLength)
                 : .read16(lba: lba, blocks: UInt32(n), blockLength: identity.blockLength)
-            out += try await run(command, reading: lba..<(lba + n))
+            let data = try await run(command, reading: lba..<(lba + n))
+            // A read of one command is returned as it came, not copied.
+            if remaining == n, out.isEmpty { return data }
+            out += data
             lba += n
             remaining -= n
         }
