@@ -278,3 +278,48 @@ import Volumes
         #expect(await device.commandBlocks.count > 20)
     }
 }
+
+/// Extents read one command at a time.
+@Suite struct SCSIDiskPieceTests {
+    actor Pieces {
+        var pieces: [[UInt8]] = []
+        func add(_ piece: [UInt8]) { pieces.append(piece) }
+    }
+
+    static func disk(_ device: ScriptedMassStorageDevice, maxTransfer: Int) async throws -> SCSIDisk {
+        var configuration = SCSIDiskConfiguration()
+        configuration.maxTransferBytes = maxTransfer
+        configuration.readyPollInterval = .zero
+        return try await SCSIDisk.open(BulkOnlyTransport(link: device), configuration: configuration)
+    }
+
+    /// An extent starting and ending inside blocks: pieces of one command each, cut at the ends,
+    /// together exactly the extent.
+    @Test func unalignedExtentInPieces() async throws {
+        let device = ScriptedMassStorageDevice()
+        let disk = try await Self.disk(device, maxTransfer: 4096)
+        let pieces = Pieces()
+        try await disk.read(byteOffset: 1000, length: 10_000) { await pieces.add($0) }
+        let got = await pieces.pieces
+        #expect(got.map(\.count) == [4096 - 488, 4096, 10_000 - (4096 - 488) - 4096])
+        #expect(Array(got.joined()) == (1000..<11_000).map { ScriptedMassStorageDevice.byte(at: UInt64($0)) })
+        let reads = await device.commandBlocks.filter { $0[0] == 0x28 }
+        #expect(reads == [SCSICommand.read10(lba: 1, blocks: 8, blockLength: 512).commandBlock,
+                          SCSICommand.read10(lba: 9, blocks: 8, blockLength: 512).commandBlock,
+                          SCSICommand.read10(lba: 17, blocks: 5, blockLength: 512).commandBlock])
+    }
+
+    /// A consumer that throws stops the read: no further command is sent.
+    @Test func consumerErrorStopsTheRead() async throws {
+        struct Full: Error {}
+        let device = ScriptedMassStorageDevice()
+        let disk = try await Self.disk(device, maxTransfer: 4096)
+        await #expect(throws: Full.self) {
+            try await disk.read(byteOffset: 0, length: 40_960) { _ in throw Full() }
+        }
+        #expect(await device.commandBlocks.filter { $0[0] == 0x28 }.count == 1)
+        await #expect(throws: MassStorageError.self) {
+            try await disk.read(byteOffset: 65_536 * 512 - 1, length: 2) { _ in }
+        }
+    }
+}

@@ -49,10 +49,7 @@ public struct SCSIDisk: BlockSource {
         while remaining > 0 {
             if Task.isCancelled { throw MassStorageError(.cancelled, context: ["reading blocks \(lba)+\(remaining)"]) }
             let n = min(remaining, UInt64(blocksPerCommand))
-            let command: SCSICommand = lba + n - 1 <= UInt64(UInt32.max)
-                ? .read10(lba: UInt32(lba), blocks: UInt16(n), blockLength: identity.blockLength)
-                : .read16(lba: lba, blocks: UInt32(n), blockLength: identity.blockLength)
-            let data = try await run(command, reading: lba..<(lba + n))
+            let data = try await readCommand(lba: lba, blocks: n)
             // A read of one command is returned as it came, not copied.
             if remaining == n, out.isEmpty { return data }
             out += data
@@ -79,6 +76,15 @@ public struct SCSIDisk: BlockSource {
         let skip = Int(byteOffset - first * size)
         if skip == 0, blocks.count == length { return blocks }
         return Array(blocks[skip..<(skip + length)])
+    }
+
+    /// One READ of `blocks` (at most `blocksPerCommand`) from `lba`: READ(10) when every block
+    /// is addressable in 32 bits, READ(16) otherwise.
+    func readCommand(lba: UInt64, blocks: UInt64) async throws(MassStorageError) -> [UInt8] {
+        let command: SCSICommand = lba + blocks - 1 <= UInt64(UInt32.max)
+            ? .read10(lba: UInt32(lba), blocks: UInt16(blocks), blockLength: identity.blockLength)
+            : .read16(lba: lba, blocks: UInt32(blocks), blockLength: identity.blockLength)
+        return try await run(command, reading: lba..<(lba + blocks))
     }
 
     // MARK: Commands with sense
