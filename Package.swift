@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Timeline", targets: ["Timeline"]),
         .library(name: "RecorderSimulator", targets: ["RecorderSimulator"]),
         .library(name: "Settings", targets: ["Settings"]),
+        .library(name: "MassStorageProtocol", targets: ["MassStorageProtocol"]),
     ],
     targets: [
         // MARK: System libraries (one importer each)
