@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Timeline", targets: ["Timeline"]),
         .library(name: "RecorderSimulator", targets: ["RecorderSimulator"]),
         .library(name: "Settings", targets: ["Settings"]),
+        .library(name: "MassStorageProtocol", targets: ["MassStorageProtocol"]),
     ],
     targets: [
         // MARK: System libraries (one importer each)
@@ -58,6 +59,10 @@ let package = Package(
         /// the mapping between its wire types and the HAL's.
         .target(name: "ProtocolV1Family", dependencies: ["RecorderHAL", "RecorderProtocol", "GatewayCrypto"],
                 path: "Sources/Families/ProtocolV1"),
+        /// USB mass storage, read-only: Bulk-Only Transport over the HAL's `USBTransferLink` and
+        /// the SCSI disk it carries (open sequence, block reads), a `Volumes.BlockSource`.
+        .target(name: "MassStorageFamily", dependencies: ["RecorderHAL", "MassStorageProtocol", "Volumes"],
+                path: "Sources/Families/MassStorage"),
         /// The registry of built-in drivers (`DriverRegistry.builtIn`): the one module that sees
         /// every family, for the binaries' composition.
         .target(name: "RecorderFamilies", dependencies: ["RecorderHAL", "ProtocolV1Family"],
@@ -123,6 +128,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RecorderProtocolTests", dependencies: ["TestSupport", "RecorderProtocol"]),
         .testTarget(name: "MassStorageProtocolTests", dependencies: ["MassStorageProtocol"]),
+        .testTarget(name: "MassStorageFamilyTests", dependencies: ["MassStorageFamily", "MassStorageProtocol", "RecorderHAL", "Volumes"]),
+        .testTarget(name: "MassStorageUSBTests", dependencies: ["TestSupport", "MassStorageFamily", "RecorderHAL", "USBLink"]),
         .testTarget(name: "GatewayCryptoTests", dependencies: ["TestSupport", "GatewayCrypto"]),
         .testTarget(name: "RecorderHALTests", dependencies: ["RecorderHAL", "RecorderFamilies"]),
         .testTarget(name: "EvidenceTests", dependencies: ["TestSupport", "Evidence", "RecorderHAL", "GatewayCrypto"]),

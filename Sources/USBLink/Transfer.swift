@@ -33,6 +33,27 @@ final class TransferBox: @unchecked Sendable {
         return rc
     }
 
+    /// Fills the transfer for the default control pipe and submits it, as `submit` does. The
+    /// buffer holds the 8-byte setup packet, then `length` data bytes (for OUT, the caller has
+    /// put them at `controlData` already). Returns libusb's result.
+    func submitControl(handle: OpaquePointer, requestType: UInt8, request: UInt8, value: UInt16, index: UInt16,
+                       length: Int, timeoutMilliseconds: UInt32) -> Int32 {
+        let bytes = buffer.assumingMemoryBound(to: UInt8.self)
+        libusb_fill_control_setup(bytes, requestType, request, value, index, UInt16(length))
+        libusb_fill_control_transfer(transfer, handle, bytes, transferCompleted, Unmanaged.passRetained(self).toOpaque(),
+                                     timeoutMilliseconds)
+        let rc = libusb_submit_transfer(transfer)
+        if rc != 0 { Unmanaged<TransferBox>.fromOpaque(transfer.pointee.user_data).release() }
+        return rc
+    }
+
+    /// Where a control transfer's data stage is, after the setup packet.
+    var controlData: UnsafeMutableRawPointer { buffer + Self.setupSize }
+
+    /// A control transfer's SETUP packet: 8 bytes (USB 2.0 §9.3; libusb's
+    /// LIBUSB_CONTROL_SETUP_SIZE, a macro Swift cannot import).
+    static let setupSize = 8
+
     var status: libusb_transfer_status { transfer.pointee.status }
     var actualLength: Int { Int(transfer.pointee.actual_length) }
 }

@@ -93,10 +93,35 @@ public final class USBContext: @unchecked Sendable {
     public func openRecorderLink(bus: UInt8, address: UInt8, interfaceClass: UInt8 = 0xFF,
                                  transfersInFlight: Int = 4, patience: Duration = .seconds(2),
                                  retrying: (@Sendable (USBError) -> Void)? = nil) async throws(USBError) -> USBBulkLink {
+        try await retryingOpen(patience: patience, retrying: retrying) { () throws(USBError) in
+            try openOnce(bus: bus, address: address, interfaceClass: interfaceClass, inFlight: transfersInFlight)
+        }
+    }
+
+    /// Opens the device at `bus`/`address` and claims its first interface of `interfaceClass`,
+    /// `subclass` and `protocol` (USB mass storage with Bulk-Only Transport: 08/06/50) for
+    /// exact-sized transfers, after the kernel's driver for it (usb-storage) is detached
+    /// (libusb gives the interface back to it when the link closes). Retries as
+    /// `openRecorderLink` does.
+    public func openTransferLink(bus: UInt8, address: UInt8, interfaceClass: UInt8 = 0x08, subclass: UInt8 = 0x06,
+                                 protocol interfaceProtocol: UInt8 = 0x50, patience: Duration = .seconds(2),
+                                 retrying: (@Sendable (USBError) -> Void)? = nil) async throws(USBError) -> USBTransferPipes {
+        try await retryingOpen(patience: patience, retrying: retrying) { () throws(USBError) in
+            let claimed = try claim(bus: bus, address: address, interfaceClass: interfaceClass, subclass: subclass,
+                                    protocol: interfaceProtocol)
+            return USBTransferPipes(handle: claimed.handle, interface: claimed.endpoints.interface, outEndpoint: claimed.endpoints.out,
+                                    inEndpoint: claimed.endpoints.in, maxPacket: claimed.endpoints.maxPacket,
+                                    name: "usb \(claimed.name) if \(claimed.endpoints.interface) ep 0x\(String(claimed.endpoints.out, radix: 16))/0x\(String(claimed.endpoints.in, radix: 16))")
+        }
+    }
+
+    /// `open()` until it succeeds, a failure that cannot pass, or `patience` runs out.
+    private func retryingOpen<Link>(patience: Duration, retrying: (@Sendable (USBError) -> Void)?,
+                                    _ open: () throws(USBError) -> Link) async throws(USBError) -> Link {
         let deadline = ContinuousClock.now + patience
         while true {
             do {
-                return try openOnce(bus: bus, address: address, interfaceClass: interfaceClass, inFlight: transfersInFlight)
+                return try open()
             } catch {
                 // Permissions and the kernel can lag the hotplug event; descriptors do not change.
                 // OTHER too: a claim racing the kernel's (or another bay's) probing right after
@@ -111,6 +136,17 @@ public final class USBContext: @unchecked Sendable {
     }
 
     private func openOnce(bus: UInt8, address: UInt8, interfaceClass: UInt8, inFlight: Int) throws(USBError) -> USBBulkLink {
+        let claimed = try claim(bus: bus, address: address, interfaceClass: interfaceClass, subclass: nil, protocol: nil)
+        let endpoints = claimed.endpoints
+        return USBBulkLink(context: self, handle: claimed.handle, interface: endpoints.interface, outEndpoint: endpoints.out,
+                           inEndpoint: endpoints.in, maxPacket: endpoints.maxPacket, inFlight: inFlight,
+                           name: "usb \(claimed.name) ep 0x\(String(endpoints.out, radix: 16))/0x\(String(endpoints.in, radix: 16))")
+    }
+
+    /// Opens the device at `bus`/`address`, detaches the kernel's driver from the matching
+    /// interface and claims it. The handle is the caller's to close.
+    private func claim(bus: UInt8, address: UInt8, interfaceClass: UInt8, subclass: UInt8?, protocol interfaceProtocol: UInt8?)
+        throws(USBError) -> (handle: OpaquePointer, endpoints: (interface: UInt8, out: UInt8, in: UInt8, maxPacket: Int), name: String) {
         var list: UnsafeMutablePointer<OpaquePointer?>?
         let count = libusb_get_device_list(context, &list)
         guard count >= 0, let list else { throw USBError("libusb_get_device_list", Int32(count)) }
@@ -123,25 +159,26 @@ public final class USBContext: @unchecked Sendable {
             throw USBError("find USB device \(bus)/\(address)", LIBUSB_ERROR_NOT_FOUND.rawValue)
         }
         let info = Self.info(device)
-        let endpoints = try Self.bulkEndpoints(device, interfaceClass: interfaceClass)
+        let name = info?.portPath ?? "\(bus)/\(address)"
+        let endpoints = try Self.bulkEndpoints(device, interfaceClass: interfaceClass, subclass: subclass, protocol: interfaceProtocol)
         var handle: OpaquePointer?
         var rc = libusb_open(device, &handle)
-        guard rc == 0, let handle else { throw USBError("libusb_open \(info?.portPath ?? "?")", rc) }
+        guard rc == 0, let handle else { throw USBError("libusb_open \(name)", rc) }
         // The kernel must let go of the interface first; libusb gives it back on release.
         _ = libusb_set_auto_detach_kernel_driver(handle, 1)
         rc = libusb_claim_interface(handle, Int32(endpoints.interface))
         guard rc == 0 else {
             libusb_close(handle)
-            throw USBError("claim interface \(endpoints.interface) of \(info?.portPath ?? "?")", rc)
+            throw USBError("claim interface \(endpoints.interface) of \(name)", rc)
         }
-        return USBBulkLink(context: self, handle: handle, interface: endpoints.interface, outEndpoint: endpoints.out,
-                           inEndpoint: endpoints.in, maxPacket: endpoints.maxPacket, inFlight: inFlight,
-                           name: "usb \(info?.portPath ?? "\(bus)/\(address)") ep 0x\(String(endpoints.out, radix: 16))/0x\(String(endpoints.in, radix: 16))")
+        return (handle, endpoints, name)
     }
 
-    /// The interface number and bulk endpoints of the first interface of `interfaceClass`,
-    /// read from the active configuration rather than assumed.
-    static func bulkEndpoints(_ device: OpaquePointer, interfaceClass: UInt8) throws(USBError)
+    /// The interface number and bulk endpoints of the first interface of `interfaceClass` (and
+    /// `subclass` and `protocol` when given), read from the active configuration rather than
+    /// assumed.
+    static func bulkEndpoints(_ device: OpaquePointer, interfaceClass: UInt8, subclass: UInt8? = nil,
+                              protocol interfaceProtocol: UInt8? = nil) throws(USBError)
         -> (interface: UInt8, out: UInt8, in: UInt8, maxPacket: Int) {
         var config: UnsafeMutablePointer<libusb_config_descriptor>?
         var rc = libusb_get_active_config_descriptor(device, &config)
@@ -152,7 +189,9 @@ public final class USBContext: @unchecked Sendable {
             let interface = config.pointee.interface[i]
             for a in 0..<Int(interface.num_altsetting) {
                 let alt = interface.altsetting[a]
-                guard alt.bInterfaceClass == interfaceClass else { continue }
+                guard alt.bInterfaceClass == interfaceClass,
+                      subclass.map({ alt.bInterfaceSubClass == $0 }) ?? true,
+                      interfaceProtocol.map({ alt.bInterfaceProtocol == $0 }) ?? true else { continue }
                 var out: UInt8?, input: UInt8?, packet = 512
                 for e in 0..<Int(alt.bNumEndpoints) {
                     let ep = alt.endpoint[e]
@@ -169,7 +208,9 @@ public final class USBContext: @unchecked Sendable {
             }
         }
         // NOT_SUPPORTED, not NOT_FOUND: the device is there but unusable, and retrying cannot help.
-        throw USBError("find a class 0x\(String(interfaceClass, radix: 16)) interface with a bulk IN and a bulk OUT endpoint",
+        let kind = "class 0x\(String(interfaceClass, radix: 16))" + (subclass.map { " subclass 0x\(String($0, radix: 16))" } ?? "")
+            + (interfaceProtocol.map { " protocol 0x\(String($0, radix: 16))" } ?? "")
+        throw USBError("find a \(kind) interface with a bulk IN and a bulk OUT endpoint",
                        LIBUSB_ERROR_NOT_SUPPORTED.rawValue)
     }
 }

@@ -17,6 +17,7 @@ let targets: [(name: String, dependencies: [String])] = [
     ("fuzz-time-log", ["Timeline"]),
     ("fuzz-scenario", ["RecorderSimulator"]),
     ("fuzz-gateway-config", ["Settings"]),
+    ("fuzz-scsi-replies", ["MassStorageProtocol"]),
 ]
 
 let package = Package(
