@@ -38,9 +38,10 @@ import TestSupport
             return cluster & 1 == 1 ? pair >> 4 : pair & 0xFFF
         }
 
-        /// Sets a FAT12 entry in every FAT copy (so the damage is not also a FAT mismatch).
-        mutating func setFAT(_ cluster: UInt32, _ value: UInt32, copies: Int? = nil) {
-            for copy in 0 ..< (copies ?? fatCount) {
+        /// Sets a FAT12 entry in every FAT copy (so the damage is not also a FAT mismatch), or
+        /// in copy `only` (0-based).
+        mutating func setFAT(_ cluster: UInt32, _ value: UInt32, only: Int? = nil) {
+            for copy in only.map({ [$0] }) ?? Array(0 ..< fatCount) {
                 let at = fatStart + copy * fatBytes + Int(cluster) + Int(cluster / 2)
                 var pair = UInt32(source.u16(at))
                 pair = cluster & 1 == 1 ? (pair & 0x000F) | (value << 4) : (pair & 0xF000) | (value & 0xFFF)
@@ -68,7 +69,7 @@ import TestSupport
             let listing = try await small.read()
             #expect(listing.anomalies.isEmpty, "\(listing.anomalies)")
             #expect(listing.files.map(\.pathString) == ["A.BIN", "B.BIN", "SUB/Long File Name.txt"])
-            #expect(listing.files.allSatisfy(\.complete))
+            #expect(listing.files.allSatisfy { $0.complete })
             #expect(listing.volume.label == "SMALL" && listing.volume.fileSystem == .fat12)
         }
     }
@@ -145,11 +146,10 @@ import TestSupport
         try await Self.small { small in
             let a = small.cluster(of: try small.entry("A       BIN"))
             // Only FAT #2 changes: FAT #1 is used, so A.BIN is still whole.
-            small.setFAT(a, 0xFFF, copies: 2)
-            small.setFAT(a, small.fat(a), copies: 1)
+            small.setFAT(a, 0xFFF, only: 1)
             let listing = try await small.read()
             #expect(listing.anomalies.map(\.code) == ["fat-mismatch"])
-            #expect(listing.files.allSatisfy(\.complete))
+            #expect(listing.files.allSatisfy { $0.complete })
         }
     }
 

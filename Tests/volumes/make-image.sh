@@ -30,9 +30,26 @@ content() {
   head -c "$2" /dev/zero | openssl enc -aes-128-ctr -K "$key" -iv 00000000000000000000000000000000
 }
 
-# populate TARGET CLUSTER_BYTES: TARGET is an mtools image spec (img or img@@offset).
+# restart_allocation IMG OFFSET: on FAT32, sets FSInfo's next-free hint to cluster 2.
+# mtools allocates from that hint, so without this a FAT32 volume never reuses the holes that
+# deletions leave; 2 is a value the hint legitimately takes (Windows wraps around to it).
+restart_allocation() {
+  python3 - "$1" "$2" <<'PY'
+import struct, sys
+path, offset = sys.argv[1], int(sys.argv[2])
+with open(path, 'r+b') as f:
+    f.seek(offset); bpb = f.read(512)
+    if struct.unpack_from('<H', bpb, 22)[0] != 0:
+        sys.exit(0)  # FAT12/16: no FSInfo
+    bps, fsinfo = struct.unpack_from('<H', bpb, 11)[0], struct.unpack_from('<H', bpb, 48)[0]
+    f.seek(offset + fsinfo * bps + 492); f.write(struct.pack('<I', 2))
+PY
+}
+
+# populate IMG OFFSET CLUSTER_BYTES: the tree, on the volume at byte OFFSET of IMG.
 populate() {
-  local t=$1 cluster=$2 i
+  local img=$1 offset=$2 cluster=$3 i t=$1
+  [ "$offset" = 0 ] || t="$img@@$offset"
   mmd -i "$t" ::DCIM ::DCIM/100MEDIA ::GPS ::deep ::deep/d1 ::deep/d1/d2 ::deep/d1/d2/d3 \
       ::deep/d1/d2/d3/d4 ::deep/d1/d2/d3/d4/d5 ::deep/d1/d2/d3/d4/d5/d6 ::deep/d1/d2/d3/d4/d5/d6/d7
   # Fragmentation: eight files of three clusters, every other one deleted, then a large file
@@ -42,6 +59,7 @@ populate() {
     mcopy -i "$t" "$work/frag$i" "::DCIM/FRAG$i.BIN"
   done
   mdel -i "$t" ::DCIM/FRAG2.BIN ::DCIM/FRAG4.BIN ::DCIM/FRAG6.BIN
+  restart_allocation "$img" "$offset"
   content big $((cluster * 20 + 777)) > "$work/big"
   mcopy -i "$t" "$work/big" "::DCIM/100MEDIA/执法记录仪_20240101_第一段视频.MP4"
   content upper 5000 > "$work/upper";   mcopy -i "$t" "$work/upper" ::DCIM/100MEDIA/CLIP0001.MP4
@@ -57,7 +75,7 @@ populate() {
 superfloppy() {
   local sector=${4:-512}
   "$mkfs" -C -F "$2" -s "$3" -S "$sector" -n RECORDER -i 1234ABCD "$img" "$1" > /dev/null 2>&1
-  populate "$img" $(($3 * sector))
+  populate "$img" 0 $(($3 * sector))
   echo 0 > "$dir/volumes.txt"
 }
 
@@ -86,8 +104,8 @@ case $kind in
     fi
     "$mkfs" -F 16 -s 2 --offset 2048 -n FIRST "$img" 16384 > /dev/null 2>&1
     "$mkfs" -F 32 -s 1 --offset 36864 -n SECOND "$img" 45056 > /dev/null 2>&1
-    populate "$img@@$((2048 * 512))" 1024
-    populate "$img@@$((36864 * 512))" 512
+    populate "$img" $((2048 * 512)) 1024
+    populate "$img" $((36864 * 512)) 512
     printf '2048\n36864\n' > "$dir/volumes.txt"
     ;;
   *) echo "make-image.sh: unknown kind $kind" >&2; exit 2 ;;
