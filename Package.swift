@@ -130,6 +130,7 @@ let package = Package(
         .testTarget(name: "MassStorageProtocolTests", dependencies: ["MassStorageProtocol"]),
         .testTarget(name: "MassStorageFamilyTests", dependencies: ["MassStorageFamily", "MassStorageProtocol", "RecorderHAL", "Volumes"]),
         .testTarget(name: "MassStorageUSBTests", dependencies: ["TestSupport", "MassStorageFamily", "RecorderHAL", "USBLink"]),
+        .testTarget(name: "VolumesTests", dependencies: ["TestSupport", "Volumes"]),
         .testTarget(name: "GatewayCryptoTests", dependencies: ["TestSupport", "GatewayCrypto"]),
         .testTarget(name: "RecorderHALTests", dependencies: ["RecorderHAL", "RecorderFamilies"]),
         .testTarget(name: "EvidenceTests", dependencies: ["TestSupport", "Evidence", "RecorderHAL", "GatewayCrypto"]),
