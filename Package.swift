@@ -61,7 +61,7 @@ let package = Package(
                 path: "Sources/Families/ProtocolV1"),
         /// USB mass storage, read-only: Bulk-Only Transport over the HAL's `USBTransferLink` and
         /// the SCSI disk it carries (open sequence, block reads), a `Volumes.BlockSource`.
-        .target(name: "MassStorageFamily", dependencies: ["RecorderHAL", "MassStorageProtocol", "Volumes"],
+        .target(name: "MassStorageFamily", dependencies: ["RecorderHAL", "MassStorageProtocol", "Volumes", "Calendrical"],
                 path: "Sources/Families/MassStorage"),
         /// The registry of built-in drivers (`DriverRegistry.builtIn`): the one module that sees
         /// every family, for the binaries' composition.
@@ -128,7 +128,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RecorderProtocolTests", dependencies: ["TestSupport", "RecorderProtocol"]),
         .testTarget(name: "MassStorageProtocolTests", dependencies: ["MassStorageProtocol"]),
-        .testTarget(name: "MassStorageFamilyTests", dependencies: ["MassStorageFamily", "MassStorageProtocol", "RecorderHAL", "Volumes"]),
+        .testTarget(name: "MassStorageFamilyTests", dependencies: ["TestSupport", "MassStorageFamily", "MassStorageProtocol", "RecorderHAL", "Volumes",
+                                                                 "RecorderSimulator"]),
         .testTarget(name: "MassStorageUSBTests", dependencies: ["TestSupport", "MassStorageFamily", "RecorderHAL", "USBLink"]),
         .testTarget(name: "VolumesTests", dependencies: ["TestSupport", "Volumes"]),
         .testTarget(name: "GatewayCryptoTests", dependencies: ["TestSupport", "GatewayCrypto"]),

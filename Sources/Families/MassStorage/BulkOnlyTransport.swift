@@ -32,6 +32,8 @@ public actor BulkOnlyTransport {
     private var waiting: [CheckedContinuation<Void, Never>] = []
     /// Reset recoveries done so far, for diagnosis.
     public private(set) var resetRecoveries = 0
+    /// Commands sent so far (each took a tag), for diagnosis.
+    public var commandsSent: Int { Int(nextTag &- 1) }
 
     public init(link: any USBTransferLink, configuration: Configuration = Configuration()) {
         self.link = link

@@ -1,14 +1,13 @@
 import Foundation
-import TestSupport
 
 /// An image made by Tests/volumes/make-image.sh (mkfs.vfat, mtools, sfdisk) in a temporary
 /// directory, with the sectors its volumes start at.
-struct TestImage {
-    let url: URL
+public struct TestImage {
+    public let url: URL
     /// Each volume's first 512-byte sector, in partition order.
-    let volumeSectors: [UInt64]
+    public let volumeSectors: [UInt64]
 
-    static func make(_ kind: String, in directory: URL) throws -> TestImage {
+    public static func make(_ kind: String, in directory: URL) throws -> TestImage {
         let script = packageRoot.appendingPathComponent("Tests/volumes/make-image.sh").path
         let result = try run("/bin/bash", [script, kind, directory.path], mergingErrors: true)
         guard result.status == 0 else { throw SleuthKit.Failure("make-image.sh \(kind): \(result.output)") }

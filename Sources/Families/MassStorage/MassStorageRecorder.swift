@@ -1,0 +1,140 @@
+import Foundation
+import RecorderHAL
+import Volumes
+
+/// The driver for a recorder that presents its storage as a USB mass-storage disk (Bulk-Only
+/// Transport, SCSI), read-only: the half every vendor family that switches to "U盘模式" shares.
+public struct MassStorageDriver: RecorderDriver {
+    public static let name = MassStorageError.family
+    public var name: String { Self.name }
+    public var linkShape: DeviceLink.Shape { .transfers }
+    public var disk: SCSIDiskConfiguration
+    public var limits: VolumeLimits
+    /// The zone the recorder's clock keeps, for volumes that record none (FAT): minutes east of
+    /// UTC. nil: the kiosk's own zone at each time stamp's date is not known here, so 0 (UTC)
+    /// is used and the custody record says so.
+    public var utcOffsetMinutes: Int
+
+    public init(disk: SCSIDiskConfiguration = SCSIDiskConfiguration(), limits: VolumeLimits = VolumeLimits(),
+                utcOffsetMinutes: Int = 0) {
+        self.disk = disk
+        self.limits = limits
+        self.utcOffsetMinutes = utcOffsetMinutes
+    }
+
+    public func open(_ link: DeviceLink, options: DriverOptions) async throws(RecorderError) -> any Recorder {
+        guard case .transfers(let transfers) = link else {
+            throw RecorderError(.unsupported("\(Self.name) speaks one transfer at a time, not over a \(link.shape.rawValue) (\(link))"))
+        }
+        do {
+            let disk = try await SCSIDisk.open(BulkOnlyTransport(link: transfers), configuration: disk)
+            return try await MassStorageRecorder.open(disk: disk, limits: limits, utcOffsetMinutes: utcOffsetMinutes,
+                                                      options: options)
+        } catch {
+            throw error.recorderError.context("opening \(transfers)")
+        }
+    }
+}
+
+/// A `Recorder` over a mass-storage disk. The volumes are read once, when it opens; the catalog
+/// is theirs (`VolumeCatalog`).
+///
+/// What the HAL's promises mean here: there is no login (`authenticate` does nothing), no clock
+/// (`readClock` and `setClock` throw `.unsupported`), no device hash (each file's SHA-256 is
+/// taken as it is read) and no release: this path never writes, so `release` throws
+/// `.unsupported` and the recordings stay on the recorder.
+public final class MassStorageRecorder: Recorder {
+    public let info: RecorderInfo
+    public let disk: SCSIDisk
+    public let volumeCatalog: VolumeCatalog
+
+    private init(info: RecorderInfo, disk: SCSIDisk, catalog: VolumeCatalog) {
+        self.info = info
+        self.disk = disk
+        self.volumeCatalog = catalog
+    }
+
+    static func open(disk: SCSIDisk, limits: VolumeLimits, utcOffsetMinutes: Int,
+                     options: DriverOptions) async throws(MassStorageError) -> MassStorageRecorder {
+        let listings: [VolumeListing]
+        do {
+            listings = try await Medium.volumes(on: disk, limits: limits)
+        } catch let error as MassStorageError {
+            throw error.context("reading the volumes")
+        } catch {
+            throw MassStorageError(.outOfRange("\(error)"), context: ["reading the volumes"])
+        }
+        let catalog = VolumeCatalog(listings: listings, utcOffsetMinutes: utcOffsetMinutes)
+        var capabilities: RecorderCapabilities = []
+        if catalog.items.contains(where: { $0.entry.kind == .gpsLog }) { capabilities.insert(.gpsLog) }
+        let most = disk.blocksPerCommand * disk.blockSize
+        var info = RecorderInfo(driver: MassStorageDriver.name, protocolVersion: 1, maxPayload: most, maxInFlight: 1,
+                                capabilities: capabilities, link: disk.transport.link.description)
+        info.linkCapacityBytesPerSecond = disk.transport.link.capacityBytesPerSecond
+        return MassStorageRecorder(info: info, disk: disk, catalog: catalog)
+    }
+
+    /// A disk says no more than its INQUIRY strings and its volume's serial: the serial here is
+    /// the first volume's, as 8 hex digits; who the officer is comes from the kiosk's
+    /// assignment table or a vendor family.
+    public func identity() async throws(RecorderError) -> RecorderIdentity {
+        let serial = volumeCatalog.volumes.first.map { String(format: "%08X", $0.serial) } ?? ""
+        let d = disk.identity
+        return RecorderIdentity(serial: serial, model: [d.vendor, d.product].filter { !$0.isEmpty }.joined(separator: " "),
+                                firmware: d.revision, officerNumber: "", officerName: "", unitNumber: "", unitName: "",
+                                hardwareId: "")
+    }
+
+    public func authenticate(password: String) async throws(RecorderError) {}
+
+    public func readClock() async throws(RecorderError) -> ClockSample {
+        throw RecorderError(.unsupported("a mass-storage disk has no clock to read"))
+    }
+
+    public func setClock(_ time: DeviceTime) async throws(RecorderError) {
+        throw RecorderError(.unsupported("a mass-storage disk has no clock to set"))
+    }
+
+    /// The medium's size, and as free what no listed file occupies (whole clusters).
+    public func status() async throws(RecorderError) -> RecorderStatus {
+        let total = disk.identity.byteCount
+        var used: UInt64 = 0
+        for item in volumeCatalog.items {
+            let cluster = UInt64(volumeCatalog.volumes[item.volume].bytesPerCluster)
+            used = used.addingReportingOverflow(item.file.extents.reduce(0) { $0 + ($1.length + cluster - 1) / cluster * cluster }).partialValue
+        }
+        return RecorderStatus(batteryPercent: nil, charging: false, recording: false, storageTotalBytes: total,
+                              storageFreeBytes: total > used ? total - used : 0, temperatureCelsius: nil)
+    }
+
+    public func catalog() async throws(RecorderError) -> [CatalogEntry] { volumeCatalog.items.map(\.entry) }
+
+    public func read(_ id: UInt32, range: Range<UInt64>) -> any RecordingStream {
+        guard let item = volumeCatalog.item(id) else { return FailedStream(id: id) }
+        return ExtentStream(disk: disk, id: id, file: item.file, range: range)
+    }
+
+    public func release(_ id: UInt32, sha256: [UInt8]) async throws(RecorderError) {
+        throw RecorderError(.unsupported("this path is read-only: a mass-storage recorder is released by its vendor family's erase command, never by our writes"))
+    }
+
+    public func statistics() async -> ExchangeStatistics {
+        var s = ExchangeStatistics()
+        s.requests = await disk.transport.commandsSent
+        s.peakInFlight = s.requests > 0 ? 1 : 0
+        return s
+    }
+
+    public func close() async { await disk.transport.link.close() }
+}
+
+/// The stream of an id the catalog does not hold: fails at once.
+private final class FailedStream: RecordingStream {
+    let id: UInt32
+    let rereads = 0
+    init(id: UInt32) { self.id = id }
+    func next() async throws(RecorderError) -> RecordingChunk? {
+        throw RecorderError(.protocolViolation("recording \(id) is not in the catalog"))
+    }
+    func cancel() {}
+}

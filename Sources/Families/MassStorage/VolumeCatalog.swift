@@ -1,0 +1,104 @@
+import Calendrical
+import RecorderHAL
+import Volumes
+
+/// A mass-storage recorder's catalog: every file on its volumes as a `CatalogEntry`, and where
+/// each one's bytes are on the medium. Pure.
+///
+/// A volume keeps no recording ids, hashes or running numbers, so this family makes them:
+/// - `id`: FNV-1a of the entry's path, so the same file keeps its id from dock to dock;
+///   collisions move to the next free id in path order (rare: a dock of 50,000 files has about
+///   one chance in four of one). The id is a handle, not a name: what a file is, for the ledger
+///   and the custody record, is its path and size.
+/// - `sequence`: the file's place in path order, from 1. A volume has no running number, so the
+///   report's sequence checks say nothing about deletions on this family.
+/// - `kind`: from the top directory the recorder writes it to (`GPS/`) or the extension.
+/// - times: creation and last modification, in the zone the volume records (exFAT) or else
+///   `utcOffsetMinutes`, the zone the recorder's clock keeps (FAT records none).
+public struct VolumeCatalog: Sendable {
+    /// One file, with the volume it is on.
+    public struct Item: Sendable {
+        public var entry: CatalogEntry
+        public var file: VolumeFile
+        /// Index into `volumes`.
+        public var volume: Int
+    }
+
+    public let volumes: [VolumeIdentity]
+    /// In id order.
+    public let items: [Item]
+    /// What every volume's reader found wrong, each with its volume's index.
+    public let anomalies: [(volume: Int, anomaly: VolumeAnomaly)]
+
+    /// The catalog of `listings`. With more than one volume, each path starts with
+    /// `volume-N/` (N from 1, in partition order) so paths stay unique.
+    public init(listings: [VolumeListing], utcOffsetMinutes: Int) {
+        volumes = listings.map(\.volume)
+        anomalies = listings.enumerated().flatMap { v, listing in listing.anomalies.map { (v, $0) } }
+        var found: [(path: [UInt8], file: VolumeFile, volume: Int)] = []
+        for (v, listing) in listings.enumerated() {
+            let prefix = listings.count > 1 ? "volume-\(v + 1)/" : ""
+            for file in listing.files { found.append((Array((prefix + file.pathString).utf8), file, v)) }
+        }
+        found.sort { $0.path.lexicographicallyPrecedes($1.path) }
+        var taken = Set<UInt32>()
+        var items: [Item] = []
+        items.reserveCapacity(found.count)
+        for (n, f) in found.enumerated() {
+            var id = Self.fnv1a(f.path)
+            while !taken.insert(id).inserted { id &+= 1 }
+            let created = f.file.created.flatMap { Self.utcMilliseconds($0, defaultOffset: utcOffsetMinutes) }
+            let modified = f.file.modified.flatMap { Self.utcMilliseconds($0, defaultOffset: utcOffsetMinutes) }
+            let entry = CatalogEntry(id: id, kind: Self.kind(path: f.file.path), sequence: UInt32(clamping: n + 1),
+                                     size: f.file.size,
+                                     startMilliseconds: created ?? modified ?? 0, endMilliseconds: modified ?? created ?? 0,
+                                     deviceSHA256: nil, path: f.path)
+            items.append(Item(entry: entry, file: f.file, volume: f.volume))
+        }
+        self.items = items.sorted { $0.entry.id < $1.entry.id }
+    }
+
+    /// The item with `id`, by binary search.
+    public func item(_ id: UInt32) -> Item? {
+        var low = 0, high = items.count
+        while low < high {
+            let mid = (low + high) / 2
+            if items[mid].entry.id < id { low = mid + 1 } else { high = mid }
+        }
+        return low < items.count && items[low].entry.id == id ? items[low] : nil
+    }
+
+    /// The kind a recorder's layout gives a file: what is under `GPS/` is a GPS log; otherwise
+    /// the extension says; anything else is kept as "file" (and still collected).
+    public static func kind(path: [String]) -> RecordingKind {
+        let top = path.count > 1 ? path[0].uppercased() : ""
+        let name = path.last ?? ""
+        let ext = name.split(separator: ".", omittingEmptySubsequences: false).count > 1
+            ? String(name.split(separator: ".", omittingEmptySubsequences: false).last!).lowercased() : ""
+        if top == "GPS" || ["nmea", "nma", "gps"].contains(ext) { return .gpsLog }
+        switch ext {
+        case "mp4", "mov", "avi", "ts", "mts", "mkv", "264", "h264", "265", "h265": return .video
+        case "jpg", "jpeg", "png", "bmp", "heic": return .photo
+        case "wav", "mp3", "aac", "amr", "m4a", "opus": return .audio
+        case "log" where top == "LOG": return .eventLog
+        default: return RecordingKind(rawValue: "file")
+        }
+    }
+
+    /// UTC milliseconds of a volume's civil time stamp, or nil when it names no real instant.
+    static func utcMilliseconds(_ t: VolumeTimestamp, defaultOffset: Int) -> Int64? {
+        guard (1...12).contains(t.month), (1...CivilCalendar.daysIn(month: t.month, year: t.year)).contains(t.day),
+              (0..<24).contains(t.hour), (0..<60).contains(t.minute), (0..<60).contains(t.second),
+              (0..<1000).contains(t.millisecond) else { return nil }
+        let days = CivilCalendar.days(year: Int64(t.year), month: Int64(t.month), day: Int64(t.day))
+        let local = ((days * 24 + Int64(t.hour)) * 60 + Int64(t.minute)) * 60 + Int64(t.second)
+        let offset = Int64(t.utcOffsetMinutes ?? defaultOffset)
+        return (local - offset * 60) * 1000 + Int64(t.millisecond)
+    }
+
+    static func fnv1a(_ bytes: [UInt8]) -> UInt32 {
+        var h: UInt32 = 0x811C_9DC5
+        for b in bytes { h = (h ^ UInt32(b)) &* 0x0100_0193 }
+        return h
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import MassStorageFamily
+import MassStorageProtocol
+import RecorderHAL
+import RecorderSimulator
+import Testing
+import TestSupport
+
+/// The whole mass-storage driver (BOT, SCSI, the volume readers, the catalog and the extent
+/// streams) against the simulator's image-backed disk, with images made by mkfs.vfat, mtools
+/// and sfdisk and The Sleuth Kit as the judge.
+@Suite struct DriverOverSimulatedDiskTests {
+    /// Opens the driver over an image and reads every file whole.
+    private func collect(_ image: TestImage) async throws -> (catalog: [CatalogEntry], sha: [String: String], log: CommandLog) {
+        var storage = MassStorageScenario(imagePath: image.url.path)
+        storage.vendor = "ZFYSIM"
+        let device = try SimulatedMassStorage(storage, link: .unlimited, name: "disk")
+        let recorder = try await MassStorageDriver().open(.transfers(device.hostEnd), options: DriverOptions())
+        let catalog = try await recorder.catalog()
+        var sha: [String: String] = [:]
+        for entry in catalog {
+            let stream = recorder.read(entry.id, range: 0..<entry.size)
+            var bytes: [UInt8] = []
+            var expected: UInt64 = 0
+            while let chunk = try await stream.next() {
+                #expect(chunk.offset == expected)
+                expected += UInt64(chunk.data.count)
+                bytes += chunk.data
+            }
+            #expect(UInt64(bytes.count) == entry.size, "\(entry.path)")
+            sha[entry.path] = try sha256(bytes)
+        }
+        await recorder.close()
+        return (catalog, sha, device.cdbLog)
+    }
+
+    /// Every file The Sleuth Kit finds is in the catalog with the same bytes, and nothing else
+    /// is; over the whole conversation no command outside the allow-list reached the device.
+    @Test(arguments: ["fat32-s8", "fat16-s4", "fat12"])
+    func everyFileAsTheSleuthKitReadsIt(kind: String) async throws {
+        try await withTemporaryDirectory("msd-\(kind)") { dir in
+            let image = try TestImage.make(kind, in: dir)
+            let tsk = try SleuthKit.files(image: image.url, sector: 0)
+            let (catalog, sha, log) = try await collect(image)
+            #expect(Set(catalog.map(\.path)) == Set(tsk.keys))
+            for (path, inode) in tsk {
+                #expect(sha[path] == (try SleuthKit.sha256(image: image.url, sector: 0, inode: inode)), "\(path)")
+            }
+            let allowed = Set(SCSICommand.Opcode.allCases.map(\.rawValue))
+            let received = log.entries.map(\.opcode)
+            #expect(!received.isEmpty)
+            #expect(log.opcodes(notIn: allowed).isEmpty && log.rejectedWrappers.isEmpty)
+            #expect(received.contains(SCSICommand.Opcode.read10.rawValue))
+        }
+    }
+
+    /// A medium with two partitions: both volumes are collected, each under its own prefix.
+    @Test func bothVolumesOfAPartitionedMedium() async throws {
+        try await withTemporaryDirectory("msd-mbr") { dir in
+            let image = try TestImage.make("mbr", in: dir)
+            let (catalog, sha, _) = try await collect(image)
+            for (n, sector) in image.volumeSectors.enumerated() {
+                let tsk = try SleuthKit.files(image: image.url, sector: sector)
+                let prefix = "volume-\(n + 1)/"
+                #expect(Set(catalog.map(\.path).filter { $0.hasPrefix(prefix) }) == Set(tsk.keys.map { prefix + $0 }))
+                for (path, inode) in tsk {
+                    #expect(sha[prefix + path] == (try SleuthKit.sha256(image: image.url, sector: sector, inode: inode)))
+                }
+            }
+        }
+    }
+
+    /// Ids are the paths' and do not depend on the order of the directory; kinds follow the
+    /// layout and the extension; a FAT time stamp is taken in the configured zone.
+    @Test func catalogIdsKindsAndTimes() async throws {
+        try await withTemporaryDirectory("msd-ids") { dir in
+            let image = try TestImage.make("fat16-s1", in: dir)
+            let (catalog, _, _) = try await collect(image)
+            #expect(Set(catalog.map(\.id)).count == catalog.count)
+            let byPath = Dictionary(uniqueKeysWithValues: catalog.map { ($0.path, $0) })
+            #expect(byPath["DCIM/100MEDIA/CLIP0001.MP4"]?.kind == .video)
+            #expect(byPath["GPS/track.txt"]?.kind == .gpsLog)
+            #expect(byPath["Mixed Case Long Name.Jpeg"]?.kind == .photo)
+            #expect(byPath["EMPTY.TXT"]?.kind == RecordingKind(rawValue: "file"))
+            #expect(catalog.allSatisfy { $0.deviceSHA256 == nil && $0.startMilliseconds > 1_600_000_000_000 })
+        }
+    }
+
+    /// Kinds from the layout and the extension.
+    @Test func kindsFromLayout() {
+        #expect(VolumeCatalog.kind(path: ["GPS", "20240101.TXT"]) == .gpsLog)
+        #expect(VolumeCatalog.kind(path: ["LOG", "SYS.LOG"]) == .eventLog)
+        #expect(VolumeCatalog.kind(path: ["README"]) == RecordingKind(rawValue: "file"))
+    }
+}
