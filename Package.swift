@@ -126,7 +126,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RecorderProtocolTests", dependencies: ["TestSupport", "RecorderProtocol"]),
         .testTarget(name: "MassStorageProtocolTests", dependencies: ["MassStorageProtocol"]),
-        .testTarget(name: "MassStorageFamilyTests", dependencies: ["MassStorageFamily", "MassStorageProtocol", "RecorderHAL", "Volumes"]),
+        .testTarget(name: "MassStorageFamilyTests", dependencies: ["TestSupport", "MassStorageFamily", "MassStorageProtocol", "RecorderHAL", "Volumes"]),
         .testTarget(name: "MassStorageUSBTests", dependencies: ["TestSupport", "MassStorageFamily", "RecorderHAL", "USBLink"]),
         .testTarget(name: "GatewayCryptoTests", dependencies: ["TestSupport", "GatewayCrypto"]),
         .testTarget(name: "RecorderHALTests", dependencies: ["RecorderHAL", "RecorderFamilies"]),
