@@ -65,7 +65,7 @@ let package = Package(
                 path: "Sources/Families/MassStorage"),
         /// The registry of built-in drivers (`DriverRegistry.builtIn`): the one module that sees
         /// every family, for the binaries' composition.
-        .target(name: "RecorderFamilies", dependencies: ["RecorderHAL", "ProtocolV1Family"],
+        .target(name: "RecorderFamilies", dependencies: ["RecorderHAL", "ProtocolV1Family", "MassStorageFamily"],
                 path: "Sources/Families/BuiltIn"),
         /// Evidence formats: BagIt tag files, path sanitising, custody record, hash-chained audit
         /// log. Pure, no I/O. The custody record names its recorder with the HAL's identity.

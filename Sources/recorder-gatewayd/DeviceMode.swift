@@ -51,16 +51,24 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
                 let node = String(format: "/dev/bus/usb/%03d/%03d", device.bus, device.address)
                 let retries = Tally()
                 do throws(USBError) {
-                    let link = try await usb.openRecorderLink(bus: device.bus, address: device.address,
-                                                              interfaceClass: model.interfaceClass, patience: patience) { error in
+                    let retrying: @Sendable (USBError) -> Void = { error in
                         // Once per dock: the hotplug event often comes before udev's rule is applied.
                         if retries.add(1) == 1 {
                             log("bay \(device.portPath): \(error)\(error.isAccessDenied ? " (permissions: udev may not have applied the rule to \(node) yet)" : ""); retrying for up to \(patience)")
                         }
                     }
+                    // The link in the shape the family speaks over.
+                    let link: DeviceLink = switch driver.linkShape {
+                    case .stream:
+                        .stream(capture(try await usb.openRecorderLink(bus: device.bus, address: device.address, interfaceClass: model.interfaceClass,
+                                                                       patience: patience, retrying: retrying), device.portPath))
+                    case .transfers:
+                        .transfers(try await usb.openTransferLink(bus: device.bus, address: device.address, interfaceClass: model.interfaceClass,
+                                                                  patience: patience, retrying: retrying))
+                    }
                     opening.add(-1)
                     if retries.value > 0 { log("bay \(device.portPath): opened at attempt \(retries.value + 1)") }
-                    if !(await gateway.dock(link: .stream(capture(link, device.portPath)), driver: driver, port: device.portPath)) {
+                    if !(await gateway.dock(link: link, driver: driver, port: device.portPath)) {
                         log("bay \(device.portPath): a dock is still running there; ignored")
                         await link.close()
                     }

@@ -99,8 +99,11 @@ enum DirectProbe {
         guard let model = database.model(vendorId: device.vendorId, productId: device.productId),
               let driver = DriverRegistry.builtIn.driver(named: model.driver) else { return nil }
         do {
-            let link = try await usb.openRecorderLink(bus: device.bus, address: device.address, interfaceClass: model.interfaceClass)
-            return try await driver.open(.stream(link), options: DriverOptions())
+            let link: DeviceLink = switch driver.linkShape {
+            case .stream: .stream(try await usb.openRecorderLink(bus: device.bus, address: device.address, interfaceClass: model.interfaceClass))
+            case .transfers: .transfers(try await usb.openTransferLink(bus: device.bus, address: device.address, interfaceClass: model.interfaceClass))
+            }
+            return try await driver.open(link, options: DriverOptions())
         } catch {
             facts.openError = "\(device.portPath): \(error)"
             return nil

@@ -1,8 +1,9 @@
+import MassStorageFamily
 import ProtocolV1Family
 import RecorderHAL
 
 extension DriverRegistry {
     /// Every driver built into the binaries, one per family. A new family is a module under
     /// `Sources/Families/` and one entry here (plus its models in `recorders.json`).
-    public static let builtIn = DriverRegistry(drivers: [ZFYBulkDriver()])
+    public static let builtIn = DriverRegistry(drivers: [ZFYBulkDriver(), MassStorageDriver()])
 }
