@@ -121,6 +121,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RecorderProtocolTests", dependencies: ["TestSupport", "RecorderProtocol"]),
         .testTarget(name: "MassStorageProtocolTests", dependencies: ["MassStorageProtocol"]),
+        .testTarget(name: "VolumesTests", dependencies: ["TestSupport", "Volumes"]),
         .testTarget(name: "GatewayCryptoTests", dependencies: ["TestSupport", "GatewayCrypto"]),
         .testTarget(name: "RecorderHALTests", dependencies: ["RecorderHAL", "RecorderFamilies"]),
         .testTarget(name: "EvidenceTests", dependencies: ["TestSupport", "Evidence", "RecorderHAL", "GatewayCrypto"]),

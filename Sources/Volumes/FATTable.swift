@@ -1,0 +1,119 @@
+/// The file allocation table in use, read in large chunks (never a sector per entry) and kept
+/// in a bounded cache, so following a chain costs few reads and bounded memory however large
+/// the FAT.
+final class FATTable {
+    /// What a FAT entry says about the cluster after the one it belongs to.
+    enum Link: Equatable {
+        case next(UInt32)
+        case end
+        case free
+        case bad
+        /// A value no chain may hold (1, or FAT's reserved values).
+        case reserved(UInt32)
+        /// A cluster number past the volume's last usable cluster.
+        case outOfRange(UInt32)
+    }
+
+    private let reader: MediumReader
+    private let type: VolumeIdentity.FileSystem
+    /// Absolute medium offset of the FAT.
+    private let start: UInt64
+    private let bytes: UInt64
+    /// Highest cluster number a chain may name.
+    private let lastCluster: UInt32
+    private static let chunkSize = 1 << 20
+    private static let maxChunks = 16
+    private var chunks: [UInt64: [UInt8]] = [:]
+    private var recent: [UInt64] = []
+
+    init(reader: MediumReader, type: VolumeIdentity.FileSystem, start: UInt64, bytes: UInt64, usableClusters: UInt32) {
+        self.reader = reader
+        self.type = type
+        self.start = start
+        self.bytes = bytes
+        self.lastCluster = usableClusters + 1
+    }
+
+    /// Whether `cluster` is one a chain or directory entry may name.
+    func inRange(_ cluster: UInt32) -> Bool { cluster >= 2 && cluster <= lastCluster }
+
+    /// The link in `cluster`'s entry. `cluster` must be in range.
+    func link(after cluster: UInt32) async throws -> Link {
+        let value: UInt32
+        switch type {
+        case .fat12:
+            let at = UInt64(cluster) + UInt64(cluster / 2)
+            let pair = UInt32(try await byte(at)) | UInt32(try await byte(at + 1)) << 8
+            value = cluster & 1 == 1 ? pair >> 4 : pair & 0x0FFF
+        case .fat16:
+            let at = UInt64(cluster) * 2
+            value = UInt32(try await byte(at)) | UInt32(try await byte(at + 1)) << 8
+        default:
+            let at = UInt64(cluster) * 4
+            let chunk = try await self.chunk(containing: at)
+            value = chunk.bytes.u32(chunk.index) & 0x0FFF_FFFF
+        }
+        return classify(value)
+    }
+
+    private func classify(_ value: UInt32) -> Link {
+        let (endFrom, badValue, reservedFrom): (UInt32, UInt32, UInt32) = switch type {
+        case .fat12: (0xFF8, 0xFF7, 0xFF0)
+        case .fat16: (0xFFF8, 0xFFF7, 0xFFF0)
+        default: (0x0FFF_FFF8, 0x0FFF_FFF7, 0x0FFF_FFF0)
+        }
+        if value >= endFrom { return .end }
+        if value == badValue { return .bad }
+        if value == 0 { return .free }
+        if value == 1 { return .reserved(value) }
+        if value <= lastCluster { return .next(value) }
+        if value >= reservedFrom { return .reserved(value) }
+        return .outOfRange(value)
+    }
+
+    /// The first place, from cluster 2's entry on, where FAT copy `other` (at absolute offset
+    /// `otherStart`) differs from this one; nil when they agree.
+    func firstDifference(from otherStart: UInt64) async throws -> UInt64? {
+        let firstEntry: UInt64 = type == .fat12 ? 3 : type == .fat16 ? 4 : 8
+        let entriesEnd: UInt64 = switch type {
+        case .fat12: (UInt64(lastCluster) + 1) * 3 / 2 + 1
+        case .fat16: (UInt64(lastCluster) + 1) * 2
+        default: (UInt64(lastCluster) + 1) * 4
+        }
+        let end = min(entriesEnd, bytes)
+        var at = firstEntry
+        while at < end {
+            let mine = try await chunk(containing: at)
+            let count = min(UInt64(mine.bytes.count - mine.index), end - at)
+            let theirs = try await reader.read(offset: otherStart + at, count: Int(count))
+            if let index = (0 ..< Int(count)).first(where: { mine.bytes[mine.index + $0] != theirs[$0] }) {
+                return at + UInt64(index)
+            }
+            at += count
+        }
+        return nil
+    }
+
+    private func byte(_ at: UInt64) async throws -> UInt8 {
+        let chunk = try await chunk(containing: at)
+        return chunk.bytes[chunk.index]
+    }
+
+    /// The cached chunk holding FAT byte `at`, read when missing (the least recently read
+    /// chunk is dropped when the cache is full). Every entry's offset is within the FAT: the
+    /// boot sector's checks bound the cluster count by the FAT's size.
+    private func chunk(containing at: UInt64) async throws -> (bytes: [UInt8], index: Int) {
+        let size = UInt64(Self.chunkSize)
+        let number = at / size
+        if let cached = chunks[number] { return (cached, Int(at - number * size)) }
+        let from = number * size
+        let data = try await reader.read(offset: start + from, count: Int(min(size, bytes - from)))
+        if chunks.count >= Self.maxChunks, let oldest = recent.first {
+            chunks[oldest] = nil
+            recent.removeFirst()
+        }
+        chunks[number] = data
+        recent.append(number)
+        return (data, Int(at - from))
+    }
+}
