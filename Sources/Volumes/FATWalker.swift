@@ -53,7 +53,9 @@ final class FATWalker {
         let onMedium = dataStart <= reader.length ? (reader.length - dataStart) / clusterBytes : 0
         usableClusters = UInt32(min(UInt64(boot.clusterCount), onMedium))
         table = FATTable(reader: reader, type: boot.fileSystem, start: fatStart, bytes: boot.fatBytes, usableClusters: usableClusters)
-        bitmap = ClusterBitmap(clusters: boot.clusterCount)
+        // Sized by the clusters on the medium, not the boot sector's claim, so a hostile BPB
+        // cannot make the bitmap large.
+        bitmap = ClusterBitmap(clusters: usableClusters)
     }
 
     /// Every regular file, and the label from the root directory's volume-label entry.
@@ -287,7 +289,7 @@ final class FATWalker {
         if file.size > volumeBytes {
             anomalies.append(VolumeAnomaly("size-beyond-volume", path: path, "\(file.size) bytes on a volume of \(volumeBytes)"))
             file.complete = false
-            needed = UInt64(boot.clusterCount)
+            needed = UInt64(usableClusters)
         }
         var cursor = FATChainCursor(first: file.firstCluster, table: table)
         var runs: [(first: UInt32, count: UInt32)] = []

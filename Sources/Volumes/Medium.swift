@@ -15,10 +15,18 @@ public enum Medium {
         let block0 = try await reader.read(offset: 0, count: max(512, reader.blockSize))
         let scan: PartitionScan
         let mbr = MBRTable.hasSignature(block0) ? MBRTable.entries(block0) : []
+        let superfloppy = PartitionScan(candidates: [PartitionCandidate(scheme: .none, number: nil, offset: 0, length: reader.length)])
         if mbr.contains(where: { $0.type == 0xEE }) {
-            scan = try await GPTTable.scan(reader: reader, limits: limits)
+            let gpt = try await GPTTable.scan(reader: reader, limits: limits)
+            // A boot sector's code can hold 0xEE where a partition type would be: with no GPT
+            // to be found, block 0's own boot sector is the volume.
+            if gpt.candidates.isEmpty, format(for: block0) != nil {
+                scan = PartitionScan(candidates: superfloppy.candidates, anomalies: gpt.anomalies)
+            } else {
+                scan = gpt
+            }
         } else if format(for: block0) != nil {
-            scan = PartitionScan(candidates: [PartitionCandidate(scheme: .none, number: nil, offset: 0, length: reader.length)])
+            scan = superfloppy
         } else if !mbr.isEmpty {
             scan = try await MBRTable.scan(block0, reader: reader, limits: limits)
         } else {
