@@ -12,7 +12,8 @@ struct VolumeFormat: Sendable {
     /// be read at all; the source's own errors pass through.
     let read: Reader
 
-    /// Every file system this build reads, tried in this order.
+    /// Every file system this build reads, tried in this order. The exFAT reader joins here,
+    /// and only here: `[.fat, .exFAT]` with `VolumeFormat.exFAT` defined beside `.fat` below.
     static let known: [VolumeFormat] = [.fat]
 }
 
