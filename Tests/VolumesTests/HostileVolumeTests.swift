@@ -182,6 +182,49 @@ import TestSupport
         }
     }
 
+    /// A FAT32 boot sector claiming 64 GiB on a 40 MiB medium: the clusters past the medium are
+    /// out of range, the bitmap stays the medium's size, and the files are still read.
+    @Test func bootSectorClaimingMoreThanTheMedium() async throws {
+        try await withTemporaryDirectory("volumes-claim") { directory in
+            let image = try TestImage.make("fat32-s1", in: directory)
+            var source = PatchedBlockSource([UInt8](try Data(contentsOf: image.url)))
+            source.setU32(32, 0x0800_0000)
+            let listing = try #require(try await Medium.volumes(on: source).first)
+            #expect(listing.anomalies.contains { $0.code == "volume-beyond-medium" })
+            #expect(listing.volume.length == UInt64(source.base.count))
+            #expect(listing.files.count == 13 && listing.files.allSatisfy { $0.complete })
+        }
+    }
+
+    /// Random bytes in the partition tables of real MBR and GPT media (block 0, the primary
+    /// GPT and the backup): listings or a `VolumeError`, nothing else.
+    @Test(arguments: [("mbr", UInt64(11)), ("gpt", 12)])
+    func mutatedPartitionTablesNeverCrash(kind: String, seed: UInt64) async throws {
+        try await withTemporaryDirectory("volumes-mutate-\(kind)") { directory in
+            let image = try TestImage.make(kind, in: directory)
+            let base = PatchedBlockSource([UInt8](try Data(contentsOf: image.url)))
+            let end = base.base.count
+            let regions = [0 ..< 512, 512 ..< 34 * 512, end - 33 * 512 ..< end]
+            var random = SplitMix64(seed: seed)
+            var outcomes = (listed: 0, refused: 0)
+            for _ in 0 ..< 300 {
+                var source = base
+                for _ in 0 ..< Int.random(in: 1 ... 4, using: &random) {
+                    let region = regions[Int.random(in: 0 ..< regions.count, using: &random)]
+                    source[Int.random(in: region, using: &random)] = UInt8.random(in: 0 ... 255, using: &random)
+                }
+                do {
+                    let listings = try await Medium.volumes(on: source)
+                    #expect(listings.allSatisfy { $0.volume.offset + $0.volume.length <= UInt64(end) })
+                    outcomes.listed += 1
+                } catch is VolumeError {
+                    outcomes.refused += 1
+                }
+            }
+            #expect(outcomes.listed + outcomes.refused == 300 && outcomes.listed > 0, "\(outcomes)")
+        }
+    }
+
     // MARK: Mutation loop
 
     /// Random bytes changed in the boot sector, the FATs and the first directory clusters of

@@ -10,7 +10,7 @@
 # or "small": a 1 MiB FAT12 volume of 512-byte clusters holding A.BIN and B.BIN (three
 # clusters each), SUB/CHILD/ and "SUB/Long File Name.txt", for the hand-damaged cases.
 # Every volume gets the same tree: 8.3-only names, lower-case 8.3 names, long Chinese names
-# (mtools cannot write characters outside the BMP: those are unit-tested), an empty file, a file of exactly one cluster, a deep
+# (mtools cannot write characters outside the BMP: those are unit-tested), an empty file, a hidden, system, read-only file of exactly one cluster, a deep
 # directory chain and a fragmented file (small files written, every other one deleted, then a
 # large file copied into the holes).
 set -euo pipefail
@@ -66,6 +66,7 @@ populate() {
   content lower 1234 > "$work/lower";   mcopy -i "$t" "$work/lower" ::GPS/track.txt
   content emoji 3333 > "$work/emoji";   mcopy -i "$t" "$work/emoji" "::GPS/录像 测试 name.log"
   content exact "$cluster" > "$work/exact"; mcopy -i "$t" "$work/exact" ::EXACT.BIN
+  mattrib -i "$t" +h +s +r ::EXACT.BIN
   : > "$work/empty";                    mcopy -i "$t" "$work/empty" ::EMPTY.TXT
   content deep 777 > "$work/deep";      mcopy -i "$t" "$work/deep" "::deep/d1/d2/d3/d4/d5/d6/d7/最深的文件.txt"
   content mixed 4097 > "$work/mixed";   mcopy -i "$t" "$work/mixed" "::Mixed Case Long Name.Jpeg"
