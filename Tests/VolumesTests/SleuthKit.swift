@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Volumes
 
 /// The Sleuth Kit's view of a FAT volume in an image, the independent reader the tests
 /// compare with.
@@ -37,6 +38,18 @@ enum SleuthKit {
         return list
     }
 
+    /// The "Written" and "Created" times `istat` shows ("YYYY-MM-DD hh:mm:ss"), read as UTC
+    /// so that TSK shows the fields as stored (FAT keeps no zone).
+    static func times(image: URL, sector: UInt64, inode: String) throws -> (written: String?, created: String?) {
+        let result = try run("/usr/bin/istat", ["-o", String(sector), image.path, inode], environment: ["TZ": "UTC"])
+        guard result.status == 0 else { throw Failure("istat: \(result.errorOutput)") }
+        func field(_ name: String) -> String? {
+            guard let line = result.output.split(separator: "\n").first(where: { $0.hasPrefix(name + ":\t") }) else { return nil }
+            return String(line.dropFirst(name.count + 2).prefix(19))
+        }
+        return (field("Written"), field("Created"))
+    }
+
     struct Failure: Error, CustomStringConvertible {
         let description: String
         init(_ description: String) { self.description = description }
@@ -46,4 +59,9 @@ enum SleuthKit {
 func sha256(_ bytes: [UInt8]) throws -> String {
     let result = try run("/usr/bin/sha256sum", ["-"], input: Data(bytes))
     return String(result.output.prefix(64))
+}
+
+/// A time stamp as istat prints it, to the second.
+func istatText(_ stamp: VolumeTimestamp?) -> String? {
+    stamp.map { String(format: "%04d-%02d-%02d %02d:%02d:%02d", $0.year, $0.month, $0.day, $0.hour, $0.minute, $0.second) }
 }
