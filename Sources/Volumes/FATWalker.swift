@@ -113,9 +113,11 @@ final class FATWalker {
     private func readDirectory(_ start: FATChainCursor, path: [String], depth: Int) async throws {
         var cursor = start
         var state = DirectoryState(path: path, depth: depth)
-        let maxClusters = (UInt64(limits.maxEntriesPerDirectory) * 32 + clusterBytes - 1) / clusterBytes
+        let maxEntries = UInt64(clamping: min(limits.maxEntriesPerDirectory, 1 << 32))
+        let maxClusters = (maxEntries * 32 + clusterBytes - 1) / clusterBytes
         let runClusters = max(1, Self.directoryReadBytes / clusterBytes)
         var clusters: UInt64 = 0
+        var ownRuns: [(first: UInt32, count: UInt32)] = []
         let where_ = path.isEmpty ? "/" : path.joined(separator: "/")
         while !state.ended {
             guard clusters < maxClusters else {
@@ -126,6 +128,7 @@ final class FATWalker {
             }
             guard let run = try await cursor.nextRun(maxClusters: min(runClusters, maxClusters - clusters), table: table, bitmap: &bitmap) else { break }
             directoryRuns.append((where_, run.first, run.count))
+            ownRuns.append(run)
             clusters += UInt64(run.count)
             let bytes = try await reader.read(offset: offset(of: run.first), count: Int(UInt64(run.count) * clusterBytes))
             try await process(bytes, &state)
@@ -135,15 +138,19 @@ final class FATWalker {
         // so that a file sharing one is found cross-linked.
         while clusters < maxClusters, let run = try await cursor.nextRun(maxClusters: maxClusters - clusters, table: table, bitmap: &bitmap) {
             directoryRuns.append((where_, run.first, run.count))
+            ownRuns.append(run)
             clusters += UInt64(run.count)
         }
         switch cursor.stop {
         case .claimed(let cluster):
             if cursor.claimed == 0 {
-                anomalies.append(VolumeAnomaly("directory-loop", path: where_,
-                                               "its first cluster \(cluster) belongs to \(owner(of: cluster, self: nil))"))
+                // Its first cluster already visited: a directory met again (a loop), unless a
+                // file holds it.
+                let owner = owner(of: cluster, self: nil)
+                anomalies.append(VolumeAnomaly(owner.hasPrefix("file ") ? "cross-linked" : "directory-loop", path: where_,
+                                               "the directory's first cluster \(cluster) belongs to \(owner)"))
             } else {
-                anomalies.append(crossLink(at: cluster, path: where_, ownRuns: directoryRuns.filter { $0.path == where_ }.map { ($0.first, $0.count) }))
+                anomalies.append(crossLink(at: cluster, path: where_, ownRuns: ownRuns))
             }
         case .broken(let code, let detail):
             anomalies.append(VolumeAnomaly(code, path: where_, detail))

@@ -78,7 +78,8 @@ enum GPTTable {
                     : "entries CRC32 0x\(String(header.entriesCRC, radix: 16)) != computed 0x\(String(computed, radix: 16))")
         }
         // Too large to check: read only as many entries as the limit allows.
-        let count = min(UInt64(limits.maxPartitions) * UInt64(header.entrySize), reader.length - min(start, reader.length))
+        let count = min(UInt64(clamping: min(limits.maxPartitions, 1 << 20)) * UInt64(header.entrySize), maxArrayBytes,
+                        reader.length - min(start, reader.length))
         guard count > 0 else { return ([], "entry array runs past the medium's end") }
         return (try await reader.read(offset: start, count: Int(count)),
                 "\(header.entryCount) entries of \(header.entrySize) bytes: too many to check their CRC32")

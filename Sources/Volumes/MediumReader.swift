@@ -16,7 +16,9 @@ struct MediumReader: Sendable {
         }
         guard source.blockCount > 0 else { throw .badMedium("no blocks") }
         let (bytes, overflow) = source.blockCount.multipliedReportingOverflow(by: UInt64(size))
-        guard !overflow else { throw .badMedium("\(source.blockCount) blocks overflow a byte count") }
+        // 2^56 bytes (64 PiB) is far beyond any recorder and leaves the readers' offset
+        // arithmetic (medium offsets plus 32-bit sector counts times sector sizes) room.
+        guard !overflow, bytes <= 1 << 56 else { throw .badMedium("\(source.blockCount) blocks of \(size) bytes") }
         self.source = source
         self.blockSize = size
         self.length = bytes

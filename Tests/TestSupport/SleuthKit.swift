@@ -36,6 +36,18 @@ public enum SleuthKit {
         return list
     }
 
+    /// The "Written" and "Created" times `istat` shows ("YYYY-MM-DD hh:mm:ss"), read as UTC
+    /// so that TSK shows the fields as stored (FAT keeps no zone).
+    public static func times(image: URL, sector: UInt64, inode: String) throws -> (written: String?, created: String?) {
+        let result = try run("/usr/bin/istat", ["-o", String(sector), image.path, inode], environment: ["TZ": "UTC"])
+        guard result.status == 0 else { throw Failure("istat: \(result.errorOutput)") }
+        func field(_ name: String) -> String? {
+            guard let line = result.output.split(separator: "\n").first(where: { $0.hasPrefix(name + ":\t") }) else { return nil }
+            return String(line.dropFirst(name.count + 2).prefix(19))
+        }
+        return (field("Written"), field("Created"))
+    }
+
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
         public init(_ description: String) { self.description = description }

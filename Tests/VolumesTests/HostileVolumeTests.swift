@@ -196,6 +196,28 @@ import TestSupport
         }
     }
 
+    /// FAT32 with mirroring off (ExtFlags bit 7) and FAT #2 active: FAT #1 is not consulted, so
+    /// damage there does not matter; with mirroring on, the same damage breaks the chain.
+    @Test func activeFATIsTheOneRead() async throws {
+        try await withTemporaryDirectory("volumes-active") { directory in
+            let image = try TestImage.make("fat32-s1", in: directory)
+            let clean = PatchedBlockSource([UInt8](try Data(contentsOf: image.url)))
+            let listing = try #require(try await Medium.volumes(on: clean).first)
+            let big = try #require(listing.files.first { $0.path.last == "执法记录仪_20240101_第一段视频.MP4" })
+            let fatStart = Int(clean.u16(14)) * Int(clean.u16(11))
+            var damaged = clean
+            damaged.setU32(fatStart + 4 * Int(big.firstCluster), 0)   // FAT #1 only: the chain's first link is free
+            var mirrored = try #require(try await Medium.volumes(on: damaged).first)
+            #expect(mirrored.files.first { $0.pathString == big.pathString }?.complete == false)
+            #expect(mirrored.anomalies.contains { $0.code == "chain-broken" })
+            #expect(mirrored.anomalies.contains { $0.code == "fat-mismatch" })
+            damaged.setU16(40, 0x0081)
+            mirrored = try #require(try await Medium.volumes(on: damaged).first)
+            #expect(mirrored.anomalies.isEmpty, "\(mirrored.anomalies)")
+            #expect(mirrored.files == listing.files)
+        }
+    }
+
     /// Random bytes in the partition tables of real MBR and GPT media (block 0, the primary
     /// GPT and the backup): listings or a `VolumeError`, nothing else.
     @Test(arguments: [("mbr", UInt64(11)), ("gpt", 12)])

@@ -4,7 +4,7 @@ import TestSupport
 @testable import Volumes
 
 /// Real images, made by mkfs.vfat, mtools and sfdisk, read by us and by The Sleuth Kit: the
-/// same files, the same bytes.
+/// same files, the same bytes, the same time stamps.
 @Suite struct SleuthKitAgreementTests {
     static let kinds = ["fat12", "fat16-s1", "fat16-s4", "fat32-s1", "fat32-s8", "fat32-s64", "fat32-4k", "mbr", "gpt"]
 
@@ -32,6 +32,9 @@ import TestSupport
                         bytes += try source.bytes(at: extent.offset, count: Int(extent.length))
                     }
                     #expect(try sha256(bytes) == SleuthKit.sha256(image: image.url, sector: sector, inode: inode), "\(file.pathString)")
+                    let times = try SleuthKit.times(image: image.url, sector: sector, inode: inode)
+                    #expect(istatText(file.modified) == times.written, "\(file.pathString)")
+                    #expect(istatText(file.created) == times.created, "\(file.pathString)")
                 }
                 // The large file was written into holes: it is fragmented, and our extents are
                 // the sectors istat lists.
