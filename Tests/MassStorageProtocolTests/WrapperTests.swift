@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct WrapperTests {
     /// A READ(10) wrapper byte for byte, as BOT 1.0 §5.1 and SBC lay it out.
-    @Test func read10WrapperLayout() {
+    @Test func read10WrapperLayout() throws {
         let cbw = CommandBlockWrapper(tag: 0x1234_5678, lun: 0, command: .read10(lba: 0x0102_0304, blocks: 0x0800, blockLength: 512))
         #expect(cbw.bytes == [0x55, 0x53, 0x42, 0x43, 0x78, 0x56, 0x34, 0x12,
                               0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x0A,
