@@ -121,6 +121,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RecorderProtocolTests", dependencies: ["TestSupport", "RecorderProtocol"]),
         .testTarget(name: "MassStorageProtocolTests", dependencies: ["MassStorageProtocol"]),
+        /// The exFAT reader against images made by mkfs.exfat + exfat-fuse and read by The Sleuth
+        /// Kit; GatewayCrypto only to hash the files both read.
+        .testTarget(name: "ExFATTests", dependencies: ["TestSupport", "Volumes", "GatewayCrypto"]),
         .testTarget(name: "GatewayCryptoTests", dependencies: ["TestSupport", "GatewayCrypto"]),
         .testTarget(name: "RecorderHALTests", dependencies: ["RecorderHAL", "RecorderFamilies"]),
         .testTarget(name: "EvidenceTests", dependencies: ["TestSupport", "Evidence", "RecorderHAL", "GatewayCrypto"]),

@@ -54,6 +54,9 @@ extension ExFATVolumeReader {
             return ExFATAllocation(extents: [], complete: false, reachedLimit: false)
         }
 
+        // An allocation already known to be wrong (a size the heap cannot hold, a run past its
+        // end) claims nothing: it must not make the files after it look cross-linked.
+        var claims = complete
         var runs: [(first: UInt32, count: UInt64)] = []
         if noFatChain {
             var count = min(take, UInt64(lastCluster) - UInt64(firstCluster) + 1)
@@ -61,9 +64,10 @@ extension ExFATVolumeReader {
                 note("cluster-out-of-range", path,
                      "contiguous run of \(take) clusters from \(firstCluster) passes the heap's last usable cluster \(lastCluster)")
                 complete = false
+                claims = false
                 reachedLimit = false
             }
-            let claimed = ownership.claim(first: firstCluster, count: count)
+            let claimed = claims ? ownership.claim(first: firstCluster, count: count) : count
             if claimed < count {
                 note("cross-linked", path, "cluster \(UInt64(firstCluster) + claimed) already belongs to another file or directory")
                 complete = false
@@ -74,8 +78,9 @@ extension ExFATVolumeReader {
         } else {
             var cluster = firstCluster
             var followed: UInt64 = 0
+            // Unclaimed, a chain still ends: `followed` never passes `take`, at most the heap.
             while true {
-                guard ownership.claim(first: cluster, count: 1) == 1 else {
+                guard !claims || ownership.claim(first: cluster, count: 1) == 1 else {
                     let own = runs.contains { UInt64(cluster) >= UInt64($0.first) && UInt64(cluster) < UInt64($0.first) + $0.count }
                     if own {
                         note("chain-loop", path, "the FAT chain returns to cluster \(cluster) after \(followed) clusters")

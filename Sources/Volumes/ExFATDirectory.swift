@@ -38,7 +38,9 @@ struct ExFATDirectory: Sendable {
     var reachedEnd = false
 
     /// Scans directory bytes (a whole number of 32-byte entries; a partial last one is ignored).
-    init(scanning bytes: [UInt8]) {
+    /// `cutShort`: the bytes are a prefix of the directory (the entry limit), so a set running
+    /// past their end is not itself damage.
+    init(scanning bytes: [UInt8], cutShort: Bool = false) {
         let count = bytes.count / 32
         var orphans = 0, unknown = 0
         var index = 0
@@ -51,7 +53,7 @@ struct ExFATDirectory: Sendable {
             guard type & 0x80 != 0 else { index += 1; continue }
             switch type {
             case 0x85:
-                index += scanFileSet(bytes, at: index, count: count)
+                index += scanFileSet(bytes, at: index, count: count, cutShort: cutShort)
             case 0x81:
                 entries.append(.allocationBitmap(firstCluster: ExFATLE.u32(bytes, at + 20),
                                                  dataLength: ExFATLE.u64(bytes, at + 24),
@@ -93,7 +95,7 @@ struct ExFATDirectory: Sendable {
     }
 
     /// Reads the File entry set at `index`; returns how many entries to step over.
-    private mutating func scanFileSet(_ bytes: [UInt8], at index: Int, count: Int) -> Int {
+    private mutating func scanFileSet(_ bytes: [UInt8], at index: Int, count: Int, cutShort: Bool) -> Int {
         let at = index * 32
         let secondaries = Int(bytes[at + 1])
         guard (2...18).contains(secondaries) else {
@@ -101,7 +103,7 @@ struct ExFATDirectory: Sendable {
             return 1
         }
         guard index + secondaries < count else {
-            problems.append(("bad-entry-set", "File entry \(index)'s set passes the end of the directory"))
+            if !cutShort { problems.append(("bad-entry-set", "File entry \(index)'s set passes the end of the directory")) }
             return count - index
         }
         let stream = at + 32

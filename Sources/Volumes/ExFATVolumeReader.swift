@@ -104,7 +104,8 @@ final class ExFATVolumeReader {
     private func read(directory allocation: ExFATAllocation) async throws -> (ExFATDirectory, truncated: Bool) {
         let bytes = try await bytes(of: allocation, limit: directoryByteLimit)
         let total = allocation.extents.reduce(UInt64(0)) { $0 + $1.length }
-        return (ExFATDirectory(scanning: bytes), allocation.reachedLimit || total > UInt64(bytes.count))
+        let truncated = allocation.reachedLimit || total > UInt64(bytes.count)
+        return (ExFATDirectory(scanning: bytes, cutShort: truncated), truncated)
     }
 
     private func file(_ set: ExFATDirectory.FileSet, path: [String]) async throws -> VolumeFile {
