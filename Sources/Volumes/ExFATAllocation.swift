@@ -78,8 +78,22 @@ extension ExFATVolumeReader {
         } else {
             var cluster = firstCluster
             var followed: UInt64 = 0
-            // Unclaimed, a chain still ends: `followed` never passes `take`, at most the heap.
+            var seen = Set<UInt32>()
+            // Unclaimed, a chain still ends (`followed` never passes `take`, at most the heap),
+            // and all unclaimed following together is held to a budget of twice the heap, so
+            // many such files cannot cost clusters × files.
             while true {
+                if !claims {
+                    guard unclaimedBudget > 0 else {
+                        note("size-beyond-volume", path, "not followed past cluster \(cluster): too many oversized chains on this volume")
+                        break
+                    }
+                    unclaimedBudget -= 1
+                    guard seen.insert(cluster).inserted else {
+                        note("chain-loop", path, "the FAT chain returns to cluster \(cluster) after \(followed) clusters")
+                        break
+                    }
+                }
                 guard !claims || ownership.claim(first: cluster, count: 1) == 1 else {
                     let own = runs.contains { UInt64(cluster) >= UInt64($0.first) && UInt64(cluster) < UInt64($0.first) + $0.count }
                     if own {

@@ -9,6 +9,8 @@ final class ExFATVolumeReader {
     let lastCluster: UInt32
     let fat: ExFATAllocationTable
     var ownership = ExFATClusterOwnership()
+    /// FAT steps left for allocations followed without claiming (see `allocation`).
+    var unclaimedBudget: UInt64
     var upcase: ExFATUpcaseTable?
     var label: String?
     var files: [VolumeFile] = []
@@ -26,6 +28,7 @@ final class ExFATVolumeReader {
         self.boot = boot
         self.limits = limits
         self.lastCluster = lastCluster
+        unclaimedBudget = 2 * UInt64(boot.clusterCount)
         fat = ExFATAllocationTable(medium: medium, byteOffset: boot.activeFatByteOffset,
                                    entryCount: UInt64(boot.clusterCount) + 2)
     }

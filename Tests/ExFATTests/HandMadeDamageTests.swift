@@ -80,6 +80,21 @@ import Volumes
             #expect(readme.extents.allSatisfy { $0.offset + $0.length <= UInt64(base.bytes.count) })
             #expect(files.values.filter { !$0.complete }.map(\.pathString) == ["README.TXT"], "it claims no one's clusters")
 
+            // The same through the FAT, the chain a loop of one cluster: it ends, and it steals
+            // nothing.
+            (result, files) = try await damaged { image in
+                let set = try map.entrySet("README.TXT", in: image)
+                image.put64(1 << 32, at: set + 32 + 8)
+                image.put64(1 << 32, at: set + 32 + 24)
+                image.bytes[set + 32 + 1] &= ~0x02
+                map.fixSetChecksum(set, in: &image)
+                let first = map.firstCluster(ofSet: set, in: image)
+                image.put32(first, at: map.fatEntryOffset(first))
+            }
+            #expect(codes(result, at: "README.TXT") == ["size-beyond-volume", "chain-loop"])
+            #expect(files["README.TXT"]?.extents.count == 1)
+            #expect(files.values.filter { !$0.complete }.map(\.pathString) == ["README.TXT"])
+
             // A wrong SetChecksum: named, the file still listed whole.
             (result, files) = try await damaged { image in
                 let set = try map.entrySet("一.JPG", in: image)
