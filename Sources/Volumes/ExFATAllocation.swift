@@ -143,6 +143,11 @@ extension ExFATVolumeReader {
             }
         }
 
+        // Only claimed clusters are checked: each is then checked once on the whole volume.
+        if claims, let bitmap {
+            try await checkAllocated(runs, in: bitmap, path: path)
+        }
+
         var extents = [Extent]()
         extents.reserveCapacity(runs.count)
         var remaining = bytes
@@ -153,6 +158,27 @@ extension ExFATVolumeReader {
             remaining -= length
         }
         return ExFATAllocation(extents: extents, complete: complete, reachedLimit: reachedLimit)
+    }
+
+    /// Notes "cluster-not-allocated" when the bitmap calls any of the clusters free: the entry
+    /// may be stale, or the bitmap damaged; the bytes are listed either way, since they are
+    /// what the medium holds.
+    private func checkAllocated(_ runs: [(first: UInt32, count: UInt64)], in bitmap: ExFATAllocationBitmap,
+                                path: String) async throws {
+        var free: UInt64 = 0
+        var firstFree: UInt32 = 0
+        for run in runs {
+            for cluster in UInt64(run.first)..<UInt64(run.first) + run.count {
+                if try await bitmap.isAllocated(UInt32(cluster)) == false {
+                    if free == 0 { firstFree = UInt32(cluster) }
+                    free += 1
+                }
+            }
+        }
+        if free > 0 {
+            note("cluster-not-allocated", path,
+                 "\(free) of its clusters, from \(firstFree), are marked free in the allocation bitmap")
+        }
     }
 
     /// The volume byte of a cluster in the heap.

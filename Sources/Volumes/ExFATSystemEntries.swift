@@ -1,6 +1,8 @@
 extension ExFATVolumeReader {
     /// The root directory's allocation bitmap, up-case table and volume label (§7.1–7.3).
     ///
+    /// The active bitmap, when whole, is kept: the clusters of every file and directory read
+    /// after it are checked against it.
     /// The bitmap's and the table's clusters are claimed, so a file chained into them is
     /// cross-linked. The up-case table is used for name hashes only when its checksum matches;
     /// otherwise (or when it is missing) "bad-upcase-table" is noted once and names are not
@@ -16,8 +18,12 @@ extension ExFATVolumeReader {
                     note("bad-allocation-bitmap", "/", "the \(second ? "second" : "first") allocation bitmap holds "
                          + "\(dataLength) bytes; \(boot.clusterCount) clusters need \(needed)")
                 }
-                _ = try await allocation(of: "$AllocationBitmap", firstCluster: firstCluster,
-                                         dataLength: min(dataLength, needed), noFatChain: false, clusterLimit: .max)
+                let found = try await allocation(of: "$AllocationBitmap", firstCluster: firstCluster,
+                                                 dataLength: min(dataLength, needed), noFatChain: false, clusterLimit: .max)
+                // TexFAT keeps two; the one matching ActiveFat is in use.
+                if found.complete, dataLength >= needed, second == (boot.activeFat == 1) {
+                    bitmap = ExFATAllocationBitmap(medium: medium, extents: found.extents)
+                }
             case .upcaseTable(let firstCluster, let dataLength, let checksum):
                 guard !upcaseSeen else {
                     note("bad-upcase-table", "/", "a second up-case table entry is ignored")

@@ -12,6 +12,8 @@ final class ExFATVolumeReader {
     /// FAT steps left for allocations followed without claiming (see `allocation`).
     var unclaimedBudget: UInt64
     var upcase: ExFATUpcaseTable?
+    /// The active allocation bitmap, once the root directory has named it.
+    var bitmap: ExFATAllocationBitmap?
     var label: String?
     var files: [VolumeFile] = []
     var anomalies: [VolumeAnomaly] = []

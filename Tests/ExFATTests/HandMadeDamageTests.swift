@@ -122,6 +122,17 @@ import Volumes
             }
             #expect(codes(result, at: "README.TXT") == ["cross-linked"])
 
+            // A file on clusters the allocation bitmap calls free: named, the bytes still listed.
+            (result, files) = try await damaged { image in
+                let bitmap = map.clusterOffset(image.get32(try map.rootEntry(0x81, in: image) + 20))
+                let first = Int(map.firstCluster(ofSet: try map.entrySet("CONTIG.BIN", in: image), in: image)) - 2
+                image.bytes[bitmap + first / 8] &= ~(1 << UInt8(first % 8))
+                image.bytes[bitmap + (first + 9) / 8] &= ~(1 << UInt8((first + 9) % 8))
+            }
+            #expect(codes(result, at: "CONTIG.BIN") == ["cluster-not-allocated"])
+            #expect(result.anomalies.first?.detail.hasPrefix("2 of its clusters") == true)
+            #expect(files == cleanFiles)
+
             // A wrong NameHash: named, the file kept.
             (result, files) = try await damaged { image in
                 let set = try map.entrySet("README.TXT", in: image)
