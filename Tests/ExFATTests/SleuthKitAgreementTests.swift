@@ -11,7 +11,9 @@ import Volumes
     /// SHA-256 equal fls's and icat's, and nothing is reported wrong.
     @Test func everyFileMatchesTheSleuthKit() async throws {
         try await withTemporaryDirectory("exfat-files") { directory in
+            let before = Date()
             let image = try makeExFATImage("files", in: directory)
+            let after = Date()
             let source = try FileBlockSource(path: image)
             let result = try await listing(source)
 
@@ -43,10 +45,15 @@ import Volumes
             #expect(ours[chinese]?.size == 70_001)
             #expect(ours["L01/L02/L03/L04/L05/L06/L07/L08/L09/L10/L11/L12/深处.TXT"]?.size == 5_000)
 
-            // exfat-fuse records local time with a valid UTC offset and a 10 ms increment.
-            let stamp = try #require(contiguous.modified)
-            #expect(stamp.utcOffsetMinutes != nil)
-            #expect(stamp.year >= 2024 && (1...12).contains(stamp.month))
+            // exfat-fuse records local time with its UTC offset: read back as an instant, every
+            // stamp falls while the image was being written (2 s: the stamps' resolution).
+            for file in result.files {
+                for stamp in [file.modified, file.created] {
+                    let decoded = try #require(stamp, "\(file.pathString)")
+                    let instant = try #require(try instant(of: decoded), "\(file.pathString)")
+                    #expect(instant >= before.addingTimeInterval(-2) && instant <= after.addingTimeInterval(2), "\(file.pathString)")
+                }
+            }
         }
     }
 
@@ -68,4 +75,14 @@ import Volumes
             #expect(try extentsSHA256(big, source: source) == sleuthKitSHA256(image, inode: try #require(tsk["DCIM/BIG.MP4"])))
         }
     }
+}
+
+/// The instant a time stamp names, when it carries its offset from UTC.
+func instant(of stamp: VolumeTimestamp) throws -> Date? {
+    guard let offset = stamp.utcOffsetMinutes, let zone = TimeZone(secondsFromGMT: offset * 60) else { return nil }
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = zone
+    let components = DateComponents(year: stamp.year, month: stamp.month, day: stamp.day, hour: stamp.hour,
+                                    minute: stamp.minute, second: stamp.second, nanosecond: stamp.millisecond * 1_000_000)
+    return calendar.date(from: components)
 }
