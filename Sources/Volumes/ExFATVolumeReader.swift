@@ -72,7 +72,7 @@ final class ExFATVolumeReader {
         for entry in directory.entries {
             guard !stopped else { return }
             guard case .file(let set) = entry else { continue }
-            let name = decodeName(set, in: where_)
+            let name = decodeName(set, in: path)
             let filePath = path + [name]
             let shown = filePath.joined(separator: "/")
             checkSet(set, path: shown)
@@ -142,21 +142,27 @@ final class ExFATVolumeReader {
     /// The set's name as a path component. A name that is missing, short, not valid UTF-16 or
     /// holds characters exFAT forbids is an anomaly ("bad-long-name"); a missing one is
     /// replaced by one naming the entry, so the file is still listed.
-    private func decodeName(_ set: ExFATDirectory.FileSet, in directory: String) -> String {
+    private func decodeName(_ set: ExFATDirectory.FileSet, in parent: [String]) -> String {
         guard !set.name.isEmpty else {
             let name = "_unnamed_entry_\(set.entryIndex)"
-            note("bad-long-name", directory, "entry set \(set.entryIndex) has no name; listed as \(name)")
+            note("bad-long-name", (parent + [name]).joined(separator: "/"), "entry set \(set.entryIndex) has no name; listed under this name")
             return name
         }
         let (name, valid) = Self.decodeUTF16(set.name)
+        let shown = (parent + [name]).joined(separator: "/")
         if !valid {
-            note("bad-long-name", directory + "/" + name, "the name is not valid UTF-16 (unpaired surrogates became U+FFFD)")
+            note("bad-long-name", shown, "the name is not valid UTF-16 (unpaired surrogates became U+FFFD)")
         }
         if set.nameTruncated {
-            note("bad-long-name", directory + "/" + name, "the set holds fewer File Name entries than NameLength needs")
+            note("bad-long-name", shown, "the set holds fewer File Name entries than NameLength needs")
         }
         if set.name.contains(where: { $0 < 0x20 || Self.forbidden.contains($0) }) {
-            note("bad-long-name", directory + "/" + name, "the name holds characters exFAT forbids")
+            note("bad-long-name", shown, "the name holds characters exFAT forbids")
+        }
+        if name == "." || name == ".." {
+            // exFAT directories hold no "." or ".." entries; one here is damage or a trap for
+            // whoever joins the path.
+            note("bad-long-name", shown, "a file named \"\(name)\"")
         }
         return name
     }

@@ -142,6 +142,23 @@ import Volumes
             #expect(codes(result, at: "README.TXT") == ["bad-name-hash"])
             #expect(files["README.TXT"] == cleanFiles["README.TXT"])
 
+            // A name with an unpaired surrogate: decoded with U+FFFD, named; and a file named
+            // "..": named, never taken for a parent.
+            (result, files) = try await damaged { image in
+                let set = try map.entrySet("README.TXT", in: image)
+                image.put16(0xD800, at: set + 64 + 2)
+                map.fixSetChecksum(set, in: &image)
+                let empty = try map.entrySet("EMPTY.LOG", in: image)
+                image.bytes[empty + 32 + 3] = 2
+                image.put16(0x2E, at: empty + 64 + 2)
+                image.put16(0x2E, at: empty + 64 + 4)
+                map.fixSetChecksum(empty, in: &image)
+            }
+            #expect(codes(result, at: "\u{FFFD}EADME.TXT") == ["bad-long-name", "bad-name-hash"])
+            #expect(files["\u{FFFD}EADME.TXT"]?.complete == true)
+            #expect(codes(result, at: "..") == ["bad-long-name", "bad-name-hash"])
+            #expect(files[".."]?.size == 0)
+
             // A damaged up-case table: named once, names no longer hash-checked.
             (result, files) = try await damaged { image in
                 let entry = try map.rootEntry(0x82, in: image)
