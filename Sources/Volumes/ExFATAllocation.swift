@@ -69,7 +69,7 @@ extension ExFATVolumeReader {
             }
             let claimed = claims ? ownership.claim(first: firstCluster, count: count) : count
             if claimed < count {
-                note("cross-linked", path, "cluster \(UInt64(firstCluster) + claimed) already belongs to another file or directory")
+                note("cross-linked", path, "cluster \(UInt64(firstCluster) + claimed) already belongs to another file, directory or system structure")
                 complete = false
                 reachedLimit = false
                 count = claimed
@@ -78,10 +78,11 @@ extension ExFATVolumeReader {
         } else {
             var cluster = firstCluster
             var followed: UInt64 = 0
-            var seen = Set<UInt32>()
             // Unclaimed, a chain still ends (`followed` never passes `take`, at most the heap),
-            // and all unclaimed following together is held to a budget of twice the heap, so
-            // many such files cannot cost clusters × files.
+            // all unclaimed following together is held to a budget of twice the heap, so many
+            // such files cannot cost clusters × files, and a loop is caught by Brent's method
+            // (a saved cluster moved at powers of two): no memory per cluster.
+            var saved: UInt32 = 0, power: UInt64 = 1, sinceSaved: UInt64 = 0
             while true {
                 if !claims {
                     guard unclaimedBudget > 0 else {
@@ -89,9 +90,15 @@ extension ExFATVolumeReader {
                         break
                     }
                     unclaimedBudget -= 1
-                    guard seen.insert(cluster).inserted else {
+                    guard cluster != saved else {
                         note("chain-loop", path, "the FAT chain returns to cluster \(cluster) after \(followed) clusters")
                         break
+                    }
+                    sinceSaved += 1
+                    if sinceSaved == power {
+                        saved = cluster
+                        power *= 2
+                        sinceSaved = 0
                     }
                 }
                 guard !claims || ownership.claim(first: cluster, count: 1) == 1 else {
@@ -99,7 +106,7 @@ extension ExFATVolumeReader {
                     if own {
                         note("chain-loop", path, "the FAT chain returns to cluster \(cluster) after \(followed) clusters")
                     } else {
-                        note("cross-linked", path, "cluster \(cluster) already belongs to another file or directory")
+                        note("cross-linked", path, "cluster \(cluster) already belongs to another file, directory or system structure")
                     }
                     complete = false
                     reachedLimit = false
