@@ -132,6 +132,9 @@ let package = Package(
                                                                  "RecorderSimulator"]),
         .testTarget(name: "MassStorageUSBTests", dependencies: ["TestSupport", "MassStorageFamily", "RecorderHAL", "USBLink"]),
         .testTarget(name: "VolumesTests", dependencies: ["TestSupport", "Volumes"]),
+        /// The exFAT reader against images made by mkfs.exfat + exfat-fuse and read by The Sleuth
+        /// Kit; GatewayCrypto only to hash the files both read.
+        .testTarget(name: "ExFATTests", dependencies: ["TestSupport", "Volumes", "GatewayCrypto"]),
         .testTarget(name: "GatewayCryptoTests", dependencies: ["TestSupport", "GatewayCrypto"]),
         .testTarget(name: "RecorderHALTests", dependencies: ["RecorderHAL", "RecorderFamilies"]),
         .testTarget(name: "EvidenceTests", dependencies: ["TestSupport", "Evidence", "RecorderHAL", "GatewayCrypto"]),

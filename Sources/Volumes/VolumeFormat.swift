@@ -12,9 +12,9 @@ struct VolumeFormat: Sendable {
     /// be read at all; the source's own errors pass through.
     let read: Reader
 
-    /// Every file system this build reads, tried in this order. The exFAT reader joins here,
-    /// and only here: `[.fat, .exFAT]` with `VolumeFormat.exFAT` defined beside `.fat` below.
-    static let known: [VolumeFormat] = [.fat]
+    /// Every file system this build reads, tried in this order: the first that recognises a
+    /// boot sector reads it (an exFAT boot sector's BPB is zero, so FAT never claims one).
+    static let known: [VolumeFormat] = [.fat, .exFAT]
 }
 
 extension VolumeFormat {
@@ -22,4 +22,9 @@ extension VolumeFormat {
         name: "FAT",
         recognises: { FATBootSector.recognises($0) },
         read: { try await FATVolume.read(source: $0, offset: $1, length: $2, scheme: $3, partitionNumber: $4, limits: $5) })
+
+    static let exFAT = VolumeFormat(
+        name: "exFAT",
+        recognises: { ExFATVolume.recognises($0) },
+        read: { try await ExFATVolume.read(source: $0, offset: $1, length: $2, scheme: $3, partitionNumber: $4, limits: $5) })
 }

@@ -54,6 +54,25 @@ import TestSupport
         }
     }
 
+    /// An exFAT volume made by mkfs.exfat and written through exfat-fuse (long Chinese names,
+    /// a fragmented and a contiguous file): the same agreement with The Sleuth Kit.
+    @Test func anExFATVolume() async throws {
+        try await withTemporaryDirectory("msd-exfat") { dir in
+            let path = dir.appendingPathComponent("exfat.img")
+            let script = packageRoot.appendingPathComponent("Tests/volumes/make-exfat-image.sh").path
+            let made = try run("/bin/bash", [script, "files", path.path], mergingErrors: true)
+            try #require(made.status == 0, "make-exfat-image.sh: \(made.output)")
+            let image = TestImage(url: path, volumeSectors: [0])
+            let tsk = try SleuthKit.files(image: path, sector: 0)
+            let (catalog, sha, _) = try await collect(image)
+            #expect(tsk.count > 100)
+            #expect(Set(catalog.map(\.path)) == Set(tsk.keys))
+            for (p, inode) in tsk {
+                #expect(sha[p] == (try SleuthKit.sha256(image: path, sector: 0, inode: inode)), "\(p)")
+            }
+        }
+    }
+
     /// A medium with two partitions: both volumes are collected, each under its own prefix.
     @Test func bothVolumesOfAPartitionedMedium() async throws {
         try await withTemporaryDirectory("msd-mbr") { dir in

@@ -1,10 +1,11 @@
 import Foundation
 
-/// The Sleuth Kit's view of a FAT volume in an image, the independent reader the tests
-/// compare with.
+/// The Sleuth Kit's view of a FAT or exFAT volume in an image, the independent reader the
+/// tests compare with.
 public enum SleuthKit {
     /// Regular, allocated files by path ("a/b/c") with their TSK inode numbers, from
-    /// `fls -r -p -u`; the volume label entry and TSK's virtual files ($MBR, $FAT1, …) left out.
+    /// `fls -r -p -u`; the volume label and GUID entries and TSK's virtual files ($MBR, $FAT1,
+    /// $ALLOC_BITMAP, $UPCASE_TABLE, $OrphanFiles…) left out.
     public static func files(image: URL, sector: UInt64) throws -> [String: String] {
         let result = try run("/usr/bin/fls", ["-r", "-p", "-u", "-o", String(sector), image.path])
         guard result.status == 0 else { throw Failure("fls: \(result.errorOutput)") }
@@ -12,7 +13,7 @@ public enum SleuthKit {
         for line in result.output.split(separator: "\n") where line.hasPrefix("r/r ") {
             guard let tab = line.firstIndex(of: "\t") else { continue }
             let path = String(line[line.index(after: tab)...])
-            if path.hasSuffix("(Volume Label Entry)") { continue }
+            if path.hasPrefix("$") || path.hasSuffix("(Volume Label Entry)") || path.hasSuffix("(Volume GUID Entry)") { continue }
             let inode = line.dropFirst(4).prefix { $0 != ":" }
             files[path] = String(inode)
         }

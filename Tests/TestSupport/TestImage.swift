@@ -7,6 +7,11 @@ public struct TestImage {
     /// Each volume's first 512-byte sector, in partition order.
     public let volumeSectors: [UInt64]
 
+    public init(url: URL, volumeSectors: [UInt64]) {
+        self.url = url
+        self.volumeSectors = volumeSectors
+    }
+
     public static func make(_ kind: String, in directory: URL) throws -> TestImage {
         let script = packageRoot.appendingPathComponent("Tests/volumes/make-image.sh").path
         let result = try run("/bin/bash", [script, kind, directory.path], mergingErrors: true)
