@@ -57,8 +57,10 @@ public enum SCSICommand: Hashable, Sendable {
         case .requestSense(let n), .inquiry(let n), .modeSense6(let n): UInt32(n)
         case .readCapacity10: 8
         case .readCapacity16: 32
-        case .read10(_, let blocks, let length): UInt32(blocks) * length
-        case .read16(_, let blocks, let length): blocks * length
+        // Saturating: no real READ moves 4 GiB in one command (the disk splits at its maximum
+        // transfer); a product past UInt32 is at least not a trap.
+        case .read10(_, let blocks, let length): UInt32(clamping: UInt64(blocks) * UInt64(length))
+        case .read16(_, let blocks, let length): UInt32(clamping: UInt64(blocks) * UInt64(length))
         }
     }
 

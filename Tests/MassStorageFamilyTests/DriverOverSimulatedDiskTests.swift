@@ -3,6 +3,7 @@ import MassStorageFamily
 import MassStorageProtocol
 import RecorderHAL
 import RecorderSimulator
+import Volumes
 import Testing
 import TestSupport
 
@@ -103,6 +104,28 @@ import TestSupport
             #expect(byPath["EMPTY.TXT"]?.kind == RecordingKind(rawValue: "file"))
             #expect(catalog.allSatisfy { $0.deviceSHA256 == nil && $0.startMilliseconds > 1_600_000_000_000 })
         }
+    }
+
+    /// A hostile time stamp (a year or zone no volume can hold) names no instant and traps
+    /// nothing; a good one is taken in its own zone before the configured one.
+    @Test func hostileAndZonedTimeStamps() throws {
+        let identity = VolumeIdentity(fileSystem: .exfat, label: nil, serial: 1, scheme: .none, partitionNumber: nil, offset: 0,
+                                      length: 1 << 20, bytesPerSector: 512, bytesPerCluster: 4096, clusterCount: 200)
+        func file(_ name: String, _ t: VolumeTimestamp) -> VolumeFile {
+            VolumeFile(path: [name], size: 0, modified: t, created: nil, firstCluster: 0, extents: [], complete: true)
+        }
+        let listing = VolumeListing(volume: identity, files: [
+            file("year", VolumeTimestamp(year: Int.max, month: 1, day: 1, hour: 0, minute: 0, second: 0)),
+            file("zone", VolumeTimestamp(year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 0, utcOffsetMinutes: Int.min)),
+            file("east", VolumeTimestamp(year: 2024, month: 1, day: 1, hour: 8, minute: 0, second: 0, utcOffsetMinutes: 480)),
+            file("plain", VolumeTimestamp(year: 2024, month: 1, day: 1, hour: 8, minute: 0, second: 0)),
+        ], anomalies: [])
+        let byName = Dictionary(uniqueKeysWithValues: VolumeCatalog(listings: [listing], utcOffsetMinutes: 60).items.map { ($0.entry.path, $0.entry) })
+        #expect(byName["year"]?.startMilliseconds == 0 && byName["zone"]?.endMilliseconds == 0)
+        let east = try #require(byName["east"]), plain = try #require(byName["plain"])
+        let midnightUTC: Int64 = 1_704_067_200_000 // 2024-01-01T00:00Z
+        #expect(east.startMilliseconds == midnightUTC)
+        #expect(plain.startMilliseconds == midnightUTC + 7 * 3_600_000)
     }
 
     /// Kinds from the layout and the extension.

@@ -64,7 +64,9 @@ public actor BulkOnlyTransport {
 
     /// GET MAX LUN (BOT §3.2): the highest logical unit number. A device that stalls the
     /// request has LUN 0 only (§3.2 allows it); so has one that answers nothing or a value
-    /// above 15, which is not meaningful.
+    /// above 15, which is not meaningful, and one whose answer times out or fails (many devices
+    /// mishandle the request; Linux's usb-storage takes LUN 0 then too). Only a device that is
+    /// gone, or a closed link, ends the open.
     public func maxLUN() async throws(MassStorageError) -> UInt8 {
         await acquire()
         defer { release() }
@@ -74,10 +76,11 @@ public actor BulkOnlyTransport {
                                                data: [], length: 1, timeout: timing.control)
             guard let value = reply.first, value <= 15 else { return 0 }
             return value
-        } catch .stalled {
-            return 0
         } catch {
-            throw MassStorageError(.link(error), context: ["GET MAX LUN"])
+            switch error {
+            case .deviceGone, .closed: throw MassStorageError(.link(error), context: ["GET MAX LUN"])
+            default: return 0
+            }
         }
     }
 

@@ -51,8 +51,10 @@ final class ExtentStream: RecordingStream, @unchecked Sendable {
             }
             return nil
         }
-        // One command's worth now; the rest of the run stays pending.
-        let most = UInt64(disk.blocksPerCommand) * UInt64(disk.blockSize)
+        // One command's worth now, ending on a block boundary (so an extent that starts inside
+        // a block costs one READ per chunk, not two); the rest of the run stays pending.
+        let block = UInt64(disk.blockSize)
+        let most = UInt64(disk.blocksPerCommand) * block - piece.mediumOffset % block
         if piece.length > most {
             let rest = (piece.fileOffset + most, piece.mediumOffset + most, piece.length - most)
             lock.withLock { pending.append(rest) }

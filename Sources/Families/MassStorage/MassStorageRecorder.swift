@@ -31,6 +31,8 @@ public struct MassStorageDriver: RecorderDriver {
             return try await MassStorageRecorder.open(disk: disk, limits: limits, utcOffsetMinutes: utcOffsetMinutes,
                                                       options: options)
         } catch {
+            // The interface stays claimed until the link is closed: a failed open lets it go.
+            await transfers.close()
             throw error.recorderError.context("opening \(transfers)")
         }
     }

@@ -86,14 +86,15 @@ public struct VolumeCatalog: Sendable {
     }
 
     /// UTC milliseconds of a volume's civil time stamp, or nil when it names no real instant.
+    /// Every field is bounded before any arithmetic (a hostile year or offset cannot overflow).
     static func utcMilliseconds(_ t: VolumeTimestamp, defaultOffset: Int) -> Int64? {
-        guard (1...12).contains(t.month), (1...CivilCalendar.daysIn(month: t.month, year: t.year)).contains(t.day),
+        let offset = t.utcOffsetMinutes ?? defaultOffset
+        guard (1...9999).contains(t.year), (-1440...1440).contains(offset), (1...12).contains(t.month), (1...CivilCalendar.daysIn(month: t.month, year: t.year)).contains(t.day),
               (0..<24).contains(t.hour), (0..<60).contains(t.minute), (0..<60).contains(t.second),
               (0..<1000).contains(t.millisecond) else { return nil }
         let days = CivilCalendar.days(year: Int64(t.year), month: Int64(t.month), day: Int64(t.day))
         let local = ((days * 24 + Int64(t.hour)) * 60 + Int64(t.minute)) * 60 + Int64(t.second)
-        let offset = Int64(t.utcOffsetMinutes ?? defaultOffset)
-        return (local - offset * 60) * 1000 + Int64(t.millisecond)
+        return (local - Int64(offset) * 60) * 1000 + Int64(t.millisecond)
     }
 
     static func fnv1a(_ bytes: [UInt8]) -> UInt32 {
