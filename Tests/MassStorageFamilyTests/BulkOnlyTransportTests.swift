@@ -229,6 +229,33 @@ import RecorderHAL
     }
 }
 
+extension BulkOnlyTransportTests {
+    /// A failed command's REQUEST SENSE follows it at once, whatever other tasks send: the
+    /// sense the unit gives describes the last command it ran, so a command between the two
+    /// would lose a MEDIUM ERROR or blame it on the wrong read.
+    @Test func aFailureAndItsSenseAreOneTurn() async throws {
+        let device = ScriptedMassStorageDevice()
+        await device.configure { $0.badBlocks = 100..<101 }
+        let transport = BulkOnlyTransport(link: device)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<8 {
+                group.addTask {
+                    let lba = UInt32(i % 2 == 0 ? 100 : i)
+                    let (outcome, sense) = try await transport.executeWithSense(.read10(lba: lba, blocks: 1, blockLength: 512))
+                    #expect(outcome.passed == (lba != 100))
+                    #expect((sense != nil) == (lba != 100 ? false : true))
+                }
+            }
+            try await group.waitForAll()
+        }
+        let cdbs = await device.commandBlocks
+        #expect(cdbs.count == 12)
+        for (n, cdb) in cdbs.enumerated() where cdb[0] == SCSICommand.Opcode.read10.rawValue && cdb[5] == 100 {
+            #expect(cdbs[n + 1][0] == SCSICommand.Opcode.requestSense.rawValue, "command \(n + 1) after a failed READ")
+        }
+    }
+}
+
 /// The `MassStorageError` `body` throws; fails the test when it returns or throws anything else.
 func expectFailure<T>(_ body: () async throws -> T,
                       sourceLocation: SourceLocation = #_sourceLocation) async throws -> MassStorageError {

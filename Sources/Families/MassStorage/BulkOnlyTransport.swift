@@ -100,6 +100,31 @@ public actor BulkOnlyTransport {
         }
     }
 
+    /// Runs `command` and, when its status says it failed, REQUEST SENSE right after it in the
+    /// same turn, so no other caller's command can come between a failure and its sense (the
+    /// sense data describes the last command the unit ran).
+    ///
+    /// - Returns: the command's outcome, and REQUEST SENSE's when the command failed.
+    /// - Throws: as `execute`; a REQUEST SENSE that throws has "after COMMAND failed" as context.
+    public func executeWithSense(_ command: SCSICommand, lun: UInt8 = 0,
+                                 senseLength: UInt8 = 18) async throws(MassStorageError) -> (outcome: CommandOutcome, sense: CommandOutcome?) {
+        await acquire()
+        defer { release() }
+        let outcome: CommandOutcome
+        do throws(MassStorageError) {
+            outcome = try await run(command, lun: lun)
+        } catch {
+            throw error.context(command.description)
+        }
+        if outcome.passed { return (outcome, nil) }
+        let senseCommand = SCSICommand.requestSense(allocationLength: senseLength)
+        do throws(MassStorageError) {
+            return (outcome, try await run(senseCommand, lun: lun))
+        } catch {
+            throw error.context(senseCommand.description).context("after \(command.description) failed")
+        }
+    }
+
     private func run(_ command: SCSICommand, lun: UInt8) async throws(MassStorageError) -> CommandOutcome {
         if let unusable { throw MassStorageError(.transportUnusable(unusable)) }
         let tag = nextTag

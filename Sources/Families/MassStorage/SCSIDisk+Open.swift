@@ -62,17 +62,16 @@ extension SCSIDisk {
         let command = SCSICommand.testUnitReady
         while true {
             if Task.isCancelled { throw MassStorageError(.cancelled, context: [command.description]) }
-            let outcome: CommandOutcome
+            let outcome: CommandOutcome, senseOutcome: CommandOutcome?
             do throws(MassStorageError) {
-                outcome = try await transport.execute(command, lun: configuration.lun)
+                (outcome, senseOutcome) = try await transport.executeWithSense(command, lun: configuration.lun)
             } catch {
                 guard error.recovery == .resetDone, resets < configuration.retriesAfterResetRecovery else { throw error }
                 resets += 1
                 continue
             }
             if outcome.passed { return }
-            let sense = try await requestSense(on: transport, lun: configuration.lun)
-                .mapError { $0.context("after TEST UNIT READY failed") }.get()
+            let sense = try parsedSense(senseOutcome).mapError { $0.context("after TEST UNIT READY failed") }.get()
             switch sense?.condition {
             case .becomingReady?, .noError?, nil:
                 guard polls < configuration.readyPolls else {

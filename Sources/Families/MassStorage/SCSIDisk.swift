@@ -104,7 +104,7 @@ public struct SCSIDisk: BlockSource {
         var attentions = 0
         while true {
             do throws(MassStorageError) {
-                let outcome = try await transport.execute(command, lun: configuration.lun)
+                let (outcome, senseOutcome) = try await transport.executeWithSense(command, lun: configuration.lun)
                 if outcome.passed {
                     if blocks != nil, outcome.data.count != Int(command.dataLength) {
                         throw MassStorageError(.shortData(received: outcome.data.count, expected: Int(command.dataLength)),
@@ -112,8 +112,7 @@ public struct SCSIDisk: BlockSource {
                     }
                     return outcome.data
                 }
-                let sense = try await requestSense(on: transport, lun: configuration.lun)
-                    .mapError { $0.context("after \(command.description) failed") }.get()
+                let sense = try parsedSense(senseOutcome).mapError { $0.context("after \(command.description) failed") }.get()
                 switch sense?.condition {
                 case .mediumError? where blocks != nil:
                     throw MassStorageError(.mediumError(blocks: blocks!, sense: sense!), context: [command.description])
@@ -141,19 +140,14 @@ public struct SCSIDisk: BlockSource {
         }
     }
 
-    /// REQUEST SENSE: the sense of the failed command, or nil when the device has none to
-    /// give (REQUEST SENSE itself failed). As a `Result`, so the caller adds context.
-    static func requestSense(on transport: BulkOnlyTransport, lun: UInt8) async -> Result<SenseData?, MassStorageError> {
-        do throws(MassStorageError) {
-            let outcome = try await transport.execute(.requestSense(allocationLength: 18), lun: lun)
-            guard outcome.passed else { return .success(nil) }
-            do throws(SCSIReplyError) {
-                return .success(try SenseData(parsing: outcome.data))
-            } catch {
-                return .failure(MassStorageError(.malformedReply(error)))
-            }
+    /// The sense in REQUEST SENSE's outcome, or nil when the device has none to give (REQUEST
+    /// SENSE itself failed). As a `Result`, so the caller adds context.
+    static func parsedSense(_ outcome: CommandOutcome?) -> Result<SenseData?, MassStorageError> {
+        guard let outcome, outcome.passed else { return .success(nil) }
+        do throws(SCSIReplyError) {
+            return .success(try SenseData(parsing: outcome.data))
         } catch {
-            return .failure(error)
+            return .failure(MassStorageError(.malformedReply(error)))
         }
     }
 }
