@@ -197,6 +197,16 @@ import Volumes
         if case .outOfRange = pastBlocks.reason {} else { Issue.record("\(pastBlocks)") }
     }
 
+    /// RECOVERED ERROR with every byte sent: the unit read the blocks after retrying them, so
+    /// the data is good and the read passes; a MEDIUM ERROR beside it still fails.
+    @Test func recoveredErrorWithAllTheDataIsARead() async throws {
+        let device = ScriptedMassStorageDevice()
+        await device.configure { $0.recoveredBlocks = 10..<11 }
+        let disk = try await SCSIDisk.open(BulkOnlyTransport(link: device), configuration: Self.configuration(Sleeps()))
+        #expect(try await disk.read(block: 8, count: 4) == ScriptedMassStorageDevice.content(block: 8, count: 4, blockLength: 512))
+        #expect(await device.commandBlocks.last?[0] == SCSICommand.Opcode.requestSense.rawValue)
+    }
+
     /// MEDIUM ERROR: the device sends the good blocks, stalls, and says which block failed;
     /// the error names the blocks of the command.
     @Test func mediumErrorNamesTheBlocks() async throws {

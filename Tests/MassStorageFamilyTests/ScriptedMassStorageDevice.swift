@@ -59,6 +59,9 @@ actor ScriptedMassStorageDevice: USBTransferLink {
     var mediumAbsent = false
     var unitAttentions: [(asc: UInt8, ascq: UInt8)] = []
     var badBlocks: Range<UInt64>?
+    /// Blocks the unit reads only after retrying them itself: all their data, then CHECK
+    /// CONDITION with RECOVERED ERROR (01/17/01).
+    var recoveredBlocks: Range<UInt64>?
     var descriptorSense = false
     var resetFails = false
     var modeSenseRefused = false
@@ -281,6 +284,10 @@ actor ScriptedMassStorageDevice: USBTransferLink {
                 let good = Self.content(block: lba, count: Int(first - lba), blockLength: Int(blockLength))
                 sense = SenseData(senseKey: .mediumError, asc: 0x11, ascq: 0x00, information: first)
                 return (good, false, true)
+            }
+            if let recovered = recoveredBlocks, recovered.overlaps(lba..<(lba + count)) {
+                sense = SenseData(senseKey: .recoveredError, asc: 0x17, ascq: 0x01, information: max(recovered.lowerBound, lba))
+                return (Self.content(block: lba, count: Int(count), blockLength: Int(blockLength)), false, false)
             }
             return (Self.content(block: lba, count: Int(count), blockLength: Int(blockLength)), true, false)
         default:

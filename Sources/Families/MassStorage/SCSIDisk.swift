@@ -114,6 +114,11 @@ public struct SCSIDisk: BlockSource {
                 }
                 let sense = try parsedSense(senseOutcome).mapError { $0.context("after \(command.description) failed") }.get()
                 switch sense?.condition {
+                case .noError? where sense?.senseKey == .recoveredError && outcome.residue == 0
+                    && outcome.data.count == Int(command.dataLength):
+                    // RECOVERED ERROR: the unit completed the command after retrying it itself
+                    // (SPC), and every byte asked arrived: the data is good.
+                    return outcome.data
                 case .mediumError? where blocks != nil:
                     throw MassStorageError(.mediumError(blocks: blocks!, sense: sense!), context: [command.description])
                 case .resetOccurred?, .mediumMayHaveChanged?, .unitAttention?:
