@@ -164,14 +164,28 @@ public final class USBContext: @unchecked Sendable {
         var handle: OpaquePointer?
         var rc = libusb_open(device, &handle)
         guard rc == 0, let handle else { throw USBError("libusb_open \(name)", rc) }
-        // The kernel must let go of the interface first; libusb gives it back on release.
-        _ = libusb_set_auto_detach_kernel_driver(handle, 1)
+        // The kernel must let go of the interface first, and is not given it back when we
+        // release it (libusb's auto-detach would re-attach): a recorder's volume must not be
+        // bound to usb-storage, and mounted by udisks, the moment the gateway lets go. No
+        // kernel driver (the usual case, and umockdev) is not an error.
+        if libusb_kernel_driver_active(handle, Int32(endpoints.interface)) == 1 {
+            _ = libusb_detach_kernel_driver(handle, Int32(endpoints.interface))
+        }
         rc = libusb_claim_interface(handle, Int32(endpoints.interface))
         guard rc == 0 else {
             libusb_close(handle)
             throw USBError("claim interface \(endpoints.interface) of \(name)", rc)
         }
-        return (handle, endpoints, name)
+        // The endpoints were found in an alternate setting: make it the active one.
+        if endpoints.alternate != 0 {
+            rc = libusb_set_interface_alt_setting(handle, Int32(endpoints.interface), Int32(endpoints.alternate))
+            guard rc == 0 else {
+                libusb_release_interface(handle, Int32(endpoints.interface))
+                libusb_close(handle)
+                throw USBError("select alternate setting \(endpoints.alternate) of interface \(endpoints.interface) of \(name)", rc)
+            }
+        }
+        return (handle, (endpoints.interface, endpoints.out, endpoints.in, endpoints.maxPacket), name)
     }
 
     /// The interface number and bulk endpoints of the first interface of `interfaceClass` (and
@@ -179,7 +193,7 @@ public final class USBContext: @unchecked Sendable {
     /// assumed.
     static func bulkEndpoints(_ device: OpaquePointer, interfaceClass: UInt8, subclass: UInt8? = nil,
                               protocol interfaceProtocol: UInt8? = nil) throws(USBError)
-        -> (interface: UInt8, out: UInt8, in: UInt8, maxPacket: Int) {
+        -> (interface: UInt8, alternate: UInt8, out: UInt8, in: UInt8, maxPacket: Int) {
         var config: UnsafeMutablePointer<libusb_config_descriptor>?
         var rc = libusb_get_active_config_descriptor(device, &config)
         if rc != 0 { rc = libusb_get_config_descriptor(device, 0, &config) }
@@ -204,7 +218,7 @@ public final class USBContext: @unchecked Sendable {
                         out = ep.bEndpointAddress
                     }
                 }
-                if let out, let input { return (alt.bInterfaceNumber, out, input, packet) }
+                if let out, let input { return (alt.bInterfaceNumber, alt.bAlternateSetting, out, input, packet) }
             }
         }
         // NOT_SUPPORTED, not NOT_FOUND: the device is there but unusable, and retrying cannot help.
