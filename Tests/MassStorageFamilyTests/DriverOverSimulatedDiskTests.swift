@@ -52,6 +52,12 @@ import TestSupport
             #expect(!received.isEmpty)
             #expect(log.opcodes(notIn: allowed).isEmpty && log.rejectedWrappers.isEmpty)
             #expect(received.contains(SCSICommand.Opcode.read10.rawValue))
+            // Nothing was ever to be written: no wrapper announced a data-OUT phase, the one
+            // SERVICE ACTION IN asked READ CAPACITY(16), and the control pipe carried only
+            // BOT's GET MAX LUN and reset.
+            #expect(log.entries.allSatisfy { $0.dataIn || $0.dataTransferLength == 0 })
+            #expect(log.entries.filter { $0.opcode == 0x9E }.allSatisfy { $0.commandBlock[1] & 0x1F == 0x10 })
+            #expect(log.controlRequests.allSatisfy { ($0.requestType, $0.request) == (0xA1, 0xFE) || ($0.requestType, $0.request) == (0x21, 0xFF) })
         }
     }
 
