@@ -60,19 +60,12 @@ final class ExtentStream: RecordingStream, @unchecked Sendable {
             lock.withLock { pending.append(rest) }
             piece.length = most
         }
-        var data: [UInt8] = []
+        // SCSIDisk returns exactly the bytes asked or throws; a piece is at most one command.
+        let data: [UInt8]
         do {
-            try await disk.read(byteOffset: piece.mediumOffset, length: piece.length) { bytes in
-                if data.isEmpty { data = bytes } else { data += bytes }
-            }
-        } catch let error as MassStorageError {
-            throw error.recorderError.context("recording \(id) at offset \(piece.fileOffset)")
+            data = try await disk.read(byteOffset: piece.mediumOffset, length: Int(piece.length))
         } catch {
-            throw RecorderError(.protocolViolation("\(error)"), context: ["recording \(id) at offset \(piece.fileOffset)"])
-        }
-        guard UInt64(data.count) == piece.length else {
-            throw RecorderError(.protocolViolation("\(data.count) bytes read where \(piece.length) were asked"),
-                                context: ["recording \(id) at offset \(piece.fileOffset)"])
+            throw error.recorderError.context("recording \(id) at offset \(piece.fileOffset)")
         }
         return RecordingChunk(offset: piece.fileOffset, data: data[...])
     }
