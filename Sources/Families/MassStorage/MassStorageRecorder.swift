@@ -100,11 +100,12 @@ public final class MassStorageRecorder: Recorder {
     /// The medium's size, and as free what no listed file occupies (whole clusters).
     public func status() async throws(RecorderError) -> RecorderStatus {
         let total = disk.identity.byteCount
-        var used: UInt64 = 0
-        for item in volumeCatalog.items {
-            let cluster = UInt64(volumeCatalog.volumes[item.volume].bytesPerCluster)
-            used = used.addingReportingOverflow(item.file.extents.reduce(0) { $0 + ($1.length + cluster - 1) / cluster * cluster }).partialValue
-        }
+        // Volume claims: a sum that does not fit saturates (it used to wrap, and an extent sum
+        // could trap), and then nothing is free.
+        let used = volumeCatalog.items.lazy.flatMap { item in
+            let cluster = UInt64(self.volumeCatalog.volumes[item.volume].bytesPerCluster)
+            return item.file.extents.lazy.map { $0.length / cluster * cluster + ($0.length % cluster == 0 ? 0 : cluster) }
+        }.saturatingSum()
         return RecorderStatus(batteryPercent: nil, charging: false, recording: false, storageTotalBytes: total,
                               storageFreeBytes: total > used ? total - used : 0, temperatureCelsius: nil)
     }
