@@ -73,8 +73,7 @@ public struct VolumeCatalog: Sendable {
     public static func kind(path: [String]) -> RecordingKind {
         let top = path.count > 1 ? path[0].uppercased() : ""
         let name = path.last ?? ""
-        let ext = name.split(separator: ".", omittingEmptySubsequences: false).count > 1
-            ? String(name.split(separator: ".", omittingEmptySubsequences: false).last!).lowercased() : ""
+        let ext = name.lastIndex(of: ".").map { name[name.index(after: $0)...].lowercased() } ?? ""
         if top == "GPS" || ["nmea", "nma", "gps"].contains(ext) { return .gpsLog }
         switch ext {
         case "mp4", "mov", "avi", "ts", "mts", "mkv", "264", "h264", "265", "h265": return .video
