@@ -8,7 +8,7 @@ final class ExFATVolumeReader {
     /// The last cluster that is both in the heap and on the medium.
     let lastCluster: UInt32
     let fat: ExFATAllocationTable
-    var ownership = ExFATClusterOwnership()
+    var ownership = ClusterOwnership()
     /// FAT steps left for allocations followed without claiming (see `allocation`).
     var unclaimedBudget: UInt64
     var upcase: ExFATUpcaseTable?

@@ -30,7 +30,7 @@ struct FATChainCursor {
     /// The next run of at most `maxClusters` contiguous clusters, claimed; nil when the walk
     /// has stopped (see `stop`). Reading the link after the run's last cluster sets `next`
     /// (or `stop`), so a caller that has all it needs can still tell whether the chain goes on.
-    mutating func nextRun(maxClusters: UInt64, table: FATTable, bitmap: inout ClusterBitmap) async throws -> (first: UInt32, count: UInt32)? {
+    mutating func nextRun(maxClusters: UInt64, table: FATTable, bitmap: inout ClusterOwnership) async throws -> (first: UInt32, count: UInt32)? {
         guard let first = next, maxClusters > 0 else { return nil }
         guard bitmap.claim(first) else {
             next = nil

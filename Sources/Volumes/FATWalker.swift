@@ -5,7 +5,7 @@ final class FATWalker {
     private let boot: FATBootSector
     private let limits: VolumeLimits
     private let table: FATTable
-    private var bitmap: ClusterBitmap
+    private var bitmap: ClusterOwnership
     /// Absolute medium offset of cluster 2.
     private let dataStart: UInt64
     private let clusterBytes: UInt64
@@ -55,7 +55,7 @@ final class FATWalker {
         table = FATTable(reader: reader, type: boot.fileSystem, start: fatStart, bytes: boot.fatBytes, usableClusters: usableClusters)
         // Sized by the clusters on the medium, not the boot sector's claim, so a hostile BPB
         // cannot make the bitmap large.
-        bitmap = ClusterBitmap(clusters: usableClusters)
+        bitmap = ClusterOwnership()
     }
 
     /// Every regular file, and the label from the root directory's volume-label entry.

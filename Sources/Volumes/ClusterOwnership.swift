@@ -1,11 +1,15 @@
-/// Which clusters some file, directory or system structure has already claimed, so a cluster
+/// Which clusters some file, directory or system structure has already claimed (FAT and exFAT
+/// alike), so a cluster
 /// claimed twice (cross-linked chains, a chain running into itself, a directory inside itself)
 /// is seen the second time. Kept as 8 KiB pages of bits made only where clusters are claimed:
 /// memory follows what the volume uses, not what its boot sector claims.
-struct ExFATClusterOwnership: Sendable {
+struct ClusterOwnership: Sendable {
     private static let pageShift: UInt64 = 16
     private static let wordsPerPage = (1 << 16) / 64
     private var pages: [UInt64: [UInt64]] = [:]
+
+    /// Claims `cluster`; false when it already was.
+    mutating func claim(_ cluster: UInt32) -> Bool { claim(first: cluster, count: 1) == 1 }
 
     /// Claims `count` clusters from `first`, stopping at the first one already claimed.
     /// Returns how many were claimed (== count when none was taken before).
