@@ -226,10 +226,10 @@ import Testing
                               credentials: S3Credentials(accessKeyID: "a", secretAccessKey: "b"), idleTimeout: 60)
         let task = Task { try await client.headBucket("evidence") }
         try await Task.sleep(for: .milliseconds(300))
-        let started = Date()
         task.cancel()
+        // No time bound (a busy host is slow): the listener never answers and the idle timeout
+        // is 60 s, so only a cancelled request ends with URLError.cancelled rather than a timeout.
         let result = await task.result
-        #expect(Date().timeIntervalSince(started) < 10)
         guard case .failure(let error) = result, case .transport(_, _, let code, _)? = error as? S3Error else {
             Issue.record("expected a transport error, got \(result)")
             return
