@@ -69,6 +69,7 @@ extension Scenario {
         if let p = r.port, p.isEmpty || !p.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || $0 == "-" || $0 == "." }) {
             throw ScenarioError(path: w.at("port"), reason: "\"\(p)\" is not a USB port path like \"1-1.3\"")
         }
+        if storage != nil { r.productId = RecorderScenario.massStorageProductId }
         if let usb = try w.object("usb") {
             try usb.allowKeys(["vendorId", "productId"])
             func id(_ key: String) throws(ScenarioError) -> UInt16? {
