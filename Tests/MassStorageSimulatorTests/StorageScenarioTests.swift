@@ -57,10 +57,10 @@ import Testing
         try withTemporaryDirectory("ms-ids") { dir in
             _ = try randomImage(in: dir, blocks: 8)
             let s = try parse(#"""
-                {"identity": {"serial": "P1"}, "storage": {"image": "disk.img"}},
-                {"identity": {"serial": "P2"}, "usb": {"productId": "00a7"}, "storage": {"image": "disk.img"}},
-                {"identity": {"serial": "P3"}, "usb": {"vendorId": "abcd"}, "storage": {"image": "disk.img"}},
-                {"identity": {"serial": "P4"}, "password": "pw", "recordings": []}
+                {"identity": {"serial": "P000001"}, "storage": {"image": "disk.img"}},
+                {"identity": {"serial": "P000002"}, "usb": {"productId": "00a7"}, "storage": {"image": "disk.img"}},
+                {"identity": {"serial": "P000003"}, "usb": {"vendorId": "abcd"}, "storage": {"image": "disk.img"}},
+                {"identity": {"serial": "P000004"}, "password": "pw", "recordings": []}
                 """#, in: dir)
             #expect(s.recorders.map { [$0.vendorId, $0.productId] } == [[0x1209, 0x0002], [0x1209, 0x00A7], [0xABCD, 0x0002], [0x1209, 0x0001]])
             #expect(RecorderScenario.massStorageProductId == 0x0002)
