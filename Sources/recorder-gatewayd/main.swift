@@ -88,13 +88,16 @@ if gateway.createdKey {
     FileHandle.standardError.write(Data("recorder-gatewayd: created the gateway key \(config.resolvedKeyPath) and \(config.store)/gateway.pub\n".utf8))
 }
 display.start()
+// Simulated mass-storage devices, reported once their docks are over.
+var disks: [(port: String, disk: SimulatedMassStorage)] = []
 for shift in 0..<args.repeatCount {
     // Each shift after the first brings the recorders back with new footage (a soak).
     if shift > 0 { _ = await gateway.waitUntilIdle() }
     let docking = SimulatedDock(gateway: gateway, database: database, capturer: capturer)
     for (index, original) in scenario.recorders.enumerated() {
         let r = original.shift(shift)
-        await docking.dock(r, port: r.port ?? "sim-\(index + 1)")
+        let port = r.port ?? "sim-\(index + 1)"
+        if let disk = await docking.dock(r, port: port) { disks.append((port, disk)) }
     }
 }
 for (index, path) in args.replays.enumerated() {
@@ -107,6 +110,7 @@ for (index, path) in args.replays.enumerated() {
     }
 }
 let outcomes = await gateway.waitUntilIdle()
+for (port, disk) in disks { log(SimulatedDock.report(disk, port: port)) }
 var forwardedAll = true
 if let forwarder = gateway.context.forwarder, args.once {
     // --once: the queue must drain too (within forward-wait), or the run did not finish its job.

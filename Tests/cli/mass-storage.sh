@@ -63,6 +63,23 @@ if not ok:
 sys.exit(0 if ok else 1)
 PY
 }
+# device NAME PYTHON: PYTHON is true of n (commands), reads, ops ({opcode: count}), controls and
+# refused, from the gateway's line about what the simulated device received over the dock.
+device() {
+    python3 - "$work/$1/err" "$2" <<'PY'
+import re, sys
+lines = [l for l in open(sys.argv[1], errors="replace") if "the simulated mass-storage device received" in l]
+m = re.search(r"received (\d+) commands \((\d+) reads; opcodes ([^)]*)\), (\d+) control requests, (\d+) refused wrappers", lines[-1] if lines else "")
+if not m:
+    print("     | no report of the simulated device in the log"); sys.exit(1)
+n, reads, controls, refused = int(m.group(1)), int(m.group(2)), int(m.group(4)), int(m.group(5))
+ops = {int(o.split("×")[0], 16): int(o.split("×")[1]) for o in m.group(3).split() if "×" in o}
+ok = eval(sys.argv[2])
+if not ok:
+    print("     | " + lines[-1].strip())
+sys.exit(0 if ok else 1)
+PY
+}
 bags_validate() {
     local bag ok=0
     for bag in "$1"/bags/*/; do
@@ -80,7 +97,11 @@ check "clean dock: exit status 0" expect clean "rc == 0"
 check "clean dock: one recorder, completed, all 13 files verified" \
     expect clean "len(d['recorders']) == 1 and r['result'] == 'completed' and r['files'] == 13 and r['verified'] == 13 and d['totals']['allVerified']"
 check "clean dock: one bag, valid (bagit.py) and signed" bags_validate "$work/clean/store"
-check "clean dock: paths under data/ are fls -r -p's, every file's SHA-256 icat's" compare "$image" "$work/clean/store"
+# The write-blocker over a whole dock, from the device's own log: TEST UNIT READY, REQUEST
+# SENSE, INQUIRY, MODE SENSE(6), READ CAPACITY(10), SERVICE ACTION IN(16), READ(10), READ(16).
+check "clean dock: the device received only allow-listed opcodes, and no wrapper it refused" \
+    device clean "n > 0 and reads > 0 and set(ops) <= {0x00, 0x03, 0x12, 0x1A, 0x25, 0x9E, 0x28, 0x88} and refused == 0"
+check "clean dock: custody paths are fls -r -p's (stored under data/ by the evidence format's rules), every file's bytes icat's" compare "$image" "$work/clean/store"
 dock clean
 check "a second dock of the same card finds nothing new" \
     expect clean "rc == 0 and r['files'] == 0 and r['alreadyIngested'] == r['listed'] == 13"
@@ -90,6 +111,8 @@ check "a second dock of the same card finds nothing new" \
 scenario disconnect '[{"kind": "disconnect", "afterBytes": 4194304}]'
 dock disconnect
 check "disconnect mid-dock: interrupted (exit 1)" expect disconnect "rc == 1 and r['result'] == 'interrupted'"
+check "disconnect mid-dock: the device was reading files when it went (READs after the volume's metadata)" \
+    device disconnect "reads > 15"
 check "disconnect mid-dock: whatever is stored is icat's bytes" compare "$image" "$work/disconnect/store" --partial
 scenario disconnect '[]'
 dock disconnect
@@ -118,6 +141,9 @@ for fault in '{"kind": "stall", "phase": "data", "read": 20}' '{"kind": "stall",
     scenario transport "[$fault]"
     rm -rf "$work/transport/store" "$work/transport/state"
     dock transport
+    # The fault is counted in commands or reads: the device's count says it was reached.
+    reached=$(python3 -c "import json, sys; f = json.loads(sys.argv[1]); print('reads >= %d' % f['read'] if 'read' in f else 'n >= %d' % f['command'])" "$fault")
+    check "$label: the fault was reached ($reached)" device transport "$reached"
     check "$label: recovered (completed, all verified) or interrupted" \
         expect transport "(rc == 0 and r['result'] == 'completed' and r['verified'] == 13) or (rc == 1 and r['result'] == 'interrupted')"
     check "$label: nothing stored differs from icat" compare "$image" "$work/transport/store" --partial

@@ -14,7 +14,7 @@ bin="$1"
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 failures=0
 . "$root/Tests/cli/support/checks.sh"
 compare() { python3 "$root/Tests/cli/support/sleuthkit_compare.py" "$@"; }
@@ -67,7 +67,7 @@ check "umockdev: the gateway found the mass-storage recorder through udev (1209:
 check "umockdev: the dock over libusb (class 08/06/50) completes, all 13 files verified, exit 0" \
     expect "rc == 0 and r['bay'] == '1-1.2' and r['result'] == 'completed' and r['files'] == 13 and r['verified'] == 13"
 check "umockdev: the bag validates (bagit.py)" bags_validate
-check "umockdev: paths under data/ are fls -r -p's, every file's SHA-256 icat's" compare "$image" "$work/store"
+check "umockdev: custody paths are fls -r -p's (stored under data/ by the evidence format's rules), every file's bytes icat's" compare "$image" "$work/store"
 check "umockdev: the harness saw no ioctl it does not know" sh -c "! grep -q 'UNKNOWN IOCTL' '$work/log'"
 
 # STALL on bulk IN at the 40th IN transfer carrying data (inside a READ's data phase: the card's
@@ -77,6 +77,16 @@ for stall in "--stall-in M000001:40" "--stall-out M000001:30"; do
     check "umockdev $stall: recovered (completed, all verified) or interrupted" \
         expect "(rc == 0 and r['result'] == 'completed' and r['verified'] == 13) or (rc == 1 and r.get('result') == 'interrupted')"
     check "umockdev $stall: the halt was cleared (CLEAR_HALT)" logged "USBDEVFS_CLEAR_HALT 0x.*: the endpoint runs again"
+    # Out of step after the halt (the rest of the data where the CSW should be; a CBW lost), the
+    # gateway recovers as BOT §5.3.4 orders: the class reset, then CLEAR_HALT on both pipes.
+    check "umockdev $stall: reset recovery (Bulk-Only Mass Storage Reset, then both halts cleared)" \
+        python3 - "$work/log" <<'PY'
+import sys
+log = open(sys.argv[1], errors="replace").read().splitlines()
+resets = [i for i, l in enumerate(log) if "Bulk-Only Mass Storage Reset" in l]
+after = " ".join(log[resets[0]:]) if resets else ""
+sys.exit(0 if resets and "USBDEVFS_CLEAR_HALT 0x81" in after and "USBDEVFS_CLEAR_HALT 0x01" in after else 1)
+PY
     check "umockdev $stall: nothing stored differs from icat" compare "$image" "$work/store" --partial
 done
 

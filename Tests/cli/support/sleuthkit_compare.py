@@ -4,8 +4,12 @@ from the same image:
 
     sleuthkit_compare.py IMAGE STORE [--partial] [--incomplete PATH]...
 
-For every file of every bag's custody.json: its device path is a file `fls -r -p` lists, it is
-stored at data/ + that path, and a verified file's bytes (and its custody SHA-256) are `icat`'s.
+For every file of every bag's custody.json: its device path is exactly a path `fls -r -p`
+lists, it is stored at data/ + that path as the evidence format's path rules write it
+(Docs/evidence-format.md: each character other than ASCII letters, digits, `.`, `_`, `-` and
+non-ASCII letters, numbers and combining marks becomes `_`, so `照片 0001.JPG` is stored as
+`照片_0001.JPG`; the exact name stays in the custody record), and a verified file's bytes (and
+its custody SHA-256) are `icat`'s.
 A file that is not verified must be one named by --incomplete, and even then its stored bytes
 must be a prefix of icat's (fewer bytes, never other bytes). Every file under data/ must be in
 the custody record. Without --partial every file TSK lists must be verified in some bag; with
@@ -19,6 +23,7 @@ import os
 import re
 import subprocess
 import sys
+import unicodedata
 
 
 def sleuthkit_files(image):
@@ -34,6 +39,19 @@ def sleuthkit_files(image):
             continue
         files[path] = inode
     return files
+
+
+def bag_path(device_path):
+    """data/ + the path as PathSanitizer writes a short, clean one (no clash, no length cut)."""
+    def component(name):
+        out = "".join(c if (c.isascii() and (c.isalnum() or c in "._-"))
+                      or (not c.isascii() and unicodedata.category(c)[0] in "LNM") else "_" for c in name)
+        if out.startswith("."):
+            out = "_" + out[1:]
+        if out.endswith("."):
+            out = out[:-1] + "_"
+        return out
+    return "data/" + "/".join(component(c) for c in device_path.split("/") if c not in ("", ".", ".."))
 
 
 def icat(image, inode):
@@ -60,8 +78,8 @@ def main():
             if path not in want:
                 problems.append("%s: not a file on the image (fls -r -p)" % where)
                 continue
-            if stored != "data/" + path:
-                problems.append("%s: stored at %s, not at data/ + its path on the volume" % (where, stored))
+            if stored != bag_path(path):
+                problems.append("%s: stored at %s, not at %s (data/ + its path on the volume)" % (where, stored, bag_path(path)))
             if path not in truth:
                 truth[path] = icat(image, want[path])
             with open(os.path.join(bag, stored), "rb") as fh:
