@@ -61,7 +61,7 @@ let package = Package(
                 path: "Sources/Families/ProtocolV1"),
         /// USB mass storage, read-only: Bulk-Only Transport over the HAL's `USBTransferLink` and
         /// the SCSI disk it carries (open sequence, block reads), a `Volumes.BlockSource`.
-        .target(name: "MassStorageFamily", dependencies: ["RecorderHAL", "MassStorageProtocol", "Volumes", "Calendrical"],
+        .target(name: "MassStorageFamily", dependencies: ["RecorderHAL", "MassStorageProtocol", "Volumes", "Calendrical", "GatewayCrypto"],
                 path: "Sources/Families/MassStorage"),
         /// The registry of built-in drivers (`DriverRegistry.builtIn`): the one module that sees
         /// every family, for the binaries' composition.
