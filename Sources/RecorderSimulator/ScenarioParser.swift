@@ -117,6 +117,8 @@ extension Scenario {
         r.maxPayload = Int(try w.integer("maxPayload", in: Int64(FrameHeader.initialMaximumPayload)...Int64(FrameHeader.protocolMaximumPayload)) ?? Int64(r.maxPayload))
         r.maxInFlight = Int(try w.integer("maxInFlight", in: 1...256) ?? 8)
         r.deviceHashes = try w.bool("deviceHashes", default: true)
+        // The serial is the device's USB iSerialNumber, as the umockdev harness presents it too.
+        storage?.serialNumber = identity.serial
         r.storage = storage
         guard let recs = try w.array("recordings") ?? (storage != nil ? [] : nil) else { throw ScenarioError(path: w.at("recordings"), reason: "is required (an array, may be empty)") }
         var ids = Set<UInt32>()

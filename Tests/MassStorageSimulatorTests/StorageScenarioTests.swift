@@ -64,6 +64,9 @@ import Testing
                 """#, in: dir)
             #expect(s.recorders.map { [$0.vendorId, $0.productId] } == [[0x1209, 0x0002], [0x1209, 0x00A7], [0xABCD, 0x0002], [0x1209, 0x0001]])
             #expect(RecorderScenario.massStorageProductId == 0x0002)
+            // The USB serial string is the scenario's serial.
+            #expect(s.recorders[0].storage?.serialNumber == "P000001" && s.recorders[1].storage?.serialNumber == "P000002")
+            #expect(try SimulatedMassStorage(s.recorders[0], name: "x")?.hostEnd.serialNumber == "P000001")
         }
     }
 

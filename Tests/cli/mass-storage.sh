@@ -94,8 +94,8 @@ bags_validate() {
 scenario clean '[]'
 dock clean
 check "clean dock: exit status 0" expect clean "rc == 0"
-check "clean dock: one recorder, completed, all 13 files verified" \
-    expect clean "len(d['recorders']) == 1 and r['result'] == 'completed' and r['files'] == 13 and r['verified'] == 13 and d['totals']['allVerified']"
+check "clean dock: one recorder (serial M000001, its USB serial string), completed, all 13 files verified" \
+    expect clean "len(d['recorders']) == 1 and r['serial'] == 'M000001' and r['result'] == 'completed' and r['files'] == 13 and r['verified'] == 13 and d['totals']['allVerified']"
 check "clean dock: one bag, valid (bagit.py) and signed" bags_validate "$work/clean/store"
 # The write-blocker over a whole dock, from the device's own log: TEST UNIT READY, REQUEST
 # SENSE, INQUIRY, MODE SENSE(6), READ CAPACITY(10), SERVICE ACTION IN(16), READ(10), READ(16).

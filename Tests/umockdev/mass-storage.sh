@@ -64,8 +64,8 @@ bags_validate() {
 gateway --dock M000001
 check "umockdev: the gateway found the mass-storage recorder through udev (1209:0002, the test model)" \
     logged "bay 1-1.2: recorder-gateway test mass-storage recorder (simulator and umockdev) docked"
-check "umockdev: the dock over libusb (class 08/06/50) completes, all 13 files verified, exit 0" \
-    expect "rc == 0 and r['bay'] == '1-1.2' and r['result'] == 'completed' and r['files'] == 13 and r['verified'] == 13"
+check "umockdev: the dock over libusb (class 08/06/50) completes, serial M000001 (iSerialNumber), all 13 files verified, exit 0" \
+    expect "rc == 0 and r['bay'] == '1-1.2' and r['serial'] == 'M000001' and r['result'] == 'completed' and r['files'] == 13 and r['verified'] == 13"
 check "umockdev: the bag validates (bagit.py)" bags_validate
 check "umockdev: custody paths are fls -r -p's (stored under data/ by the evidence format's rules), every file's bytes icat's" compare "$image" "$work/store"
 check "umockdev: the harness saw no ioctl it does not know" sh -c "! grep -q 'UNKNOWN IOCTL' '$work/log'"
