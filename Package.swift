@@ -144,7 +144,7 @@ let package = Package(
         .testTarget(name: "TimelineTests", dependencies: ["TestSupport", "Timeline"]),
         .testTarget(name: "DockTests",
                     dependencies: ["TestSupport", "Dock", "EvidenceStore", "Forwarding", "S3Store", "RecorderSimulator", "RecorderHAL", "ProtocolV1Family", "RecorderProtocol",
-                                   "Evidence", "Journal", "GatewayCrypto", "Settings"]),
+                                   "Evidence", "Journal", "GatewayCrypto", "Settings", "MassStorageFamily"]),
         .testTarget(name: "EvidenceStoreTests", dependencies: ["EvidenceStore", "Evidence"]),
         .testTarget(name: "ForwardingTests", dependencies: ["Forwarding", "EvidenceStore", "Evidence", "GatewayCrypto", "Journal", "S3Store"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
