@@ -5,7 +5,8 @@ import Foundation
 public struct Anomaly: Codable, Hashable, Sendable, CustomStringConvertible {
     /// A stable code: device-hash-mismatch, quarantined, read-failed, vanished,
     /// authentication-failed, catalog-refused, disk-full, storage-error, interrupted, resumed,
-    /// clock-set-failed, release-refused, protocol-error.
+    /// clock-set-failed, release-refused, protocol-error, source-changed, volume-changed,
+    /// source-unverified.
     public var code: String
     /// The recording it concerns, if any.
     public var recordingId: UInt32?
