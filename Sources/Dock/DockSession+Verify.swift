@@ -43,11 +43,13 @@ extension DockSession {
     /// reads its volumes afresh) and compares it with the first listing.
     ///
     /// A disagreement is an anomaly (`source-changed` naming the file and both hashes,
-    /// `volume-changed`), as is a second read or listing that fails (`source-unverified`);
+    /// `volume-changed`), and a file whose second read differs is quarantined: kept as first
+    /// read, never released, and not counted as collected, so the next dock reads it again. So
+    /// is a second read or listing that fails (`source-unverified`);
     /// each withholds every release of this dock. Recordings earlier bags hold that this dock
     /// would release are read again too and compared with the ledger's hash. A lost link is
     /// thrown on: the session stays open and the next dock verifies again.
-    func checkSource(_ recorder: any Recorder, firstListing: [CatalogEntry], plan: DockPlan,
+    func checkSource(_ recorder: any Recorder, firstListing: [CatalogEntry], plan: inout DockPlan,
                      out: inout DockOutcome) async throws -> SourceCheck {
         var check = SourceCheck()
         let provenance = recorder as? any SourceProvenance
@@ -88,7 +90,12 @@ extension DockSession {
                 if target.inBag { check.verification?[target.id] = SourceCheck.agreed }
                 continue
             }
-            if target.inBag { check.verification?[target.id] = SourceCheck.differs }
+            if target.inBag, var file = plan.files[target.id] {
+                check.verification?[target.id] = SourceCheck.differs
+                file.state = .quarantined
+                try journal.put(file)
+                plan.files[target.id] = file
+            }
             let path = listed[target.id]?.path ?? "?"
             out.anomalies.append(Anomaly("source-changed", recordingId: target.id,
                                          "\(path): first read SHA-256 \(hexString(target.sha256)), second read \(hexString(second)); nothing of this dock is released"))

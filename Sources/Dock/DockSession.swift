@@ -109,7 +109,7 @@ public struct DockSession: Sendable {
         let identity = admitted.identity, clock = admitted.clock
         var plan = try await self.plan(admitted, dockStart: dockStart, &out)
         try await pullPending(recorder, catalog: admitted.catalog, plan: &plan, out: &out)
-        let source = try await checkSource(recorder, firstListing: admitted.catalog, plan: plan, out: &out)
+        let source = try await checkSource(recorder, firstListing: admitted.catalog, plan: &plan, out: &out)
         // Sealing needs the session's files once and its meta, not the catalog, the files by id
         // or the journal's text of the meta (decoded into `plan.meta`): with a large catalog
         // each is MBs, let go here rather than held through the seal (#11).

@@ -124,7 +124,8 @@ import TestSupport
             let changed = try #require(d.out.anomalies.first { $0.code == "source-changed" })
             let firstSHA = try #require(victim.sha256)
             #expect(changed.recordingId == victim.recordingId && changed.detail.contains(firstSHA))
-            #expect(d.custody.files.first { $0.recordingId == victim.recordingId }?.sourceVerification == "second-read-differs")
+            let differing = try #require(d.custody.files.first { $0.recordingId == victim.recordingId })
+            #expect(differing.sourceVerification == "second-read-differs" && differing.quarantined && differing.sha256 == victim.sha256)
             #expect(d.custody.files.filter { $0.recordingId != victim.recordingId }.allSatisfy { $0.sourceVerification == "second-read-agreed" })
             #expect(d.out.released == 0 && d.recorder.released.isEmpty)
         }

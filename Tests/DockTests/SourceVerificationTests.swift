@@ -70,10 +70,32 @@ import TestSupport
         #expect(changed.recordingId == 2 && changed.detail.contains("DCIM/0002.MP4"))
         let first = hexString(SHA256Hasher.hash(Data(Self.files[1].bytes)))
         #expect(changed.detail.contains(first), "\(changed.detail)")
-        #expect(custody.files.first { $0.recordingId == 2 }?.sourceVerification == "second-read-differs")
+        let differing = try #require(custody.files.first { $0.recordingId == 2 })
+        #expect(differing.sourceVerification == "second-read-differs" && differing.quarantined && !differing.verified)
+        #expect(differing.sha256 == first, "kept as first read")
+        #expect(out.quarantined == 1 && out.verified == 2)
         #expect(custody.files.first { $0.recordingId == 1 }?.sourceVerification == "second-read-agreed")
         #expect(custody.anomalies.contains { $0.code == "source-changed" && $0.file == 2 })
         #expect(out.released == 0 && recorder.released.isEmpty)
+    }
+
+    /// The file whose second read differed was not collected: the next dock reads it again,
+    /// and once it reads the same twice it is collected and released.
+    @Test func aFileThatChangedIsReadAgainAtTheNextDock() async throws {
+        let kiosk = try TestKiosk(release: .releaseAfterVerified)
+        let changing = MemoryRecorder(files: Self.files, capabilities: [.release], change: .content(path: "DCIM/0002.MP4"))
+        await kiosk.gateway.dock(link: .stream(NoLink()), driver: PreparedDriver(recorder: changing), port: "1-1.1")
+        let first = try #require(await kiosk.gateway.waitUntilIdle().last)
+        #expect(first.quarantined == 1 && first.released == 0)
+        var settled = Self.files
+        settled[1].bytes[settled[1].bytes.count / 2] ^= 0xFF
+        let steady = MemoryRecorder(files: settled, capabilities: [.release])
+        await kiosk.gateway.dock(link: .stream(NoLink()), driver: PreparedDriver(recorder: steady), port: "1-1.1")
+        let second = try #require(await kiosk.gateway.waitUntilIdle().last)
+        #expect(second.result == .completed && second.files == 1 && second.verified == 1, "\(second.anomalies)")
+        #expect(second.alreadyIngested == 2)
+        #expect(steady.bytesRead[1] == 300_001 && steady.bytesRead[2] == 2 * 70_000, "the collected one is read once, to be verified before release")
+        #expect(steady.released.sorted() == [1, 2, 3])
     }
 
     @Test func catalogChangedBetweenTheReadsReleasesNothing() async throws {
