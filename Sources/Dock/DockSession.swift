@@ -13,6 +13,9 @@ import RecorderHAL
 /// 3. CATALOG; recordings the ledger already holds are skipped.
 /// 4. Each new recording is pulled into staging and hashed; a mismatch with the device's hash
 ///    is read again once, a second mismatch quarantines the file (kept, never released).
+/// 4a. For a recorder without its own hashes, every file of the bag is read a second time and
+///    the catalog listed again when `verify-source` or a release asks (a source that changed
+///    between the reads releases nothing).
 /// 5. The bag is finalized (tag files, custody record, signature, atomic rename), then the
 ///    clock is set, then recordings are released as the policy allows.
 ///
@@ -20,7 +23,8 @@ import RecorderHAL
 /// the next dock of the same recorder, in any bay, continues it from the durable offsets.
 ///
 /// One file per step: `DockSession+Admission` (1–3), `DockSession+Plan` (the session and the
-/// ledger), `DockSession+Pull` (4), `DockSession+Seal` and `DockSession+Release` (5).
+/// ledger), `DockSession+Pull` (4), `DockSession+Verify` (4a), `DockSession+Seal` and
+/// `DockSession+Release` (5).
 public struct DockSession: Sendable {
     public let context: IngestContext
     /// The bay's USB port path (or the simulator's bay name).
