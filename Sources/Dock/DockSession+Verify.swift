@@ -74,6 +74,10 @@ extension DockSession {
         }
         context.progress.update(port) { $0.note = "verifying source: reading \(targets.count) files again" }
         let serial = plan.session.serial
+        // What this check finds is kept in the journal as it is found, so that a dock cut off
+        // before sealing (the file it quarantined stays so) still seals the reason.
+        let found = out.anomalies.count
+        defer { keepInJournal(Array(out.anomalies[found...]), session: plan.session) }
         for target in targets {
             let second: [UInt8]
             switch await secondRead(recorder, id: target.id, size: target.size) {
@@ -123,6 +127,21 @@ extension DockSession {
             await audit(.error, serial: serial, detail: ["reason": "volume changed between the reads: \(shown)"])
         }
         return check
+    }
+
+    /// Adds `anomalies` to the session's meta in the journal (not to the dock's own copy, which
+    /// the seal adds to `out.anomalies`): a later dock that continues the session seals them.
+    private func keepInJournal(_ anomalies: [Anomaly], session: Journal.Session) {
+        guard !anomalies.isEmpty else { return }
+        do {
+            guard let stored = try journal.unfinishedSession(serial: session.serial), stored.id == session.id else { return }
+            var meta = SessionMeta.decode(stored.meta)
+            meta.anomalies = (meta.anomalies ?? []) + anomalies
+            try journal.setMeta(session: session.id, meta.encoded())
+        } catch {
+            // The anomalies are still in this dock's outcome and, if it seals, its record.
+            FileHandle.standardError.write(Data("recorder-gatewayd: bay \(bay): cannot keep the source check's anomalies in the journal: \(error)\n".utf8))
+        }
     }
 
     /// The SHA-256 of recording `id` read whole from the recorder, bytes in order and exactly

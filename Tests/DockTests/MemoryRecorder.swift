@@ -22,6 +22,9 @@ final class MemoryRecorder: Recorder, @unchecked Sendable {
     private var wholeReads = 0
     private var read: [UInt32: UInt64] = [:]
     private var freed: [UInt32] = []
+    private var listings = 0
+    /// The second `catalog()` finds the recorder gone (unplugged between the reads).
+    var unpluggedAtSecondListing = false
 
     init(files named: [(path: String, bytes: [UInt8])], capabilities: RecorderCapabilities, change: Change = .none) {
         var files: [UInt32: (CatalogEntry, [UInt8])] = [:]
@@ -62,7 +65,12 @@ final class MemoryRecorder: Recorder, @unchecked Sendable {
     }
 
     func catalog() async throws(RecorderError) -> [CatalogEntry] {
-        lock.withLock { files.values.map(\.entry).sorted { $0.id < $1.id } }
+        let (n, entries) = lock.withLock { () -> (Int, [CatalogEntry]) in
+            listings += 1
+            return (listings, files.values.map(\.entry).sorted { $0.id < $1.id })
+        }
+        if n == 2, unpluggedAtSecondListing { throw RecorderError(.link(.deviceGone)) }
+        return entries
     }
 
     func read(_ id: UInt32, range: Range<UInt64>) -> any RecordingStream {

@@ -98,6 +98,27 @@ import TestSupport
         #expect(steady.released.sorted() == [1, 2, 3])
     }
 
+    /// A dock cut off after its second reads (unplugged at the second listing) keeps the file it
+    /// quarantined and the reason: the dock that continues the session seals both.
+    @Test func aSourceChangeSurvivesAnInterruptedDock() async throws {
+        let kiosk = try TestKiosk(release: .releaseAfterVerified)
+        let changing = MemoryRecorder(files: Self.files, capabilities: [.release], change: .content(path: "DCIM/0002.MP4"))
+        changing.unpluggedAtSecondListing = true
+        await kiosk.gateway.dock(link: .stream(NoLink()), driver: PreparedDriver(recorder: changing), port: "1-1.1")
+        let cut = try #require(await kiosk.gateway.waitUntilIdle().last)
+        guard case .interrupted = cut.result else { Issue.record("\(cut.result)"); return }
+        #expect(cut.anomalies.contains { $0.code == "source-changed" } && cut.bagPath == nil)
+        let again = MemoryRecorder(files: Self.files, capabilities: [.release])
+        await kiosk.gateway.dock(link: .stream(NoLink()), driver: PreparedDriver(recorder: again), port: "1-1.2")
+        let out = try #require(await kiosk.gateway.waitUntilIdle().last)
+        #expect(out.result == .completed && out.quarantined == 1, "\(out.result) \(out.anomalies)")
+        let custody = try CustodyRecord(json: Data(contentsOf: URL(fileURLWithPath: try #require(out.bagPath) + "/custody.json")))
+        #expect(custody.anomalies.filter { $0.code == "source-changed" }.map(\.file) == [2])
+        #expect(custody.files.first { $0.recordingId == 2 }?.quarantined == true)
+        // Files 1 and 3 now read the same as at the first dock: released; the quarantined one never.
+        #expect(again.released.sorted() == [1, 3])
+    }
+
     @Test func catalogChangedBetweenTheReadsReleasesNothing() async throws {
         let recorder = MemoryRecorder(files: Self.files, capabilities: [.release], change: .catalog)
         let (out, custody) = try await dock(recorder, release: .releaseAfterVerified, verify: .always)
