@@ -6,8 +6,8 @@
 # (fls -r -p for the paths under data/, icat for every file's bytes), the bag with bagit.py and
 # the custody signature with openssl. Then faults, each on a fresh store: a disconnect
 # mid-dock (interrupted, and the next dock resumes and completes), MEDIUM ERROR on blocks of one
-# file (that file not verified, every other one verified), and STALLs and wrong CSWs (recovered
-# or interrupted, never a wrong file).
+# file (that file not verified, every other one verified), a unit that stays NOT READY (or
+# becomes ready), and STALLs and wrong CSWs (recovered or interrupted, never a wrong file).
 # Usage: mass-storage.sh BIN_DIR
 set -uo pipefail
 bin="$1"
@@ -131,7 +131,22 @@ check "MEDIUM ERROR in one file: the dock completes, exit 1, one file not verifi
 check "MEDIUM ERROR in one file: the others at their paths with icat's bytes, the damaged one never wrong bytes" \
     compare "$image" "$work/medium/store" --incomplete "$second"
 
-# 4. Transport faults: a STALL in a READ's data phase and before a CSW are cleared and the
+# 4. A unit that stays NOT READY: the dock fails after the driver's bounded wait, naming the
+# bay's link and the sense, and stores nothing; one that becomes ready after three TEST UNIT
+# READYs is docked in full.
+scenario notready '[{"kind": "notReady"}]'
+dock notready
+check "NOT READY for good: the dock fails (exit 1), naming the link and NOT READY, no bag" \
+    expect notready "rc == 1 and r['result'] == 'failed' and 'simulator 1-1.2' in r['reason'] and 'NOT READY' in r['reason'] and not r['bag']"
+check "NOT READY for good: the device was asked TEST UNIT READY again and again, and never READ" \
+    device notready "ops.get(0x00, 0) > 3 and reads == 0"
+scenario notready '[{"kind": "notReady", "testUnitReadys": 3}]'
+rm -rf "$work/notready/store" "$work/notready/state"
+dock notready
+check "NOT READY for three TEST UNIT READYs: then docked in full" expect notready "rc == 0 and d['totals']['allVerified'] and r['verified'] == 13"
+check "NOT READY for three TEST UNIT READYs: every file at its path with icat's bytes" compare "$image" "$work/notready/store"
+
+# 5. Transport faults: a STALL in a READ's data phase and before a CSW are cleared and the
 # command retried (BOT §5.3.3, §6.7.2); a CSW with the wrong tag or residue, or a phase error,
 # needs reset recovery. Each dock is recovered or interrupted, and nothing wrong is ever
 # stored; an interrupted one completes at the next dock.
