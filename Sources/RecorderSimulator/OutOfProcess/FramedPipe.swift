@@ -22,14 +22,18 @@ public enum FramedPipe {
 
     /// Reads one message from `fd`.
     public static func read(_ fd: Int32) -> Read {
-        var header = [UInt8](repeating: 0, count: 4)
-        guard readExactly(fd, &header, 4) else { return .end }
-        let length = UInt32(header[0]) | UInt32(header[1]) << 8 | UInt32(header[2]) << 16 | UInt32(header[3]) << 24
+        var header: UInt32 = 0
+        guard withUnsafeMutableBytes(of: &header, { readExactly(fd, $0.baseAddress!, 4) }) else { return .end }
+        let length = UInt32(littleEndian: header)
         if length == goneMarker { return .gone }
         guard Int(length) <= maximumMessage else { return .oversized(UInt64(length)) }
-        var body = [UInt8](repeating: 0, count: Int(length))
-        guard readExactly(fd, &body, Int(length)) else { return .end }
-        return .message(body)
+        // Read straight into the array's storage: a 1 MiB reply is not zeroed first.
+        var complete = true
+        let body = [UInt8](unsafeUninitializedCapacity: Int(length)) { buffer, count in
+            if let base = buffer.baseAddress { complete = readExactly(fd, UnsafeMutableRawPointer(base), Int(length)) }
+            count = complete ? Int(length) : 0
+        }
+        return complete ? .message(body) : .end
     }
 
     /// Writes `bytes` as one message; false when the reader has gone (EPIPE) or on any error.
@@ -48,10 +52,10 @@ public enum FramedPipe {
         writeAll(fd, [0xFF, 0xFF, 0xFF, 0xFF])
     }
 
-    private static func readExactly(_ fd: Int32, _ buffer: inout [UInt8], _ count: Int) -> Bool {
+    private static func readExactly(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Bool {
         var done = 0
         while done < count {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, count - done) }
+            let n = Glibc.read(fd, buffer + done, count - done)
             if n > 0 {
                 done += n
             } else if n < 0 && errno == EINTR {
