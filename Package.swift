@@ -61,7 +61,7 @@ let package = Package(
                 path: "Sources/Families/ProtocolV1"),
         /// USB mass storage, read-only: Bulk-Only Transport over the HAL's `USBTransferLink` and
         /// the SCSI disk it carries (open sequence, block reads), a `Volumes.BlockSource`.
-        .target(name: "MassStorageFamily", dependencies: ["RecorderHAL", "MassStorageProtocol", "Volumes", "Calendrical"],
+        .target(name: "MassStorageFamily", dependencies: ["RecorderHAL", "MassStorageProtocol", "Volumes", "Calendrical", "GatewayCrypto"],
                 path: "Sources/Families/MassStorage"),
         /// The registry of built-in drivers (`DriverRegistry.builtIn`): the one module that sees
         /// every family, for the binaries' composition.
@@ -144,6 +144,7 @@ let package = Package(
         .testTarget(name: "TimelineTests", dependencies: ["TestSupport", "Timeline"]),
         .testTarget(name: "DockTests",
                     dependencies: ["TestSupport", "Dock", "EvidenceStore", "Forwarding", "S3Store", "RecorderSimulator", "RecorderHAL", "ProtocolV1Family", "RecorderProtocol",
+                                   "MassStorageFamily", "MassStorageProtocol",
                                    "Evidence", "Journal", "GatewayCrypto", "Settings"]),
         .testTarget(name: "EvidenceStoreTests", dependencies: ["EvidenceStore", "Evidence"]),
         .testTarget(name: "ForwardingTests", dependencies: ["Forwarding", "EvidenceStore", "Evidence", "GatewayCrypto", "Journal", "S3Store"]),

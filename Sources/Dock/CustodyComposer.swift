@@ -15,7 +15,9 @@ struct CustodyComposer {
     /// Every dock of the session, this one last (`SessionMeta.docks`).
     let docks: [SessionMeta.Dock]
     let files: [Journal.File]
-    let clock: ClockSample
+    /// The dock's clock reading; nil when the family cannot read its clock (the record then has
+    /// no `clock`, and bag-info no `Clock-Offset-Ms`).
+    let clock: ClockSample?
     let anomalies: [Anomaly]
     let dockEnd: Date
     /// Seconds this dock has taken so far.
@@ -52,9 +54,11 @@ struct CustodyComposer {
             bay: bay,
             dock: dock,
             recorder: .init(identity: identity, driver: info.driver, protocolVersion: info.protocolVersion),
-            clock: .init(offsetMs: clock.offsetMilliseconds, roundTripMs: clock.roundTripMilliseconds,
-                         samples: context.clockSamples, deviceZoneOffsetMinutes: Int(clock.device.zoneOffsetMinutes),
-                         measuredAtUTC: UTCTimestamp.string(clock.hostReceived)),
+            clock: clock.map {
+                .init(offsetMs: $0.offsetMilliseconds, roundTripMs: $0.roundTripMilliseconds,
+                      samples: context.clockSamples, deviceZoneOffsetMinutes: Int($0.device.zoneOffsetMinutes),
+                      measuredAtUTC: UTCTimestamp.string($0.hostReceived))
+            },
             files: fileRecords,
             anomalies: anomalies.map { .init(code: $0.code, file: $0.recordingId, detail: $0.detail) },
             totals: .init(files: files.count, bytes: files.reduce(0) { $0 + $1.durableOffset }, seconds: seconds),
@@ -74,7 +78,7 @@ struct CustodyComposer {
         _ = consume entries
         let derived = SessionReport.derive(files: r.files, read: read)
         let input = SessionReport.correct(&r, derived: derived)
-        let custody = try r.canonicalJSON(), drift = r.clock.driftSecondsPerDay
+        let custody = try r.canonicalJSON(), drift = r.clock?.driftSecondsPerDay
         _ = consume r
         return (custody, drift, derived.trackFiles.map { TagFile(path: $0.path, bytes: $0.bytes) } + SessionReport.reportFiles(input))
     }
@@ -89,7 +93,7 @@ struct CustodyComposer {
                 payloadBytes: payload.reduce(0) { $0 + $1.size }, payloadFiles: payload.count,
                 officerNumber: Self.clean(identity.officerNumber), officerName: Self.clean(identity.officerName),
                 unitNumber: Self.clean(identity.unitNumber), gatewayId: Self.clean(context.config.gatewayId),
-                bay: Self.clean(bay), dockStart: dockStart, dockEnd: dockEnd, clockOffsetMs: clock.offsetMilliseconds)
+                bay: Self.clean(bay), dockStart: dockStart, dockEnd: dockEnd, clockOffsetMs: clock?.offsetMilliseconds)
         } catch {
             // Unreachable: `clean` leaves no character bag-info refuses. Still, never lose a bag
             // over a label: fall back to the bare minimum.

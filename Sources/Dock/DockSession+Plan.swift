@@ -65,18 +65,24 @@ extension DockSession {
                                              "the catalog lists \(entry.size) bytes, more than the whole filesystem of the kiosk's store (\(storeSize) bytes): not read, left on the recorder"))
                 continue
             }
-            if let f = files[entry.id], f.size == entry.size, f.deviceSHA256 == entry.deviceSHA256 { continue }
+            // The same recording by id, size, device hash and source key: a mass-storage file at a
+            // reused path (same id) with the same size is another file when its key differs, and
+            // its staging is started afresh rather than appended to.
+            if let f = files[entry.id], f.size == entry.size, f.deviceSHA256 == entry.deviceSHA256,
+               f.sourceKey == entry.sourceKey { continue }
             // A quarantined copy is not a collected one: the recording is read again at every
             // dock until a copy verifies (and it is never released before).
             if let ledger = try journal.ledgerEntry(serial: identity.serial, recordingId: entry.id, size: entry.size,
-                                                    deviceSHA256: entry.deviceSHA256), !ledger.quarantined {
+                                                    deviceSHA256: entry.deviceSHA256, sourceKey: entry.sourceKey),
+               !ledger.quarantined {
                 out.alreadyIngested += 1
                 previouslyIngested.append((entry, ledger))
                 continue
             }
             let file = Journal.File(sessionId: session.id, recordingId: entry.id, size: entry.size,
                                     deviceSHA256: entry.deviceSHA256,
-                                    bagPath: files[entry.id]?.bagPath ?? sanitizer.bagPath(for: entry.pathBytes, recordingId: entry.id))
+                                    bagPath: files[entry.id]?.bagPath ?? sanitizer.bagPath(for: entry.pathBytes, recordingId: entry.id),
+                                    sourceKey: entry.sourceKey)
             try journal.put(file)
             files[entry.id] = file
             meta.entries[String(entry.id)] = SessionMeta.Entry(

@@ -9,7 +9,7 @@ extension DockSession {
     /// Seals the bag (tag files, custody record, signature, atomic rename), commits its files
     /// to the ledger, names it in the audit log and queues it for forwarding.
     func seal(session: Journal.Session, meta: consuming SessionMeta, files bagFiles: [Journal.File],
-              identity: RecorderIdentity, recorder: any Recorder, clock: ClockSample, dockEnd: Date,
+              identity: RecorderIdentity, recorder: any Recorder, clock: ClockSample?, dockEnd: Date,
               out: inout DockOutcome) async throws {
         meta.docks[meta.docks.count - 1].endUTC = UTCTimestamp.string(dockEnd)
         meta.docks[meta.docks.count - 1].result = "completed"
@@ -37,7 +37,7 @@ extension DockSession {
         let ledger = bagFiles.filter { $0.state != .incomplete }.map {
             Journal.LedgerEntry(serial: identity.serial, recordingId: $0.recordingId, size: $0.size,
                                 deviceSHA256: $0.deviceSHA256, sha256: $0.sha256 ?? [], bagName: session.bagName,
-                                quarantined: $0.state == .quarantined, ingestedUTC: ingestedUTC)
+                                quarantined: $0.state == .quarantined, ingestedUTC: ingestedUTC, sourceKey: $0.sourceKey)
         }
         CrashPoint.bagRenamed.reached()
         try journal.commitBag(session: session.id, entries: ledger, endedUTC: UTCTimestamp.string(dockEnd))

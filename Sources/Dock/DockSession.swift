@@ -85,8 +85,11 @@ public struct DockSession: Sendable {
     private func finish(_ out: inout DockOutcome, started: ContinuousClock.Instant, serial: String?) async {
         let elapsed = ContinuousClock.now - started
         out.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        // A dock that ends with verified recordings left on the recorder says so where the
+        // technician looks (`recorderctl devices`, `info`), not only in the anomalies.
+        let kept = out.anomalies.first { $0.code == "verified-not-released" }
         let (phase, text): (ProgressBoard.Phase, String) = switch out.result {
-        case .completed: (.done, "done")
+        case .completed: (.done, kept.map { "done: verified, not released (\($0.detail))" } ?? "done")
         case .interrupted(let why): (.interrupted, why)
         case .failed(let why): (.error, why)
         }

@@ -18,8 +18,10 @@ public struct CustodyRecord: Codable, Sendable, Hashable {
     public var dock: Dock
     /// The recorder as it identified itself.
     public var recorder: Recorder
-    /// The recorder's clock against the gateway's.
-    public var clock: Clock
+    /// The recorder's clock against the gateway's; absent when the recorder's family cannot
+    /// read its clock (a `clock-not-read` anomaly says so). Never an offset of 0 standing for
+    /// "unknown". Records of every earlier version have it.
+    public var clock: Clock?
     /// Every recording in this bag, by recording id. Recordings an earlier bag already holds
     /// (the gateway's ledger) are not repeated.
     public var files: [File]
@@ -34,7 +36,7 @@ public struct CustodyRecord: Codable, Sendable, Hashable {
     public var audit: AuditAnchor?
 
     /// A record from its parts.
-    public init(gateway: Gateway, bay: String, dock: Dock, recorder: Recorder, clock: Clock,
+    public init(gateway: Gateway, bay: String, dock: Dock, recorder: Recorder, clock: Clock?,
                 files: [File], anomalies: [Anomaly], totals: Totals, audit: AuditAnchor? = nil) {
         self.audit = audit
         self.gateway = gateway

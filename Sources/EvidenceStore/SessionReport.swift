@@ -82,13 +82,17 @@ public enum SessionReport {
     /// that a caller can let the record go before the report is made (`CustodyComposer`: both
     /// are MBs with a large catalog, #11).
     public static func correct(_ record: inout CustodyRecord, derived: Derived) -> SessionInput {
-        let measured = UTCTimestamp.milliseconds(parsing: record.clock.measuredAtUTC) ?? 0
-        let model = ClockModel(dockOffsetMs: record.clock.offsetMs, measuredAtUTCms: measured, events: derived.timeLogEvents)
-        record.clock.driftSecondsPerDay = model.driftSecondsPerDay.map { ($0 * 1000).rounded() / 1000 }
-        record.clock.lastSyncUTC = model.lastSyncUTCms.map { UTCTimestamp.string(milliseconds: $0) }
-        record.clock.flags = model.flags
-        if !model.correctsTimes {
-            note(&record, file: nil, "the clock offset measured at the dock (\(record.clock.offsetMs) ms) is not a number or beyond ±2^53 ms (about 285,000 years), where a millisecond count is exact (clock.flags): no file has corrected times")
+        // A record without a clock (its family cannot read one): the model has no offset and
+        // corrects nothing; the dock's end stands for the moment of the dock on the timeline.
+        let measured = UTCTimestamp.milliseconds(parsing: record.clock?.measuredAtUTC ?? record.dock.endUTC) ?? 0
+        let model = ClockModel(dockOffsetMs: record.clock?.offsetMs, measuredAtUTCms: measured, events: derived.timeLogEvents)
+        record.clock?.driftSecondsPerDay = model.driftSecondsPerDay.map { ($0 * 1000).rounded() / 1000 }
+        record.clock?.lastSyncUTC = model.lastSyncUTCms.map { UTCTimestamp.string(milliseconds: $0) }
+        record.clock?.flags = model.flags
+        if let clock = record.clock, !model.correctsTimes {
+            note(&record, file: nil, "the clock offset measured at the dock (\(clock.offsetMs) ms) is not a number or beyond ±2^53 ms (about 285,000 years), where a millisecond count is exact (clock.flags): no file has corrected times")
+        } else if record.clock == nil {
+            note(&record, file: nil, "the recorder's clock was not read at the dock (clock-not-read): no file has corrected times, its times are the device's own")
         }
         var recordings: [Recording] = []
         for i in record.files.indices {
@@ -113,7 +117,7 @@ public enum SessionReport {
                             officerName: record.recorder.officerName, bay: record.bay,
                             startUTC: record.dock.startUTC, endUTC: record.dock.endUTC)
         return SessionInput(recordings: recordings, gpsFixTimesMs: derived.fixTimesMs, clock: model, dock: dock,
-                            deviceZoneOffsetMinutes: record.clock.deviceZoneOffsetMinutes, timeLog: derived.timeLog)
+                            deviceZoneOffsetMinutes: record.clock?.deviceZoneOffsetMinutes ?? 0, timeLog: derived.timeLog)
     }
 
     /// The report's tag files: report.json, report.txt, timeline.svg, each made only when it is

@@ -13,7 +13,7 @@ public final class Journal: @unchecked Sendable {
     private let lock = NSLock()
 
     /// The schema version this code writes (PRAGMA user_version).
-    public static let schemaVersion: Int64 = 4
+    public static let schemaVersion: Int64 = 5
 
     /// Opens or creates the journal at `path` (its directory must exist).
     public init(path: String) throws(JournalError) {
@@ -120,6 +120,35 @@ public final class Journal: @unchecked Sendable {
             ALTER TABLE session_file_v4 RENAME TO session_file;
             ALTER TABLE session ADD COLUMN bag_audited INTEGER NOT NULL DEFAULT 1;
             PRAGMA user_version = 4;
+            COMMIT;
+            """)
+        }
+        if version < 5 {
+            // A recording is also recognised by its family's source key (`CatalogEntry.sourceKey`:
+            // a mass-storage file's place and time stamps), part of the ledger's key. SQLite cannot
+            // change a primary key in place, so the ledger is rebuilt, in one transaction. Rows of
+            // earlier versions get the empty key: a family without source keys writes the same.
+            try db.execute("""
+            BEGIN;
+            ALTER TABLE session_file ADD COLUMN source_key BLOB NOT NULL DEFAULT x'';
+            CREATE TABLE ledger_v5 (
+              serial TEXT NOT NULL,
+              recording_id INTEGER NOT NULL,
+              size INTEGER NOT NULL,
+              device_sha256 BLOB NOT NULL,
+              source_key BLOB NOT NULL DEFAULT x'',
+              sha256 BLOB NOT NULL,
+              bag_name TEXT NOT NULL,
+              quarantined INTEGER NOT NULL,
+              ingested_utc TEXT NOT NULL,
+              released_utc TEXT,
+              PRIMARY KEY (serial, recording_id, size, device_sha256, source_key)
+            );
+            INSERT INTO ledger_v5 SELECT serial, recording_id, size, device_sha256, x'', sha256, bag_name, quarantined,
+              ingested_utc, released_utc FROM ledger;
+            DROP TABLE ledger;
+            ALTER TABLE ledger_v5 RENAME TO ledger;
+            PRAGMA user_version = 5;
             COMMIT;
             """)
         }
@@ -230,6 +259,8 @@ public final class Journal: @unchecked Sendable {
         public var recordingId: UInt32
         public var size: UInt64
         public var deviceSHA256: [UInt8]?
+        /// The family's source key (`CatalogEntry.sourceKey`); nil when it has none.
+        public var sourceKey: [UInt8]?
         public var bagPath: String
         /// Bytes from 0 known to be on disk in staging.
         public var durableOffset: UInt64
@@ -238,8 +269,10 @@ public final class Journal: @unchecked Sendable {
         public var rereads: Int
 
         public init(sessionId: Int64, recordingId: UInt32, size: UInt64, deviceSHA256: [UInt8]?, bagPath: String,
-                    durableOffset: UInt64 = 0, state: FileState = .pending, sha256: [UInt8]? = nil, rereads: Int = 0) {
+                    durableOffset: UInt64 = 0, state: FileState = .pending, sha256: [UInt8]? = nil, rereads: Int = 0,
+                    sourceKey: [UInt8]? = nil) {
             self.sessionId = sessionId
+            self.sourceKey = sourceKey
             self.recordingId = recordingId
             self.size = size
             self.deviceSHA256 = deviceSHA256
@@ -269,14 +302,15 @@ public final class Journal: @unchecked Sendable {
     public func put(_ f: File) throws(JournalError) {
         try locked { () throws(JournalError) in
             try db.query("""
-                INSERT INTO session_file (session_id, recording_id, size, device_sha256, bag_path, durable_offset, state, sha256, rereads)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO session_file (session_id, recording_id, size, device_sha256, bag_path, durable_offset, state, sha256, rereads, source_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (session_id, recording_id) DO UPDATE SET size = excluded.size, device_sha256 = excluded.device_sha256,
-                  bag_path = excluded.bag_path, durable_offset = excluded.durable_offset, state = excluded.state,
+                  source_key = excluded.source_key, bag_path = excluded.bag_path, durable_offset = excluded.durable_offset, state = excluded.state,
                   sha256 = excluded.sha256, rereads = excluded.rereads
                 """, [.integer(f.sessionId), .integer(Int64(f.recordingId)), .integer(Int64(bitPattern: f.size)),
                       f.deviceSHA256.map { .blob($0) } ?? .null, .text(f.bagPath), .integer(Int64(bitPattern: f.durableOffset)),
-                      .text(f.state.rawValue), f.sha256.map { .blob($0) } ?? .null, .integer(Int64(f.rereads))])
+                      .text(f.state.rawValue), f.sha256.map { .blob($0) } ?? .null, .integer(Int64(f.rereads)),
+                      .blob(f.sourceKey ?? [])])
         }
     }
 
@@ -300,12 +334,12 @@ public final class Journal: @unchecked Sendable {
 
     public func files(session: Int64) throws(JournalError) -> [File] {
         try locked { () throws(JournalError) -> [File] in
-            try db.query("SELECT session_id, recording_id, size, device_sha256, bag_path, durable_offset, state, sha256, rereads FROM session_file WHERE session_id = ? ORDER BY recording_id",
+            try db.query("SELECT session_id, recording_id, size, device_sha256, bag_path, durable_offset, state, sha256, rereads, source_key FROM session_file WHERE session_id = ? ORDER BY recording_id",
                          [.integer(session)]).map { r in
                 File(sessionId: r[0].int ?? 0, recordingId: UInt32(truncatingIfNeeded: r[1].int ?? 0),
                      size: UInt64(bitPattern: r[2].int ?? 0), deviceSHA256: r[3].bytes, bagPath: r[4].string ?? "",
                      durableOffset: UInt64(bitPattern: r[5].int ?? 0), state: FileState(rawValue: r[6].string ?? "") ?? .pending,
-                     sha256: r[7].bytes, rereads: Int(r[8].int ?? 0))
+                     sha256: r[7].bytes, rereads: Int(r[8].int ?? 0), sourceKey: Journal.optionalKey(r[9].bytes))
             }
         }
     }
@@ -313,12 +347,15 @@ public final class Journal: @unchecked Sendable {
     // MARK: Ledger
 
     /// What the gateway holds of one recording of one recorder, keyed by serial, recording id,
-    /// size and the device's hash: a recorder that reuses an id for new footage gets it ingested.
+    /// size, the device's hash and the family's source key: a recorder that reuses an id (or a
+    /// path) for new footage gets it ingested.
     public struct LedgerEntry: Hashable, Sendable {
         public var serial: String
         public var recordingId: UInt32
         public var size: UInt64
         public var deviceSHA256: [UInt8]?
+        /// The family's source key (`CatalogEntry.sourceKey`); nil when it has none.
+        public var sourceKey: [UInt8]?
         public var sha256: [UInt8]
         public var bagName: String
         public var quarantined: Bool
@@ -326,8 +363,10 @@ public final class Journal: @unchecked Sendable {
         public var releasedUTC: String?
 
         public init(serial: String, recordingId: UInt32, size: UInt64, deviceSHA256: [UInt8]?, sha256: [UInt8],
-                    bagName: String, quarantined: Bool, ingestedUTC: String, releasedUTC: String? = nil) {
+                    bagName: String, quarantined: Bool, ingestedUTC: String, releasedUTC: String? = nil,
+                    sourceKey: [UInt8]? = nil) {
             self.serial = serial
+            self.sourceKey = sourceKey
             self.recordingId = recordingId
             self.size = size
             self.deviceSHA256 = deviceSHA256
@@ -340,10 +379,12 @@ public final class Journal: @unchecked Sendable {
     }
 
     /// The ledger's entry for this recording, or nil if it was never ingested.
-    public func ledgerEntry(serial: String, recordingId: UInt32, size: UInt64, deviceSHA256: [UInt8]?) throws(JournalError) -> LedgerEntry? {
+    public func ledgerEntry(serial: String, recordingId: UInt32, size: UInt64, deviceSHA256: [UInt8]?,
+                            sourceKey: [UInt8]? = nil) throws(JournalError) -> LedgerEntry? {
         try locked { () throws(JournalError) -> LedgerEntry? in
-            try db.query("SELECT serial, recording_id, size, device_sha256, sha256, bag_name, quarantined, ingested_utc, released_utc FROM ledger WHERE serial = ? AND recording_id = ? AND size = ? AND device_sha256 = ?",
-                         [.text(serial), .integer(Int64(recordingId)), .integer(Int64(bitPattern: size)), .blob(deviceSHA256 ?? [])])
+            try db.query("SELECT \(Journal.ledgerColumns) FROM ledger WHERE serial = ? AND recording_id = ? AND size = ? AND device_sha256 = ? AND source_key = ?",
+                         [.text(serial), .integer(Int64(recordingId)), .integer(Int64(bitPattern: size)), .blob(deviceSHA256 ?? []),
+                          .blob(sourceKey ?? [])])
                 .first.map(Journal.ledgerEntry)
         }
     }
@@ -351,7 +392,7 @@ public final class Journal: @unchecked Sendable {
     /// Every ledger entry of `serial`.
     public func ledger(serial: String) throws(JournalError) -> [LedgerEntry] {
         try locked { () throws(JournalError) -> [LedgerEntry] in
-            try db.query("SELECT serial, recording_id, size, device_sha256, sha256, bag_name, quarantined, ingested_utc, released_utc FROM ledger WHERE serial = ? ORDER BY recording_id",
+            try db.query("SELECT \(Journal.ledgerColumns) FROM ledger WHERE serial = ? ORDER BY recording_id",
                          [.text(serial)]).map(Journal.ledgerEntry)
         }
     }
@@ -363,10 +404,10 @@ public final class Journal: @unchecked Sendable {
             try db.execute("BEGIN IMMEDIATE")
             do throws(JournalError) {
                 for e in entries {
-                    try db.query("INSERT OR REPLACE INTO ledger (serial, recording_id, size, device_sha256, sha256, bag_name, quarantined, ingested_utc, released_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                    try db.query("INSERT OR REPLACE INTO ledger (serial, recording_id, size, device_sha256, source_key, sha256, bag_name, quarantined, ingested_utc, released_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
                                  [.text(e.serial), .integer(Int64(e.recordingId)), .integer(Int64(bitPattern: e.size)),
-                                  .blob(e.deviceSHA256 ?? []), .blob(e.sha256), .text(e.bagName), .integer(e.quarantined ? 1 : 0),
-                                  .text(e.ingestedUTC)])
+                                  .blob(e.deviceSHA256 ?? []), .blob(e.sourceKey ?? []), .blob(e.sha256), .text(e.bagName),
+                                  .integer(e.quarantined ? 1 : 0), .text(e.ingestedUTC)])
                 }
                 try db.query("UPDATE session SET state = 'finalized', ended_utc = ?, bag_audited = 0 WHERE id = ?",
                              [.text(endedUTC), .integer(session)])
@@ -379,10 +420,12 @@ public final class Journal: @unchecked Sendable {
     }
 
     /// Records that the recorder freed this recording.
-    public func markReleased(serial: String, recordingId: UInt32, size: UInt64, deviceSHA256: [UInt8]?, releasedUTC: String) throws(JournalError) {
+    public func markReleased(serial: String, recordingId: UInt32, size: UInt64, deviceSHA256: [UInt8]?, sourceKey: [UInt8]? = nil,
+                             releasedUTC: String) throws(JournalError) {
         try locked { () throws(JournalError) in
-            try db.query("UPDATE ledger SET released_utc = ? WHERE serial = ? AND recording_id = ? AND size = ? AND device_sha256 = ?",
-                         [.text(releasedUTC), .text(serial), .integer(Int64(recordingId)), .integer(Int64(bitPattern: size)), .blob(deviceSHA256 ?? [])])
+            try db.query("UPDATE ledger SET released_utc = ? WHERE serial = ? AND recording_id = ? AND size = ? AND device_sha256 = ? AND source_key = ?",
+                         [.text(releasedUTC), .text(serial), .integer(Int64(recordingId)), .integer(Int64(bitPattern: size)), .blob(deviceSHA256 ?? []),
+                          .blob(sourceKey ?? [])])
         }
     }
 
@@ -507,12 +550,20 @@ public final class Journal: @unchecked Sendable {
 
     private func sqlite3Changes() -> Int64 { db.changes }
 
+    private static let ledgerColumns = "serial, recording_id, size, device_sha256, sha256, bag_name, quarantined, ingested_utc, released_utc, source_key"
+
     private static func ledgerEntry(_ r: [SQLValue]) -> LedgerEntry {
         let device = r[3].bytes ?? []
         return LedgerEntry(serial: r[0].string ?? "", recordingId: UInt32(truncatingIfNeeded: r[1].int ?? 0),
                            size: UInt64(bitPattern: r[2].int ?? 0), deviceSHA256: device.isEmpty ? nil : device,
                            sha256: r[4].bytes ?? [], bagName: r[5].string ?? "", quarantined: (r[6].int ?? 0) != 0,
-                           ingestedUTC: r[7].string ?? "", releasedUTC: r[8].string)
+                           ingestedUTC: r[7].string ?? "", releasedUTC: r[8].string, sourceKey: optionalKey(r[9].bytes))
+    }
+
+    /// A stored key column: the empty blob (or a missing one) stands for "none".
+    private static func optionalKey(_ bytes: [UInt8]?) -> [UInt8]? {
+        guard let bytes, !bytes.isEmpty else { return nil }
+        return bytes
     }
 
     @discardableResult

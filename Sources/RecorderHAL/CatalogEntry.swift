@@ -42,10 +42,18 @@ public struct CatalogEntry: Hashable, Sendable {
     /// device may send invalid UTF-8, NUL bytes or `..`; the evidence layer sanitises, the
     /// drivers do not.
     public var pathBytes: [UInt8]
+    /// What makes this the same recording at the next dock, for a family without device hashes
+    /// (`.deviceHashes` absent), whose ids are its own handles: bytes the family derives from
+    /// where and how the file lies on the device (mass storage: a SHA-256 over the volume, path,
+    /// size, first cluster and raw time stamps). The ledger and a resumed session recognise a
+    /// recording by id, size, device hash and this key, so a new file that took an old one's
+    /// place (same path, same size) is collected again rather than taken as already collected.
+    /// Nil for a family whose device hash already says it (protocol v1).
+    public var sourceKey: [UInt8]?
 
     public init(id: UInt32, kind: RecordingKind, important: Bool = false, sequence: UInt32,
                 size: UInt64, startMilliseconds: Int64, endMilliseconds: Int64,
-                deviceSHA256: [UInt8]?, path: [UInt8]) {
+                deviceSHA256: [UInt8]?, path: [UInt8], sourceKey: [UInt8]? = nil) {
         self.id = id
         self.kind = kind
         self.important = important
@@ -55,6 +63,7 @@ public struct CatalogEntry: Hashable, Sendable {
         self.endMilliseconds = endMilliseconds
         self.deviceSHA256 = deviceSHA256
         self.pathBytes = path
+        self.sourceKey = sourceKey
     }
 
     /// The path for display: invalid UTF-8 replaced by U+FFFD. Never use it to build a file name

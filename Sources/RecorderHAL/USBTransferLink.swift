@@ -46,8 +46,13 @@ public protocol USBTransferLink: Sendable {
     /// Payload bytes per second the bulk pipes carry at best, for diagnosis; nil when unknown
     /// or unlimited.
     var capacityBytesPerSecond: Double? { get }
+
+    /// The device's iSerialNumber string descriptor as it gave it, read when the link was
+    /// opened; nil when it has none or it could not be read. Untrusted: the device's claim.
+    var serialNumber: String? { get }
 }
 
 extension USBTransferLink {
     public var capacityBytesPerSecond: Double? { nil }
+    public var serialNumber: String? { nil }
 }

@@ -27,6 +27,11 @@
 /// a time is read as after the sync point (flag `clock-stepped-back` when sync points are out of
 /// order in the file).
 ///
+/// **No reading.** A recorder whose family cannot read its clock gives no dock offset (nil):
+/// the model then corrects nothing (`correctedUTC` is nil), its first flag is `clock-not-read`,
+/// it has no drift, and every sync point is taken as before the dock. It never stands in 0 for
+/// an offset nobody measured.
+///
 /// **Range.** The dock offset is used exactly as measured, however large: a recorder whose RTC
 /// battery died may be decades off (the simulator goes to ±200 years), and an offset clamped to
 /// a smaller one would shift every corrected time by the difference without a word. A Double
@@ -67,9 +72,10 @@ public struct ClockModel: Sendable, Hashable {
     }
 
     /// Device clock minus gateway clock at the dock, milliseconds, as measured (0 if the input
-    /// was not finite).
-    public let dockOffsetMs: Double
-    /// When the dock measured the offset, gateway UTC milliseconds since 1970.
+    /// was not finite); nil when the clock was not read (flag `clock-not-read`).
+    public let dockOffsetMs: Double?
+    /// When the dock measured the offset, gateway UTC milliseconds since 1970 (when the clock
+    /// was not read: the dock's time the caller gives instead).
     public let measuredAtUTCms: Int64
     /// The sync points the model uses, ascending.
     public let syncPoints: [SyncPoint]
@@ -83,27 +89,30 @@ public struct ClockModel: Sendable, Hashable {
     /// The drift limit this model was checked against, seconds per day.
     public let driftLimitSecondsPerDay: Double
     /// Stable codes of what is doubtful about the clock, in this order when present:
-    /// `dock-offset-invalid`, `dock-offset-out-of-range`, `no-sync`, `sync-after-dock`, `clock-stepped-back`,
+    /// `clock-not-read`, `dock-offset-invalid`, `dock-offset-out-of-range`, `no-sync`, `sync-after-dock`, `clock-stepped-back`,
     /// `correction-unknown`, `implausible-correction`, `large-correction`, `drift-excessive`
     /// (|drift| over the limit), `drift-short-baseline`. See the type's documentation.
     public let flags: [String]
 
     /// A model from the dock's measurement and the time log's events (any events: those that are
     /// not sync points are ignored). `driftLimitSecondsPerDay` is the norm `drift-excessive`
-    /// is checked against.
-    public init(dockOffsetMs: Double, measuredAtUTCms: Int64, events: [TimeLogEvent],
+    /// is checked against. A nil `dockOffsetMs` is a clock that was not read (see the type).
+    public init(dockOffsetMs: Double?, measuredAtUTCms: Int64, events: [TimeLogEvent],
                 driftLimitSecondsPerDay: Double = ClockModel.healthyDriftSecondsPerDay) {
         var flags: [String] = []
         let offset: Double
-        if !dockOffsetMs.isFinite {
+        if dockOffsetMs == nil {
+            offset = 0
+            flags.append("clock-not-read")
+        } else if let dockOffsetMs, !dockOffsetMs.isFinite {
             offset = 0
             flags.append("dock-offset-invalid")
         } else {
             // Never clamped: a smaller offset would move every corrected time by the difference.
-            offset = dockOffsetMs
+            offset = dockOffsetMs ?? 0
             if abs(offset) > Self.maximumDockOffsetMs { flags.append("dock-offset-out-of-range") }
         }
-        self.dockOffsetMs = offset
+        self.dockOffsetMs = dockOffsetMs == nil ? nil : offset
         self.measuredAtUTCms = measuredAtUTCms
         self.driftLimitSecondsPerDay = driftLimitSecondsPerDay
 
@@ -111,7 +120,8 @@ public struct ClockModel: Sendable, Hashable {
         let all = events.filter(\.isSyncPoint).map {
             SyncPoint(utcMs: $0.deviceUTCms, type: $0.type, line: $0.line, correctionMs: $0.clockCorrectionMs)
         }
-        let isBefore = { (p: SyncPoint) in p.utcMs < measuredAtUTCms && Double(p.utcMs) < deviceAtDock }
+        let read = dockOffsetMs != nil
+        let isBefore = { (p: SyncPoint) in !read || (p.utcMs < measuredAtUTCms && Double(p.utcMs) < deviceAtDock) }
         let used = all.filter(isBefore)
         let points = Self.merge(used)
         syncPoints = points
@@ -128,7 +138,11 @@ public struct ClockModel: Sendable, Hashable {
             flags.append("large-correction")
         }
 
-        if let last = points.last {
+        if let last = points.last, !read {
+            // Without the dock's reading there is no error at the dock to reach: no drift.
+            lastSyncUTCms = last.utcMs
+            driftSecondsPerDay = nil
+        } else if let last = points.last {
             lastSyncUTCms = last.utcMs
             // In Double: the difference of two arbitrary Int64 device times can overflow Int64.
             let baseline = Double(measuredAtUTCms) - Double(last.utcMs)
@@ -145,11 +159,13 @@ public struct ClockModel: Sendable, Hashable {
     }
 
     /// The device clock when the dock measured it: `measuredAtUTCms + dockOffsetMs`.
-    public var deviceAtDockMs: Double { Double(measuredAtUTCms) + dockOffsetMs }
+    /// (`measuredAtUTCms` when the clock was not read.)
+    public var deviceAtDockMs: Double { Double(measuredAtUTCms) + (dockOffsetMs ?? 0) }
 
     /// `error(t)` of the type's documentation: device time minus UTC at device time `t`, ms.
     public func errorMs(deviceMilliseconds t: Int64) -> Double {
         let tt = Double(t)
+        let dockOffsetMs = self.dockOffsetMs ?? 0
         guard let last = syncPoints.last else { return dockOffsetMs }
         if t >= last.utcMs {
             return dockOffsetMs * (tt - Double(last.utcMs)) / (deviceAtDockMs - Double(last.utcMs))
@@ -170,11 +186,14 @@ public struct ClockModel: Sendable, Hashable {
         return errorBefore * (tt - prev) / span
     }
 
-    /// Whether the model corrects device times at all: false when the dock offset is not a
-    /// number or beyond `maximumDockOffsetMs` (see the flags).
+    /// Whether the model corrects device times at all: false when the clock was not read, or the
+    /// dock offset is not a number or beyond `maximumDockOffsetMs` (see the flags).
     public var correctsTimes: Bool {
-        !flags.contains("dock-offset-invalid") && !flags.contains("dock-offset-out-of-range")
+        !flags.contains("clock-not-read") && !flags.contains("dock-offset-invalid") && !flags.contains("dock-offset-out-of-range")
     }
+
+    /// Whether the dock read the clock (false: flag `clock-not-read`, no offset known).
+    public var clockRead: Bool { dockOffsetMs != nil }
 
     /// UTC of device time `deviceMilliseconds`: `t − error(t)`, rounded to the nearest
     /// millisecond (halves away from zero), exact on `t`. Nil when the model corrects nothing

@@ -4,7 +4,9 @@ extension IntegrityReport {
     /// Guarantees: total and pure; the same input gives an equal report whatever the order of
     /// `session.recordings` and `session.gpsFixTimesMs`. Times are corrected with
     /// `session.clock`; a time without a correction in years 0000–9999 is left out (the entry's
-    /// `corrected` is nil and a finding names it), never clamped into them.
+    /// `corrected` is nil and a finding names it), never clamped into them. When the clock was
+    /// not read (`ClockModel.clockRead` false) there is no correction to make: the time line is
+    /// the device's own times, as they are, and the clock finding and summary say so.
     public init(session: SessionInput, options: ReportOptions = ReportOptions()) {
         let clock = session.clock
         let coverage = SessionAnalysis.FixCoverage(fixes: session.gpsFixTimesMs, toleranceMs: options.gpsToleranceMs)
@@ -16,7 +18,7 @@ extension IntegrityReport {
         var recordingMs = 0.0, coveredMs = 0.0
         var uncovered: [UInt32] = []
         func corrected(_ t: Int64?) -> Int64? {
-            t.flatMap { clock.correctedUTC(deviceMilliseconds: $0) }.flatMap(TimeRange.within)
+            t.flatMap { clock.clockRead ? clock.correctedUTC(deviceMilliseconds: $0) : $0 }.flatMap(TimeRange.within)
         }
         for r in session.recordings {
             let invalid = r.deviceStartMs.flatMap { s in r.deviceEndMs.map { $0 < s } } ?? false
@@ -67,7 +69,7 @@ extension IntegrityReport {
         gaps = SessionAnalysis.gaps(media, thresholdMs: options.gapThresholdMs, longMs: options.longGapThresholdMs)
 
         self.clock = ClockSummary(
-            dockOffsetMs: Fixed.round(clock.dockOffsetMs, 3), measuredAt: CivilTime.utcString(milliseconds: clock.measuredAtUTCms),
+            dockOffsetMs: clock.dockOffsetMs.map { Fixed.round($0, 3) }, measuredAt: CivilTime.utcString(milliseconds: clock.measuredAtUTCms),
             measuredAtUTCms: clock.measuredAtUTCms, driftSecondsPerDay: clock.driftSecondsPerDay.map { Fixed.round($0, 3) },
             driftLimitSecondsPerDay: Fixed.round(clock.driftLimitSecondsPerDay, 3),
             driftExcessive: clock.flags.contains("drift-excessive"),

@@ -122,12 +122,15 @@ extension IntegrityReport {
     /// wrong with them.
     private static func clockFindings(_ c: ClockSummary, zone: Int) -> [Finding] {
         var out: [Finding] = []
-        let offset = TextLayout.signed(c.dockOffsetMs / 1000, 3, "s")
+        let offset = c.dockOffsetMs.map { TextLayout.signed($0 / 1000, 3, "s") } ?? "not read"
         let limit = Fixed.text(c.driftLimitSecondsPerDay, 1)
         let drift = c.driftSecondsPerDay.map { TextLayout.signed($0, 1, "s/day") }
         let lastSync = c.lastSyncUTCms.map { TextLayout.clock($0, zone: zone, fullDate: true) + " " + CivilTime.zoneSuffix(zone) } ?? ""
         for flag in c.flags {
             switch flag {
+            case "clock-not-read":
+                out.append(.init(severity: .warning, code: "clock-not-read",
+                                 message: "The recorder's clock was not read at the dock (its family cannot read it): its error is unknown, and recording times are the device's own, uncorrected."))
             case "dock-offset-invalid":
                 out.append(.init(severity: .alert, code: "clock-offset-invalid",
                                  message: "The dock's clock measurement is not a number: recording times are not corrected."))
@@ -135,7 +138,7 @@ extension IntegrityReport {
                 out.append(.init(severity: .alert, code: "clock-offset-out-of-range",
                                  message: "The dock measured the clock \(offset) off, beyond ±2^53 ms (about 285,000 years) where a millisecond count is exact: recording times are not corrected."))
             case "no-sync":
-                let corrected = c.flags.contains("dock-offset-invalid") || c.flags.contains("dock-offset-out-of-range")
+                let corrected = c.flags.contains("clock-not-read") || c.flags.contains("dock-offset-invalid") || c.flags.contains("dock-offset-out-of-range")
                     ? "." : "; times corrected by the constant dock offset \(offset)."
                 out.append(.init(severity: .info, code: "clock-no-sync",
                                  message: "No GNSS_SYNC or TIME_SET before the dock: drift unknown" + corrected))

@@ -84,12 +84,16 @@ extension IntegrityReport {
         for e in recordings { emit("    #\(e.id) " + clean(e.bagPath)) }
 
         heading("时钟 Clock")
-        row("Offset at dock", TextLayout.signed(clock.dockOffsetMs / 1000, 3, "s") + " (device minus gateway), measured " + clock.measuredAt)
+        if let offset = clock.dockOffsetMs {
+            row("Offset at dock", TextLayout.signed(offset / 1000, 3, "s") + " (device minus gateway), measured " + clock.measuredAt)
+        } else {
+            row("Offset at dock", "not read: the recorder's family cannot read its clock; times are the device's own, uncorrected")
+        }
         if let drift = clock.driftSecondsPerDay, let last = clock.lastSyncUTCms {
             row("Drift 漂移", TextLayout.signed(drift, 2, "s/day") + " since last sync " + localFull(last)
                 + (clock.driftExcessive ? "  ⚠ beyond ±" + Fixed.text(clock.driftLimitSecondsPerDay, 1) + " s/day" : "  (norm ±" + Fixed.text(clock.driftLimitSecondsPerDay, 1) + " s/day)"))
         } else {
-            let usable = !clock.flags.contains("dock-offset-invalid") && !clock.flags.contains("dock-offset-out-of-range")
+            let usable = clock.dockOffsetMs != nil && !clock.flags.contains("dock-offset-invalid") && !clock.flags.contains("dock-offset-out-of-range")
             row("Drift 漂移", "unknown (no sync point): " + (usable ? "constant dock offset applied" : "no correction applied"))
         }
         row("Sync points 校时", String(clock.syncPoints.count) + (clock.syncPointsAfterDock.isEmpty ? "" : " (+\(clock.syncPointsAfterDock.count) after the dock, left out)"))

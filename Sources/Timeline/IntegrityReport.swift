@@ -6,6 +6,8 @@ import JSONLayout
 /// recordings, hashes and quarantined files, each with the finding it leads to.
 ///
 /// Every time in it is corrected UTC (`ClockModel.correctedUTC`) unless its name says `device`.
+/// (When the clock was not read, flag `clock-not-read`, nothing can be corrected: those times are
+/// then the device's own, as they are.)
 /// Times are milliseconds since 1970 beside their `yyyy-MM-ddTHH:mm:ss.SSSZ` text. Lists are in
 /// a fixed order (by time, then id), so the same input always gives the same report; `json()`
 /// and `text()` are byte for byte deterministic.
@@ -194,8 +196,9 @@ extension IntegrityReport {
 
     /// The clock model's result.
     public struct ClockSummary: Codable, Sendable, Hashable {
-        /// Device minus gateway at the dock, milliseconds, three decimals.
-        public var dockOffsetMs: Double
+        /// Device minus gateway at the dock, milliseconds, three decimals; nil when the clock was
+        /// not read (flag `clock-not-read`).
+        public var dockOffsetMs: Double?
         /// When the dock measured the offset (gateway clock), `yyyy-MM-ddTHH:mm:ss.SSSZ`.
         public var measuredAt: String
         /// `measuredAt` in milliseconds since 1970.

@@ -68,6 +68,14 @@ extension TimelinePicture {
         let height = 84.0
         if svg.isMeasuring { return height }
         let c = r.clock
+        guard let dockOffsetMs = c.dockOffsetMs else {
+            // Nothing measured, nothing drawn: a flat line at 0 would claim an exact clock.
+            laneLabel(&svg, top: top, height: height, "时钟 Clock", "not read", detailColor: "#b35806")
+            svg.element("text", [("class", "clock-not-read"), ("x", SVGWriter.n(Self.plotLeft + 4)), ("y", SVGWriter.n(top + height / 2 + 4)),
+                                 ("font-size", "12"), ("fill", "#b35806")],
+                        text: "未读取时钟 The recorder's clock was not read: its error is unknown and times are the device's own, uncorrected.")
+            return height
+        }
         let excessive = c.driftExcessive
         let detail = c.driftSecondsPerDay.map { TextLayout.signed($0, 2, "s/day") + (excessive ? " ⚠" : "") } ?? "drift unknown"
         laneLabel(&svg, top: top, height: height, "时钟 Clock", detail, detailColor: excessive ? "#b35806" : "#555555")
@@ -109,9 +117,9 @@ extension TimelinePicture {
         }
         let m = TimeRange.clamp(c.measuredAtUTCms)
         if m >= axisStart && m <= axisEnd {
-            let px = x(m), py = y(c.dockOffsetMs)
+            let px = x(m), py = y(dockOffsetMs)
             svg.element("circle", [("class", "dock-measure"), ("cx", SVGWriter.n(px)), ("cy", SVGWriter.n(py)), ("r", "5"), ("fill", "#111111")])
-            let label = "接入 dock " + TextLayout.signed(c.dockOffsetMs / 1000, 2, "s")
+            let label = "接入 dock " + TextLayout.signed(dockOffsetMs / 1000, 2, "s")
             let w = Self.textWidth(label, 11)
             let lx = px + 8 + w > Self.plotRight ? px - 8 - w : px + 8
             // Beside the dot, on the side away from the zero line: the curve reaches the dot from
@@ -125,7 +133,7 @@ extension TimelinePicture {
     /// (UTC, error ms) corners of the clock model's error, jumps as two corners at one instant.
     func errorKnots() -> [(Int64, Double)] {
         let c = r.clock
-        let d = c.dockOffsetMs
+        let d = c.dockOffsetMs ?? 0
         let m = TimeRange.clamp(c.measuredAtUTCms)
         let points = c.syncPoints.map { (t: TimeRange.clamp($0.utcMs), e: -Double($0.correctionMs ?? 0)) }
         guard let first = points.first, let last = points.last else { return [(min(axisStart, m), d), (max(axisEnd, m), d)] }
@@ -205,7 +213,9 @@ extension TimelinePicture {
     /// How to read the picture, in small print.
     func footer(_ svg: inout SVGWriter, _ y: inout Double) {
         let lines = [
-            "Bars are at corrected UTC: device time minus the clock error, which grows linearly from 0 at the last sync point to the offset measured at the dock.",
+            r.clock.dockOffsetMs == nil
+                ? "Bars are at the device's own times, uncorrected: the recorder's clock was not read at the dock, so its error is unknown."
+                : "Bars are at corrected UTC: device time minus the clock error, which grows linearly from 0 at the last sync point to the offset measured at the dock.",
             "GPS: a moment counts as covered when a fix lies within ±\(TextLayout.duration(r.options.gpsToleranceMs)). Gaps: no recording for more than \(TextLayout.duration(r.options.gapThresholdMs)) between the first start and the last end.",
             "Details and every finding: report.txt and report.json beside this picture.",
         ]

@@ -111,8 +111,21 @@ public final class USBContext: @unchecked Sendable {
                                     protocol: interfaceProtocol)
             return USBTransferPipes(handle: claimed.handle, interface: claimed.endpoints.interface, outEndpoint: claimed.endpoints.out,
                                     inEndpoint: claimed.endpoints.in, maxPacket: claimed.endpoints.maxPacket,
-                                    name: "usb \(claimed.name) if \(claimed.endpoints.interface) ep 0x\(String(claimed.endpoints.out, radix: 16))/0x\(String(claimed.endpoints.in, radix: 16))")
+                                    name: "usb \(claimed.name) if \(claimed.endpoints.interface) ep 0x\(String(claimed.endpoints.out, radix: 16))/0x\(String(claimed.endpoints.in, radix: 16))",
+                                    serialNumber: Self.serialNumber(claimed.handle))
         }
+    }
+
+    /// The device's iSerialNumber string (libusb's ASCII reading of its first language), nil
+    /// when it has none or the read fails: an identity hint, never a reason to fail the open.
+    static func serialNumber(_ handle: OpaquePointer) -> String? {
+        var descriptor = libusb_device_descriptor()
+        guard let device = libusb_get_device(handle), libusb_get_device_descriptor(device, &descriptor) == 0,
+              descriptor.iSerialNumber != 0 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let n = libusb_get_string_descriptor_ascii(handle, descriptor.iSerialNumber, &buffer, Int32(buffer.count))
+        guard n > 0 else { return nil }
+        return String(decoding: buffer[0..<Int(n)], as: UTF8.self)
     }
 
     /// `open()` until it succeeds, a failure that cannot pass, or `patience` runs out.

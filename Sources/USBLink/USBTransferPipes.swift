@@ -16,6 +16,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
     public let description: String
     public let interfaceNumber: UInt8
     public let capacityBytesPerSecond: Double?
+    public let serialNumber: String?
     private let handle: OpaquePointer
     private let outEndpoint: UInt8
     private let inEndpoint: UInt8
@@ -31,8 +32,10 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
     private var closing = false
     private let clearQueue = DispatchQueue(label: "usb-transfer-pipes-clear-halt")
 
-    init(handle: OpaquePointer, interface: UInt8, outEndpoint: UInt8, inEndpoint: UInt8, maxPacket: Int, name: String) {
+    init(handle: OpaquePointer, interface: UInt8, outEndpoint: UInt8, inEndpoint: UInt8, maxPacket: Int, name: String,
+         serialNumber: String? = nil) {
         self.handle = handle
+        self.serialNumber = serialNumber
         self.interfaceNumber = interface
         self.outEndpoint = outEndpoint
         self.inEndpoint = inEndpoint

@@ -47,12 +47,13 @@ import Testing
         let (out, _) = await kiosk.dockOne(try recorderScenario())
         let data = try Data(contentsOf: URL(fileURLWithPath: try #require(out.bagPath) + "/custody.json"))
         let custody = try JSONDecoder().decode(CustodyRecord.self, from: data)
+        let clock = try #require(custody.clock)
         #expect(custody.recorder.serial == "T000001" && custody.recorder.officerNumber == "123456")
         #expect(custody.files.count == 4)
         for f in custody.files {
             #expect(f.verified && f.sha256 != nil && f.sha256 == f.deviceSha256, "file \(f.recordingId)")
         }
-        #expect(abs(custody.clock.offsetMs - 30_000) <= custody.clock.roundTripMs / 2 + 2)
+        #expect(abs(clock.offsetMs - 30_000) <= clock.roundTripMs / 2 + 2)
         // The signed record anchors the audit log as it stood when the bag was sealed.
         let anchor = try #require(custody.audit)
         let audit = try String(contentsOfFile: kiosk.config.store + "/audit/audit.jsonl", encoding: .utf8)
@@ -280,8 +281,9 @@ import Testing
         #expect(out.allVerified)
         let offset = try #require(out.clockOffsetMilliseconds)
         let custody = try JSONDecoder().decode(CustodyRecord.self, from: Data(contentsOf: URL(fileURLWithPath: try #require(out.bagPath) + "/custody.json")))
-        #expect(abs(offset + 2 * 365 * 86_400_000) <= custody.clock.roundTripMs / 2 + 2)
-        #expect(abs(custody.clock.offsetMs - offset) < 0.001)
+        let clock = try #require(custody.clock)
+        #expect(abs(offset + 2 * 365 * 86_400_000) <= clock.roundTripMs / 2 + 2)
+        #expect(abs(clock.offsetMs - offset) < 0.001)
         // After the dock the recorder's clock agrees with the gateway's, to within the time the
         // dock took (the CLOCK_SET was on its way for part of it).
         let now = Double(await device.deviceNowMilliseconds())
@@ -301,8 +303,9 @@ import Testing
         #expect(out.allVerified, "\(out.result) \(out.anomalies)")
         let bag = try #require(out.bagPath)
         let custody = try JSONDecoder().decode(CustodyRecord.self, from: Data(contentsOf: URL(fileURLWithPath: bag + "/custody.json")))
-        #expect(abs(custody.clock.offsetMs - offsetSeconds * 1000) < 1000)
-        #expect(custody.clock.flags == ["no-sync"])
+        let clock = try #require(custody.clock)
+        #expect(abs(clock.offsetMs - offsetSeconds * 1000) < 1000)
+        #expect(clock.flags == ["no-sync"])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: bag + "/report.json"))) as? [String: Any])
         let entries = try #require(report["recordings"] as? [[String: Any]])
         #expect(custody.files.count == 4 && entries.count == 4)
@@ -310,7 +313,7 @@ import Testing
             let device = try #require(UTCTimestamp.milliseconds(parsing: f.deviceStartUTC))
             let corrected = try #require(f.correctedStartUTC.flatMap { UTCTimestamp.milliseconds(parsing: $0) }, "file \(f.recordingId)")
             // device − offset, to the millisecond (a tie may round either way).
-            #expect(abs(Double(device - corrected) - custody.clock.offsetMs) <= 0.5, "file \(f.recordingId): \(f.deviceStartUTC) → \(f.correctedStartUTC ?? "-")")
+            #expect(abs(Double(device - corrected) - clock.offsetMs) <= 0.5, "file \(f.recordingId): \(f.deviceStartUTC) → \(f.correctedStartUTC ?? "-")")
             let entry = try #require(entries.first { ($0["id"] as? Int) == Int(f.recordingId) })
             let span = try #require(entry["corrected"] as? [String: Any])
             #expect((span["startMs"] as? NSNumber)?.int64Value == corrected)
@@ -448,13 +451,14 @@ import Testing
         let findings = (report?["findings"] as? [[String: Any]]) ?? []
         #expect(findings.contains { $0["code"] as? String == "sequence-gap" }, "\(findings)")
         let custody = try JSONDecoder().decode(CustodyRecord.self, from: Data(contentsOf: URL(fileURLWithPath: bag + "/custody.json")))
+        let clock = try #require(custody.clock)
         // The device clock ran 30 s fast at the dock and was synced the morning before: a
         // recording at 08:00 device time is corrected by a fraction of those 30 s, never more.
         let file = try #require(custody.files.first { $0.recordingId == 1 })
         #expect(file.deviceStartUTC == "2026-11-26T00:00:00.000Z")
         let corrected = try #require(file.correctedStartUTC)
         #expect(corrected < file.deviceStartUTC && corrected > "2026-11-25T23:59:30.000Z", "\(corrected)")
-        #expect(custody.clock.driftSecondsPerDay != nil && custody.clock.lastSyncUTC != nil)
+        #expect(clock.driftSecondsPerDay != nil && clock.lastSyncUTC != nil)
         #expect(try run(["python3", "-m", "bagit", "--validate", bag]).0 == 0)
         // The picture parses as XML and draws one bar per recording.
         let (status, text) = try run(["python3", "-c", "import sys, xml.etree.ElementTree as E; t = E.parse(sys.argv[1]); print(len([e for e in t.iter() if (e.get('class') or '').startswith('bar ')]))", bag + "/timeline.svg"])

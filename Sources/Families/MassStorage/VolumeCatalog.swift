@@ -1,4 +1,5 @@
 import Calendrical
+import GatewayCrypto
 import RecorderHAL
 import Volumes
 
@@ -15,6 +16,8 @@ import Volumes
 /// - `kind`: from the top directory the recorder writes it to (`GPS/`) or the extension.
 /// - times: creation and last modification, in the zone the volume records (exFAT) or else
 ///   `utcOffsetMinutes`, the zone the recorder's clock keeps (FAT records none).
+/// - `sourceKey`: what makes a file the same one at the next dock (`sourceKey(...)`), since the
+///   id alone (a hash of the path) would take a new file at an old one's path for the old one.
 public struct VolumeCatalog: Sendable {
     /// One file, with the volume it is on.
     public struct Item: Sendable {
@@ -52,7 +55,9 @@ public struct VolumeCatalog: Sendable {
             let entry = CatalogEntry(id: id, kind: Self.kind(path: f.file.path), sequence: UInt32(clamping: n + 1),
                                      size: f.file.size,
                                      startMilliseconds: created ?? modified ?? 0, endMilliseconds: modified ?? created ?? 0,
-                                     deviceSHA256: nil, path: f.path)
+                                     deviceSHA256: nil, path: f.path,
+                                     sourceKey: Self.sourceKey(volume: f.volume, identity: listings[f.volume].volume,
+                                                               path: f.path, file: f.file))
             items.append(Item(entry: entry, file: f.file, volume: f.volume))
         }
         self.items = items.sorted { $0.entry.id < $1.entry.id }
@@ -94,6 +99,33 @@ public struct VolumeCatalog: Sendable {
         let days = CivilCalendar.days(year: Int64(t.year), month: Int64(t.month), day: Int64(t.day))
         let local = ((days * 24 + Int64(t.hour)) * 60 + Int64(t.minute)) * 60 + Int64(t.second)
         return (local - Int64(offset) * 60) * 1000 + Int64(t.millisecond)
+    }
+
+    /// SHA-256 over what places this file on this volume: the volume's index, serial and offset,
+    /// the catalog path's bytes, the size, the first cluster and the raw time stamps (every field,
+    /// zone included, before any conversion). A file rewritten at the same path with the same
+    /// size gets other clusters or other times, so another key; the same file, undisturbed, keeps
+    /// its key from dock to dock. Each part is written with its length or at a fixed width, so
+    /// no two different inputs give the same bytes.
+    public static func sourceKey(volume: Int, identity: VolumeIdentity, path: [UInt8], file: VolumeFile) -> [UInt8] {
+        var bytes = Array("mass-storage-source-key/1".utf8)
+        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+        func put(_ t: VolumeTimestamp?) {
+            guard let t else { bytes.append(0); return }
+            bytes.append(1)
+            for field in [t.year, t.month, t.day, t.hour, t.minute, t.second, t.millisecond] { put(Int64(field)) }
+            if let zone = t.utcOffsetMinutes { bytes.append(1); put(Int64(zone)) } else { bytes.append(0) }
+        }
+        put(UInt64(volume))
+        put(identity.serial)
+        put(identity.offset)
+        put(UInt64(path.count))
+        bytes += path
+        put(file.size)
+        put(file.firstCluster)
+        put(file.modified)
+        put(file.created)
+        return SHA256Hasher.hash(bytes)
     }
 
     static func fnv1a(_ bytes: [UInt8]) -> UInt32 {

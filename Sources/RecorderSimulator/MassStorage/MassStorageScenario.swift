@@ -14,6 +14,8 @@ public struct MassStorageScenario: Sendable, Hashable {
     /// Whether MODE SENSE reports the medium write-protected (WP bit). Either way nothing is
     /// ever written: the simulator has no write path.
     public var writeProtected: Bool = true
+    /// The USB device's iSerialNumber string, as the host's link reports it; nil: none.
+    public var serialNumber: String?
     public var faults: [MassStorageFault] = []
 
     public init(imagePath: String) { self.imagePath = imagePath }

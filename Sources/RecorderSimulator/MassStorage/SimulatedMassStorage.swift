@@ -28,7 +28,8 @@ public struct SimulatedMassStorage: Sendable {
             medium: medium, faults: storage.faults, changedMedium: changed)
         device = BulkOnlyDevice(target: target, faults: storage.faults)
         model = link
-        hostEnd = SimulatedTransferLink(device: device, timing: TransferTiming(model: link), name: name)
+        hostEnd = SimulatedTransferLink(device: device, timing: TransferTiming(model: link), name: name,
+                                        serialNumber: storage.serialNumber)
     }
 
     /// Docks `recorder` if it is a mass-storage recorder (nil for a protocol-v1 one).

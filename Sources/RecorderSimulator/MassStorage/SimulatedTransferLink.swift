@@ -14,6 +14,8 @@ struct SimulatedTransferLink: USBTransferLink {
     let device: BulkOnlyDevice
     let timing: TransferTiming
     let name: String
+    /// The iSerialNumber string it was constructed with.
+    let serialNumber: String?
 
     var description: String {
         "simulator \(name) if \(device.interfaceNumber) ep 0x\(String(BulkOnlyDevice.bulkOutEndpoint, radix: 16))/0x\(String(BulkOnlyDevice.bulkInEndpoint, radix: 16))"
