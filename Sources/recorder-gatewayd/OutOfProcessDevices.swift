@@ -46,7 +46,7 @@ struct OutOfProcessDevices {
             return
         }
         let link: DeviceLink = recorder.storage != nil
-            ? .transfers(PipeTransferLink(device: device, model: recorder.link, name: serial))
+            ? .transfers(PipeTransferLink(device: device, model: recorder.link, name: serial, serialNumber: recorder.storage?.serialNumber))
             : .stream(captured(PipeRecorderLink(device: device, model: recorder.link, name: serial), port))
         if !(await gateway.dock(link: link, driver: driver, port: port)) {
             log("bay \(port): a dock is still running there; ignored")

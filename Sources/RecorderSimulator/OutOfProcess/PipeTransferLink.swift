@@ -17,6 +17,9 @@ public final class PipeTransferLink: USBTransferLink, @unchecked Sendable {
     /// `BulkOnlyDevice`'s one interface.
     public let interfaceNumber: UInt8 = 0
     public let capacityBytesPerSecond: Double?
+    /// The scenario's `storage.serialNumber`: what the device's descriptor would say, which
+    /// the host reads at open, before any transfer (so it is not asked over the pipe).
+    public let serialNumber: String?
     private let device: DeviceProcess
     /// Calls block on the pipes here, never on the cooperative threads.
     private let queue: DispatchQueue
@@ -24,8 +27,9 @@ public final class PipeTransferLink: USBTransferLink, @unchecked Sendable {
     private var failure: LinkError?
 
     /// The host's end of `device`; `model` is the recorder's link, for `capacityBytesPerSecond`.
-    public init(device: DeviceProcess, model: LinkModel, name: String) {
+    public init(device: DeviceProcess, model: LinkModel, name: String, serialNumber: String? = nil) {
         self.device = device
+        self.serialNumber = serialNumber
         self.description = "recorder-sim serve \(name) (pid \(device.pid))"
         self.capacityBytesPerSecond = model.bulkOnlyCapacity(readBytes: 1 << 20)
         self.queue = DispatchQueue(label: "pipe-transfer-link-\(name)")
