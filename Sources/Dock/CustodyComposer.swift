@@ -24,6 +24,8 @@ struct CustodyComposer {
     let seconds: Double
     /// The audit log's newest entry before sealing.
     let auditHead: AuditAnchor?
+    /// The medium, each file's runs on it and whether each was read a second time.
+    var source = SourceCheck()
 
     static let version = "0.3.0"
 
@@ -44,12 +46,17 @@ struct CustodyComposer {
                 deviceSha256: f.deviceSHA256.map { hexString($0) }, sha256: f.sha256.map { hexString($0) },
                 verified: f.state == .staged, quarantined: f.state == .quarantined, rereads: f.rereads,
                 anomalies: codes[f.recordingId] ?? [])
+        }.map { file -> CustodyRecord.File in
+            var file = file
+            file.extents = source.extents[file.recordingId]
+            file.sourceVerification = source.verification?[file.recordingId]
+            return file
         }
         var gateway = CustodyRecord.Gateway(id: context.config.gatewayId, version: CustodyComposer.version)
         gateway.publicKey = hexString(context.key.publicKey.rawRepresentation)
         var dock = CustodyRecord.Dock(startUTC: session.startedUTC, endUTC: UTCTimestamp.string(dockEnd))
         dock.attempts = docks.map { .init(bay: $0.bay, startUTC: $0.startUTC, endUTC: $0.endUTC, result: $0.result ?? "interrupted") }
-        return CustodyRecord(
+        var record = CustodyRecord(
             gateway: gateway,
             bay: bay,
             dock: dock,
@@ -63,6 +70,8 @@ struct CustodyComposer {
             anomalies: anomalies.map { .init(code: $0.code, file: $0.recordingId, detail: $0.detail) },
             totals: .init(files: files.count, bytes: files.reduce(0) { $0 + $1.durableOffset }, seconds: seconds),
             audit: auditHead)
+        record.source = source.medium
+        return record
     }
 
     /// custody.json (the record with the clock model and corrected times applied), the drift

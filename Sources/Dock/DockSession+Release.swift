@@ -32,6 +32,14 @@ extension DockSession {
             }
         }
 
+        // A source that did not read the same twice (or could not be read again) frees nothing.
+        let withheld = out.anomalies.filter { DockSession.releaseWithholding.contains($0.code) }
+        if context.config.releasePolicy == .releaseAfterVerified, !withheld.isEmpty {
+            await audit(.error, serial: identity.serial, detail: [
+                "reason": "nothing released: " + Set(withheld.map(\.code)).sorted().joined(separator: ", ")])
+            return
+        }
+
         // Release as the policy allows: files verified in this bag, and ones verified in earlier
         // bags that the recorder still holds (the ledger remembers).
         if context.config.releasePolicy == .releaseAfterVerified && !capabilities.contains(.release) {

@@ -10,14 +10,15 @@ extension DockSession {
     /// to the ledger, names it in the audit log and queues it for forwarding.
     func seal(session: Journal.Session, meta: consuming SessionMeta, files bagFiles: [Journal.File],
               identity: RecorderIdentity, recorder: any Recorder, clock: ClockSample?, dockEnd: Date,
-              out: inout DockOutcome) async throws {
+              source: SourceCheck = SourceCheck(), out: inout DockOutcome) async throws {
         meta.docks[meta.docks.count - 1].endUTC = UTCTimestamp.string(dockEnd)
         meta.docks[meta.docks.count - 1].result = "completed"
-        let custody = CustodyComposer(context: context, identity: identity, info: recorder.info, bay: bay,
+        var custody = CustodyComposer(context: context, identity: identity, info: recorder.info, bay: bay,
                                       session: session, docks: meta.docks, files: bagFiles, clock: clock,
                                       anomalies: (meta.anomalies ?? []) + out.anomalies, dockEnd: dockEnd,
                                       seconds: dockEnd.timeIntervalSince(UTCTimestamp.date(session.startedUTC) ?? dockEnd),
                                       auditHead: await context.audit.head)
+        custody.source = source
         // An incomplete file holds only its durable bytes.
         let payload = bagFiles.map { LocalStore.PayloadFile(bagPath: $0.bagPath, sha256: $0.sha256 ?? [], size: $0.durableOffset) }
         let bagInfo = custody.bagInfo(payload: payload, dockStart: UTCTimestamp.date(session.startedUTC) ?? dockEnd)

@@ -13,6 +13,9 @@ import RecorderHAL
 /// 3. CATALOG; recordings the ledger already holds are skipped.
 /// 4. Each new recording is pulled into staging and hashed; a mismatch with the device's hash
 ///    is read again once, a second mismatch quarantines the file (kept, never released).
+/// 4a. For a recorder without its own hashes, every file of the bag is read a second time and
+///    the catalog listed again when `verify-source` or a release asks (a source that changed
+///    between the reads releases nothing).
 /// 5. The bag is finalized (tag files, custody record, signature, atomic rename), then the
 ///    clock is set, then recordings are released as the policy allows.
 ///
@@ -20,7 +23,8 @@ import RecorderHAL
 /// the next dock of the same recorder, in any bay, continues it from the durable offsets.
 ///
 /// One file per step: `DockSession+Admission` (1–3), `DockSession+Plan` (the session and the
-/// ledger), `DockSession+Pull` (4), `DockSession+Seal` and `DockSession+Release` (5).
+/// ledger), `DockSession+Pull` (4), `DockSession+Verify` (4a), `DockSession+Seal` and
+/// `DockSession+Release` (5).
 public struct DockSession: Sendable {
     public let context: IngestContext
     /// The bay's USB port path (or the simulator's bay name).
@@ -112,6 +116,7 @@ public struct DockSession: Sendable {
         let identity = admitted.identity, clock = admitted.clock
         var plan = try await self.plan(admitted, dockStart: dockStart, &out)
         try await pullPending(recorder, catalog: admitted.catalog, plan: &plan, out: &out)
+        let source = try await checkSource(recorder, firstListing: admitted.catalog, plan: &plan, out: &out)
         // Sealing needs the session's files once and its meta, not the catalog, the files by id
         // or the journal's text of the meta (decoded into `plan.meta`): with a large catalog
         // each is MBs, let go here rather than held through the seal (#11).
@@ -130,7 +135,7 @@ public struct DockSession: Sendable {
             try journal.finish(session: session.id, state: .finalized, endedUTC: UTCTimestamp.string(dockEnd))
         } else {
             try await seal(session: session, meta: consume meta, files: bagFiles, identity: identity, recorder: recorder,
-                           clock: clock, dockEnd: dockEnd, out: &out)
+                           clock: clock, dockEnd: dockEnd, source: source, out: &out)
         }
         try await setClockAndRelease(recorder, identity: identity, clock: clock, bagFiles: bagFiles,
                                      previouslyIngested: previouslyIngested, out: &out)

@@ -1,4 +1,5 @@
 import GatewayCrypto
+import RecorderHAL
 
 extension CustodyRecord {
     /// One recording: what the device claimed, where it went in the bag, and what the gateway
@@ -45,6 +46,17 @@ extension CustodyRecord {
         public var rereads: Int
         /// Codes of the anomalies about this file (details are in the record's `anomalies`).
         public var anomalies: [String]
+        /// Where on the medium (`CustodyRecord.source`) the file was read from, in file order:
+        /// each run's absolute byte offset and length, with its volume and clusters, so that the
+        /// runs cut from an image of the medium with `dd` are the file. Absent when the family
+        /// reads no medium or the recorder did not say; empty for a file with no bytes.
+        public var extents: [SourceExtent]?
+        /// For a recorder that keeps no hash of its own: whether the file was read a second time,
+        /// independently, and how that went: `second-read-agreed` (same SHA-256),
+        /// `second-read-differs` (a `source-changed` anomaly gives both), or `not-done`
+        /// (`verify-source = before-release` and this dock released nothing). Absent for a
+        /// recorder that keeps its own hash (`deviceSha256` is its check).
+        public var sourceVerification: String?
 
         /// A file entry; `devicePath` is the raw catalog bytes, from which both `devicePath` and
         /// (when needed) `devicePathHex` are made.

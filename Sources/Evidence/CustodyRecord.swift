@@ -1,5 +1,6 @@
 import Foundation
 import JSONLayout
+import RecorderHAL
 
 /// What the gateway attests about one dock session: who and what was docked where and when,
 /// the state of the recorder's clock, every recording with its hashes and what went wrong.
@@ -34,6 +35,11 @@ public struct CustodyRecord: Codable, Sendable, Hashable {
     /// The audit log's newest entry when the record was sealed. The hash chain shows changes
     /// inside the log; this signed anchor shows a log cut back to before it.
     public var audit: AuditAnchor?
+    /// The medium the files were read from (disk identity, each volume's file system and
+    /// geometry), for a family that reads a medium (`SourceProvenance`: mass storage); absent
+    /// for one that serves files over its own protocol (protocol v1). Each file's `extents`
+    /// index its `volumes`.
+    public var source: SourceMedium?
 
     /// A record from its parts.
     public init(gateway: Gateway, bay: String, dock: Dock, recorder: Recorder, clock: Clock?,

@@ -30,6 +30,10 @@ public protocol Recorder: Sendable {
 
     /// Every recording and log the device lists, checked for structural sanity (unique ids,
     /// a bounded number of entries) but otherwise as the device claims.
+    ///
+    /// A call after the first asks the device again (a family that reads a medium reads it
+    /// afresh), never a cache: the dock's source verification compares two listings as two
+    /// readings. `read` follows the latest listing.
     func catalog() async throws(RecorderError) -> [CatalogEntry]
 
     /// The bytes of `range` of recording `id` (a catalog entry's driver-assigned id), delivered

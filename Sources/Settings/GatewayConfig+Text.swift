@@ -8,6 +8,7 @@ extension GatewayConfig {
         ("gateway-id", "this kiosk's name"),
         ("key", "path of the gateway's Ed25519 private key"),
         ("release", "keep | release-after-verified"),
+        ("verify-source", "always | before-release: when files of a recorder without its own hashes are read a second time (default before-release)"),
         ("password.default", "the fleet password"),
         ("password.SERIAL", "the password of one recorder"),
         ("bay.PORT", "display name of the bay at a USB port path, e.g. bay.1-1.3 = Bay 3"),
@@ -61,6 +62,9 @@ extension GatewayConfig {
             case "release":
                 guard let p = ReleasePolicy(rawValue: value) else { throw fail("\"\(value)\" is not keep or release-after-verified") }
                 releasePolicy = p
+            case "verify-source":
+                guard let v = VerifySourcePolicy(rawValue: value) else { throw fail("\"\(value)\" is not always or before-release") }
+                verifySource = v
             case "password.default": defaultPassword = value
             case "forward":
                 guard forward(to: value) else { throw fail("\"\(value)\" is not s3://BUCKET/PREFIX") }

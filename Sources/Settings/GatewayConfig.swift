@@ -15,6 +15,9 @@ public struct GatewayConfig: Sendable, Equatable {
     /// The fleet password, for serials without their own.
     public var defaultPassword: String?
     public var releasePolicy: ReleasePolicy = .keep
+    /// When a recorder that keeps no hash of its own has every file read a second time before
+    /// the bag is sealed.
+    public var verifySource: VerifySourcePolicy = .beforeRelease
     /// Human bay names by USB port path ("1-1.3" → "Bay 3").
     public var bayNames: [String: String] = [:]
     /// Where sealed bags go besides the local store; nil: local only.
@@ -39,6 +42,16 @@ public enum ReleasePolicy: String, Sendable, Equatable {
     /// Once the bag holding a verified copy is final (and, when forwarding exists, the store
     /// has confirmed its copy).
     case releaseAfterVerified = "release-after-verified"
+}
+
+/// When the files of a recorder without its own hashes (mass storage) are read a second time,
+/// independently, and compared with the first read (the forensic imager's "verify source").
+public enum VerifySourcePolicy: String, Sendable, Equatable, CaseIterable {
+    /// At every dock: a changed medium is found even when nothing is released.
+    case always
+    /// Only at a dock that would release (the recorder can, and `release` says so): nothing is
+    /// freed before a second read agreed, and a dock that frees nothing costs one USB pass.
+    case beforeRelease = "before-release"
 }
 
 /// A configuration line that is wrong: names the file, line, key and reason.

@@ -14,22 +14,26 @@ public struct CommandLineSettings: Sendable, Equatable {
     public var s3Endpoint: String?
     /// `--s3-region REGION`.
     public var s3Region: String?
+    /// `--verify-source always|before-release`.
+    public var verifySource: String?
 
     public init(config: String? = nil, store: String? = nil, state: String? = nil, forward: String? = nil,
-                s3Endpoint: String? = nil, s3Region: String? = nil) {
+                s3Endpoint: String? = nil, s3Region: String? = nil, verifySource: String? = nil) {
         self.config = config
         self.store = store
         self.state = state
         self.forward = forward
         self.s3Endpoint = s3Endpoint
         self.s3Region = s3Region
+        self.verifySource = verifySource
     }
 
     /// Takes every option above out of `arguments` (the service's full set).
     public init(taking arguments: inout Arguments) throws(UsageError) {
         self.init(config: try arguments.option("--config"), store: try arguments.option("--store"),
                   state: try arguments.option("--state"), forward: try arguments.option("--forward"),
-                  s3Endpoint: try arguments.option("--s3-endpoint"), s3Region: try arguments.option("--s3-region"))
+                  s3Endpoint: try arguments.option("--s3-endpoint"), s3Region: try arguments.option("--s3-region"),
+                  verifySource: try arguments.option("--verify-source"))
     }
 }
 
@@ -63,7 +67,8 @@ public enum SettingsResolver {
     ///   - requireStore: refuse a command line with neither `--store` nor `--config` (the service).
     ///   - memory: what upload bodies are weighed against (`GatewayConfig.validated`).
     /// - Throws: `.configuration` naming the file (or "command line"), line and key;
-    ///   `.usage` for a `--forward` that is not `s3://BUCKET/PREFIX` or a missing store.
+    ///   `.usage` for a `--forward` that is not `s3://BUCKET/PREFIX`, a `--verify-source` that is
+    ///   not `always` or `before-release`, or a missing store.
     public static func resolve(_ commandLine: CommandLineSettings, requireStore: Bool = false,
                                memory: Int64 = GatewayConfig.physicalMemory,
                                read: (String) throws(ConfigError) -> String = GatewayConfig.text(ofFile:))
@@ -77,6 +82,12 @@ public enum SettingsResolver {
         if let store = commandLine.store { config.store = store }
         if let forward = commandLine.forward, !config.forward(to: forward) {
             throw .usage(UsageError(description: "--forward \(forward) is not s3://BUCKET/PREFIX"))
+        }
+        if let verify = commandLine.verifySource {
+            guard let policy = VerifySourcePolicy(rawValue: verify) else {
+                throw .usage(UsageError(description: "--verify-source \(verify) is not always or before-release"))
+            }
+            config.verifySource = policy
         }
         if let endpoint = commandLine.s3Endpoint { config.forward?.endpoint = endpoint }
         if let region = commandLine.s3Region { config.forward?.region = region }

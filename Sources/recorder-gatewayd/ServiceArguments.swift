@@ -20,6 +20,8 @@ docks each one (present at start or plugged in later) through libusb, and runs u
   --json                 print the summary as JSON instead of a table
   --forward s3://BUCKET/PREFIX   also forward sealed bags to an S3 evidence store (with
   --s3-endpoint URL [--s3-region R])   Object Lock; Docs/configuration.md has every setting)
+  --verify-source always|before-release   when files of a recorder without its own hashes
+                         are read a second time before sealing (overrides verify-source)
   --capture-dir DIR      record every dock's USB transfers to DIR/<bay>-<time>.capture
   --replay FILE          (repeatable) dock a recorder played back from a capture file
   --repeat N             with --simulate: dock the scenario's recorders N times in turn, each

@@ -19,7 +19,7 @@ struct TestKiosk {
     /// `requestTimeout`: generous by default, so that a busy CI machine is never taken for a
     /// silent recorder; only tests of timeouts pass a short one.
     init(release: ReleasePolicy = .keep, passwords: [String: String] = [:], root: String? = nil,
-         requestTimeout: Duration = .seconds(30)) throws {
+         requestTimeout: Duration = .seconds(30), verifySource: VerifySourcePolicy = .beforeRelease) throws {
         let dir = root ?? NSTemporaryDirectory() + "kiosk-" + UUID().uuidString
         self.root = dir
         var c = GatewayConfig()
@@ -27,6 +27,7 @@ struct TestKiosk {
         c.state = dir + "/state"
         c.gatewayId = "test-kiosk"
         c.releasePolicy = release
+        c.verifySource = verifySource
         c.passwords = passwords
         c.defaultPassword = "secret"
         config = c

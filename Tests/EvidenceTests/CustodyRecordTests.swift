@@ -1,5 +1,6 @@
 import Evidence
 import Foundation
+import GatewayCrypto
 import RecorderHAL
 import Testing
 
@@ -131,5 +132,39 @@ import Testing
 
     @Test func garbageIsNotACustodyRecord() {
         #expect(throws: CustodyRecordError.self) { try CustodyRecord(json: Data("{\"bay\": 3}".utf8)) }
+    }
+}
+
+/// The source medium and per-file runs and verification are optional members: a record without
+/// them is written exactly as before, one with them round-trips in the same canonical layout.
+@Suite struct CustodyRecordSourceTests {
+    @Test func aRecordWithoutSourceIsWrittenAsBefore() throws {
+        let json = try CustodyRecordTests.record.canonicalJSON()
+        let text = String(decoding: json, as: UTF8.self)
+        for key in ["\"source\"", "\"extents\"", "\"sourceVerification\""] { #expect(!text.contains(key)) }
+        // The SHA-256 of this record's bytes as the gateway wrote them before these members.
+        #expect(hexString(SHA256Hasher.hash(json)) == CustodyRecordSourceTests.before)
+    }
+
+    static let before = "2a761cef169697d2b4c3f9b44735b9354bfc1985f1d6a054945070211ff97df2"
+
+    @Test func sourceAndExtentsRoundTripInTheCanonicalLayout() throws {
+        var record = CustodyRecordTests.record
+        record.source = SourceMedium(
+            disk: .init(vendor: "ZFY", product: "DSJ-V9", revision: "1.0", blockSize: 512, blockCount: 1 << 20),
+            volumes: [.init(fileSystem: "FAT32", label: "REC", serial: "1234ABCD", partitionScheme: "MBR", partitionNumber: 1,
+                            startBlock: 2048, blocks: 1_000_000, bytesPerSector: 512, bytesPerCluster: 32768, clusterCount: 15_600)])
+        record.files[0].extents = [SourceExtent(volume: 0, firstCluster: 5, clusterCount: 3, offset: 1_048_576 + 5 * 32768, length: 98304),
+                                   SourceExtent(volume: 0, firstCluster: 90, clusterCount: 1, offset: 9_000_000, length: 1)]
+        record.files[0].sourceVerification = "second-read-agreed"
+        record.files[1].extents = []
+        record.files[1].sourceVerification = "not-done"
+        let json = try record.canonicalJSON()
+        #expect(try CustodyRecord(json: json) == record)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        #expect(try encoder.encode(record) + Data("\n".utf8) == json)
+        let text = String(decoding: json, as: UTF8.self)
+        #expect(text.contains("\"sourceVerification\" : \"second-read-agreed\"") && text.contains("\"serial\" : \"1234ABCD\""))
     }
 }

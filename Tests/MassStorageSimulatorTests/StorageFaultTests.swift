@@ -161,6 +161,31 @@ import Testing
         }
     }
 
+    /// `flip` inverts every bit of a byte range (here blocks 3 and 4) once the volume changes.
+    @Test func volumeChangedFlipsABlockRange() async throws {
+        let faults = #"[{"kind": "volumeChanged", "afterReads": 1, "changes": [{"offset": 1536, "flip": 1024}]}]"#
+        try await withDevice(faults: faults) { ms, image in
+            var host = RawHost(link: ms.hostEnd)
+            let read = SCSICommand.read10(lba: 2, blocks: 4, blockLength: 512)
+            let original = try fileBytes(image, 1024..<3072)
+            #expect(try await host.run(read).data == original)
+            let second = try await host.run(read).data
+            #expect(second[0..<512] == original[0..<512] && second[1536...] == original[1536...])
+            #expect(Array(second[512..<1536]) == original[512..<1536].map { ~$0 })
+        }
+    }
+
+    @Test func aFlipPastTheImageOrWithHexIsRefused() async throws {
+        try await withTemporaryDirectory("ms-flip") { dir in
+            _ = try randomImage(in: dir, blocks: 8)
+            for changes in [#"[{"offset": 4000, "flip": 200}]"#, #"[{"offset": 0, "flip": 2, "hex": "00"}]"#, #"[{"offset": 0, "flip": 0}]"#] {
+                #expect(throws: ScenarioError.self, "\(changes)") {
+                    _ = try dock(#"{"image": "disk.img", "faults": [{"kind": "volumeChanged", "afterReads": 1, "changes": \#(changes)}]}"#, in: dir)
+                }
+            }
+        }
+    }
+
     @Test func volumeChangedAfterBytesToASecondImage() async throws {
         try await withTemporaryDirectory("ms-change") { dir in
             let first = try randomImage(in: dir, name: "first.img", blocks: 32, seed: 1)

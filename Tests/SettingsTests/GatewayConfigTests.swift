@@ -93,3 +93,20 @@ import Testing
         }
     }
 }
+
+@Suite struct VerifySourceConfigTests {
+    @Test func verifySourceParsesAndDefaultsToBeforeRelease() throws {
+        #expect(try GatewayConfig(text: "store = /a\n", file: "x").verifySource == .beforeRelease)
+        #expect(try GatewayConfig(text: "verify-source = always\n", file: "x").verifySource == .always)
+        #expect(try GatewayConfig(text: "verify-source = before-release\n", file: "x").verifySource == .beforeRelease)
+    }
+
+    /// A value that is not one of the two is refused, naming the key, the value and the choices.
+    @Test func aBadVerifySourceIsNamed() {
+        #expect { _ = try GatewayConfig(text: "store = /a\nverify-source = sometimes\n", file: "gw.conf") } throws: { error in
+            guard let e = error as? ConfigError else { return false }
+            return e.line == 2 && e.key == "verify-source"
+                && e.description == "gw.conf:2: verify-source: \"sometimes\" is not always or before-release"
+        }
+    }
+}

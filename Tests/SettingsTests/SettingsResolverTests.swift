@@ -58,3 +58,21 @@ import Testing
         }
     }
 }
+
+/// `--verify-source`, the command-line twin of `verify-source`.
+@Suite struct VerifySourceOptionTests {
+    @Test func theOptionWinsOverTheFile() throws {
+        var arguments = Arguments(["--config", "gw.conf", "--verify-source", "always"])
+        let commandLine = try CommandLineSettings(taking: &arguments)
+        let c = try SettingsResolverTests.resolve(commandLine, text: "verify-source = before-release\n")
+        #expect(c.verifySource == .always)
+        #expect(try SettingsResolverTests.resolve(CommandLineSettings(config: "gw.conf"), text: "verify-source = always\n").verifySource == .always)
+    }
+
+    @Test func aBadValueIsAUsageErrorNamingTheOption() {
+        #expect { _ = try SettingsResolverTests.resolve(CommandLineSettings(store: "/s", verifySource: "twice")) } throws: { error in
+            guard case .usage(let e) = error as? SettingsError else { return false }
+            return e.description == "--verify-source twice is not always or before-release"
+        }
+    }
+}

@@ -162,6 +162,13 @@ check "a bad config exits 78" test "$rc" -eq 78
 check "a bad config names file, line and key" grep -q "bad.conf:2: relase: unknown key" "$work/err"
 "$gw" --simulate --once > /dev/null 2> "$work/err"; rc=$?
 check "no store exits 64" test "$rc" -eq 64
+printf 'store = /tmp/x\nverify-source = twice\n' > "$work/verify.conf"
+"$gw" --simulate --config "$work/verify.conf" --once > /dev/null 2> "$work/err"; rc=$?
+check "a bad verify-source exits 78" test "$rc" -eq 78
+check "a bad verify-source is named" grep -q 'verify.conf:2: verify-source: "twice" is not always or before-release' "$work/err"
+"$gw" --simulate --store "$work/v/store" --verify-source twice --once > /dev/null 2> "$work/err"; rc=$?
+check "a bad --verify-source exits 64" test "$rc" -eq 64
+check "a bad --verify-source is named" grep -q -- "--verify-source twice is not always or before-release" "$work/err"
 
 # 5. Devices in their own process (--devices-out-of-process, Docs/simulator.md §12): a
 # mass-storage recorder serving a FAT32 image made by mkfs.vfat + mcopy and a protocol-v1

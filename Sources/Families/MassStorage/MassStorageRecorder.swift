@@ -38,8 +38,8 @@ public struct MassStorageDriver: RecorderDriver {
     }
 }
 
-/// A `Recorder` over a mass-storage disk. The volumes are read once, when it opens; the catalog
-/// is theirs (`VolumeCatalog`).
+/// A `Recorder` over a mass-storage disk. The volumes are read when it opens; the catalog is
+/// theirs (`VolumeCatalog`), and every later `catalog()` reads them afresh from the medium.
 ///
 /// What the HAL's promises mean here: there is no login (`authenticate` does nothing), no clock
 /// (`readClock` and `setClock` throw `.unsupported`), no device hash (each file's SHA-256 is
@@ -48,16 +48,37 @@ public struct MassStorageDriver: RecorderDriver {
 public final class MassStorageRecorder: Recorder {
     public let info: RecorderInfo
     public let disk: SCSIDisk
-    public let volumeCatalog: VolumeCatalog
+    let limits: VolumeLimits
+    let utcOffsetMinutes: Int
+    private let state: CatalogState
 
-    private init(info: RecorderInfo, disk: SCSIDisk, catalog: VolumeCatalog) {
+    /// The catalog of the latest reading of the volumes (at open, or the latest `catalog()`
+    /// after the first): what `read` reads from.
+    public var volumeCatalog: VolumeCatalog { state.current }
+
+    private init(info: RecorderInfo, disk: SCSIDisk, catalog: VolumeCatalog, limits: VolumeLimits, utcOffsetMinutes: Int) {
         self.info = info
         self.disk = disk
-        self.volumeCatalog = catalog
+        self.limits = limits
+        self.utcOffsetMinutes = utcOffsetMinutes
+        self.state = CatalogState(catalog)
     }
 
     static func open(disk: SCSIDisk, limits: VolumeLimits, utcOffsetMinutes: Int,
                      options: DriverOptions) async throws(MassStorageError) -> MassStorageRecorder {
+        let catalog = try await readCatalog(disk: disk, limits: limits, utcOffsetMinutes: utcOffsetMinutes)
+        var capabilities: RecorderCapabilities = []
+        if catalog.items.contains(where: { $0.entry.kind == .gpsLog }) { capabilities.insert(.gpsLog) }
+        let most = disk.blocksPerCommand * disk.blockSize
+        var info = RecorderInfo(driver: MassStorageDriver.name, protocolVersion: 1, maxPayload: most, maxInFlight: 1,
+                                capabilities: capabilities, link: disk.transport.link.description)
+        info.linkCapacityBytesPerSecond = disk.transport.link.capacityBytesPerSecond
+        return MassStorageRecorder(info: info, disk: disk, catalog: catalog, limits: limits, utcOffsetMinutes: utcOffsetMinutes)
+    }
+
+    /// Reads every volume on `disk` (partition table, boot sectors, allocation tables,
+    /// directories) from the medium, through no cache of ours.
+    static func readCatalog(disk: SCSIDisk, limits: VolumeLimits, utcOffsetMinutes: Int) async throws(MassStorageError) -> VolumeCatalog {
         let listings: [VolumeListing]
         do {
             listings = try await Medium.volumes(on: disk, limits: limits)
@@ -66,14 +87,7 @@ public final class MassStorageRecorder: Recorder {
         } catch {
             throw MassStorageError(.outOfRange("\(error)"), context: ["reading the volumes"])
         }
-        let catalog = VolumeCatalog(listings: listings, utcOffsetMinutes: utcOffsetMinutes)
-        var capabilities: RecorderCapabilities = []
-        if catalog.items.contains(where: { $0.entry.kind == .gpsLog }) { capabilities.insert(.gpsLog) }
-        let most = disk.blocksPerCommand * disk.blockSize
-        var info = RecorderInfo(driver: MassStorageDriver.name, protocolVersion: 1, maxPayload: most, maxInFlight: 1,
-                                capabilities: capabilities, link: disk.transport.link.description)
-        info.linkCapacityBytesPerSecond = disk.transport.link.capacityBytesPerSecond
-        return MassStorageRecorder(info: info, disk: disk, catalog: catalog)
+        return VolumeCatalog(listings: listings, utcOffsetMinutes: utcOffsetMinutes)
     }
 
     /// A disk says no more than its USB serial number, its INQUIRY strings and its volume's
@@ -115,15 +129,29 @@ public final class MassStorageRecorder: Recorder {
         let total = disk.identity.byteCount
         // Volume claims: a sum that does not fit saturates (it used to wrap, and an extent sum
         // could trap), and then nothing is free.
-        let used = volumeCatalog.items.lazy.flatMap { item in
-            let cluster = UInt64(self.volumeCatalog.volumes[item.volume].bytesPerCluster)
+        let catalog = volumeCatalog
+        let used = catalog.items.lazy.flatMap { item in
+            let cluster = UInt64(catalog.volumes[item.volume].bytesPerCluster)
             return item.file.extents.lazy.map { $0.length / cluster * cluster + ($0.length % cluster == 0 ? 0 : cluster) }
         }.saturatingSum()
         return RecorderStatus(batteryPercent: nil, charging: false, recording: false, storageTotalBytes: total,
                               storageFreeBytes: total > used ? total - used : 0, temperatureCelsius: nil)
     }
 
-    public func catalog() async throws(RecorderError) -> [CatalogEntry] { volumeCatalog.items.map(\.entry) }
+    /// The first call lists the volumes as read when the recorder opened; every later call
+    /// reads them afresh from the medium (a second, independent listing, which the dock's
+    /// source verification compares with the first) and `read` then follows the new reading.
+    public func catalog() async throws(RecorderError) -> [CatalogEntry] {
+        if state.takeFirstListing() { return volumeCatalog.items.map(\.entry) }
+        let fresh: VolumeCatalog
+        do {
+            fresh = try await Self.readCatalog(disk: disk, limits: limits, utcOffsetMinutes: utcOffsetMinutes)
+        } catch {
+            throw error.recorderError.context("listing the volumes again")
+        }
+        state.replace(with: fresh)
+        return fresh.items.map(\.entry)
+    }
 
     public func read(_ id: UInt32, range: Range<UInt64>) -> any RecordingStream {
         guard let item = volumeCatalog.item(id) else { return FailedStream(id: id) }
@@ -153,4 +181,26 @@ private final class FailedStream: RecordingStream {
         throw RecorderError(.protocolViolation("recording \(id) is not in the catalog"))
     }
     func cancel() {}
+}
+
+/// The catalog `read` follows, replaced by each fresh listing. A lock rather than an actor:
+/// `read` is synchronous.
+private final class CatalogState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var catalog: VolumeCatalog
+    private var listed = false
+
+    init(_ catalog: VolumeCatalog) { self.catalog = catalog }
+
+    var current: VolumeCatalog { lock.withLock { catalog } }
+
+    /// True exactly once: the first listing is the one read at open.
+    func takeFirstListing() -> Bool {
+        lock.withLock {
+            defer { listed = true }
+            return !listed
+        }
+    }
+
+    func replace(with fresh: VolumeCatalog) { lock.withLock { catalog = fresh } }
 }

@@ -30,7 +30,7 @@ extension Scenario {
         if let faults = try w.array("faults") {
             for (i, item) in faults.enumerated() {
                 let f = try JSONWalker(item, path: w.at("faults[\(i)]"))
-                let fault = try storageFault(f, directory: directory, blockSize: s.blockSize, imageBytes: imageBytes)
+                let fault = try storageFault(f, directory: directory, blockSize: s.blockSize, imagePath: imagePath, imageBytes: imageBytes)
                 if case .volumeChanged = fault, s.faults.contains(where: { if case .volumeChanged = $0 { true } else { false } }) {
                     throw ScenarioError(path: f.path, reason: "a recorder's volume changes once: only one volumeChanged fault")
                 }
@@ -43,7 +43,7 @@ extension Scenario {
         return s
     }
 
-    private static func storageFault(_ w: JSONWalker, directory: String, blockSize: Int,
+    private static func storageFault(_ w: JSONWalker, directory: String, blockSize: Int, imagePath: String,
                                      imageBytes: UInt64) throws(ScenarioError) -> MassStorageFault {
         let kind = try w.string("kind")
         let count: ClosedRange<Int64> = 1...Int64(Int32.max)
@@ -112,16 +112,31 @@ extension Scenario {
                 return .volumeChanged(after: trigger, to: .image(resolved))
             }
             guard let list = try w.array("changes"), !list.isEmpty else {
-                throw ScenarioError(path: w.at("changes"), reason: "must be a non-empty array of {\"offset\", \"hex\"}")
+                throw ScenarioError(path: w.at("changes"), reason: "must be a non-empty array of {\"offset\", \"hex\"} or {\"offset\", \"flip\"}")
             }
             var changes: [ByteChange] = []
             for (i, item) in list.enumerated() {
                 let c = try JSONWalker(item, path: w.at("changes[\(i)]"))
-                try c.allowKeys(["offset", "hex"])
+                try c.allowKeys(["offset", "hex", "flip"])
                 guard let offset = try c.size("offset") else { throw ScenarioError(path: c.at("offset"), reason: "is required (a byte offset in the image)") }
-                let hex = try c.string("hex")
-                guard let bytes = hexBytes(hex), !bytes.isEmpty else {
-                    throw ScenarioError(path: c.at("hex"), reason: "\"\(hex)\" is not a non-empty even number of hex digits")
+                guard c.has("hex") != c.has("flip") else { throw ScenarioError(path: c.path, reason: "needs exactly one of hex, flip") }
+                let bytes: [UInt8]
+                if let length = try c.integer("flip", in: 1...Int64(Self.largestFlip)) {
+                    // Every bit of the range inverted: the image's own bytes, read now, complemented.
+                    guard offset < imageBytes, UInt64(length) <= imageBytes - offset else {
+                        throw ScenarioError(path: c.at("offset"), reason: "\(offset) + \(length) bytes is past the image's \(imageBytes) bytes")
+                    }
+                    do {
+                        bytes = try MediumImage(path: imagePath).read(at: offset, count: Int(length)).map { ~$0 }
+                    } catch {
+                        throw ScenarioError(path: c.at("flip"), reason: "cannot be read: \(error)")
+                    }
+                } else {
+                    let hex = try c.string("hex")
+                    guard let decoded = hexBytes(hex), !decoded.isEmpty else {
+                        throw ScenarioError(path: c.at("hex"), reason: "\"\(hex)\" is not a non-empty even number of hex digits")
+                    }
+                    bytes = decoded
                 }
                 guard offset < imageBytes, UInt64(bytes.count) <= imageBytes - offset else {
                     throw ScenarioError(path: c.at("offset"), reason: "\(offset) + \(bytes.count) bytes is past the image's \(imageBytes) bytes")
@@ -133,6 +148,9 @@ extension Scenario {
             throw ScenarioError(path: w.at("kind"), reason: "\"\(kind)\" is not a mass-storage fault (stall, disconnect, mediumError, wrongTag, wrongResidue, phaseError, notReady, volumeChanged)")
         }
     }
+
+    /// The most bytes one `flip` change inverts (they are held in memory as replacements).
+    static let largestFlip = 16 << 20
 
     /// `path` as given when absolute, else relative to `directory`.
     private static func resolve(_ path: String, in directory: String) -> String {
