@@ -88,11 +88,17 @@ if gateway.createdKey {
     FileHandle.standardError.write(Data("recorder-gatewayd: created the gateway key \(config.resolvedKeyPath) and \(config.store)/gateway.pub\n".utf8))
 }
 display.start()
+let outOfProcess = args.devicesOutOfProcess ? OutOfProcessDevices(command: args.deviceCommand, scenarioPath: args.scenario ?? "") : nil
 for shift in 0..<args.repeatCount {
     // Each shift after the first brings the recorders back with new footage (a soak).
     if shift > 0 { _ = await gateway.waitUntilIdle() }
     for (index, original) in scenario.recorders.enumerated() {
         let r = original.shift(shift)
+        if let outOfProcess {
+            await outOfProcess.dock(r, port: r.port ?? "sim-\(index + 1)", gateway: gateway, database: database,
+                                   captured: { [capturer] in capturer.wrap($0, port: $1) })
+            continue
+        }
         let device = await SimulatedRecorder.dock(r)
         let port = r.port ?? "sim-\(index + 1)"
         guard let model = database.model(vendorId: r.vendorId, productId: r.productId, interfaceClass: 0xFF),
