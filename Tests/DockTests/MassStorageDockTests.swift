@@ -122,7 +122,8 @@ import TestSupport
     /// A dock cut off part way through a file, that file then replaced on the recorder by
     /// another of the same path and size: the continuing dock reads the new file from byte 0
     /// and never appends its bytes to the old one's staged prefix (with no device hash, nothing
-    /// else would notice the mix). Every file in the bag is then what The Sleuth Kit reads.
+    /// else would notice the mix). Every file in the bag is then what The Sleuth Kit reads, and
+    /// the old prefix, all that is left of the old file, is kept beside it as an incomplete copy.
     @Test func aResumedDockDoesNotAppendAReplacedFileToTheOldPrefix() async throws {
         try await withTemporaryDirectory("msd-resume") { dir in
             let image = try TestImage.make("fat12", in: dir)
@@ -152,14 +153,29 @@ import TestSupport
             let bag = try #require(out.bagPath)
             #expect(try run(["python3", "-m", "bagit", "--validate", bag]).0 == 0)
             let tsk = try SleuthKit.files(image: image.url, sector: 0)
+            // Every file as it is on the recorder now, and the old file's staged prefix kept
+            // beside it, under an id of its own, never mixed with the new bytes.
             let files = try custody(bag)["files"] as? [[String: Any]] ?? []
-            #expect(files.count == tsk.count)
+            #expect(files.count == tsk.count + 1)
+            let kept = try #require(out.anomalies.first { $0.code == "replaced-on-recorder" })
+            let keptId = try #require(kept.recordingId)
+            #expect(kept.recordingId != partial.recordingId)
+            #expect(out.anomalies.contains { $0.code == "vanished" && $0.recordingId == keptId })
             for f in files {
                 let p = try #require(f["devicePath"] as? String)
                 let inode = try #require(tsk[p])
+                let id = try #require(f["recordingId"] as? Int)
+                if UInt32(id) == keptId {
+                    #expect(f["bagPath"] as? String == partial.bagPath && f["size"] as? Int == Int(partial.durableOffset))
+                    #expect(f["verified"] as? Bool == false)
+                    continue
+                }
                 #expect(f["sha256"] as? String == (try SleuthKit.sha256(image: image.url, sector: 0, inode: inode)), "\(p)")
             }
-            #expect(files.first { $0["devicePath"] as? String == path }?["sha256"] as? String == (try sha256(bytes)))
+            let fresh = files.filter { $0["devicePath"] as? String == path && ($0["recordingId"] as? Int).map(UInt32.init) != keptId }
+            let want = try sha256(bytes)
+            #expect(fresh.count == 1 && fresh.first?["sha256"] as? String == want)
+            #expect(fresh.first?["bagPath"] as? String != partial.bagPath)
         }
     }
 
