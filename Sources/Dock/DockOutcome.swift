@@ -6,7 +6,8 @@ public struct Anomaly: Codable, Hashable, Sendable, CustomStringConvertible {
     /// A stable code: device-hash-mismatch, quarantined, read-failed, vanished,
     /// authentication-failed, catalog-refused, disk-full, storage-error, interrupted, resumed,
     /// clock-set-failed, release-refused, protocol-error, source-changed, volume-changed,
-    /// source-unverified; clock-not-read (the family cannot read its clock) and
+    /// source-unverified; clock-not-read (the family cannot read its clock), replaced-on-recorder
+    /// (a staged copy whose file the recorder replaced, kept under an id of its own) and
     /// verified-not-released (the family has no release: one anomaly for all the verified
     /// recordings that stay on the recorder).
     public var code: String

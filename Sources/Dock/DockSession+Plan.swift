@@ -50,6 +50,7 @@ extension DockSession {
         // The kiosk's own bound, which holds when STATUS is missing or lies too.
         // (Unknown when statvfs fails: then only the recorder's own figure bounds a size.)
         let storeSize = (try? FileIO.filesystemSize(context.store.root)) ?? .max
+        let catalogIds = Set(catalog.map(\.id))
         for entry in catalog.sorted(by: { $0.id < $1.id }) {
             // A size is the recorder's word: one larger than its whole medium, or than the whole
             // filesystem of the kiosk's store, is a broken or hostile catalog, and pulling it
@@ -70,6 +71,21 @@ extension DockSession {
             // its staging is started afresh rather than appended to.
             if let f = files[entry.id], f.size == entry.size, f.deviceSHA256 == entry.deviceSHA256,
                f.sourceKey == entry.sourceKey { continue }
+            // The recorder replaced a file this session had begun staging (same id, another
+            // source key): the staged bytes are all that is left of the old one, so they move
+            // to an id of their own and are sealed as it stands (`vanished` if partial), and the
+            // new file is read from byte 0 under a path of its own.
+            if let old = files[entry.id], old.sourceKey != nil || entry.sourceKey != nil, old.sourceKey != entry.sourceKey,
+               old.durableOffset > 0, let spare = Self.spareId(taken: catalogIds, files.keys) {
+                try journal.moveFile(session: session.id, from: entry.id, to: spare)
+                var moved = old
+                moved.recordingId = spare
+                files[spare] = moved
+                files[entry.id] = nil
+                meta.entries[String(spare)] = meta.entries[String(entry.id)]
+                out.anomalies.append(Anomaly("replaced-on-recorder", recordingId: spare,
+                                             "\(old.durableOffset) of \(old.size) bytes of \(old.bagPath) were staged when the recorder replaced the file (recording \(entry.id)) by another of the same path; the staged copy is kept under recording id \(spare), the new file is read whole"))
+            }
             // A quarantined copy is not a collected one: the recording is read again at every
             // dock until a copy verifies (and it is never released before).
             if let ledger = try journal.ledgerEntry(serial: identity.serial, recordingId: entry.id, size: entry.size,
@@ -91,6 +107,17 @@ extension DockSession {
         }
         try journal.setMeta(session: session.id, meta.encoded())
         return DockPlan(session: session, meta: meta, files: files, previouslyIngested: previouslyIngested)
+    }
+
+    /// The highest recording id neither the catalog nor the session holds, for a staged copy
+    /// moved out of the way (`replaced-on-recorder`); nil only if every id is taken.
+    static func spareId(taken catalog: Set<UInt32>, _ session: Dictionary<UInt32, Journal.File>.Keys) -> UInt32? {
+        var id = UInt32.max
+        while catalog.contains(id) || session.contains(id) {
+            if id == 0 { return nil }
+            id -= 1
+        }
+        return id
     }
 
     /// A new session whose bag name is `<serial>_<officer>_<yyyyMMddTHHmmssZ>`, with `-2`, `-3`…

@@ -8,8 +8,9 @@ import RecorderHAL
 /// One recorder docked in one bay, from HELLO to release: the gateway's core procedure.
 ///
 /// 1. HELLO, IDENTITY, AUTHENTICATE (password for the serial, else the fleet default; a
-///    refusal is reported once, never retried).
-/// 2. CLOCK_GET samples; the smallest round trip gives the offset.
+///    refusal is reported once, never retried) when the recorder requires a login.
+/// 2. CLOCK_GET samples, when the recorder can read its clock; the smallest round trip gives
+///    the offset. Without `.clockRead` there is no offset (anomaly `clock-not-read`).
 /// 3. CATALOG; recordings the ledger already holds are skipped.
 /// 4. Each new recording is pulled into staging and hashed; a mismatch with the device's hash
 ///    is read again once, a second mismatch quarantines the file (kept, never released).
@@ -17,7 +18,8 @@ import RecorderHAL
 ///    the catalog listed again when `verify-source` or a release asks (a source that changed
 ///    between the reads releases nothing).
 /// 5. The bag is finalized (tag files, custody record, signature, atomic rename), then the
-///    clock is set, then recordings are released as the policy allows.
+///    clock is set (only one that was read, on a recorder with `.clockSet`), then recordings
+///    are released as the policy allows (never on a recorder without `.release`).
 ///
 /// An interrupted dock (unplugged, gateway stopped) leaves its session open in the journal;
 /// the next dock of the same recorder, in any bay, continues it from the durable offsets.

@@ -314,6 +314,16 @@ public final class Journal: @unchecked Sendable {
         }
     }
 
+    /// Gives the session's file `from` the recording id `to` (which the session must not hold),
+    /// keeping everything else: for a staged copy whose recording the recorder replaced by
+    /// another under the same id, so that both stay in the session.
+    public func moveFile(session: Int64, from: UInt32, to: UInt32) throws(JournalError) {
+        try locked { () throws(JournalError) in
+            try db.query("UPDATE session_file SET recording_id = ? WHERE session_id = ? AND recording_id = ?",
+                         [.integer(Int64(to)), .integer(session), .integer(Int64(from))])
+        }
+    }
+
     /// Records that staging holds `offset` bytes of the file on disk.
     public func setDurableOffset(session: Int64, recording: UInt32, _ offset: UInt64) throws(JournalError) {
         try locked { () throws(JournalError) in

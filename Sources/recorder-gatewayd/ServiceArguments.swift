@@ -26,6 +26,10 @@ docks each one (present at start or plugged in later) through libusb, and runs u
   --replay FILE          (repeatable) dock a recorder played back from a capture file
   --repeat N             with --simulate: dock the scenario's recorders N times in turn, each
                          time back from another shift with new recordings (Tools/soak)
+  --devices-out-of-process  with --simulate SCENARIO: run each recorder as `recorder-sim serve`
+                         in a process of its own (the link model applied there), so the
+                         gateway's CPU time is its own (Tools/bench; Docs/simulator.md)
+  --device-command PATH  the recorder-sim to run (default: beside recorder-gatewayd)
   --control-socket PATH  where recorderctl reaches the service (default
                          /run/recorder-gateway/control.sock; "none" for no socket)
 
@@ -49,6 +53,8 @@ struct ServiceArguments {
     var captureDir: String?
     var replays: [String] = []
     var repeatCount = 1
+    var devicesOutOfProcess = false
+    var deviceCommand: String?
 }
 
 /// Parses the command line, or exits 64 naming what is wrong (0 after printing --help).
@@ -72,6 +78,8 @@ func parseArguments(_ argv: [String]) -> ServiceArguments {
             guard let n = Int(text), (1...10_000_000).contains(n) else { die("--repeat needs a whole number of times from 1 to 10000000, not \(text)", 64) }
             a.repeatCount = n
         }
+        a.devicesOutOfProcess = arguments.flag("--devices-out-of-process")
+        a.deviceCommand = try arguments.option("--device-command")
         if let text = try arguments.option("--idle-exit") {
             guard let idle = SecondsValue.parse(text, in: 0.001...86400) else {
                 die("--idle-exit needs a number of seconds within 0.001...86400, not \"\(text)\"", 64)
@@ -82,5 +90,9 @@ func parseArguments(_ argv: [String]) -> ServiceArguments {
         die("\(error) (see --help)", 64)
     }
     if let unknown = arguments.rest.first { die("unknown argument \(unknown) (see --help)", 64) }
+    // The device processes read the scenario file and know no shifts.
+    if a.devicesOutOfProcess && (a.scenario == nil || a.repeatCount > 1 || !a.replays.isEmpty) {
+        die("--devices-out-of-process needs --simulate SCENARIO, without --repeat or --replay", 64)
+    }
     return a
 }

@@ -90,12 +90,18 @@ if gateway.createdKey {
 display.start()
 // Simulated mass-storage devices, reported once their docks are over.
 var disks: [(port: String, disk: SimulatedMassStorage)] = []
+let outOfProcess = args.devicesOutOfProcess ? OutOfProcessDevices(command: args.deviceCommand, scenarioPath: args.scenario ?? "") : nil
 for shift in 0..<args.repeatCount {
     // Each shift after the first brings the recorders back with new footage (a soak).
     if shift > 0 { _ = await gateway.waitUntilIdle() }
     let docking = SimulatedDock(gateway: gateway, database: database, capturer: capturer)
     for (index, original) in scenario.recorders.enumerated() {
         let r = original.shift(shift)
+        if let outOfProcess {
+            await outOfProcess.dock(r, port: r.port ?? "sim-\(index + 1)", gateway: gateway, database: database,
+                                   captured: { [capturer] in capturer.wrap($0, port: $1) })
+            continue
+        }
         let port = r.port ?? "sim-\(index + 1)"
         if let disk = await docking.dock(r, port: port) { disks.append((port, disk)) }
     }

@@ -7,12 +7,14 @@ import RecorderSimulator
 /// a u32 little-endian length and that many bytes: on stdin the data of one bulk OUT transfer,
 /// on stdout the data of one bulk IN transfer. When the device is unplugged (a `disconnect`
 /// fault) the length 0xFFFFFFFF is written and the program exits 0; at end of stdin it exits 0.
+/// A mass-storage recorder (`"storage"`) is served as `serveMassStorage` says instead.
 func serve(_ scenario: Scenario, serial: String, keepLink: Bool) async -> Int32 {
     guard var recorder = scenario.recorders.first(where: { $0.identity.serial == serial }) else {
         fail("no recorder with serial \(serial) in the scenario", 1)
     }
     // The harness's USB path has timing of its own; the model's would only slow it down.
     if !keepLink { recorder.link = .unlimited }
+    if recorder.storage != nil { return await serveMassStorage(recorder) }
     let device = await SimulatedRecorder.dock(recorder)
     let link = device.bus.hostEnd
 

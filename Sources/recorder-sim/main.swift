@@ -21,6 +21,9 @@ usage: recorder-sim COMMAND [ARGS]
   serve SCENARIO --serial S [--keep-link]
                               be recorder S on stdin/stdout (length-prefixed USB transfers),
                               for harnesses that present it as a USB device (Tests/umockdev)
+                              and for recorder-gatewayd --devices-out-of-process; a
+                              mass-storage recorder answers one USB transfer request at a
+                              time (Docs/simulator.md, "Devices in their own process")
   measure                     throughput of the primitives on this machine (CRC-32C, content
                               generation, SHA-256), one JSON object per line
   help                        this text

@@ -1,5 +1,6 @@
 import Dock
 import Foundation
+import Journal
 import MassStorageFamily
 import MassStorageProtocol
 import RecorderHAL
@@ -12,10 +13,11 @@ import TestSupport
 /// (Tests/volumes/make-image.sh) and read back by The Sleuth Kit.
 @Suite struct MassStorageDockTests {
     /// Docks the image as a mass-storage recorder and waits for the dock to end.
-    private func dock(_ kiosk: TestKiosk, image: URL, usbSerial: String? = "MSD0001", port: String = "1-1.2") async throws
-        -> (DockOutcome, SimulatedMassStorage) {
+    private func dock(_ kiosk: TestKiosk, image: URL, usbSerial: String? = "MSD0001", port: String = "1-1.2",
+                      faults: [MassStorageFault] = []) async throws -> (DockOutcome, SimulatedMassStorage) {
         var storage = MassStorageScenario(imagePath: image.path)
         storage.serialNumber = usbSerial
+        storage.faults = faults
         let device = try SimulatedMassStorage(storage, link: .unlimited, name: "disk")
         #expect(await kiosk.gateway.dock(link: .transfers(device.hostEnd), driver: MassStorageDriver(), port: port))
         let outcome = try #require(await kiosk.gateway.waitUntilIdle().last)
@@ -104,6 +106,79 @@ import TestSupport
         }
     }
 
+    /// Replaces the file at `path` on the image by `bytes` (same size, other content) with
+    /// mtools, stamped with another time.
+    private func replace(_ path: String, on image: URL, with bytes: [UInt8], in dir: URL) throws {
+        let other = dir.appendingPathComponent("other-\(bytes.count).bin")
+        try Data(bytes).write(to: other)
+        let touched = try TestSupport.run("/usr/bin/touch", ["-d", "2021-03-04 05:06:08", other.path], mergingErrors: true)
+        try #require(touched.status == 0, "\(touched.output)")
+        let copied = try TestSupport.run("/usr/bin/mcopy", ["-o", "-m", "-i", image.path, other.path, "::" + path],
+                                         environment: ["MTOOLS_SKIP_CHECK": "1", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin"],
+                                         mergingErrors: true)
+        try #require(copied.status == 0, "mcopy: \(copied.output)")
+    }
+
+    /// A dock cut off part way through a file, that file then replaced on the recorder by
+    /// another of the same path and size: the continuing dock reads the new file from byte 0
+    /// and never appends its bytes to the old one's staged prefix (with no device hash, nothing
+    /// else would notice the mix). Every file in the bag is then what The Sleuth Kit reads, and
+    /// the old prefix, all that is left of the old file, is kept beside it as an incomplete copy.
+    @Test func aResumedDockDoesNotAppendAReplacedFileToTheOldPrefix() async throws {
+        try await withTemporaryDirectory("msd-resume") { dir in
+            let image = try TestImage.make("fat12", in: dir)
+            // Find where a disconnect leaves a file partly staged: the first cut, in data bytes,
+            // that does (the fragmented large file is read one extent per READ).
+            var found: (kiosk: TestKiosk, file: Journal.File)?
+            for cut in stride(from: UInt64(4096), through: 200_000, by: 1024) {
+                let kiosk = try TestKiosk()
+                let (out, _) = try await dock(kiosk, image: image.url, faults: [.disconnectAfterBytes(cut)])
+                guard case .interrupted = out.result else { continue }
+                let journal = kiosk.gateway.context.journal
+                guard let session = try journal.unfinishedSession(serial: "MSD0001") else { continue }
+                if let partial = try journal.files(session: session.id).first(where: { $0.state == .pending && $0.durableOffset > 0 && $0.durableOffset < $0.size }) {
+                    found = (kiosk, partial)
+                    break
+                }
+            }
+            let (kiosk, partial) = try #require(found, "no cut left a file partly staged")
+            let tskBefore = try SleuthKit.files(image: image.url, sector: 0)
+            let path = try #require(tskBefore.keys.first { "data/" + $0 == partial.bagPath }, "\(partial.bagPath)")
+            var generator = SplitMix64(seed: 29)
+            let bytes = (0..<partial.size).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            try replace(path, on: image.url, with: bytes, in: dir)
+
+            let (out, _) = try await dock(kiosk, image: image.url)
+            #expect(out.result == .completed && out.anomalies.contains { $0.code == "resumed" })
+            let bag = try #require(out.bagPath)
+            #expect(try run(["python3", "-m", "bagit", "--validate", bag]).0 == 0)
+            let tsk = try SleuthKit.files(image: image.url, sector: 0)
+            // Every file as it is on the recorder now, and the old file's staged prefix kept
+            // beside it, under an id of its own, never mixed with the new bytes.
+            let files = try custody(bag)["files"] as? [[String: Any]] ?? []
+            #expect(files.count == tsk.count + 1)
+            let kept = try #require(out.anomalies.first { $0.code == "replaced-on-recorder" })
+            let keptId = try #require(kept.recordingId)
+            #expect(kept.recordingId != partial.recordingId)
+            #expect(out.anomalies.contains { $0.code == "vanished" && $0.recordingId == keptId })
+            for f in files {
+                let p = try #require(f["devicePath"] as? String)
+                let inode = try #require(tsk[p])
+                let id = try #require(f["recordingId"] as? Int)
+                if UInt32(id) == keptId {
+                    #expect(f["bagPath"] as? String == partial.bagPath && f["size"] as? Int == Int(partial.durableOffset))
+                    #expect(f["verified"] as? Bool == false)
+                    continue
+                }
+                #expect(f["sha256"] as? String == (try SleuthKit.sha256(image: image.url, sector: 0, inode: inode)), "\(p)")
+            }
+            let fresh = files.filter { $0["devicePath"] as? String == path && ($0["recordingId"] as? Int).map(UInt32.init) != keptId }
+            let want = try sha256(bytes)
+            #expect(fresh.count == 1 && fresh.first?["sha256"] as? String == want)
+            #expect(fresh.first?["bagPath"] as? String != partial.bagPath)
+        }
+    }
+
     /// A file replaced by another of the same path and size (mtools overwriting it with other
     /// bytes and another time stamp) is pulled again; the rest is not.
     @Test func aReplacedFileIsPulledAgain() async throws {
@@ -114,15 +189,9 @@ import TestSupport
             #expect(first.result == .completed && first.files > 1)
 
             let path = "DCIM/100MEDIA/CLIP0001.MP4"
-            let other = dir.appendingPathComponent("other.bin")
             var generator = SplitMix64(seed: 13)
             let bytes = (0..<5000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
-            try Data(bytes).write(to: other)
-            let touched = try TestSupport.run("/usr/bin/touch", ["-d", "2021-03-04 05:06:08", other.path], mergingErrors: true)
-            try #require(touched.status == 0, "\(touched.output)")
-            let copied = try TestSupport.run("/usr/bin/mcopy", ["-o", "-m", "-i", image.url.path, other.path, "::" + path],
-                                             environment: ["MTOOLS_SKIP_CHECK": "1", "PATH": "/usr/bin:/bin"], mergingErrors: true)
-            try #require(copied.status == 0, "mcopy: \(copied.output)")
+            try replace(path, on: image.url, with: bytes, in: dir)
             let tsk = try SleuthKit.files(image: image.url, sector: 0)
             let inode = try #require(tsk[path])
             #expect(try SleuthKit.sha256(image: image.url, sector: 0, inode: inode) == (try sha256(bytes)))

@@ -130,6 +130,19 @@ import Testing
         #expect(throws: CustodyRecordError.self) { try record.canonicalJSON() }
     }
 
+    /// A recorder whose family cannot read its clock: the record has no `clock` at all (never an
+    /// offset of 0), and it round-trips; a record with a clock still reads as before.
+    @Test func aRecordWithoutAClockLeavesItOut() throws {
+        var record = Self.record
+        record.clock = nil
+        let json = try record.canonicalJSON()
+        #expect(!String(decoding: json, as: UTF8.self).contains("\"clock\""))
+        #expect(!String(decoding: json, as: UTF8.self).contains("offsetMs"))
+        let decoded = try CustodyRecord(json: json)
+        #expect(decoded == record && decoded.clock == nil)
+        #expect(try CustodyRecord(json: try Self.record.canonicalJSON()).clock?.offsetMs == 812.25)
+    }
+
     @Test func garbageIsNotACustodyRecord() {
         #expect(throws: CustodyRecordError.self) { try CustodyRecord(json: Data("{\"bay\": 3}".utf8)) }
     }

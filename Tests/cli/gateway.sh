@@ -170,4 +170,45 @@ check "a bad verify-source is named" grep -q 'verify.conf:2: verify-source: "twi
 check "a bad --verify-source exits 64" test "$rc" -eq 64
 check "a bad --verify-source is named" grep -q -- "--verify-source twice is not always or before-release" "$work/err"
 
+# 5. Devices in their own process (--devices-out-of-process, Docs/simulator.md §12): a
+# mass-storage recorder serving a FAT32 image made by mkfs.vfat + mcopy and a protocol-v1
+# recorder, each a recorder-sim process; the bags hold what went onto the image.
+mkdir -p "$work/oop"
+head -c 3000001 /dev/urandom > "$work/oop/CLIP0001.MP4"
+printf 'GPS track\n' > "$work/oop/track.txt"
+truncate -s 40M "$work/oop/card.img"
+quietly mkfs.vfat -F 32 "$work/oop/card.img"
+MTOOLS_SKIP_CHECK=1 quietly mmd -i "$work/oop/card.img" ::DCIM ::GPS
+MTOOLS_SKIP_CHECK=1 quietly mcopy -i "$work/oop/card.img" "$work/oop/CLIP0001.MP4" ::DCIM/CLIP0001.MP4
+MTOOLS_SKIP_CHECK=1 quietly mcopy -i "$work/oop/card.img" "$work/oop/track.txt" ::GPS/track.txt
+cat > "$work/oop/scenario.json" <<'JSON'
+{"schema": 1, "recorders": [
+  {"identity": {"serial": "M000001"}, "port": "1-1", "link": "unlimited", "storage": {"image": "card.img"}},
+  {"identity": {"serial": "P000001", "officerNumber": "000001"}, "port": "1-2", "password": "000000", "link": "unlimited",
+   "recordings": [{"kind": "video", "path": "DCIM/V0001.MP4", "size": "2MiB"}]}]}
+JSON
+"$gw" --simulate "$work/oop/scenario.json" --devices-out-of-process --device-command "$sim" --store "$work/oop/store" \
+  --once --json --control-socket none > "$work/oop.json" 2> "$work/oop.err"; rc=$?
+check "out of process: exits 0" test "$rc" -eq 0
+check "out of process: both recorders verified" python3 -c "
+import json; d = json.load(open('$work/oop.json'))
+assert d['totals']['allVerified'] and d['totals']['recorders'] == 2 and 'P000001' in [r['serial'] for r in d['recorders']], d"
+check "out of process: the bags validate and their signatures verify" validate_bags "$work/oop/store"
+check "out of process: the image's files are in the bag as mcopy put them" bash -c "
+  cmp '$work/oop/CLIP0001.MP4' $work/oop/store/bags/*/data/DCIM/CLIP0001.MP4 &&
+  cmp '$work/oop/track.txt' $work/oop/store/bags/*/data/GPS/track.txt"
+# The devices see end of input when the gateway lets go (at the latest at its exit): they end.
+# ("[r]ecorder-sim" keeps the pattern from matching the shell that runs pgrep.)
+devices_gone() {
+  local i
+  for i in $(seq 100); do
+    pgrep -f -- "[r]ecorder-sim serve $work/oop/scenario.json" > /dev/null || return 0
+    sleep 0.05
+  done
+  return 1
+}
+check "out of process: every device process ends" devices_gone
+"$gw" --simulate --devices-out-of-process --store "$work/oop/store2" --once > /dev/null 2> "$work/err"; rc=$?
+check "--devices-out-of-process without a scenario file exits 64" test "$rc" -eq 64
+
 [ "$failures" -eq 0 ] || { echo "$failures gateway check(s) failed"; exit 1; }

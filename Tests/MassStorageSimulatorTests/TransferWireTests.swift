@@ -1,0 +1,53 @@
+import RecorderHAL
+import Testing
+@testable import RecorderSimulator
+
+/// The messages between `PipeTransferLink` and `recorder-sim serve`: every call and every
+/// outcome survive the trip, and what the device process may not send is refused.
+@Suite struct TransferWireTests {
+    @Test func everyRequestRoundTrips() throws {
+        let requests: [TransferWire.Request] = [
+            .bulkOut(Array(0..<31), timeoutMilliseconds: 5000),
+            .bulkOut([], timeoutMilliseconds: 1),
+            .bulkIn(length: 1 << 20, timeoutMilliseconds: 20000),
+            .control(requestType: 0xA1, request: 0xFE, value: 0, index: 0, length: 1, data: [], timeoutMilliseconds: 5000),
+            .control(requestType: 0x21, request: 0xFF, value: 0x1234, index: 0xBEEF, length: 3, data: [1, 2, 3], timeoutMilliseconds: .max),
+            .clearHalt(.bulkIn, timeoutMilliseconds: 5000),
+            .clearHalt(.bulkOut, timeoutMilliseconds: 7),
+            .clearHalt(.control, timeoutMilliseconds: 7),
+        ]
+        for r in requests {
+            #expect(try TransferWire.decodeRequest(TransferWire.encode(r)) == r)
+        }
+    }
+
+    @Test func everyOutcomeRoundTrips() throws {
+        let outcomes: [Result<[UInt8], LinkError>] = [
+            .success([]), .success([1, 2, 3]),
+            .failure(.timedOut(direction: .bulkIn, milliseconds: 20000)), .failure(.timedOut(direction: .control, milliseconds: 1)),
+            .failure(.deviceGone), .failure(.stalled(endpoint: 0x81)), .failure(.closed), .failure(.io("simulated device: 读取失败")),
+        ]
+        for o in outcomes {
+            #expect(try TransferWire.decodeReply(TransferWire.encode(o), limit: 3) == o)
+        }
+    }
+
+    /// More bytes than the transfer asked, an empty or unknown reply, a truncated request: refused.
+    @Test func whatCannotBeARepliesOrRequestIsRefused() {
+        #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeReply(TransferWire.encode(.success([1, 2, 3, 4])), limit: 3) }
+        #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeReply([], limit: 3) }
+        #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeReply([9], limit: 3) }
+        #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeReply([1, 7, 0, 0, 0, 0], limit: 3) }
+        #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeRequest([2, 0, 0, 0]) }
+        #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeRequest([2, 1, 0, 0, 0, 5]) }
+        #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeRequest([4, 1, 0, 0, 0, 3]) }
+        #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeRequest([7, 1, 0, 0, 0]) }
+    }
+
+    @Test func durationsBecomeWholeMilliseconds() {
+        #expect(TransferWire.milliseconds(.seconds(5)) == 5000)
+        #expect(TransferWire.milliseconds(.microseconds(10)) == 1)
+        #expect(TransferWire.milliseconds(.seconds(-1)) == 1)
+        #expect(TransferWire.milliseconds(.seconds(Int64.max)) == .max)
+    }
+}
