@@ -128,9 +128,15 @@ public actor Gateway {
     public func dock(link original: DeviceLink, driver: any RecorderDriver, port: String) -> Bool {
         guard running[port] == nil else { return false }
         var link = original
-        // A capture records protocol v1's framed stream; other shapes are not captured.
-        if let path = armedCaptures.removeValue(forKey: port), case .stream(let stream) = original {
-            if let capture = try? CaptureLink(stream, path: path) { link = .stream(capture) }
+        // A capture records protocol v1's framed stream; other shapes are not captured, and
+        // the technician who asked is told so rather than left with no file.
+        if let path = armedCaptures.removeValue(forKey: port) {
+            if case .stream(let stream) = original {
+                if let capture = try? CaptureLink(stream, path: path) { link = .stream(capture) }
+            } else {
+                FileHandle.standardError.write(Data(
+                    "recorder-gatewayd: bay \(port): not captured to \(path): a capture records protocol v1's framed stream, and this dock is a \(original.shape.rawValue) link (\(original))\n".utf8))
+            }
         }
         let session = DockSession(context: context, port: port)
         running[port] = Task {

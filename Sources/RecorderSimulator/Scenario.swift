@@ -12,7 +12,9 @@ public struct Scenario: Sendable {
 /// One simulated recorder.
 public struct RecorderScenario: Sendable {
     public var identity: RecorderIdentity
-    /// USB ids the recorder presents (the simulator's entry in the device database by default).
+    /// USB ids the recorder presents: by default the simulator's entries in the device
+    /// database, 1209:0001 (protocol v1) or, for a mass-storage recorder, 1209:0002
+    /// (`RecorderScenario.massStorageProductId`).
     public var vendorId: UInt16 = 0x1209
     public var productId: UInt16 = 0x0001
     /// USB port path of the bay it is docked in ("1-1.3"), or nil to number bays in order.
@@ -43,6 +45,10 @@ public struct RecorderScenario: Sendable {
         self.password = password
         self.recordings = recordings
     }
+
+    /// The product id a mass-storage recorder presents unless its `usb` says otherwise: the
+    /// device database's generic test mass-storage model (pid.codes test id 1209:0002).
+    public static let massStorageProductId: UInt16 = 0x0002
 }
 
 /// The device clock relative to the host's.

@@ -69,6 +69,7 @@ extension Scenario {
         if let p = r.port, p.isEmpty || !p.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || $0 == "-" || $0 == "." }) {
             throw ScenarioError(path: w.at("port"), reason: "\"\(p)\" is not a USB port path like \"1-1.3\"")
         }
+        if storage != nil { r.productId = RecorderScenario.massStorageProductId }
         if let usb = try w.object("usb") {
             try usb.allowKeys(["vendorId", "productId"])
             func id(_ key: String) throws(ScenarioError) -> UInt16? {
@@ -116,6 +117,8 @@ extension Scenario {
         r.maxPayload = Int(try w.integer("maxPayload", in: Int64(FrameHeader.initialMaximumPayload)...Int64(FrameHeader.protocolMaximumPayload)) ?? Int64(r.maxPayload))
         r.maxInFlight = Int(try w.integer("maxInFlight", in: 1...256) ?? 8)
         r.deviceHashes = try w.bool("deviceHashes", default: true)
+        // The serial is the device's USB iSerialNumber, as the umockdev harness presents it too.
+        storage?.serialNumber = identity.serial
         r.storage = storage
         guard let recs = try w.array("recordings") ?? (storage != nil ? [] : nil) else { throw ScenarioError(path: w.at("recordings"), reason: "is required (an array, may be empty)") }
         var ids = Set<UInt32>()

@@ -8,7 +8,8 @@ import USBLink
 
 /// The service proper: recorders found through udev, reached through libusb.
 func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDisplay, json: Bool,
-                idleExit: Duration?, capture: @escaping @Sendable (any RecorderLink, String) -> any RecorderLink) async -> Int32 {
+                idleExit: Duration?, capturing: Bool = false,
+                capture: @escaping @Sendable (any RecorderLink, String) -> any RecorderLink) async -> Int32 {
     let usb: USBContext
     do { usb = try USBContext() } catch { die("cannot start libusb: \(error)", 74) }
     let discovery = RecorderDiscovery(isRecorder: { vid, pid in database.model(vendorId: vid, productId: pid) != nil })
@@ -58,13 +59,16 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
                         }
                     }
                     // The link in the shape the family speaks over.
-                    let link: DeviceLink = switch driver.linkShape {
+                    let link: DeviceLink
+                    switch driver.linkShape {
                     case .stream:
-                        .stream(capture(try await usb.openRecorderLink(bus: device.bus, address: device.address, interfaceClass: model.interfaceClass,
-                                                                       patience: patience, retrying: retrying), device.portPath))
+                        link = .stream(capture(try await usb.openRecorderLink(bus: device.bus, address: device.address, interfaceClass: model.interfaceClass,
+                                                                              patience: patience, retrying: retrying), device.portPath))
                     case .transfers:
-                        .transfers(try await usb.openTransferLink(bus: device.bus, address: device.address, interfaceClass: model.interfaceClass,
-                                                                  patience: patience, retrying: retrying))
+                        // Captures hold protocol v1's framed stream; a mass-storage dock is not one.
+                        if capturing { log("bay \(device.portPath): not captured: --capture-dir records protocol v1's framed streams, and \(model.name) is a mass-storage disk") }
+                        link = .transfers(try await usb.openTransferLink(bus: device.bus, address: device.address, interfaceClass: model.interfaceClass,
+                                                                         patience: patience, retrying: retrying))
                     }
                     opening.add(-1)
                     if retries.value > 0 { log("bay \(device.portPath): opened at attempt \(retries.value + 1)") }

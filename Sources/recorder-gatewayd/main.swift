@@ -77,7 +77,7 @@ if args.controlSocket != "none" {
 if !args.simulate {
     let idle: Duration? = args.idleExit ?? (args.once ? .seconds(3) : nil)
     let status = await runDevices(gateway: gateway, database: database, display: display, json: args.json, idleExit: idle,
-                                  capture: { [capturer] in capturer.wrap($0, port: $1) })
+                                  capturing: args.captureDir != nil, capture: { [capturer] in capturer.wrap($0, port: $1) })
     controlServer?.stop()
     exit(status)
 }
@@ -88,10 +88,13 @@ if gateway.createdKey {
     FileHandle.standardError.write(Data("recorder-gatewayd: created the gateway key \(config.resolvedKeyPath) and \(config.store)/gateway.pub\n".utf8))
 }
 display.start()
+// Simulated mass-storage devices, reported once their docks are over.
+var disks: [(port: String, disk: SimulatedMassStorage)] = []
 let outOfProcess = args.devicesOutOfProcess ? OutOfProcessDevices(command: args.deviceCommand, scenarioPath: args.scenario ?? "") : nil
 for shift in 0..<args.repeatCount {
     // Each shift after the first brings the recorders back with new footage (a soak).
     if shift > 0 { _ = await gateway.waitUntilIdle() }
+    let docking = SimulatedDock(gateway: gateway, database: database, capturer: capturer)
     for (index, original) in scenario.recorders.enumerated() {
         let r = original.shift(shift)
         if let outOfProcess {
@@ -99,14 +102,8 @@ for shift in 0..<args.repeatCount {
                                    captured: { [capturer] in capturer.wrap($0, port: $1) })
             continue
         }
-        let device = await SimulatedRecorder.dock(r)
         let port = r.port ?? "sim-\(index + 1)"
-        guard let model = database.model(vendorId: r.vendorId, productId: r.productId, interfaceClass: 0xFF),
-              let driver = DriverRegistry.builtIn.driver(named: model.driver) else {
-            FileHandle.standardError.write(Data("recorder-gatewayd: bay \(port): USB device \(String(format: "%04x:%04x", r.vendorId, r.productId)) is not in the device database; ignored\n".utf8))
-            continue
-        }
-        await gateway.dock(link: .stream(captured(device.bus.hostEnd, port: port)), driver: driver, port: port)
+        if let disk = await docking.dock(r, port: port) { disks.append((port, disk)) }
     }
 }
 for (index, path) in args.replays.enumerated() {
@@ -119,6 +116,7 @@ for (index, path) in args.replays.enumerated() {
     }
 }
 let outcomes = await gateway.waitUntilIdle()
+for (port, disk) in disks { log(SimulatedDock.report(disk, port: port)) }
 var forwardedAll = true
 if let forwarder = gateway.context.forwarder, args.once {
     // --once: the queue must drain too (within forward-wait), or the run did not finish its job.

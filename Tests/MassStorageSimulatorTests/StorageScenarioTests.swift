@@ -51,6 +51,25 @@ import Testing
         }
     }
 
+    /// A storage recorder presents the device database's test mass-storage ids unless its `usb`
+    /// says otherwise; a protocol-v1 recorder keeps the simulator's 1209:0001.
+    @Test func storageRecordersDefaultToTheTestMassStorageIds() throws {
+        try withTemporaryDirectory("ms-ids") { dir in
+            _ = try randomImage(in: dir, blocks: 8)
+            let s = try parse(#"""
+                {"identity": {"serial": "P000001"}, "storage": {"image": "disk.img"}},
+                {"identity": {"serial": "P000002"}, "usb": {"productId": "00a7"}, "storage": {"image": "disk.img"}},
+                {"identity": {"serial": "P000003"}, "usb": {"vendorId": "abcd"}, "storage": {"image": "disk.img"}},
+                {"identity": {"serial": "P000004"}, "password": "pw", "recordings": []}
+                """#, in: dir)
+            #expect(s.recorders.map { [$0.vendorId, $0.productId] } == [[0x1209, 0x0002], [0x1209, 0x00A7], [0xABCD, 0x0002], [0x1209, 0x0001]])
+            #expect(RecorderScenario.massStorageProductId == 0x0002)
+            // The USB serial string is the scenario's serial.
+            #expect(s.recorders[0].storage?.serialNumber == "P000001" && s.recorders[1].storage?.serialNumber == "P000002")
+            #expect(try SimulatedMassStorage(s.recorders[0], name: "x")?.hostEnd.serialNumber == "P000001")
+        }
+    }
+
     /// Each wrong field is refused with its path.
     @Test(arguments: [
         (#"{"image": "missing.img"}"#, "recorders[0].storage.image"),

@@ -16,6 +16,16 @@ import Testing
         #expect(DriverRegistry.builtIn.driver(named: model.driver) != nil)
     }
 
+    /// The simulator's and the umockdev harness's mass-storage recorder is found by its ids and
+    /// the mass-storage interface class, and only by that class.
+    @Test func theRepositoryDatabaseKnowsTheTestMassStorageRecorder() throws {
+        let db = try DeviceDatabase.load(path: Self.repoFile, registry: .builtIn)
+        let model = try #require(db.model(vendorId: 0x1209, productId: 0x0002, interfaceClass: 0x08))
+        #expect(model.driver == "usb-mass-storage")
+        #expect(DriverRegistry.builtIn.driver(named: model.driver)?.linkShape == .transfers)
+        #expect(db.model(vendorId: 0x1209, productId: 0x0002, interfaceClass: 0xFF) == nil)
+    }
+
     @Test func theBuiltCopyIsFoundWithoutAPath() throws {
         // SwiftPM puts the resource bundle next to the test binary as it does next to a program.
         let db = try DeviceDatabase.load(registry: .builtIn)

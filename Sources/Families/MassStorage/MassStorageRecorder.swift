@@ -33,7 +33,9 @@ public struct MassStorageDriver: RecorderDriver {
         } catch {
             // The interface stays claimed until the link is closed: a failed open lets it go.
             await transfers.close()
-            throw error.recorderError.context("opening \(transfers)")
+            // The link's own description: USBTransferLink is not CustomStringConvertible, and
+            // interpolating the value itself would print its fields.
+            throw error.recorderError.context("opening \(transfers.description)")
         }
     }
 }

@@ -76,8 +76,26 @@ class ControlEndpoint:
                 return 0, b""
         if request_type in (0x00, 0x02) and request in (1, 3):        # CLEAR/SET_FEATURE
             return 0, b""
+        if self.model.is_mass_storage and index == 0 and value == 0:
+            if request_type == 0x21 and request == 0xFF and length == 0:
+                return self._bulk_only_reset(), b""
+            if request_type == 0xA1 and request == 0xFE and length >= 1:   # GET MAX LUN: one LUN
+                return 0, b"\x00"
         log("%s: control request %02x %02x %04x %04x %d: STALL" % (self.name, request_type, request, value, index, length))
         return -errno.EPIPE, b""
+
+    def _bulk_only_reset(self):
+        """Bulk-Only Mass Storage Reset (BOT 1.0 §3.1): the device is ready for the next CBW.
+        What it had queued for the host (the rest of a data phase, a CSW) is dropped; halts stay
+        set until the host clears them (§5.3.4). The device process answers each CBW at once, so
+        nothing of the old command is still to come from it."""
+        with self.lock:
+            dropped = sum(len(data) - offset for data, offset in self.in_queue)
+            self.in_queue.clear()
+        self.stats["bot-resets"] += 1
+        log("%s: Bulk-Only Mass Storage Reset: %d queued IN bytes dropped; halted endpoints stay halted (%s)" % (
+            self.name, dropped, ", ".join("0x%02x" % e for e in sorted(self.halted)) or "none"))
+        return 0
 
     def _control_urb(self, state, urb):
         if urb.length < 8:

@@ -28,16 +28,27 @@ class DeviceModel:
         self.ep_out = 0x01
         self.ep_in = 0x81
         self.interface_class = 0xFF
+        self.interface_subclass = 0x00
+        self.interface_protocol = 0x00
         self.endpoint_type = 0x02   # bulk
+
+    def mass_storage(self):
+        """The interface becomes USB mass storage, SCSI transparent command set, Bulk-Only
+        Transport (08/06/50), and endpoint 0 answers BOT's class requests (control.py)."""
+        self.interface_class, self.interface_subclass, self.interface_protocol = 0x08, 0x06, 0x50
+
+    @property
+    def is_mass_storage(self):
+        return (self.interface_class, self.interface_subclass, self.interface_protocol) == (0x08, 0x06, 0x50)
 
     def break_descriptors(self, fault):
         """Makes the descriptors wrong in one way, to test that a gateway ignores such a device:
-        `no-bulk` (interrupt endpoints), `wrong-class` (mass storage interface), `zero-packet`
-        (wMaxPacketSize 0)."""
+        `no-bulk` (interrupt endpoints), `wrong-class` (a mass-storage interface where the vendor
+        one belongs, or the vendor one where mass storage belongs), `zero-packet` (wMaxPacketSize 0)."""
         if fault == "no-bulk":
             self.endpoint_type = 0x03
         elif fault == "wrong-class":
-            self.interface_class = 0x08
+            self.interface_class = 0xFF if self.is_mass_storage else 0x08
         elif fault == "zero-packet":
             self.max_packet = 0
         else:
@@ -51,7 +62,8 @@ class DeviceModel:
                            3 if self.serial else 0, 1)
 
     def config_descriptor(self):
-        interface = struct.pack("<BBBBBBBBB", 9, 4, 0, 0, 2, self.interface_class, 0, 0, 0)
+        interface = struct.pack("<BBBBBBBBB", 9, 4, 0, 0, 2, self.interface_class, self.interface_subclass,
+                                self.interface_protocol, 0)
         endpoints = b""
         for address in (self.ep_out, self.ep_in):
             endpoints += struct.pack("<BBBBHB", 7, 5, address, self.endpoint_type, self.max_packet, 0)

@@ -73,14 +73,20 @@ class Kiosk(SysfsTree):
         return "1-1.1"
 
     def model_for(self, serial):
+        """What the recorder looks like on USB. A recorder with "storage" is a mass-storage
+        device (interface 08/06/50, default ids 1209:0002, the device database's test model);
+        any other one speaks protocol v1 (interface ff/00/00, default ids 1209:0001)."""
         r = self.recorder(serial)
         usb = r.get("usb") or {}
         link = r.get("link", "usb2")
         super_speed = link == "usb3" or (isinstance(link, dict) and link.get("packetSize") == 1024)
         identity = r.get("identity", {})
-        model = DeviceModel(int(usb.get("vendorId", "1209"), 16), int(usb.get("productId", "0001"), 16),
+        storage = "storage" in r
+        model = DeviceModel(int(usb.get("vendorId", "1209"), 16), int(usb.get("productId", "0002" if storage else "0001"), 16),
                             serial, product=identity.get("model", "DSJ-SIM1"),
                             manufacturer="recorder-gateway simulator", super_speed=super_speed)
+        if storage:
+            model.mass_storage()
         if serial in self.descriptor_faults:
             model.break_descriptors(self.descriptor_faults[serial])
         return model
@@ -118,7 +124,8 @@ class Kiosk(SysfsTree):
             devpath = ".".join(str(n) for n in numbers)
             props = [("ID_VENDOR_ID", "%04x" % model.vendor_id), ("ID_MODEL_ID", "%04x" % model.product_id),
                      ("ID_SERIAL_SHORT", serial), ("ID_BUS", "usb"),
-                     ("ID_USB_INTERFACES", ":%02x0000:" % model.interface_class)]
+                     ("ID_USB_INTERFACES", ":%02x%02x%02x:" % (model.interface_class, model.interface_subclass,
+                                                               model.interface_protocol))]
             attrs = [("version", " 3.20" if model.super_speed else " 2.00"), ("maxchild", "0"),
                      ("manufacturer", model.manufacturer), ("product", model.product), ("serial", serial),
                      ("bMaxPacketSize0", "09" if model.super_speed else "64"), ("bMaxPower", "500mA")]
@@ -133,15 +140,16 @@ class Kiosk(SysfsTree):
                 "E: DEVTYPE=usb_interface",
                 "E: PRODUCT=%x/%x/%x" % (model.vendor_id, model.product_id, model.bcd_device),
                 "E: TYPE=0/0/0",
-                "E: INTERFACE=%d/0/0" % model.interface_class,
-                "E: MODALIAS=usb:v%04Xp%04Xd%04Xdc00dsc00dp00ic%02Xisc00ip00in00" % (
-                    model.vendor_id, model.product_id, model.bcd_device, model.interface_class),
+                "E: INTERFACE=%d/%d/%d" % (model.interface_class, model.interface_subclass, model.interface_protocol),
+                "E: MODALIAS=usb:v%04Xp%04Xd%04Xdc00dsc00dp00ic%02Xisc%02Xip%02Xin00" % (
+                    model.vendor_id, model.product_id, model.bcd_device, model.interface_class,
+                    model.interface_subclass, model.interface_protocol),
                 "A: bInterfaceNumber=00",
                 "A: bAlternateSetting= 0",
                 "A: bNumEndpoints=02",
                 "A: bInterfaceClass=%02x" % model.interface_class,
-                "A: bInterfaceSubClass=00",
-                "A: bInterfaceProtocol=00",
+                "A: bInterfaceSubClass=%02x" % model.interface_subclass,
+                "A: bInterfaceProtocol=%02x" % model.interface_protocol,
                 "A: authorized=1",
             ]) + "\n\n"
             if dev.deny_left:

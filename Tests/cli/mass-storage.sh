@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# A mass-storage recorder through the whole gateway: `recorder-gatewayd --simulate` docks a
+# scenario recorder whose "storage" is a FAT32 card made by mkfs.vfat and mtools (long Chinese
+# names, a fragmented file, a deep directory; Tests/volumes/make-recorder-image.sh), served over
+# the USB 2.0 link model. What it stores is compared with The Sleuth Kit reading the same image
+# (fls -r -p for the paths under data/, icat for every file's bytes), the bag with bagit.py and
+# the custody signature with openssl. Then faults, each on a fresh store: a disconnect
+# mid-dock (interrupted, and the next dock resumes and completes), MEDIUM ERROR on blocks of one
+# file (that file not verified, every other one verified), a unit that stays NOT READY (or
+# becomes ready), and STALLs and wrong CSWs (recovered or interrupted, never a wrong file).
+# Usage: mass-storage.sh BIN_DIR
+set -uo pipefail
+bin="$1"
+gw="$bin/recorder-gatewayd"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+. "$root/Tests/cli/support/checks.sh"
+compare() { python3 "$root/Tests/cli/support/sleuthkit_compare.py" "$@"; }
+
+image="$work/card.img"
+"$root/Tests/volumes/make-recorder-image.sh" "$image" || { echo "FAIL cannot make the test image"; exit 1; }
+inode_of() { fls -r -p "$image" | grep -F "$1" | grep -v '^r/r \*' | sed 's/^r\/r \([0-9]*\):.*/\1/'; }
+fragmented="DCIM/100MEDIA/执法记录仪_20261206_080000_碎片.MP4"
+second="DCIM/100MEDIA/执法记录仪_20261206_081500_第二段视频.MP4"
+check "the image has a fragmented file (istat: more than one run of sectors)" \
+    test "$(istat -r "$image" "$(inode_of "$fragmented")" | grep -c 'Starting address')" -ge 2
+listed=$(fls -r -p "$image" | grep -c '^r/r [0-9]')
+# 14 allocated entries minus the volume label
+check "the image has 13 files (fls -r -p)" test "$((listed - 1))" -eq 13
+
+# scenario NAME FAULTS_JSON: $work/NAME/s.json, one storage recorder serving the image over usb2.
+scenario() {
+    mkdir -p "$work/$1"
+    python3 - "$work/$1/s.json" "$image" "$2" <<'PY'
+import json, sys
+path, image, faults = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+storage = {"image": image, "inquiry": {"vendor": "TESTCAM", "product": "Body Recorder", "revision": "1.00"}}
+if faults:
+    storage["faults"] = faults
+json.dump({"schema": 1, "recorders": [{"identity": {"serial": "M000001"}, "port": "1-1.2", "link": "usb2",
+                                       "storage": storage}]}, open(path, "w"))
+PY
+}
+# dock NAME [SCENARIO]: one --simulate --once run into $work/NAME/store; $work/NAME/out.json, rc.
+dock() {
+    local name=$1 s=${2:-$work/$1/s.json}
+    timeout 600 "$gw" --simulate "$s" --store "$work/$name/store" --once --json --control-socket none \
+        > "$work/$name/out.json" 2> "$work/$name/err"
+    echo $? > "$work/$name/rc"
+}
+# expect NAME PYTHON: PYTHON is true of r (the one recorder's summary), d (the whole summary) and rc.
+expect() {
+    python3 - "$work/$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1] + "/out.json")); rc = int(open(sys.argv[1] + "/rc").read())
+r = d["recorders"][0] if d["recorders"] else {}
+ok = eval(sys.argv[2])
+if not ok:
+    print("     | rc %d, %s" % (rc, json.dumps(r, ensure_ascii=False)))
+    print("".join("     | " + l for l in open(sys.argv[1] + "/err").readlines()[-15:]))
+sys.exit(0 if ok else 1)
+PY
+}
+# device NAME PYTHON: PYTHON is true of n (commands), reads, ops ({opcode: count}), controls and
+# refused, from the gateway's line about what the simulated device received over the dock.
+device() {
+    python3 - "$work/$1/err" "$2" <<'PY'
+import re, sys
+lines = [l for l in open(sys.argv[1], errors="replace") if "the simulated mass-storage device received" in l]
+m = re.search(r"received (\d+) commands \((\d+) reads; opcodes ([^)]*)\), (\d+) control requests, (\d+) refused wrappers", lines[-1] if lines else "")
+if not m:
+    print("     | no report of the simulated device in the log"); sys.exit(1)
+n, reads, controls, refused = int(m.group(1)), int(m.group(2)), int(m.group(4)), int(m.group(5))
+ops = {int(o.split("×")[0], 16): int(o.split("×")[1]) for o in m.group(3).split() if "×" in o}
+ok = eval(sys.argv[2])
+if not ok:
+    print("     | " + lines[-1].strip())
+sys.exit(0 if ok else 1)
+PY
+}
+bags_validate() {
+    local bag ok=0
+    for bag in "$1"/bags/*/; do
+        python3 -m bagit --validate "$bag" > /dev/null 2>&1 || { echo "     | bagit rejects $bag"; ok=1; }
+        openssl pkeyutl -verify -pubin -inkey "$1/gateway.pub" -rawin -in "$bag/custody.json" \
+            -sigfile "$bag/custody.json.sig" > /dev/null 2>&1 || { echo "     | signature fails in $bag"; ok=1; }
+    done
+    [ -n "$(ls "$1/bags" 2> /dev/null)" ] && return $ok
+}
+
+# 1. The main job: every file of the card, byte-exact, at its path.
+scenario clean '[]'
+dock clean
+check "clean dock: exit status 0" expect clean "rc == 0"
+check "clean dock: one recorder (serial M000001, its USB serial string), completed, all 13 files verified" \
+    expect clean "len(d['recorders']) == 1 and r['serial'] == 'M000001' and r['result'] == 'completed' and r['files'] == 13 and r['verified'] == 13 and d['totals']['allVerified']"
+check "clean dock: one bag, valid (bagit.py) and signed" bags_validate "$work/clean/store"
+# The write-blocker over a whole dock, from the device's own log: TEST UNIT READY, REQUEST
+# SENSE, INQUIRY, MODE SENSE(6), READ CAPACITY(10), SERVICE ACTION IN(16), READ(10), READ(16).
+check "clean dock: the device received only allow-listed opcodes, and no wrapper it refused" \
+    device clean "n > 0 and reads > 0 and set(ops) <= {0x00, 0x03, 0x12, 0x1A, 0x25, 0x9E, 0x28, 0x88} and refused == 0"
+check "clean dock: custody paths are fls -r -p's (stored under data/ by the evidence format's rules), every file's bytes icat's" compare "$image" "$work/clean/store"
+dock clean
+check "a second dock of the same card finds nothing new" \
+    expect clean "rc == 0 and r['files'] == 0 and r['alreadyIngested'] == r['listed'] == 13"
+
+# 2. Unplugged after 4 MiB of data (in the middle of the files): interrupted, nothing wrong
+# stored; docked again (no fault), the session resumes and completes.
+scenario disconnect '[{"kind": "disconnect", "afterBytes": 4194304}]'
+dock disconnect
+check "disconnect mid-dock: interrupted (exit 1)" expect disconnect "rc == 1 and r['result'] == 'interrupted'"
+check "disconnect mid-dock: the device was reading files when it went (READs after the volume's metadata)" \
+    device disconnect "reads > 15"
+check "disconnect mid-dock: whatever is stored is icat's bytes" compare "$image" "$work/disconnect/store" --partial
+scenario disconnect '[]'
+dock disconnect
+check "disconnect, docked again: resumed, completed, all verified" \
+    expect disconnect "rc == 0 and r['result'] == 'completed' and d['totals']['allVerified'] and any(a['code'] == 'resumed' for a in r['anomalies'])"
+check "disconnect, docked again: every file at its path with icat's bytes" compare "$image" "$work/disconnect/store"
+check "disconnect, docked again: the bags are valid and signed" bags_validate "$work/disconnect/store"
+
+# 3. MEDIUM ERROR on 8 blocks inside one file: that file is not verified (its stored bytes, if
+# any, are the ones before the bad block), every other file is.
+first=$(istat -r "$image" "$(inode_of "$second")" | sed -n 's/.*Starting address: \([0-9]*\),.*/\1/p' | head -1)
+scenario medium "[{\"kind\": \"mediumError\", \"firstBlock\": $((first + 300)), \"blocks\": 8}]"
+dock medium
+check "MEDIUM ERROR in one file: the dock completes, exit 1, one file not verified, 12 verified" \
+    expect medium "rc == 1 and r['result'] == 'completed' and r['files'] == 13 and r['verified'] == 12 and r['quarantined'] + r['incomplete'] == 1"
+check "MEDIUM ERROR in one file: the others at their paths with icat's bytes, the damaged one never wrong bytes" \
+    compare "$image" "$work/medium/store" --incomplete "$second"
+
+# 4. A unit that stays NOT READY: the dock fails after the driver's bounded wait, naming the
+# bay's link and the sense, and stores nothing; one that becomes ready after three TEST UNIT
+# READYs is docked in full.
+scenario notready '[{"kind": "notReady"}]'
+dock notready
+check "NOT READY for good: the dock fails (exit 1), naming the link and NOT READY, no bag" \
+    expect notready "rc == 1 and r['result'] == 'failed' and 'simulator 1-1.2' in r['reason'] and 'NOT READY' in r['reason'] and not r['bag']"
+check "NOT READY for good: the device was asked TEST UNIT READY again and again, and never READ" \
+    device notready "ops.get(0x00, 0) > 3 and reads == 0"
+scenario notready '[{"kind": "notReady", "testUnitReadys": 3}]'
+rm -rf "$work/notready/store" "$work/notready/state"
+dock notready
+check "NOT READY for three TEST UNIT READYs: then docked in full" expect notready "rc == 0 and d['totals']['allVerified'] and r['verified'] == 13"
+check "NOT READY for three TEST UNIT READYs: every file at its path with icat's bytes" compare "$image" "$work/notready/store"
+
+# 5. Transport faults: a STALL in a READ's data phase and before a CSW are cleared and the
+# command retried (BOT §5.3.3, §6.7.2); a CSW with the wrong tag or residue, or a phase error,
+# needs reset recovery. Each dock is recovered or interrupted, and nothing wrong is ever
+# stored; an interrupted one completes at the next dock.
+for fault in '{"kind": "stall", "phase": "data", "read": 20}' '{"kind": "stall", "phase": "status", "command": 25}' \
+             '{"kind": "wrongTag", "command": 25}' '{"kind": "wrongResidue", "command": 30}' '{"kind": "phaseError", "command": 30}'; do
+    label=$(python3 -c "import json, sys; f = json.loads(sys.argv[1]); print(' '.join(str(v) for v in f.values()))" "$fault")
+    scenario transport "[$fault]"
+    rm -rf "$work/transport/store" "$work/transport/state"
+    dock transport
+    # The fault is counted in commands or reads: the device's count says it was reached.
+    reached=$(python3 -c "import json, sys; f = json.loads(sys.argv[1]); print('reads >= %d' % f['read'] if 'read' in f else 'n >= %d' % f['command'])" "$fault")
+    check "$label: the fault was reached ($reached)" device transport "$reached"
+    check "$label: recovered (completed, all verified) or interrupted" \
+        expect transport "(rc == 0 and r['result'] == 'completed' and r['verified'] == 13) or (rc == 1 and r['result'] == 'interrupted')"
+    check "$label: nothing stored differs from icat" compare "$image" "$work/transport/store" --partial
+    if ! expect transport "r['result'] == 'completed'" > /dev/null 2>&1; then
+        scenario transport '[]'
+        dock transport
+        check "$label: interrupted, then docked again: completed, all verified" expect transport "rc == 0 and d['totals']['allVerified']"
+    fi
+    check "$label: in the end every file at its path with icat's bytes" compare "$image" "$work/transport/store"
+done
+
+[ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
+[ "$failures" -eq 0 ]
