@@ -2,6 +2,7 @@ import Dock
 import EvidenceStore
 import Foundation
 import Testing
+import TestSupport
 
 /// One gateway writes one store and state, and only inside them.
 @Suite struct StoreGuardTests {
@@ -9,6 +10,7 @@ import Testing
     @Test(arguments: ["store/bags", "store/.staging", "store/audit", "state/journal.sqlite", "state/gateway.key"])
     func aSymbolicLinkInsideTheStoreOrStateIsRefused(inside: String) throws {
         let root = NSTemporaryDirectory() + "kiosk-" + UUID().uuidString
+        removeAtExit(root)
         let elsewhere = root + "/elsewhere"
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/store", withIntermediateDirectories: true)
@@ -25,6 +27,7 @@ import Testing
     /// The store root itself may be a link (a store on another disk); what is inside it may not.
     @Test func theStoreRootMayBeALink() async throws {
         let root = NSTemporaryDirectory() + "kiosk-" + UUID().uuidString
+        removeAtExit(root)
         try FileManager.default.createDirectory(atPath: root + "/disk/store", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: root + "/store", withDestinationPath: root + "/disk/store")
         let kiosk = try TestKiosk(root: root)
@@ -37,6 +40,7 @@ import Testing
     /// holder's pid. (Python's fcntl.lockf takes the same kind of lock the gateway does.)
     @Test func aSecondProcessOnTheSameStateIsRefusedNamingTheHolder() throws {
         let root = NSTemporaryDirectory() + "kiosk-" + UUID().uuidString
+        removeAtExit(root)
         try FileManager.default.createDirectory(atPath: root + "/state", withIntermediateDirectories: true)
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")

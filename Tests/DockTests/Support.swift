@@ -10,7 +10,8 @@ import Settings
 import Testing
 import TestSupport
 
-/// A gateway over a fresh store and state directory in /tmp.
+/// A gateway over a fresh store and state directory in /tmp, removed when the test process
+/// exits (see `removeAtExit`).
 struct TestKiosk {
     let root: String
     let config: GatewayConfig
@@ -21,6 +22,7 @@ struct TestKiosk {
     init(release: ReleasePolicy = .keep, passwords: [String: String] = [:], root: String? = nil,
          requestTimeout: Duration = .seconds(30), verifySource: VerifySourcePolicy = .beforeRelease) throws {
         let dir = root ?? NSTemporaryDirectory() + "kiosk-" + UUID().uuidString
+        if root == nil { removeAtExit(dir) }
         self.root = dir
         var c = GatewayConfig()
         c.store = dir + "/store"

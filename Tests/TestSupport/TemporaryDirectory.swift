@@ -1,7 +1,9 @@
 import Foundation
+import Synchronization
 
 /// A fresh, empty directory under the system temporary directory, named `tests-LABEL-UUID` so
-/// that one left behind by a crashed test says whose it was. Nothing removes it but `remove()`.
+/// that one left behind by a crashed test says whose it was. `remove()` removes it; one a test
+/// does not remove goes when the test process exits.
 public struct TemporaryDirectory: Sendable {
     public let url: URL
 
@@ -9,6 +11,7 @@ public struct TemporaryDirectory: Sendable {
         url = FileManager.default.temporaryDirectory
             .appendingPathComponent("tests-\(label)-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        removeAtExit(url.path)
     }
 
     /// Writes `data` at `relativePath`, creating the folders on the way.
@@ -40,4 +43,22 @@ public func withTemporaryDirectory<R>(_ label: String = "tmp", _ body: (URL) asy
     let directory = try TemporaryDirectory(label)
     defer { directory.remove() }
     return try await body(directory.url)
+}
+
+/// Removes `path` when the test process exits normally. For directories a test cannot remove
+/// itself because it hands their path around (a kiosk's store read again after a restart): a
+/// suite run makes over a hundred of them, some holding bags of hundreds of MiB, and a CI
+/// machine's disk must not fill up run after run. Waiting for exit, not for the last user,
+/// means no test ever finds its directory gone under it.
+public func removeAtExit(_ path: String) {
+    scratchPaths.withLock { paths in
+        if paths.isEmpty { atexit { removeScratchPaths() } }
+        paths.append(path)
+    }
+}
+
+private let scratchPaths = Mutex<[String]>([])
+
+private func removeScratchPaths() {
+    for path in scratchPaths.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
 }
