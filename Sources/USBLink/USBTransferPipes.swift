@@ -28,7 +28,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
     private var outstanding = 0
     private var idle: CheckedContinuation<Void, Never>?
     /// `.deviceGone` once the device vanished, `.closed` after `close()`.
-    private var failure: LinkError?
+    private let failure = LinkFailure()
     private var closing = false
     private let clearQueue = DispatchQueue(label: "usb-transfer-pipes-clear-halt")
 
@@ -115,7 +115,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
         switch rc {
         case 0: return
         case LIBUSB_ERROR_NO_DEVICE.rawValue:
-            markGone()
+            failure.record(.deviceGone)
             throw .deviceGone
         case LIBUSB_ERROR_PIPE.rawValue: throw .stalled(endpoint: 0)
         default: throw .io(USBError("clear halt on endpoint 0x\(String(endpoint, radix: 16))", rc).description)
@@ -138,7 +138,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
         defer { lock.unlock() }
         if closing { return nil }
         closing = true
-        if failure == nil { failure = .closed }
+        failure.record(.closed)
         return Array(pending.values)
     }
 
@@ -168,7 +168,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
                 case LIBUSB_TRANSFER_TIMED_OUT: outcome = .failure(.timedOut(direction: direction, milliseconds: Int(milliseconds)))
                 case LIBUSB_TRANSFER_STALL: outcome = .failure(.stalled(endpoint: endpoint))
                 case LIBUSB_TRANSFER_NO_DEVICE:
-                    markGone()
+                    failure.record(.deviceGone)
                     outcome = .failure(.deviceGone)
                 case LIBUSB_TRANSFER_CANCELLED: outcome = .failure(.closed)
                 case LIBUSB_TRANSFER_OVERFLOW:
@@ -182,7 +182,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
             if rc != 0 {
                 let error: LinkError = rc == LIBUSB_ERROR_NO_DEVICE.rawValue ? .deviceGone
                     : .io(USBError("submit \(direction.rawValue) transfer", rc).description)
-                if error == .deviceGone { markGone() }
+                if error == .deviceGone { failure.record(.deviceGone) }
                 finished(box)
                 continuation.resume(returning: .failure(error))
                 return
@@ -197,7 +197,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
     private func begin(_ box: TransferBox? = nil) throws(LinkError) {
         lock.lock()
         defer { lock.unlock() }
-        if let failure { throw failure }
+        if let failure = failure.current { throw failure }
         outstanding += 1
         if let box { pending[ObjectIdentifier(box)] = box }
     }
@@ -222,12 +222,6 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return closing
-    }
-
-    private func markGone() {
-        lock.lock()
-        if failure == nil { failure = .deviceGone }
-        lock.unlock()
     }
 
     /// libusb's timeout for `timeout`: at least 1 ms, since 0 means "wait for ever".

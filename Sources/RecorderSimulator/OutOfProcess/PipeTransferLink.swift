@@ -23,8 +23,7 @@ public final class PipeTransferLink: USBTransferLink, @unchecked Sendable {
     private let device: DeviceProcess
     /// Calls block on the pipes here, never on the cooperative threads.
     private let queue: DispatchQueue
-    private let lock = NSLock()
-    private var failure: LinkError?
+    private let failure = LinkFailure()
 
     /// The host's end of `device`; `model` is the recorder's link, for `capacityBytesPerSecond`.
     public init(device: DeviceProcess, model: LinkModel, name: String, serialNumber: String? = nil) {
@@ -59,7 +58,7 @@ public final class PipeTransferLink: USBTransferLink, @unchecked Sendable {
     }
 
     public func close() async {
-        fail(.closed)
+        failure.record(.closed)
         device.finish()
     }
 
@@ -74,32 +73,17 @@ public final class PipeTransferLink: USBTransferLink, @unchecked Sendable {
 
     /// One request and its reply, on `queue`.
     private func exchange(_ request: TransferWire.Request, limit: Int) -> Result<[UInt8], LinkError> {
-        if let failure = current { return .failure(failure) }
-        guard device.send(TransferWire.encode(request)) else { return .failure(fail(.deviceGone)) }
+        if let failure = failure.current { return .failure(failure) }
+        guard device.send(TransferWire.encode(request)) else { return .failure(failure.record(.deviceGone)) }
         switch device.receive() {
         case .message(let m):
             do {
                 return try TransferWire.decodeReply(m, limit: limit)
             } catch {
-                return .failure(fail(.io("device process: \(error)")))
+                return .failure(failure.record(.io("device process: \(error)")))
             }
-        case .gone, .end: return .failure(fail(.deviceGone))
-        case .oversized(let n): return .failure(fail(.io("device process: a message of \(n) bytes")))
+        case .gone, .end: return .failure(failure.record(.deviceGone))
+        case .oversized(let n): return .failure(failure.record(.io("device process: a message of \(n) bytes")))
         }
-    }
-
-    private var current: LinkError? {
-        lock.lock()
-        defer { lock.unlock() }
-        return failure
-    }
-
-    /// Records the link's end (the first one counts) and returns it.
-    @discardableResult
-    private func fail(_ error: LinkError) -> LinkError {
-        lock.lock()
-        defer { lock.unlock() }
-        if failure == nil { failure = error }
-        return failure!
     }
 }
