@@ -48,7 +48,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
     // MARK: USBTransferLink
 
     public func bulkOut(_ bytes: [UInt8], timeout: Duration) async throws(LinkError) {
-        let ms = Self.milliseconds(timeout)
+        let ms = timeout.transferMilliseconds
         let sent = try await perform(.bulkOut, endpoint: outEndpoint, capacity: bytes.count, milliseconds: ms) { box in
             bytes.withUnsafeBytes { if let base = $0.baseAddress { box.buffer.copyMemory(from: base, byteCount: bytes.count) } }
             return box.submit(handle: self.handle, endpoint: self.outEndpoint, length: bytes.count, timeoutMilliseconds: ms, zeroPacket: false)
@@ -61,7 +61,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
     }
 
     public func bulkIn(length: Int, timeout: Duration) async throws(LinkError) -> [UInt8] {
-        let ms = Self.milliseconds(timeout)
+        let ms = timeout.transferMilliseconds
         return try await perform(.bulkIn, endpoint: inEndpoint, capacity: length, milliseconds: ms) { box in
             box.submit(handle: self.handle, endpoint: self.inEndpoint, length: length, timeoutMilliseconds: ms, zeroPacket: false)
         } result: { box in
@@ -71,7 +71,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
 
     public func control(requestType: UInt8, request: UInt8, value: UInt16, index: UInt16,
                         data: [UInt8], length: Int, timeout: Duration) async throws(LinkError) -> [UInt8] {
-        let ms = Self.milliseconds(timeout)
+        let ms = timeout.transferMilliseconds
         let deviceToHost = requestType & 0x80 != 0
         let dataLength = deviceToHost ? length : data.count
         guard (0...Int(UInt16.max)).contains(dataLength) else {
@@ -98,7 +98,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
         case .control: return
         }
         try begin()
-        let ms = Self.milliseconds(timeout)
+        let ms = timeout.transferMilliseconds
         let answer = OneAnswer()
         let rc: Int32? = await withCheckedContinuation { (continuation: CheckedContinuation<Int32?, Never>) in
             answer.continuation = continuation
@@ -222,14 +222,6 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return closing
-    }
-
-    /// libusb's timeout for `timeout`: at least 1 ms, since 0 means "wait for ever".
-    private static func milliseconds(_ timeout: Duration) -> UInt32 {
-        let (seconds, attoseconds) = timeout.components
-        let ms = seconds.multipliedReportingOverflow(by: 1000)
-        guard !ms.overflow, seconds >= 0 else { return seconds < 0 ? 1 : UInt32.max }
-        return max(1, UInt32(clamping: ms.partialValue + attoseconds / 1_000_000_000_000_000))
     }
 }
 

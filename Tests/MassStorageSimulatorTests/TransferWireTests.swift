@@ -45,9 +45,9 @@ import Testing
     }
 
     @Test func durationsBecomeWholeMilliseconds() {
-        #expect(TransferWire.milliseconds(.seconds(5)) == 5000)
-        #expect(TransferWire.milliseconds(.microseconds(10)) == 1)
-        #expect(TransferWire.milliseconds(.seconds(-1)) == 1)
-        #expect(TransferWire.milliseconds(.seconds(Int64.max)) == .max)
+        #expect(Duration.seconds(5).transferMilliseconds == 5000)
+        #expect(Duration.microseconds(10).transferMilliseconds == 1)
+        #expect(Duration.seconds(-1).transferMilliseconds == 1)
+        #expect(Duration.seconds(Int64.max).transferMilliseconds == .max)
     }
 }

@@ -35,12 +35,12 @@ public final class PipeTransferLink: USBTransferLink, @unchecked Sendable {
     }
 
     public func bulkOut(_ bytes: [UInt8], timeout: Duration) async throws(LinkError) {
-        _ = try await call(.bulkOut(bytes, timeoutMilliseconds: TransferWire.milliseconds(timeout)), limit: 0)
+        _ = try await call(.bulkOut(bytes, timeoutMilliseconds: timeout.transferMilliseconds), limit: 0)
     }
 
     public func bulkIn(length: Int, timeout: Duration) async throws(LinkError) -> [UInt8] {
         guard (0...FramedPipe.maximumMessage - 1).contains(length) else { throw .io("bulk IN of \(length) bytes") }
-        return try await call(.bulkIn(length: UInt32(length), timeoutMilliseconds: TransferWire.milliseconds(timeout)), limit: length)
+        return try await call(.bulkIn(length: UInt32(length), timeoutMilliseconds: timeout.transferMilliseconds), limit: length)
     }
 
     public func control(requestType: UInt8, request: UInt8, value: UInt16, index: UInt16,
@@ -49,12 +49,12 @@ public final class PipeTransferLink: USBTransferLink, @unchecked Sendable {
         let wanted = deviceToHost ? length : data.count
         guard (0...Int(UInt16.max)).contains(wanted) else { throw .io("control transfer of \(wanted) bytes is longer than wLength can say") }
         return try await call(.control(requestType: requestType, request: request, value: value, index: index, length: UInt32(length),
-                                       data: deviceToHost ? [] : data, timeoutMilliseconds: TransferWire.milliseconds(timeout)),
+                                       data: deviceToHost ? [] : data, timeoutMilliseconds: timeout.transferMilliseconds),
                               limit: deviceToHost ? length : 0)
     }
 
     public func clearHalt(_ direction: LinkError.Direction, timeout: Duration) async throws(LinkError) {
-        _ = try await call(.clearHalt(direction, timeoutMilliseconds: TransferWire.milliseconds(timeout)), limit: 0)
+        _ = try await call(.clearHalt(direction, timeoutMilliseconds: timeout.transferMilliseconds), limit: 0)
     }
 
     public func close() async {

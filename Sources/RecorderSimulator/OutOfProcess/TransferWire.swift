@@ -4,7 +4,7 @@ import RecorderHAL
 /// and its outcome back (`recorder-sim serve` with a mass-storage recorder). Pure: bytes in,
 /// values out. Each message travels in a `MessageFraming` frame; integers are little-endian.
 ///
-/// Request: a kind byte, the call's timeout in milliseconds (u32), then
+/// Request: a kind byte, the call's timeout in milliseconds (u32, `Duration.transferMilliseconds`), then
 /// - bulk OUT (1): the transfer's bytes;
 /// - bulk IN (2): the length asked (u32);
 /// - control (3): bmRequestType, bRequest, wValue (u16), wIndex (u16), the length (u32), the
@@ -137,13 +137,5 @@ public enum TransferWire {
 
     private static func get32(_ m: [UInt8], _ at: Int) -> UInt32 {
         UInt32(m[at]) | UInt32(m[at + 1]) << 8 | UInt32(m[at + 2]) << 16 | UInt32(m[at + 3]) << 24
-    }
-
-    /// A `Duration` as the wire's milliseconds: at least 1, at most u32's largest.
-    public static func milliseconds(_ d: Duration) -> UInt32 {
-        let (s, atto) = d.components
-        guard s >= 0 else { return 1 }
-        let ms = s.multipliedReportingOverflow(by: 1000)
-        return ms.overflow ? .max : max(1, UInt32(clamping: ms.partialValue + atto / 1_000_000_000_000_000))
     }
 }
