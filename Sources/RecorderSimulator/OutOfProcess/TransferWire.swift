@@ -70,7 +70,7 @@ public enum TransferWire {
                             index: UInt16(m[9]) | UInt16(m[10]) << 8, length: get32(m, 11), data: Array(m[15...]),
                             timeoutMilliseconds: ms)
         case 4:
-            guard m.count == 6, let direction = direction(m[5]) else { throw Malformed(description: "a clear-halt request \(m)") }
+            guard m.count == 6, let direction = direction(m[5]) else { throw Malformed(description: "a clear-halt request \(shown(m))") }
             return .clearHalt(direction, timeoutMilliseconds: ms)
         default: throw Malformed(description: "request kind \(m[0])")
         }
@@ -100,7 +100,7 @@ public enum TransferWire {
             guard m.count - 1 <= limit else { throw Malformed(description: "\(m.count - 1) bytes for a transfer of \(limit)") }
             return .success(Array(m[1...]))
         case 1:
-            guard m.count == 6, let direction = direction(m[1]) else { throw Malformed(description: "a timed-out reply \(m)") }
+            guard m.count == 6, let direction = direction(m[1]) else { throw Malformed(description: "a timed-out reply \(shown(m))") }
             return .failure(.timedOut(direction: direction, milliseconds: Int(get32(m, 2))))
         case 2: return .failure(.deviceGone)
         case 3:
@@ -113,6 +113,12 @@ public enum TransferWire {
     }
 
     // MARK: Parts
+
+    /// A malformed message for its description: its bytes when it is short, else its length
+    /// only (a message may be 64 MiB, and the description ends up in a log line).
+    private static func shown(_ m: [UInt8]) -> String {
+        m.count <= 16 ? "\(m)" : "of \(m.count) bytes"
+    }
 
     private static func code(_ d: LinkError.Direction) -> UInt8 {
         switch d {
