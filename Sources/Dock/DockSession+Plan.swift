@@ -75,7 +75,7 @@ extension DockSession {
             // source key): the staged bytes are all that is left of the old one, so they move
             // to an id of their own and are sealed as it stands (`vanished` if partial), and the
             // new file is read from byte 0 under a path of its own.
-            if let old = files[entry.id], old.sourceKey != nil || entry.sourceKey != nil, old.sourceKey != entry.sourceKey,
+            if let old = files[entry.id], old.sourceKey != entry.sourceKey,
                old.durableOffset > 0, let spare = Self.spareId(taken: catalogIds, files.keys) {
                 try journal.moveFile(session: session.id, from: entry.id, to: spare)
                 var moved = old

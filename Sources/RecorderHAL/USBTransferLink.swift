@@ -56,3 +56,15 @@ extension USBTransferLink {
     public var capacityBytesPerSecond: Double? { nil }
     public var serialNumber: String? { nil }
 }
+
+extension Duration {
+    /// This timeout as a USB transfer takes it (libusb, and `TransferWire` between processes):
+    /// whole milliseconds, at least 1 (libusb's 0 means "wait for ever", so a negative or
+    /// sub-millisecond timeout is 1), at most u32's largest.
+    public var transferMilliseconds: UInt32 {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0 else { return 1 }
+        let ms = seconds.multipliedReportingOverflow(by: 1000)
+        return ms.overflow ? .max : max(1, UInt32(clamping: ms.partialValue + attoseconds / 1_000_000_000_000_000))
+    }
+}

@@ -30,7 +30,8 @@ public final class USBBulkLink: RecorderLink, @unchecked Sendable {
     private var arrived: [[UInt8]] = []
     private var head = 0
     private var receiver: CheckedContinuation<Result<[UInt8], LinkError>, Never>?
-    private var failure: LinkError?
+    /// How the link ended (read and recorded with `lock` held, together with the state above).
+    private let failure = LinkFailure()
     private var closing = false
     private var outstanding = 0
     private var idle: CheckedContinuation<Void, Never>?
@@ -144,7 +145,7 @@ public final class USBBulkLink: RecorderLink, @unchecked Sendable {
     private func register(_ box: TransferBox) -> Result<Int, LinkError> {
         lock.lock()
         defer { lock.unlock() }
-        if let failure { return .failure(failure) }
+        if let failure = failure.current { return .failure(failure) }
         outstanding += 1
         boxes[ObjectIdentifier(box)] = box
         return .success(outClears)
@@ -158,7 +159,7 @@ public final class USBBulkLink: RecorderLink, @unchecked Sendable {
                 lock.lock()
                 // Counted before the clear: a transfer submitted while it runs may still meet
                 // the halt, and then clears once more (harmless) rather than not at all.
-                let needed = outClears == clears && failure == nil
+                let needed = outClears == clears && failure.current == nil
                 if needed {
                     outClears += 1
                     outstanding += 1   // close() waits for the clear before libusb_close
@@ -185,7 +186,7 @@ public final class USBBulkLink: RecorderLink, @unchecked Sendable {
                 if head == arrived.count { arrived.removeAll(keepingCapacity: true); head = 0 }
                 lock.unlock()
                 continuation.resume(returning: .success(data))
-            } else if let failure {
+            } else if let failure = failure.current {
                 lock.unlock()
                 continuation.resume(returning: .failure(failure))
             } else {
@@ -215,7 +216,7 @@ public final class USBBulkLink: RecorderLink, @unchecked Sendable {
             return nil
         }
         closing = true
-        if failure == nil { failure = .closed }
+        failure.record(.closed)
         let parked = takeParked()
         let pending = boxes.values.filter { box in !parked.contains { $0 === box } }
         let waiting = receiver
@@ -260,7 +261,7 @@ public final class USBBulkLink: RecorderLink, @unchecked Sendable {
             lock.unlock()
         }
         lock.lock()
-        let stop = closing || failure != nil
+        let stop = closing || failure.current != nil
         if !stop { inSubmitted.insert(id) }
         lock.unlock()
         if stop {
@@ -278,7 +279,7 @@ public final class USBBulkLink: RecorderLink, @unchecked Sendable {
         }
         // A close or a failure that came while submitting did not see this transfer posted.
         lock.lock()
-        let cancel = closing || (failure == .deviceGone)
+        let cancel = closing || (failure.current == .deviceGone)
         lock.unlock()
         if cancel { libusb_cancel_transfer(box.transfer) }
     }
@@ -293,7 +294,7 @@ public final class USBBulkLink: RecorderLink, @unchecked Sendable {
         lock.lock()
         inSubmitted.remove(ObjectIdentifier(box))
         if n > 0 { inHaltsWithoutData = 0 }
-        let stopped = closing || failure != nil
+        let stopped = closing || failure.current != nil
         switch status {
         case LIBUSB_TRANSFER_COMPLETED, LIBUSB_TRANSFER_TIMED_OUT, LIBUSB_TRANSFER_STALL, LIBUSB_TRANSFER_CANCELLED:
             if stopped || (status == LIBUSB_TRANSFER_CANCELLED && inHalt == nil) {
@@ -348,7 +349,7 @@ public final class USBBulkLink: RecorderLink, @unchecked Sendable {
             lock.lock()
             let parked = inHalt?.parked ?? []
             inHalt = nil
-            let stopped = closing || failure != nil
+            let stopped = closing || failure.current != nil
             lock.unlock()
             if !stopped && rc != 0 {
                 fail(rc == LIBUSB_ERROR_NO_DEVICE.rawValue ? .deviceGone : .stalled(endpoint: inEndpoint))
@@ -376,7 +377,7 @@ public final class USBBulkLink: RecorderLink, @unchecked Sendable {
 
     private func fail(_ error: LinkError) {
         lock.lock()
-        if failure == nil { failure = error }
+        failure.record(error)
         let r = receiver
         receiver = nil
         let parked = takeParked()

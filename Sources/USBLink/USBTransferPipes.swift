@@ -28,7 +28,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
     private var outstanding = 0
     private var idle: CheckedContinuation<Void, Never>?
     /// `.deviceGone` once the device vanished, `.closed` after `close()`.
-    private var failure: LinkError?
+    private let failure = LinkFailure()
     private var closing = false
     private let clearQueue = DispatchQueue(label: "usb-transfer-pipes-clear-halt")
 
@@ -48,7 +48,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
     // MARK: USBTransferLink
 
     public func bulkOut(_ bytes: [UInt8], timeout: Duration) async throws(LinkError) {
-        let ms = Self.milliseconds(timeout)
+        let ms = timeout.transferMilliseconds
         let sent = try await perform(.bulkOut, endpoint: outEndpoint, capacity: bytes.count, milliseconds: ms) { box in
             bytes.withUnsafeBytes { if let base = $0.baseAddress { box.buffer.copyMemory(from: base, byteCount: bytes.count) } }
             return box.submit(handle: self.handle, endpoint: self.outEndpoint, length: bytes.count, timeoutMilliseconds: ms, zeroPacket: false)
@@ -61,7 +61,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
     }
 
     public func bulkIn(length: Int, timeout: Duration) async throws(LinkError) -> [UInt8] {
-        let ms = Self.milliseconds(timeout)
+        let ms = timeout.transferMilliseconds
         return try await perform(.bulkIn, endpoint: inEndpoint, capacity: length, milliseconds: ms) { box in
             box.submit(handle: self.handle, endpoint: self.inEndpoint, length: length, timeoutMilliseconds: ms, zeroPacket: false)
         } result: { box in
@@ -71,7 +71,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
 
     public func control(requestType: UInt8, request: UInt8, value: UInt16, index: UInt16,
                         data: [UInt8], length: Int, timeout: Duration) async throws(LinkError) -> [UInt8] {
-        let ms = Self.milliseconds(timeout)
+        let ms = timeout.transferMilliseconds
         let deviceToHost = requestType & 0x80 != 0
         let dataLength = deviceToHost ? length : data.count
         guard (0...Int(UInt16.max)).contains(dataLength) else {
@@ -98,7 +98,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
         case .control: return
         }
         try begin()
-        let ms = Self.milliseconds(timeout)
+        let ms = timeout.transferMilliseconds
         let answer = OneAnswer()
         let rc: Int32? = await withCheckedContinuation { (continuation: CheckedContinuation<Int32?, Never>) in
             answer.continuation = continuation
@@ -115,7 +115,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
         switch rc {
         case 0: return
         case LIBUSB_ERROR_NO_DEVICE.rawValue:
-            markGone()
+            failure.record(.deviceGone)
             throw .deviceGone
         case LIBUSB_ERROR_PIPE.rawValue: throw .stalled(endpoint: 0)
         default: throw .io(USBError("clear halt on endpoint 0x\(String(endpoint, radix: 16))", rc).description)
@@ -138,7 +138,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
         defer { lock.unlock() }
         if closing { return nil }
         closing = true
-        if failure == nil { failure = .closed }
+        failure.record(.closed)
         return Array(pending.values)
     }
 
@@ -168,7 +168,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
                 case LIBUSB_TRANSFER_TIMED_OUT: outcome = .failure(.timedOut(direction: direction, milliseconds: Int(milliseconds)))
                 case LIBUSB_TRANSFER_STALL: outcome = .failure(.stalled(endpoint: endpoint))
                 case LIBUSB_TRANSFER_NO_DEVICE:
-                    markGone()
+                    failure.record(.deviceGone)
                     outcome = .failure(.deviceGone)
                 case LIBUSB_TRANSFER_CANCELLED: outcome = .failure(.closed)
                 case LIBUSB_TRANSFER_OVERFLOW:
@@ -182,7 +182,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
             if rc != 0 {
                 let error: LinkError = rc == LIBUSB_ERROR_NO_DEVICE.rawValue ? .deviceGone
                     : .io(USBError("submit \(direction.rawValue) transfer", rc).description)
-                if error == .deviceGone { markGone() }
+                if error == .deviceGone { failure.record(.deviceGone) }
                 finished(box)
                 continuation.resume(returning: .failure(error))
                 return
@@ -197,7 +197,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
     private func begin(_ box: TransferBox? = nil) throws(LinkError) {
         lock.lock()
         defer { lock.unlock() }
-        if let failure { throw failure }
+        if let failure = failure.current { throw failure }
         outstanding += 1
         if let box { pending[ObjectIdentifier(box)] = box }
     }
@@ -222,20 +222,6 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return closing
-    }
-
-    private func markGone() {
-        lock.lock()
-        if failure == nil { failure = .deviceGone }
-        lock.unlock()
-    }
-
-    /// libusb's timeout for `timeout`: at least 1 ms, since 0 means "wait for ever".
-    private static func milliseconds(_ timeout: Duration) -> UInt32 {
-        let (seconds, attoseconds) = timeout.components
-        let ms = seconds.multipliedReportingOverflow(by: 1000)
-        guard !ms.overflow, seconds >= 0 else { return seconds < 0 ? 1 : UInt32.max }
-        return max(1, UInt32(clamping: ms.partialValue + attoseconds / 1_000_000_000_000_000))
     }
 }
 

@@ -97,12 +97,12 @@ for shift in 0..<args.repeatCount {
     let docking = SimulatedDock(gateway: gateway, database: database, capturer: capturer)
     for (index, original) in scenario.recorders.enumerated() {
         let r = original.shift(shift)
+        let port = r.port ?? "sim-\(index + 1)"
         if let outOfProcess {
-            await outOfProcess.dock(r, port: r.port ?? "sim-\(index + 1)", gateway: gateway, database: database,
+            await outOfProcess.dock(r, port: port, gateway: gateway, database: database,
                                    captured: { [capturer] in capturer.wrap($0, port: $1) })
             continue
         }
-        let port = r.port ?? "sim-\(index + 1)"
         if let disk = await docking.dock(r, port: port) { disks.append((port, disk)) }
     }
 }

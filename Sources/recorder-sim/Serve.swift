@@ -21,7 +21,7 @@ func serve(_ scenario: Scenario, serial: String, keepLink: Bool) async -> Int32 
     // Standard input is read on a thread of its own: blocking reads must not hold one of the
     // few cooperative threads.
     let input = Thread {
-        while let message = readMessage(FileHandle.standardInput) {
+        while let message = readMessage() {
             let done = DispatchSemaphore(value: 0)
             Task {
                 try? await link.send(message, timeout: .seconds(30))
@@ -34,40 +34,24 @@ func serve(_ scenario: Scenario, serial: String, keepLink: Bool) async -> Int32 
     input.start()
     while true {
         do {
-            let bytes = try await link.receive()
-            writeMessage(bytes)
+            FramedPipe.write(try await link.receive(), to: STDOUT_FILENO)
         } catch {
-            var gone = UInt32.max.littleEndian
-            FileHandle.standardOutput.write(Data(bytes: &gone, count: 4))
+            FramedPipe.writeGone(to: STDOUT_FILENO)
             exit(0)
         }
     }
 }
 
-/// One length-prefixed message, or nil at end of input.
-private func readMessage(_ handle: FileHandle) -> [UInt8]? {
-    guard let header = readExactly(handle, 4) else { return nil }
-    let length = Int(UInt32(header[0]) | UInt32(header[1]) << 8 | UInt32(header[2]) << 16 | UInt32(header[3]) << 24)
-    guard length <= 64 << 20 else {
-        FileHandle.standardError.write(Data("recorder-sim serve: message of \(length) bytes is over 64 MiB; stopping\n".utf8))
-        exit(1)
+/// One length-prefixed message from standard input (`FramedPipe`), or nil at end of input.
+private func readMessage() -> [UInt8]? {
+    let length: UInt64
+    switch FramedPipe.read(STDIN_FILENO) {
+    case .message(let m): return m
+    case .end: return nil
+    // The host never unplugs: its 0xFFFFFFFF is a length like any other, and too long.
+    case .gone: length = UInt64(UInt32.max)
+    case .oversized(let n): length = n
     }
-    return readExactly(handle, length)
-}
-
-private func readExactly(_ handle: FileHandle, _ count: Int) -> [UInt8]? {
-    var out: [UInt8] = []
-    out.reserveCapacity(count)
-    while out.count < count {
-        guard let data = try? handle.read(upToCount: count - out.count), !data.isEmpty else { return count == 0 ? [] : nil }
-        out += data
-    }
-    return out
-}
-
-private func writeMessage(_ bytes: [UInt8]) {
-    var length = UInt32(bytes.count).littleEndian
-    var data = Data(bytes: &length, count: 4)
-    data.append(contentsOf: bytes)
-    FileHandle.standardOutput.write(data)
+    FileHandle.standardError.write(Data("recorder-sim serve: message of \(length) bytes is over 64 MiB; stopping\n".utf8))
+    exit(1)
 }

@@ -44,10 +44,24 @@ import Testing
         #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeRequest([7, 1, 0, 0, 0]) }
     }
 
+    /// A malformed message is named by its bytes when short, by its length when long: a
+    /// device process's 1 MiB of nonsense does not become a 1 MiB log line.
+    @Test func aLongMalformedMessageIsNamedByItsLength() {
+        #expect(throws: TransferWire.Malformed(description: "a timed-out reply [1, 7, 0, 0, 0, 0]")) {
+            try TransferWire.decodeReply([1, 7, 0, 0, 0, 0], limit: 3)
+        }
+        #expect(throws: TransferWire.Malformed(description: "a timed-out reply of 1048576 bytes")) {
+            try TransferWire.decodeReply([1] + [UInt8](repeating: 0, count: (1 << 20) - 1), limit: 3)
+        }
+        #expect(throws: TransferWire.Malformed(description: "a clear-halt request of 1048576 bytes")) {
+            try TransferWire.decodeRequest([4] + [UInt8](repeating: 0, count: (1 << 20) - 1))
+        }
+    }
+
     @Test func durationsBecomeWholeMilliseconds() {
-        #expect(TransferWire.milliseconds(.seconds(5)) == 5000)
-        #expect(TransferWire.milliseconds(.microseconds(10)) == 1)
-        #expect(TransferWire.milliseconds(.seconds(-1)) == 1)
-        #expect(TransferWire.milliseconds(.seconds(Int64.max)) == .max)
+        #expect(Duration.seconds(5).transferMilliseconds == 5000)
+        #expect(Duration.microseconds(10).transferMilliseconds == 1)
+        #expect(Duration.seconds(-1).transferMilliseconds == 1)
+        #expect(Duration.seconds(Int64.max).transferMilliseconds == .max)
     }
 }

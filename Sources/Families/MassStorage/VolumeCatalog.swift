@@ -44,12 +44,11 @@ public struct VolumeCatalog: Sendable {
             for file in listing.files { found.append((Array((prefix + file.pathString).utf8), file, v)) }
         }
         found.sort { $0.path.lexicographicallyPrecedes($1.path) }
-        var taken = Set<UInt32>()
+        var ids = FreeIds()
         var items: [Item] = []
         items.reserveCapacity(found.count)
         for (n, f) in found.enumerated() {
-            var id = Self.fnv1a(f.path)
-            while !taken.insert(id).inserted { id &+= 1 }
+            let id = ids.take(from: Self.fnv1a(f.path))
             let created = f.file.created.flatMap { Self.utcMilliseconds($0, defaultOffset: utcOffsetMinutes) }
             let modified = f.file.modified.flatMap { Self.utcMilliseconds($0, defaultOffset: utcOffsetMinutes) }
             let entry = CatalogEntry(id: id, kind: Self.kind(path: f.file.path), sequence: UInt32(clamping: n + 1),
@@ -126,6 +125,28 @@ public struct VolumeCatalog: Sendable {
         put(file.modified)
         put(file.created)
         return SHA256Hasher.hash(bytes)
+    }
+
+    /// The ids handed out so far, and the first free id at or after any one (wrapping after
+    /// `UInt32.max`): what stepping up one id at a time from a taken one finds, without the walk.
+    /// A medium's names choose the hashes, so a run of colliding paths must not cost a walk
+    /// through every id taken before it (100,000 files would be 5 billion steps).
+    struct FreeIds {
+        /// For each id taken, one after it with every id between them taken too.
+        private var after: [UInt32: UInt32] = [:]
+
+        /// Takes and returns the first free id at or after `start`.
+        mutating func take(from start: UInt32) -> UInt32 {
+            var id = start
+            var passed: [UInt32] = []
+            while let next = after[id] {
+                passed.append(id)
+                id = next
+            }
+            after[id] = id &+ 1
+            for p in passed { after[p] = id &+ 1 }
+            return id
+        }
     }
 
     static func fnv1a(_ bytes: [UInt8]) -> UInt32 {

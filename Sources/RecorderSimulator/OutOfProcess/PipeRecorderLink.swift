@@ -15,8 +15,7 @@ public final class PipeRecorderLink: RecorderLink, @unchecked Sendable {
     /// Writes and reads block on the pipes on these queues, never on the cooperative threads.
     private let sending: DispatchQueue
     private let receiving: DispatchQueue
-    private let lock = NSLock()
-    private var failure: LinkError?
+    private let failure = LinkFailure()
 
     public init(device: DeviceProcess, model: LinkModel, name: String) {
         self.device = device
@@ -29,8 +28,8 @@ public final class PipeRecorderLink: RecorderLink, @unchecked Sendable {
     public func send(_ bytes: [UInt8], timeout: Duration) async throws(LinkError) {
         let outcome: LinkError? = await withCheckedContinuation { continuation in
             sending.async {
-                if let failure = self.current { return continuation.resume(returning: failure) }
-                continuation.resume(returning: self.device.send(bytes) ? nil : self.fail(.deviceGone))
+                if let failure = self.failure.current { return continuation.resume(returning: failure) }
+                continuation.resume(returning: self.device.send(bytes) ? nil : self.failure.record(.deviceGone))
             }
         }
         if let outcome { throw outcome }
@@ -39,11 +38,11 @@ public final class PipeRecorderLink: RecorderLink, @unchecked Sendable {
     public func receive() async throws(LinkError) -> [UInt8] {
         let outcome: Result<[UInt8], LinkError> = await withCheckedContinuation { continuation in
             receiving.async {
-                if let failure = self.current { return continuation.resume(returning: .failure(failure)) }
+                if let failure = self.failure.current { return continuation.resume(returning: .failure(failure)) }
                 switch self.device.receive() {
                 case .message(let m): continuation.resume(returning: .success(m))
-                case .gone, .end: continuation.resume(returning: .failure(self.fail(.deviceGone)))
-                case .oversized(let n): continuation.resume(returning: .failure(self.fail(.io("device process: a message of \(n) bytes"))))
+                case .gone, .end: continuation.resume(returning: .failure(self.failure.record(.deviceGone)))
+                case .oversized(let n): continuation.resume(returning: .failure(self.failure.record(.io("device process: a message of \(n) bytes"))))
                 }
             }
         }
@@ -51,22 +50,7 @@ public final class PipeRecorderLink: RecorderLink, @unchecked Sendable {
     }
 
     public func close() async {
-        fail(.closed)
+        failure.record(.closed)
         device.finish()
-    }
-
-    private var current: LinkError? {
-        lock.lock()
-        defer { lock.unlock() }
-        return failure
-    }
-
-    /// Records the link's end (the first one counts) and returns it.
-    @discardableResult
-    private func fail(_ error: LinkError) -> LinkError {
-        lock.lock()
-        defer { lock.unlock() }
-        if failure == nil { failure = error }
-        return failure!
     }
 }

@@ -23,8 +23,7 @@ public final class PipeTransferLink: USBTransferLink, @unchecked Sendable {
     private let device: DeviceProcess
     /// Calls block on the pipes here, never on the cooperative threads.
     private let queue: DispatchQueue
-    private let lock = NSLock()
-    private var failure: LinkError?
+    private let failure = LinkFailure()
 
     /// The host's end of `device`; `model` is the recorder's link, for `capacityBytesPerSecond`.
     public init(device: DeviceProcess, model: LinkModel, name: String, serialNumber: String? = nil) {
@@ -36,12 +35,12 @@ public final class PipeTransferLink: USBTransferLink, @unchecked Sendable {
     }
 
     public func bulkOut(_ bytes: [UInt8], timeout: Duration) async throws(LinkError) {
-        _ = try await call(.bulkOut(bytes, timeoutMilliseconds: TransferWire.milliseconds(timeout)), limit: 0)
+        _ = try await call(.bulkOut(bytes, timeoutMilliseconds: timeout.transferMilliseconds), limit: 0)
     }
 
     public func bulkIn(length: Int, timeout: Duration) async throws(LinkError) -> [UInt8] {
         guard (0...FramedPipe.maximumMessage - 1).contains(length) else { throw .io("bulk IN of \(length) bytes") }
-        return try await call(.bulkIn(length: UInt32(length), timeoutMilliseconds: TransferWire.milliseconds(timeout)), limit: length)
+        return try await call(.bulkIn(length: UInt32(length), timeoutMilliseconds: timeout.transferMilliseconds), limit: length)
     }
 
     public func control(requestType: UInt8, request: UInt8, value: UInt16, index: UInt16,
@@ -50,16 +49,16 @@ public final class PipeTransferLink: USBTransferLink, @unchecked Sendable {
         let wanted = deviceToHost ? length : data.count
         guard (0...Int(UInt16.max)).contains(wanted) else { throw .io("control transfer of \(wanted) bytes is longer than wLength can say") }
         return try await call(.control(requestType: requestType, request: request, value: value, index: index, length: UInt32(length),
-                                       data: deviceToHost ? [] : data, timeoutMilliseconds: TransferWire.milliseconds(timeout)),
+                                       data: deviceToHost ? [] : data, timeoutMilliseconds: timeout.transferMilliseconds),
                               limit: deviceToHost ? length : 0)
     }
 
     public func clearHalt(_ direction: LinkError.Direction, timeout: Duration) async throws(LinkError) {
-        _ = try await call(.clearHalt(direction, timeoutMilliseconds: TransferWire.milliseconds(timeout)), limit: 0)
+        _ = try await call(.clearHalt(direction, timeoutMilliseconds: timeout.transferMilliseconds), limit: 0)
     }
 
     public func close() async {
-        fail(.closed)
+        failure.record(.closed)
         device.finish()
     }
 
@@ -74,32 +73,17 @@ public final class PipeTransferLink: USBTransferLink, @unchecked Sendable {
 
     /// One request and its reply, on `queue`.
     private func exchange(_ request: TransferWire.Request, limit: Int) -> Result<[UInt8], LinkError> {
-        if let failure = current { return .failure(failure) }
-        guard device.send(TransferWire.encode(request)) else { return .failure(fail(.deviceGone)) }
+        if let failure = failure.current { return .failure(failure) }
+        guard device.send(TransferWire.encode(request)) else { return .failure(failure.record(.deviceGone)) }
         switch device.receive() {
         case .message(let m):
             do {
                 return try TransferWire.decodeReply(m, limit: limit)
             } catch {
-                return .failure(fail(.io("device process: \(error)")))
+                return .failure(failure.record(.io("device process: \(error)")))
             }
-        case .gone, .end: return .failure(fail(.deviceGone))
-        case .oversized(let n): return .failure(fail(.io("device process: a message of \(n) bytes")))
+        case .gone, .end: return .failure(failure.record(.deviceGone))
+        case .oversized(let n): return .failure(failure.record(.io("device process: a message of \(n) bytes")))
         }
-    }
-
-    private var current: LinkError? {
-        lock.lock()
-        defer { lock.unlock() }
-        return failure
-    }
-
-    /// Records the link's end (the first one counts) and returns it.
-    @discardableResult
-    private func fail(_ error: LinkError) -> LinkError {
-        lock.lock()
-        defer { lock.unlock() }
-        if failure == nil { failure = error }
-        return failure!
     }
 }

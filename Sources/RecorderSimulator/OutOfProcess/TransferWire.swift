@@ -4,7 +4,7 @@ import RecorderHAL
 /// and its outcome back (`recorder-sim serve` with a mass-storage recorder). Pure: bytes in,
 /// values out. Each message travels in a `MessageFraming` frame; integers are little-endian.
 ///
-/// Request: a kind byte, the call's timeout in milliseconds (u32), then
+/// Request: a kind byte, the call's timeout in milliseconds (u32, `Duration.transferMilliseconds`), then
 /// - bulk OUT (1): the transfer's bytes;
 /// - bulk IN (2): the length asked (u32);
 /// - control (3): bmRequestType, bRequest, wValue (u16), wIndex (u16), the length (u32), the
@@ -70,7 +70,7 @@ public enum TransferWire {
                             index: UInt16(m[9]) | UInt16(m[10]) << 8, length: get32(m, 11), data: Array(m[15...]),
                             timeoutMilliseconds: ms)
         case 4:
-            guard m.count == 6, let direction = direction(m[5]) else { throw Malformed(description: "a clear-halt request \(m)") }
+            guard m.count == 6, let direction = direction(m[5]) else { throw Malformed(description: "a clear-halt request \(shown(m))") }
             return .clearHalt(direction, timeoutMilliseconds: ms)
         default: throw Malformed(description: "request kind \(m[0])")
         }
@@ -100,7 +100,7 @@ public enum TransferWire {
             guard m.count - 1 <= limit else { throw Malformed(description: "\(m.count - 1) bytes for a transfer of \(limit)") }
             return .success(Array(m[1...]))
         case 1:
-            guard m.count == 6, let direction = direction(m[1]) else { throw Malformed(description: "a timed-out reply \(m)") }
+            guard m.count == 6, let direction = direction(m[1]) else { throw Malformed(description: "a timed-out reply \(shown(m))") }
             return .failure(.timedOut(direction: direction, milliseconds: Int(get32(m, 2))))
         case 2: return .failure(.deviceGone)
         case 3:
@@ -113,6 +113,12 @@ public enum TransferWire {
     }
 
     // MARK: Parts
+
+    /// A malformed message for its description: its bytes when it is short, else its length
+    /// only (a message may be 64 MiB, and the description ends up in a log line).
+    private static func shown(_ m: [UInt8]) -> String {
+        m.count <= 16 ? "\(m)" : "of \(m.count) bytes"
+    }
 
     private static func code(_ d: LinkError.Direction) -> UInt8 {
         switch d {
@@ -137,13 +143,5 @@ public enum TransferWire {
 
     private static func get32(_ m: [UInt8], _ at: Int) -> UInt32 {
         UInt32(m[at]) | UInt32(m[at + 1]) << 8 | UInt32(m[at + 2]) << 16 | UInt32(m[at + 3]) << 24
-    }
-
-    /// A `Duration` as the wire's milliseconds: at least 1, at most u32's largest.
-    public static func milliseconds(_ d: Duration) -> UInt32 {
-        let (s, atto) = d.components
-        guard s >= 0 else { return 1 }
-        let ms = s.multipliedReportingOverflow(by: 1000)
-        return ms.overflow ? .max : max(1, UInt32(clamping: ms.partialValue + atto / 1_000_000_000_000_000))
     }
 }
