@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "RecorderSimulator", targets: ["RecorderSimulator"]),
         .library(name: "Settings", targets: ["Settings"]),
         .library(name: "MassStorageProtocol", targets: ["MassStorageProtocol"]),
+        .library(name: "Volumes", targets: ["Volumes"]),
     ],
     targets: [
         // MARK: System libraries (one importer each)

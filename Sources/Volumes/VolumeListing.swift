@@ -66,7 +66,8 @@ public struct VolumeFile: Hashable, Sendable {
     /// entries) where present, else the 8.3 name. Decoded from UTF-16; an unpaired surrogate
     /// becomes U+FFFD and is reported as an anomaly.
     public var path: [String]
-    /// Bytes, as the directory entry says (bounded by the volume).
+    /// Bytes, as the directory entry says. A size beyond the volume is kept (it is what the
+    /// recorder claimed), with the file not `complete` and a `size-beyond-volume` anomaly.
     public var size: UInt64
     public var modified: VolumeTimestamp?
     public var created: VolumeTimestamp?

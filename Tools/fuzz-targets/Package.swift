@@ -18,6 +18,7 @@ let targets: [(name: String, dependencies: [String])] = [
     ("fuzz-scenario", ["RecorderSimulator"]),
     ("fuzz-gateway-config", ["Settings"]),
     ("fuzz-scsi-replies", ["MassStorageProtocol"]),
+    ("fuzz-volumes", ["Volumes"]),
 ]
 
 let package = Package(
