@@ -70,7 +70,7 @@ public final class USBBulkLink: RecorderLink, @unchecked Sendable {
     // MARK: RecorderLink
 
     public func send(_ bytes: [UInt8], timeout: Duration) async throws(LinkError) {
-        let milliseconds = UInt32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = timeout.transferMilliseconds
         var outcome = await transferOut(bytes, milliseconds: milliseconds)
         if case .stalled(let submittedAfter) = outcome {
             // The endpoint halted, so the device has not taken this frame: clear the halt
