@@ -73,4 +73,31 @@ import Testing
         await #expect(throws: LinkError.deviceGone) { _ = try await link.receive() }
         await recorder.close()
     }
+
+    /// The device gets its standard input, output and error and no other descriptor of ours: a
+    /// pipe the caller opened for something else (here without close-on-exec, as Foundation's
+    /// Pipe and a test server's socket are) must not be held open by the device, or that pipe's
+    /// reader never sees the end of its input (a whole test run once hung on such a cycle).
+    @Test func theDeviceInheritsNoOtherDescriptor() async throws {
+        let (file, _) = try scenarioFile()
+        defer { try? FileManager.default.removeItem(at: file) }
+        var other: [Int32] = [-1, -1]
+        try #require(pipe(&other) == 0)
+        defer { close(other[0]); close(other[1]) }
+        let device = try DeviceProcess(command: try Self.recorderSim, scenario: file.path, serial: "T000001")
+        defer { device.finish() }
+        let pipes = { (pid: pid_t) -> Set<String> in
+            let dir = "/proc/\(pid)/fd"
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            return Set(entries.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: dir + "/" + $0) })
+        }
+        let ours = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(other[1])"))
+        // The device's descriptors, once it has started: it answers HELLO only after exec.
+        let link = PipeRecorderLink(device: device, model: .unlimited, name: "T000001")
+        let recorder = try await ZFYBulkDriver().open(link: link, options: fastOptions())
+        let held = pipes(device.pid)
+        #expect(!held.isEmpty, "the device's descriptors could not be read")
+        #expect(!held.contains(ours), "the device holds \(ours), a pipe of the caller's: \(held.sorted())")
+        await recorder.close()
+    }
 }

@@ -5,7 +5,8 @@ import Foundation
 /// is not the caller's, so a benchmark can measure the gateway alone, and the link model runs
 /// on the device's side, as the in-process bus runs it.
 ///
-/// The caller's ends of the pipes are close-on-exec, so no other child holds them open; SIGPIPE
+/// The caller's ends of the pipes are close-on-exec, so no other child holds them open, and the
+/// device gets no descriptor of the caller's but its standard input, output and error; SIGPIPE
 /// is ignored so that a device that died fails a write instead of killing the caller.
 public final class DeviceProcess: @unchecked Sendable {
     public let pid: pid_t
@@ -41,6 +42,11 @@ public final class DeviceProcess: @unchecked Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, down[0], 0)
         posix_spawn_file_actions_adddup2(&actions, up[1], 1)
+        // Nothing else of ours: posix_spawn passes on every descriptor not marked close-on-exec
+        // (another child's pipe, a test server's socket, the store's lock file), and a device
+        // holding the write end of someone else's pipe keeps that reader from ever seeing the
+        // end of its input. A whole test run once hung on such a cycle.
+        _ = Self.addCloseFrom?(&actions, 3)
         let argv = [command, "serve", scenario, "--serial", serial, "--keep-link"]
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
@@ -56,6 +62,14 @@ public final class DeviceProcess: @unchecked Sendable {
         toDevice = down[1]
         fromDevice = up[0]
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), looked up at run time
+    /// because Glibc's Swift overlay does not export it; nil on an older C library, where the
+    /// device inherits what the caller left open.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
     /// Sends one message to the device; false once its input is closed or the device is gone.
     func send(_ bytes: [UInt8]) -> Bool {
