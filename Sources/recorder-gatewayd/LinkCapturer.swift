@@ -20,4 +20,12 @@ struct LinkCapturer: Sendable {
             return link
         }
     }
+
+    /// Says, when captures were asked for, that the mass-storage dock at `port` has none: a
+    /// capture file holds protocol v1's framed stream (Docs/simulator.md, "Captures"), and a
+    /// mass-storage conversation is not one, so it is docked without.
+    func sayNotCaptured(port: String) {
+        guard directory != nil else { return }
+        log("bay \(port): not captured: --capture-dir records protocol v1's framed streams, and this recorder is a mass-storage disk")
+    }
 }

@@ -24,20 +24,9 @@ struct OutOfProcessDevices {
 
     /// Starts `recorder`'s device process and docks it on `port` with its family's driver;
     /// says on standard error why not when it cannot.
-    func dock(_ recorder: RecorderScenario, port: String, gateway: Gateway, database: DeviceDatabase,
-              captured: @Sendable (any RecorderLink, String) -> any RecorderLink) async {
+    func dock(_ recorder: RecorderScenario, port: String, gateway: Gateway, database: DeviceDatabase, capturer: LinkCapturer) async {
         let serial = recorder.identity.serial
-        let driver: (any RecorderDriver)?
-        if recorder.storage != nil {
-            driver = DriverRegistry.builtIn.driver(named: "usb-mass-storage")
-        } else {
-            driver = database.model(vendorId: recorder.vendorId, productId: recorder.productId, interfaceClass: 0xFF)
-                .flatMap { DriverRegistry.builtIn.driver(named: $0.driver) }
-        }
-        guard let driver else {
-            log("bay \(port): recorder \(serial) has no driver among the built-in families; ignored")
-            return
-        }
+        guard let (_, driver) = SimulatedDock.driver(for: recorder, database: database, port: port) else { return }
         let device: DeviceProcess
         do {
             device = try DeviceProcess(command: command, scenario: scenarioPath, serial: serial)
@@ -45,9 +34,13 @@ struct OutOfProcessDevices {
             log("bay \(port): \(error)")
             return
         }
-        let link: DeviceLink = recorder.storage != nil
-            ? .transfers(PipeTransferLink(device: device, model: recorder.link, name: serial, serialNumber: recorder.storage?.serialNumber))
-            : .stream(captured(PipeRecorderLink(device: device, model: recorder.link, name: serial), port))
+        let link: DeviceLink
+        if recorder.storage != nil {
+            capturer.sayNotCaptured(port: port)
+            link = .transfers(PipeTransferLink(device: device, model: recorder.link, name: serial, serialNumber: recorder.storage?.serialNumber))
+        } else {
+            link = .stream(capturer.wrap(PipeRecorderLink(device: device, model: recorder.link, name: serial), port: port))
+        }
         if !(await gateway.dock(link: link, driver: driver, port: port)) {
             log("bay \(port): a dock is still running there; ignored")
             await link.close()

@@ -22,21 +22,11 @@ struct SimulatedDock {
     /// the simulated disk of a mass-storage recorder, for `report` once its dock is over.
     @discardableResult
     func dock(_ recorder: RecorderScenario, port: String) async -> SimulatedMassStorage? {
-        let interfaceClass = recorder.storage == nil ? Self.vendorClass : Self.massStorageClass
-        guard let model = database.model(vendorId: recorder.vendorId, productId: recorder.productId, interfaceClass: interfaceClass),
-              let driver = DriverRegistry.builtIn.driver(named: model.driver) else {
-            log("bay \(port): USB device \(String(format: "%04x:%04x", recorder.vendorId, recorder.productId)) with interface class "
-                + "\(String(format: "%02x", interfaceClass)) is not in the device database; ignored")
-            return nil
-        }
+        guard let (model, driver) = Self.driver(for: recorder, database: database, port: port) else { return nil }
         let link: DeviceLink
         var docked: SimulatedMassStorage?
         switch driver.linkShape {
         case .stream:
-            guard recorder.storage == nil else {
-                log("bay \(port): \(model.name) (driver \(model.driver)) speaks a framed stream, but the scenario's recorder is a mass-storage disk; ignored")
-                return nil
-            }
             let device = await SimulatedRecorder.dock(recorder)
             link = .stream(capturer.wrap(device.bus.hostEnd, port: port))
         case .transfers:
@@ -52,11 +42,7 @@ struct SimulatedDock {
                 log("bay \(port): cannot serve the recorder's storage: \(error); ignored")
                 return nil
             }
-            if capturer.directory != nil {
-                // A capture file holds protocol v1's framed stream (Docs/simulator.md, "Captures");
-                // a mass-storage conversation is not one, so it is docked without.
-                log("bay \(port): not captured: --capture-dir records protocol v1's framed streams, and this recorder is a mass-storage disk")
-            }
+            capturer.sayNotCaptured(port: port)
             link = .transfers(disk.hostEnd)
             docked = disk
         }
@@ -66,6 +52,31 @@ struct SimulatedDock {
             return nil
         }
         return docked
+    }
+
+    /// The model and driver the device database gives `recorder`, by its USB ids and the
+    /// interface class it presents (08 with `"storage"`, else FF), as for a real device; nil,
+    /// said on stderr, when the database has none or the driver speaks another link shape than
+    /// the scenario's recorder. Both ways of docking a scenario (in this process and
+    /// `--devices-out-of-process`) choose through here, so they accept the same recorders.
+    static func driver(for recorder: RecorderScenario, database: DeviceDatabase, port: String) -> (RecorderModel, any RecorderDriver)? {
+        let interfaceClass = recorder.storage == nil ? vendorClass : massStorageClass
+        guard let model = database.model(vendorId: recorder.vendorId, productId: recorder.productId, interfaceClass: interfaceClass),
+              let driver = DriverRegistry.builtIn.driver(named: model.driver) else {
+            log("bay \(port): USB device \(String(format: "%04x:%04x", recorder.vendorId, recorder.productId)) with interface class "
+                + "\(String(format: "%02x", interfaceClass)) is not in the device database; ignored")
+            return nil
+        }
+        switch (driver.linkShape, recorder.storage) {
+        case (.stream, .some):
+            log("bay \(port): \(model.name) (driver \(model.driver)) speaks a framed stream, but the scenario's recorder is a mass-storage disk; ignored")
+            return nil
+        case (.transfers, nil):
+            log("bay \(port): \(model.name) (driver \(model.driver)) reads a mass-storage disk, but the scenario's recorder has no \"storage\"; ignored")
+            return nil
+        default:
+            return (model, driver)
+        }
     }
 
     /// One line for the log about what a simulated mass-storage device received over its dock,

@@ -99,8 +99,7 @@ for shift in 0..<args.repeatCount {
         let r = original.shift(shift)
         let port = r.port ?? "sim-\(index + 1)"
         if let outOfProcess {
-            await outOfProcess.dock(r, port: port, gateway: gateway, database: database,
-                                   captured: { [capturer] in capturer.wrap($0, port: $1) })
+            await outOfProcess.dock(r, port: port, gateway: gateway, database: database, capturer: capturer)
             continue
         }
         if let disk = await docking.dock(r, port: port) { disks.append((port, disk)) }

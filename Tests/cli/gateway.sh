@@ -208,6 +208,27 @@ devices_gone() {
   return 1
 }
 check "out of process: every device process ends" devices_gone
+# Out of process, the driver comes from the device database as in process: a storage recorder
+# whose USB ids the database does not list is refused by name, and --capture-dir says that the
+# mass-storage dock it does take is not captured (the protocol-v1 dock is).
+cat > "$work/oop/scenario2.json" <<'JSON'
+{"schema": 1, "recorders": [
+  {"identity": {"serial": "M000002"}, "port": "1-1", "link": "unlimited", "storage": {"image": "card.img"}},
+  {"identity": {"serial": "X000001"}, "port": "1-3", "link": "unlimited", "storage": {"image": "card.img"},
+   "usb": {"productId": "0007"}},
+  {"identity": {"serial": "P000002", "officerNumber": "000001"}, "port": "1-2", "password": "000000", "link": "unlimited",
+   "recordings": [{"kind": "video", "path": "DCIM/V0001.MP4", "size": "64KiB"}]}]}
+JSON
+mkdir -p "$work/oop/captures"
+"$gw" --simulate "$work/oop/scenario2.json" --devices-out-of-process --device-command "$sim" --store "$work/oop/store3" \
+  --capture-dir "$work/oop/captures" --once --json --control-socket none > "$work/oop2.json" 2> "$work/oop2.err"; rc=$?
+check "out of process: a recorder the database does not list is refused by name" \
+  grep -q "bay 1-3: USB device 1209:0007 with interface class 08 is not in the device database; ignored" "$work/oop2.err"
+check "out of process: the other two are verified" python3 -c "
+import json; d = json.load(open('$work/oop2.json'))
+assert d['totals']['allVerified'] and d['totals']['recorders'] == 2 and 'P000002' in [r['serial'] for r in d['recorders']], d"
+check "out of process: the mass-storage dock is said not to be captured" grep -q "bay 1-1: not captured" "$work/oop2.err"
+check "out of process: the protocol-v1 dock is captured" bash -c "ls '$work/oop/captures'/1-2-*.capture"
 "$gw" --simulate --devices-out-of-process --store "$work/oop/store2" --once > /dev/null 2> "$work/err"; rc=$?
 check "--devices-out-of-process without a scenario file exits 64" test "$rc" -eq 64
 
