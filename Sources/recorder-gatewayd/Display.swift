@@ -46,7 +46,8 @@ final class ProgressDisplay: @unchecked Sendable {
             for b in bays where lastPhases[b.bay] != b.phase {
                 lastPhases[b.bay] = b.phase
                 var line = "\(b.bay) \(b.serial ?? "-") \(b.phase.rawValue)"
-                if !b.note.isEmpty { line += ": \(b.note)" }
+                // A plain finished dock's note is "done" itself: "done: done" says nothing more.
+                if !b.note.isEmpty, b.note != b.phase.rawValue { line += ": \(b.note)" }
                 print(line)
             }
         }
