@@ -95,7 +95,7 @@ public struct DockSession: Sendable {
         // technician looks (`recorderctl devices`, `info`), not only in the anomalies.
         let kept = out.anomalies.first { $0.code == "verified-not-released" }
         let (phase, text): (ProgressBoard.Phase, String) = switch out.result {
-        case .completed: (.done, kept.map { "done: verified, not released (\($0.detail))" } ?? "done")
+        case .completed: (.done, kept.map { "verified, not released (\($0.detail))" } ?? "")
         case .interrupted(let why): (.interrupted, why)
         case .failed(let why): (.error, why)
         }

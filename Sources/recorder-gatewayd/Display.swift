@@ -46,8 +46,7 @@ final class ProgressDisplay: @unchecked Sendable {
             for b in bays where lastPhases[b.bay] != b.phase {
                 lastPhases[b.bay] = b.phase
                 var line = "\(b.bay) \(b.serial ?? "-") \(b.phase.rawValue)"
-                // A plain finished dock's note is "done" itself: "done: done" says nothing more.
-                if !b.note.isEmpty, b.note != b.phase.rawValue { line += ": \(b.note)" }
+                if !b.note.isEmpty { line += ": \(b.note)" }
                 print(line)
             }
         }

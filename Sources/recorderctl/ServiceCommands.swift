@@ -60,7 +60,7 @@ func bayRows(_ bays: [BayStatus]) -> [String] {
                      + pad(b.battery.map { "\($0)%" } ?? "-", 8) + " " + pad(bytesText(b.storageFree), 9)
                      + " " + clockText(b.clockOffsetMs))
         // What a finished dock has to say beyond "done" (verified, not released).
-        if b.state == "done", b.note != "done", !b.note.isEmpty { lines.append(pad("", 9) + "! " + b.note) }
+        if b.state == "done", !b.note.isEmpty { lines.append(pad("", 9) + "! " + b.note) }
     }
     return lines
 }

@@ -170,5 +170,20 @@ for fault in '{"kind": "stall", "phase": "data", "read": 20}' '{"kind": "stall",
     check "$label: in the end every file at its path with icat's bytes" compare "$image" "$work/transport/store"
 done
 
+# 6. What the kiosk's line display says at the end: a mass-storage family has no release, so
+# under release-after-verified the dock ends "done: verified, not released (…)", said once.
+scenario display '[]'
+printf 'release = release-after-verified\n' > "$work/display/gateway.conf"
+timeout 600 "$gw" --config "$work/display/gateway.conf" --simulate "$work/display/s.json" --store "$work/display/store" \
+    --once --control-socket none > "$work/display/out" 2> "$work/display/err"
+last_line() {
+    local line
+    # The display's lines are "BAY SERIAL PHASE[: NOTE]", one space apart (the summary table after it pads).
+    line=$(grep -E '^1-1\.2 M000001 [a-z]' "$work/display/out" | tail -1)
+    [[ "$line" == "$1"* ]] || { echo "     | last line: $line"; tail -5 "$work/display/err" | sed 's/^/     | /'; return 1; }
+}
+check "display: the bay's last line is done: verified, not released (13 recordings stay)" \
+    last_line "1-1.2 M000001 done: verified, not released (13 verified recordings stay on the recorder"
+
 [ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
 [ "$failures" -eq 0 ]
