@@ -33,11 +33,15 @@ import Testing
     }
 
     /// More bytes than the transfer asked, an empty or unknown reply, a truncated request: refused.
-    @Test func whatCannotBeARepliesOrRequestIsRefused() {
+    @Test func whatCannotBeARepliesOrRequestIsRefused() throws {
         #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeReply(TransferWire.encode(.success([1, 2, 3, 4])), limit: 3) }
         #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeReply([], limit: 3) }
         #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeReply([9], limit: 3) }
         #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeReply([1, 7, 0, 0, 0, 0], limit: 3) }
+        // A failure text is bounded whatever the transfer's limit: it goes into a log line.
+        let longest = String(repeating: "x", count: TransferWire.maximumFailureText)
+        #expect(try TransferWire.decodeReply(TransferWire.encode(.failure(.io(longest))), limit: 3) == .failure(.io(longest)))
+        #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeReply(TransferWire.encode(.failure(.io(longest + "x"))), limit: 3) }
         #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeRequest([2, 0, 0, 0]) }
         #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeRequest([2, 1, 0, 0, 0, 5]) }
         #expect(throws: TransferWire.Malformed.self) { try TransferWire.decodeRequest([4, 1, 0, 0, 0, 3]) }

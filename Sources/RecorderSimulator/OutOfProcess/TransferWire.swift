@@ -92,7 +92,11 @@ public enum TransferWire {
         }
     }
 
-    /// The outcome in `m`; a device that sent more than `limit` bytes is a malformed reply.
+    /// The longest failure text a device process may send (its own errors are one line).
+    public static let maximumFailureText = 1024
+
+    /// The outcome in `m`; a device that sent more than `limit` bytes, or a failure text over
+    /// `maximumFailureText`, is a malformed reply.
     public static func decodeReply(_ m: [UInt8], limit: Int) throws(Malformed) -> Result<[UInt8], LinkError> {
         guard let kind = m.first else { throw Malformed(description: "an empty reply") }
         switch kind {
@@ -107,7 +111,10 @@ public enum TransferWire {
             guard m.count == 2 else { throw Malformed(description: "a stalled reply of \(m.count) bytes") }
             return .failure(.stalled(endpoint: m[1]))
         case 4: return .failure(.closed)
-        case 5: return .failure(.io(String(decoding: m[1...], as: UTF8.self)))
+        case 5:
+            // The text ends up in a log line and an anomaly: a device process's word is bounded.
+            guard m.count - 1 <= maximumFailureText else { throw Malformed(description: "a failure text of \(m.count - 1) bytes") }
+            return .failure(.io(String(decoding: m[1...], as: UTF8.self)))
         default: throw Malformed(description: "reply kind \(kind)")
         }
     }
