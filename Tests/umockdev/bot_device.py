@@ -27,6 +27,8 @@ import os
 import struct
 import sys
 
+from device_framing import out_transfers, send
+
 FORMULA_BLOCKS = 131072   # 64 MiB of 512-byte blocks
 
 NO_SENSE = (0, 0, 0)
@@ -80,21 +82,6 @@ def medium_for(scenario_path, serial):
     return FormulaMedium()
 
 
-def read_exactly(f, n):
-    out = b""
-    while len(out) < n:
-        chunk = f.read(n - len(out))
-        if not chunk:
-            return None
-        out += chunk
-    return out
-
-
-def send(data):
-    sys.stdout.buffer.write(struct.pack("<I", len(data)) + data)
-    sys.stdout.buffer.flush()
-
-
 class Unit:
     def __init__(self, medium):
         self.medium = medium
@@ -145,15 +132,7 @@ def main():
         sys.stderr.write("usage: bot_device.py serve SCENARIO --serial SERIAL\n")
         return 64
     unit = Unit(medium_for(args[1], args[args.index("--serial") + 1]))
-    stdin = sys.stdin.buffer
-    while True:
-        header = read_exactly(stdin, 4)
-        if header is None:
-            return 0
-        (length,) = struct.unpack("<I", header)
-        data = read_exactly(stdin, length) if length else b""
-        if data is None:
-            return 0
+    for data in out_transfers():
         if len(data) != 31 or data[:4] != b"USBC":
             sys.stderr.write("bot_device: OUT transfer of %d bytes is not a CBW; ignored\n" % len(data))
             continue
@@ -164,6 +143,7 @@ def main():
         if payload:
             send(payload)
         send(b"USBS" + struct.pack("<IIB", tag, expected - len(payload), 0 if passed else 1))
+    return 0
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ Same command line (`fake_device.py serve SCENARIO --serial S`) and framing: stdi
 import struct
 import sys
 
+from device_framing import out_transfers, send, unplug
+
 MAGIC = b"ZFYR"
 
 
@@ -33,36 +35,13 @@ def frame(opcode, tag, payload=b"", status=0, reply=True):
     return head + struct.pack("<I", crc32c(head)) + payload
 
 
-def read_exactly(f, n):
-    out = b""
-    while len(out) < n:
-        chunk = f.read(n - len(out))
-        if not chunk:
-            return None
-        out += chunk
-    return out
-
-
-def send(data):
-    sys.stdout.buffer.write(struct.pack("<I", len(data)) + data)
-    sys.stdout.buffer.flush()
-
-
 def main():
     args = sys.argv[1:]
     if len(args) < 4 or args[0] != "serve" or "--serial" not in args:
         sys.stderr.write("usage: fake_device.py serve SCENARIO --serial SERIAL\n")
         return 64
     serial = args[args.index("--serial") + 1]
-    stdin = sys.stdin.buffer
-    while True:
-        header = read_exactly(stdin, 4)
-        if header is None:
-            return 0
-        (length,) = struct.unpack("<I", header)
-        data = read_exactly(stdin, length) if length else b""
-        if data is None:
-            return 0
+    for data in out_transfers():
         if len(data) < 28 or data[:4] != MAGIC:
             sys.stderr.write("fake_device %s: OUT transfer of %d bytes is not a frame; ignored\n" % (serial, len(data)))
             continue
@@ -82,11 +61,11 @@ def main():
                 for k in range(n):
                     send(bytes(((k + i) & 0xFF) for i in range(size)))
             elif words[:1] == ["unplug"]:
-                sys.stdout.buffer.write(struct.pack("<I", 0xFFFFFFFF))
-                sys.stdout.buffer.flush()
+                unplug()
                 return 0
         else:
             sys.stderr.write("fake_device %s: opcode 0x%02x ignored\n" % (serial, opcode))
+    return 0
 
 
 if __name__ == "__main__":
