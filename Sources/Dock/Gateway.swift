@@ -67,7 +67,7 @@ public actor Gateway {
         }
         let audit: AuditLogFile
         do {
-            audit = try AuditLogFile(path: store.auditLogPath)
+            audit = try AuditLogFile(path: store.auditLogPath, segmentBytes: config.auditSegmentBytes)
         } catch {
             throw GatewayStartError(what: "the audit log", reason: error.description)
         }

@@ -54,6 +54,17 @@ public struct AuditChain: Sendable {
     }
 }
 
+extension AuditChain {
+    /// The entry on the first complete line of `text` that holds one; nil if none does.
+    public static func firstEntry(in text: String) -> AuditEntry? {
+        let decoder = JSONDecoder()
+        for line in AuditLines(text).complete {
+            if let entry = try? decoder.decode(AuditEntry.self, from: Data(line)) { return entry }
+        }
+        return nil
+    }
+}
+
 /// `audit.jsonl` cut into lines: the complete ones (each ended by `\n`), and the bytes after
 /// the last `\n`, if any.
 struct AuditLines {

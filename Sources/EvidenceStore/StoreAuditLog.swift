@@ -1,34 +1,46 @@
 import Evidence
 import Foundation
 
-/// A store's audit log as read for checking: its text, and its chain verified once, so that
-/// the anchor of every bag in the store can be looked up in it.
+/// A store's audit log as read for checking: its chain verified once, over every segment in
+/// order, so that the anchor of every bag in the store can be looked up in it.
 ///
-/// Guarantees: reads only. A log that is missing or cannot be read is `verification == nil`,
-/// and every anchor checked against it is then missing (`AuditAnchorProblem.noLog`): a store
-/// whose bags are anchored in a log that is gone has lost the whole log.
+/// Guarantees: reads only, one segment at a time. A log with no segment is
+/// `verification == nil`, and every anchor checked against it is then missing
+/// (`AuditAnchorProblem.noLog`): a store whose bags are anchored in a log that is gone has lost
+/// the whole log. A segment that is listed but cannot be read is a problem in the chain.
 public struct StoreAuditLog: Sendable {
-    /// Where the log is (or should be).
+    /// Where the log's open segment is (or should be): where the gateway appends.
     public let path: String
-    /// The log's bytes as text; nil when there is no log at `path` or it cannot be read.
-    public let text: String?
-    /// `AuditChain.verify` of `text`; nil when there is no log.
+    /// The file names of the segments walked, oldest first.
+    public let segments: [String]
+    /// The chain walked over every segment; nil when there is no log.
     public let verification: AuditVerification?
 
     /// Reads and verifies the log of the store at `layout`.
     public init(_ layout: StoreLayout) {
-        self.init(path: layout.auditLogPath)
+        path = layout.auditLogPath
+        let found = layout.auditSegments()
+        segments = found.map(\.name)
+        guard !found.isEmpty else {
+            verification = nil
+            return
+        }
+        var walk = AuditLogWalk()
+        // Named by file only when there is more than one, so a log of one file reads as before.
+        let named = found.count > 1
+        for segment in found {
+            guard let data = FileManager.default.contents(atPath: segment.path) else {
+                walk.unreadable(segment.name)
+                continue
+            }
+            walk.check(String(decoding: data, as: UTF8.self), segment: named ? segment.name : nil,
+                       namedFirstSeq: segment.namedFirstSeq)
+        }
+        verification = walk.result
     }
 
-    /// Reads and verifies the log at `path`.
-    public init(path: String) {
-        self.path = path
-        text = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
-        verification = text.map(AuditChain.verify)
-    }
-
-    /// Whether there is a log at `path` that could be read.
-    public var exists: Bool { text != nil }
+    /// Whether the log has a segment.
+    public var exists: Bool { !segments.isEmpty }
 
     /// Checks that the log holds `anchor`, the anchor of the bag named `bag`.
     ///

@@ -1,3 +1,4 @@
+import Evidence
 import Foundation
 import GatewayCrypto
 
@@ -8,7 +9,8 @@ import GatewayCrypto
 /// ```
 /// <store>/bags/<bag name>/      final bags, read-only
 /// <store>/.staging/<bag name>/  bags being written (the same layout)
-/// <store>/audit/audit.jsonl     the hash-chained audit log
+/// <store>/audit/audit.jsonl     the hash-chained audit log's open segment
+/// <store>/audit/audit-<seq>.jsonl  its sealed segments, named by their first entry's seq
 /// <store>/gateway.pub           the key that verifies every custody.json.sig here
 /// <store>/.gateway.lock         held by the one gateway process writing here
 /// ```
@@ -43,6 +45,20 @@ public struct StoreLayout: Sendable, Hashable {
     public func sealedBags() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: bagsDirectory)) ?? []
         return names.sorted().map(finalBag)
+    }
+
+    /// The audit log's sealed segments, oldest first (by the seq their names give), then the
+    /// open segment when it exists: the order the chain runs in. Files in `audit/` with other
+    /// names are not part of the log.
+    public func auditSegments() -> [(name: String, path: String, namedFirstSeq: Int?)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: auditDirectory)) ?? []
+        var sealed = names.compactMap { name in AuditSegmentName.firstSeq(ofSealed: name).map { (name: name, seq: $0) } }
+        sealed.sort { ($0.seq, $0.name) < ($1.seq, $1.name) }
+        var segments = sealed.map { (name: $0.name, path: auditDirectory + "/" + $0.name, namedFirstSeq: Optional($0.seq)) }
+        if names.contains(AuditSegmentName.open) {
+            segments.append((name: AuditSegmentName.open, path: auditLogPath, namedFirstSeq: nil))
+        }
+        return segments
     }
 
     /// The key in the store's `gateway.pub`; nil when there is none or it is not an Ed25519

@@ -9,6 +9,7 @@ extension GatewayConfig {
         ("key", "path of the gateway's Ed25519 private key"),
         ("release", "keep | release-after-verified"),
         ("verify-source", "always | before-release: when files of a recorder without its own hashes are read a second time (default before-release)"),
+        ("audit-segment-size", "size at which the audit log's open segment is sealed and a new one begun, e.g. 16MiB (4KiB...1GiB, default 16MiB)"),
         ("password.default", "the fleet password"),
         ("password.SERIAL", "the password of one recorder"),
         ("bay.PORT", "display name of the bay at a USB port path, e.g. bay.1-1.3 = Bay 3"),
@@ -65,6 +66,11 @@ extension GatewayConfig {
             case "verify-source":
                 guard let v = VerifySourcePolicy(rawValue: value) else { throw fail("\"\(value)\" is not always or before-release") }
                 verifySource = v
+            case "audit-segment-size":
+                guard let bytes = GatewayConfig.parseSize(value), (4 << 10...1 << 30).contains(bytes) else {
+                    throw fail("must be a size within 4KiB...1GiB, like 16MiB, not \"\(value)\"")
+                }
+                auditSegmentBytes = Int(bytes)
             case "password.default": defaultPassword = value
             case "forward":
                 guard forward(to: value) else { throw fail("\"\(value)\" is not s3://BUCKET/PREFIX") }

@@ -18,6 +18,9 @@ public struct GatewayConfig: Sendable, Equatable {
     /// When a recorder that keeps no hash of its own has every file read a second time before
     /// the bag is sealed.
     public var verifySource: VerifySourcePolicy = .beforeRelease
+    /// `audit-segment-size`: the audit log's open segment is sealed (renamed to
+    /// `audit-<first seq>.jsonl`) once it holds this many bytes, so no file grows without end.
+    public var auditSegmentBytes: Int = 16 << 20
     /// Human bay names by USB port path ("1-1.3" → "Bay 3").
     public var bayNames: [String: String] = [:]
     /// Where sealed bags go besides the local store; nil: local only.

@@ -10,6 +10,8 @@ let auditCommand = Command(
     usage: recorderctl audit verify [--store DIR | --config FILE] [--json]
            recorderctl audit show [--since TIME] [--store DIR | --config FILE] [--json]
 
+    The log is STORE/audit/audit.jsonl and the sealed segments before it
+    (audit-<first seq>.jsonl, see audit-segment-size); both commands walk them all, in order.
     verify: recomputes every entry's hash and the chain, then looks up the audit anchor of
     every bag in STORE/bags (custody.json "audit": the seq and hash of the newest entry when
     the bag was sealed) in the log. Exit 1 naming each changed, deleted, inserted, reordered
@@ -27,23 +29,31 @@ let auditCommand = Command(
         case "verify":
             return try verifyAuditLog(log, of: layout)
         case "show":
-            guard let text = log.text else { throw NotFound(description: "no audit log at \(log.path)") }
+            let segments = layout.auditSegments()
+            guard !segments.isEmpty else { throw NotFound(description: "no audit log at \(log.path)") }
             if let since, ISO8601DateFormatter().date(from: since) == nil {
                 throw UsageError(description: "--since \(since) is not an ISO 8601 UTC time like 2026-11-27T08:00:00Z")
             }
             var out = Output()
             var entries: [[String: Any]] = []
-            for line in text.split(separator: "\n") {
-                guard let entry = try? JSONDecoder().decode(AuditEntry.self, from: Data(line.utf8)) else {
-                    out.lines.append("(malformed line) \(line.prefix(80))")
+            // Segment by segment, oldest first: one segment's text in memory at a time.
+            for segment in segments {
+                guard let data = FileManager.default.contents(atPath: segment.path) else {
+                    out.lines.append("(cannot read \(segment.name))")
                     continue
                 }
-                if let since, let t = ISO8601DateFormatter.withFraction.date(from: entry.time),
-                   let s = ISO8601DateFormatter().date(from: since), t < s { continue }
-                let detail = entry.detail.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-                out.lines.append("\(entry.seq)\t\(entry.time)\t\(entry.bay ?? "-")\t\(entry.serial ?? "-")\t\(entry.event)\t\(detail)")
-                entries.append(["seq": entry.seq, "time": entry.time, "event": entry.event, "bay": entry.bay ?? NSNull(),
-                                "serial": entry.serial ?? NSNull(), "detail": entry.detail])
+                for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+                    guard let entry = try? JSONDecoder().decode(AuditEntry.self, from: Data(line.utf8)) else {
+                        out.lines.append("(malformed line) \(line.prefix(80))")
+                        continue
+                    }
+                    if let since, let t = ISO8601DateFormatter.withFraction.date(from: entry.time),
+                       let s = ISO8601DateFormatter().date(from: since), t < s { continue }
+                    let detail = entry.detail.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                    out.lines.append("\(entry.seq)\t\(entry.time)\t\(entry.bay ?? "-")\t\(entry.serial ?? "-")\t\(entry.event)\t\(detail)")
+                    entries.append(["seq": entry.seq, "time": entry.time, "event": entry.event, "bay": entry.bay ?? NSNull(),
+                                    "serial": entry.serial ?? NSNull(), "detail": entry.detail])
+                }
             }
             out.json = ["entries": entries]
             if entries.isEmpty { out.exit = .nothingToDo }

@@ -36,14 +36,17 @@ func verifyAuditLog(_ log: StoreAuditLog, of layout: StoreLayout) throws -> Outp
 
     var out = Output()
     out.exit = ok ? .ok : .failure
-    out.lines = [(ok ? "OK    " : "FAIL  ") + summary.joined(separator: ", ") + " (\(log.path))"]
+    let place = log.segments.count > 1 ? "\(log.segments.count) segments, the open one \(log.path)" : log.path
+    out.lines = [(ok ? "OK    " : "FAIL  ") + summary.joined(separator: ", ") + " (\(place))"]
     out.lines += (chain?.problems ?? []).map { "      \($0)" }
     out.lines += missing.map { "      \($0)" }
     let notes = anchors.flatMap(\.notes)
     out.lines += notes.map { "      note: \($0)" }
     out.json = [
-        "path": log.path, "exists": log.exists, "entries": chain?.entries ?? 0, "ok": ok, "truncated": !truncated.isEmpty,
-        "problems": (chain?.problems ?? []).map { ["line": $0.line, "reason": $0.reason.rawValue, "description": $0.description] },
+        "path": log.path, "segments": log.segments, "exists": log.exists, "entries": chain?.entries ?? 0, "ok": ok, "truncated": !truncated.isEmpty,
+        "problems": (chain?.problems ?? []).map {
+            ["line": $0.line, "segment": $0.segment ?? NSNull(), "reason": $0.reason.rawValue, "description": $0.description] as [String: Any]
+        },
         "anchors": anchors.map { a -> [String: Any] in
             ["bag": a.name, "seq": a.anchor?.seq ?? NSNull(), "hash": a.anchor?.hash ?? NSNull(), "ok": a.problem == nil,
              "signed": a.signed, "problem": a.problem?.description ?? NSNull()]

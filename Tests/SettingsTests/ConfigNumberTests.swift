@@ -16,6 +16,9 @@ import Testing
         ("forward-wait = -0.5", "forward-wait", "0...86400"),
         ("retention-days = 99999999999999999999", "retention-days", "1...36500"),
         ("uploads-in-flight = 9.3e15", "uploads-in-flight", "1...32"),
+        ("audit-segment-size = 4095", "audit-segment-size", "4KiB...1GiB"),
+        ("audit-segment-size = 2GiB", "audit-segment-size", "4KiB...1GiB"),
+        ("audit-segment-size = 9999999999999GiB", "audit-segment-size", "4KiB...1GiB"),
     ]
 
     @Test(arguments: bad.indices)
@@ -32,6 +35,9 @@ import Testing
         #expect(low.forward?.partSize == 5 << 20)
         let high = try GatewayConfig(text: "forward = s3://b/p\npart-size = 5368709120\n", file: "x")
         #expect(high.forward?.partSize == 5 << 30)
+        #expect(try GatewayConfig(text: "audit-segment-size = 4KiB\n", file: "x").auditSegmentBytes == 4096)
+        #expect(try GatewayConfig(text: "audit-segment-size = 1GiB\n", file: "x").auditSegmentBytes == 1 << 30)
+        #expect(try GatewayConfig(text: "", file: "x").auditSegmentBytes == 16 << 20)
     }
 
     /// forward-wait is seconds with a fraction; the wait the gateway applies keeps it to the

@@ -173,7 +173,7 @@ done
 # 6. What the kiosk's line display says at the end: a mass-storage family has no release, so
 # under release-after-verified the dock ends "done: verified, not released (…)", said once.
 scenario display '[]'
-printf 'release = release-after-verified\n' > "$work/display/gateway.conf"
+printf 'release = release-after-verified\nstate = %s/display/state\n' "$work" > "$work/display/gateway.conf"
 timeout 600 "$gw" --config "$work/display/gateway.conf" --simulate "$work/display/s.json" --store "$work/display/store" \
     --once --control-socket none > "$work/display/out" 2> "$work/display/err"
 last_line() {
