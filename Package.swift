@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // recorder-gateway: a docking gateway for law-enforcement body-worn recorders.
 //
-// No package dependencies, by design: Foundation plus four system libraries, each wrapped
+// No package dependencies, by design: Foundation plus Debian system libraries, each wrapped
 // as a system-library target and imported by exactly one Swift module (see Docs/architecture.md).
 import PackageDescription
 
@@ -32,6 +32,8 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
+                       providers: [.apt(["libmicrohttpd-dev"])]),
 
         // MARK: Pure core
         /// Proleptic Gregorian dates to and from day counts, in integers. The one copy.
@@ -44,6 +46,9 @@ let package = Package(
         /// USB mass storage's Bulk-Only Transport wrappers and the SCSI commands the gateway may
         /// send (the write blocker's allow-list), with the replies' layouts. No I/O.
         .target(name: "MassStorageProtocol"),
+        /// The officer's screen (its page, tiles and words) and the gateway's metrics in
+        /// Prometheus's text format, from plain values. Pure.
+        .target(name: "KioskScreen"),
         /// Read-only volumes on a block medium: MBR, GPT or none; FAT12/16/32 and exFAT, every
         /// on-disk value treated as hostile. Reads blocks through `BlockSource`; no I/O.
         .target(name: "Volumes"),
@@ -74,6 +79,9 @@ let package = Package(
         /// The durable journal (sessions, per-file offsets, the ledger) in SQLite: the only
         /// importer of CSQLite.
         .target(name: "Journal", dependencies: ["CSQLite"]),
+        /// The kiosk's read-only status server (the officer's screen, the metrics) on
+        /// libmicrohttpd: the only importer of CMicroHTTPD.
+        .target(name: "StatusServer", dependencies: ["CMicroHTTPD"]),
         /// NMEA 0183 parsing into GPS fixes, and GPX, GeoJSON and JSON-lines tracks. Pure.
         .target(name: "Telemetry", dependencies: ["Calendrical"]),
         /// Recorder time logs, corrected timelines, the per-session integrity report and its
@@ -117,7 +125,7 @@ let package = Package(
         .executableTarget(name: "recorder-gatewayd",
                           dependencies: ["Dock", "EvidenceStore", "RecorderSimulator", "RecorderHAL", "RecorderFamilies", "ProtocolV1Family",
                                          "Evidence", "Journal", "GatewayCrypto",
-                                         "USBLink", "Discovery", "Control", "Settings"]),
+                                         "USBLink", "Discovery", "Control", "Settings", "StatusServer", "KioskScreen"]),
 
         .executableTarget(name: "recorderctl",
                           dependencies: ["EvidenceStore", "Forwarding", "Evidence", "GatewayCrypto", "Telemetry", "Timeline", "Control",
@@ -150,6 +158,8 @@ let package = Package(
         .testTarget(name: "EvidenceStoreTests", dependencies: ["EvidenceStore", "Evidence", "TestSupport"]),
         .testTarget(name: "ForwardingTests", dependencies: ["Forwarding", "EvidenceStore", "Evidence", "GatewayCrypto", "Journal", "S3Store"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
+        .testTarget(name: "KioskScreenTests", dependencies: ["KioskScreen"]),
+        .testTarget(name: "StatusServerTests", dependencies: ["StatusServer", "TestSupport"]),
         .testTarget(name: "ControlTests", dependencies: ["Control"]),
         .testTarget(name: "RecorderSimulatorTests",
                     dependencies: ["RecorderSimulator", "RecorderHAL", "ProtocolV1Family", "RecorderProtocol", "GatewayCrypto"]),

@@ -27,7 +27,7 @@ struct CustodyComposer {
     /// The medium, each file's runs on it and whether each was read a second time.
     var source = SourceCheck()
 
-    static let version = "0.3.0"
+    static let version = GatewayVersion.text
 
     /// The record of `files`, each with its catalog entry from `entries` (`SessionMeta.entries`).
     func record(entries: [String: SessionMeta.Entry]) -> CustodyRecord {

@@ -26,7 +26,12 @@ extension DockSession {
         let identity = try await recorder.identity()
         out.serial = identity.serial
         out.officerNumber = identity.officerNumber
-        context.progress.update(port) { $0.serial = identity.serial; $0.officer = identity.officerNumber; $0.phase = .authenticating }
+        context.progress.update(port) {
+            $0.serial = identity.serial
+            $0.officer = identity.officerNumber
+            $0.officerName = identity.officerName
+            $0.phase = .authenticating
+        }
         await audit(.identified, serial: identity.serial, detail: [
             "officerNumber": identity.officerNumber, "unitNumber": identity.unitNumber,
             "model": identity.model, "firmware": identity.firmware])

@@ -100,6 +100,7 @@ public struct DockSession: Sendable {
         case .failed(let why): (.error, why)
         }
         context.progress.update(port) { $0.phase = phase; $0.note = text }
+        context.progress.record(out, phase: phase)
         if case .failed(let why) = out.result {
             await audit(.error, serial: serial, detail: ["reason": why])
         }

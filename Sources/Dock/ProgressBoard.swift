@@ -2,13 +2,15 @@ import Control
 import Foundation
 
 /// Live state of every bay, written by dock sessions and read by displays (the terminal view,
-/// later the control socket). Thread-safe.
+/// the control socket, the officer's screen and the metrics). Thread-safe.
 public final class ProgressBoard: @unchecked Sendable {
     /// What one bay is doing.
     public struct Bay: Sendable, Equatable {
         public var bay: String
         public var serial: String?
         public var officer: String?
+        /// The officer's name as the recorder gives it, for the officer's screen.
+        public var officerName: String?
         public var phase: Phase
         public var bytesDone: UInt64 = 0
         public var bytesTotal: UInt64 = 0
@@ -30,15 +32,38 @@ public final class ProgressBoard: @unchecked Sendable {
         case identifying, authenticating, cataloguing, ingesting, verifying, finalizing, forwarding, releasing, done, interrupted, error
     }
 
-    private let lock = NSLock()
+    /// What the docks that ended since the service started add up to (for the metrics).
+    public struct Totals: Sendable, Equatable {
+        /// By result: `done`, `interrupted`, `error`.
+        public var docks: [String: Int] = [:]
+        public var files = 0
+        public var verified = 0
+        public var quarantined = 0
+        public var incomplete = 0
+        public var released = 0
+        public var bytes: UInt64 = 0
+        /// By anomaly code, and when each code was last seen.
+        public var anomalies: [String: Int] = [:]
+        public var lastAnomaly: [String: Date] = [:]
+    }
+
+    /// One lock for the bays, the totals and the change count; waiters for a change wait on it.
+    private let condition = NSCondition()
     private var bays: [String: Bay] = [:]
     private var order: [String] = []
+    private var totals = Totals()
+    /// Moves on with every change, so a reader can wait for the next one.
+    private var version: UInt64 = 0
 
     public init() {}
 
     public func update(_ bay: String, _ change: (inout Bay) -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
+        condition.lock()
+        defer {
+            version &+= 1
+            condition.broadcast()
+            condition.unlock()
+        }
         if bays[bay] == nil {
             bays[bay] = Bay(bay: bay, phase: .identifying)
             order.append(bay)
@@ -49,10 +74,64 @@ public final class ProgressBoard: @unchecked Sendable {
         }
     }
 
+    /// Adds a dock that ended to the totals.
+    public func record(_ outcome: DockOutcome, phase: Phase) {
+        condition.lock()
+        defer {
+            version &+= 1
+            condition.broadcast()
+            condition.unlock()
+        }
+        totals.docks[phase.rawValue, default: 0] += 1
+        totals.files += outcome.files
+        totals.verified += outcome.verified
+        totals.quarantined += outcome.quarantined
+        totals.incomplete += outcome.incomplete
+        totals.released += outcome.released
+        totals.bytes &+= outcome.bytes
+        let now = Date()
+        for anomaly in outcome.anomalies {
+            totals.anomalies[anomaly.code, default: 0] += 1
+            totals.lastAnomaly[anomaly.code] = now
+        }
+    }
+
     /// Every bay, in the order they first appeared.
     public func snapshot() -> [Bay] {
-        lock.lock()
-        defer { lock.unlock() }
+        condition.lock()
+        defer { condition.unlock() }
         return order.compactMap { bays[$0] }
+    }
+
+    /// The totals so far.
+    public func currentTotals() -> Totals {
+        condition.lock()
+        defer { condition.unlock() }
+        return totals
+    }
+
+    /// The change count now: pass it to `waitForChange(after:until:)`.
+    public var currentVersion: UInt64 {
+        condition.lock()
+        defer { condition.unlock() }
+        return version
+    }
+
+    /// Blocks the calling thread (never a cooperative one) until something changed after
+    /// `seen`, `deadline` passed, or `stop()` holds after a `wake()`; returns the change count
+    /// then.
+    public func waitForChange(after seen: UInt64, until deadline: Date, unless stop: () -> Bool) -> UInt64 {
+        condition.lock()
+        defer { condition.unlock() }
+        while version == seen, !stop(), condition.wait(until: deadline) {}
+        return version
+    }
+
+    /// Wakes every waiter of `waitForChange` to look at its `stop` again (a reader going away).
+    /// Set what `stop` reads before calling this.
+    public func wake() {
+        condition.lock()
+        condition.broadcast()
+        condition.unlock()
     }
 }

@@ -10,6 +10,7 @@ extension GatewayConfig {
         ("release", "keep | release-after-verified"),
         ("verify-source", "always | before-release: when files of a recorder without its own hashes are read a second time (default before-release)"),
         ("audit-segment-size", "size at which the audit log's open segment is sealed and a new one begun, e.g. 16MiB (4KiB...1GiB, default 16MiB)"),
+        ("status-listen", "ADDRESS:PORT of the officer's screen and /metrics, or none (default 127.0.0.1:8470)"),
         ("password.default", "the fleet password"),
         ("password.SERIAL", "the password of one recorder"),
         ("bay.PORT", "display name of the bay at a USB port path, e.g. bay.1-1.3 = Bay 3"),
@@ -71,6 +72,11 @@ extension GatewayConfig {
                     throw fail("must be a size within 4KiB...1GiB, like 16MiB, not \"\(value)\"")
                 }
                 auditSegmentBytes = Int(bytes)
+            case "status-listen":
+                guard let listen = StatusListen(value) else {
+                    throw fail("\"\(value)\" is not ADDRESS:PORT (a numeric IPv4 address, [IPv6] or localhost, and a port 0...65535) or none")
+                }
+                statusListen = listen
             case "password.default": defaultPassword = value
             case "forward":
                 guard forward(to: value) else { throw fail("\"\(value)\" is not s3://BUCKET/PREFIX") }

@@ -21,6 +21,9 @@ public struct GatewayConfig: Sendable, Equatable {
     /// `audit-segment-size`: the audit log's open segment is sealed (renamed to
     /// `audit-<first seq>.jsonl`) once it holds this many bytes, so no file grows without end.
     public var auditSegmentBytes: Int = 16 << 20
+    /// `status-listen`: where the officer's screen and the metrics are served; nil when the
+    /// file does not say (the service then uses `StatusListen.serviceDefault`, `--simulate` none).
+    public var statusListen: StatusListen?
     /// Human bay names by USB port path ("1-1.3" → "Bay 3").
     public var bayNames: [String: String] = [:]
     /// Where sealed bags go besides the local store; nil: local only.

@@ -32,6 +32,9 @@ docks each one (present at start or plugged in later) through libusb, and runs u
   --device-command PATH  the recorder-sim to run (default: beside recorder-gatewayd)
   --control-socket PATH  where recorderctl reaches the service (default
                          /run/recorder-gateway/control.sock; "none" for no socket)
+  --status-listen ADDRESS:PORT   the officer's screen (/) and metrics (/metrics), read-only
+                         (default 127.0.0.1:8470; with --simulate none; "none" for no page;
+                         port 0: any free one, said on standard error)
 
 Options may come in any order; given twice, the last one counts. The command line wins over
 the configuration file, which wins over the defaults (Docs/configuration.md, "Precedence").
@@ -50,6 +53,8 @@ struct ServiceArguments {
     var json = false
     var idleExit: Duration?
     var controlSocket = "/run/recorder-gateway/control.sock"
+    /// `--status-listen`; nil: the configuration's, else the default.
+    var statusListen: StatusListen?
     var captureDir: String?
     var replays: [String] = []
     var repeatCount = 1
@@ -71,6 +76,12 @@ func parseArguments(_ argv: [String]) -> ServiceArguments {
         a.once = arguments.flag("--once")
         a.json = arguments.flag("--json")
         a.controlSocket = try arguments.option("--control-socket") ?? a.controlSocket
+        if let text = try arguments.option("--status-listen") {
+            guard let listen = StatusListen(text) else {
+                die("--status-listen \(text) is not ADDRESS:PORT (a numeric IPv4 address, [IPv6] or localhost, and a port 0...65535) or none", 64)
+            }
+            a.statusListen = listen
+        }
         a.captureDir = try arguments.option("--capture-dir")
         a.replays = try arguments.options("--replay")
         if !a.replays.isEmpty { a.simulate = true }

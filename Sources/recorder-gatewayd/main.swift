@@ -74,11 +74,15 @@ if args.controlSocket != "none" {
         FileHandle.standardError.write(Data("recorder-gatewayd: no control socket (\(error)); recorderctl cannot reach this service\n".utf8))
     }
 }
+// The officer's screen: on by default for the service, off for --simulate unless asked for.
+let statusListen = args.statusListen ?? config.statusListen ?? (args.simulate ? .off : .serviceDefault)
+let statusServer = StatusService.start(statusListen, gateway: gateway, progress: progress, config: config)
 if !args.simulate {
     let idle: Duration? = args.idleExit ?? (args.once ? .seconds(3) : nil)
     let status = await runDevices(gateway: gateway, database: database, display: display, json: args.json, idleExit: idle,
                                   capturing: args.captureDir != nil, capture: { [capturer] in capturer.wrap($0, port: $1) })
     controlServer?.stop()
+    statusServer?.stop()
     exit(status)
 }
 let started = ContinuousClock.now
@@ -133,6 +137,7 @@ let notVerified = await gateway.docksNotAllVerified
 let ok = !outcomes.isEmpty && notVerified == 0 && forwardedAll
 if args.once {
     controlServer?.stop()
+    statusServer?.stop()
     exit(ok ? 0 : 1)
 }
 // As a service, stay up until told to stop.
@@ -149,4 +154,5 @@ FileHandle.standardError.write(Data("recorder-gatewayd: all docks done; waiting 
 stop.wait()
 _ = sources
 controlServer?.stop()
+statusServer?.stop()
 exit(ok ? 0 : 1)

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The officer's screen and the metrics of the unmodified recorder-gatewayd in device mode
+# (libudev + libusb under umockdev), seen by a real browser: headless Chromium opens the page
+# before any recorder is docked; once the service says a screen follows its events, the harness
+# docks a recorder, and the page (never reloaded) must show the bay reading, then safe to take.
+# A wrong password in another bay must say "needs a technician". Screenshots at 1920x1080 and
+# 1280x800 are kept in $SCREEN_SHOTS when set. /metrics must pass `promtool check metrics`.
+# Usage: Tests/umockdev/screen.sh BIN_DIR
+# Needs: umockdev gir1.2-umockdev-1.0 python3-gi chromium prometheus (promtool) fonts-wqy-microhei
+# (apt), websocket-client (PyPI).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$(cd "$1" && pwd)
+work=$(mktemp -d)
+trap 'kill "$harness" 2>/dev/null; rm -rf "$work"' EXIT
+failures=0
+shots="${SCREEN_SHOTS:-$work/shots}"
+
+check() { # check NAME COMMAND...
+    local name="$1"; shift
+    if "$@"; then echo "ok   $name"; else echo "FAIL $name"; sed 's/^/     | /' "$work/log"; failures=$((failures + 1)); fi
+}
+
+python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+recorders = [
+    {"identity": {"serial": "G000001", "officerNumber": "200001", "officerName": "李四"}, "password": "000000", "port": "1-1.2",
+     "recordings": [{"id": 1, "kind": "video", "path": "DCIM/100MEDIA/20261126_081502_0001.MP4", "size": "32MiB"}]},
+    {"identity": {"serial": "G000002", "officerNumber": "200002", "officerName": "王五"}, "password": "111111", "port": "1-1.3",
+     "recordings": [{"id": 1, "kind": "video", "path": "DCIM/100MEDIA/20261126_090000_0001.MP4", "size": "1MiB"}]},
+]
+json.dump({"schema": 1, "recorders": recorders}, open(work + "/two.json", "w"))
+PY
+# G000002's password is not the fleet's: its dock fails at authentication.
+printf 'password.default = 000000\nstore = %s/store\nstate = %s/state\nbay.1-1.2 = 2号位 Bay 2\nstatus-listen = 127.0.0.1:0\n' \
+    "$work" "$work" > "$work/gw.conf"
+# Nothing is docked before the page follows the service's events; then both recorders are.
+timeout 400 python3 "$here/harness.py" --sim "$bin/recorder-sim" --scenario "$work/two.json" --timeout 360 \
+    --dock-on-log "status page: a screen follows /events" G000001 \
+    --dock-on-log "status page: a screen follows /events" G000002 \
+    -- "$bin/recorder-gatewayd" --config "$work/gw.conf" --idle-exit 60 --json --control-socket none \
+    > "$work/out.json" 2> "$work/log" &
+harness=$!
+url=""
+for _ in $(seq 1 1200); do
+    url=$(grep -o "status page on http://[0-9.:]*/" "$work/log" 2> /dev/null | head -1 | sed 's/^status page on //')
+    [ -n "$url" ] && break
+    kill -0 "$harness" 2> /dev/null || break
+    sleep 0.1
+done
+check "the service says where its status page is" test -n "$url"
+if [ -n "$url" ]; then
+    python3 "$here/screen_browser.py" "$url" "$shots" --timeout 300 \
+        --expect "page=empty" --expect "2号位 Bay 2=reading,safe-to-take" --expect "1-1.3=needs-technician" > "$work/browser.out" 2>&1
+    rc=$?
+    cat "$work/browser.out"
+    check "the page, never reloaded, followed both docks (browser exit $rc)" test "$rc" -eq 0
+    check "the safe tile names the officer and says 可取走 / Safe to take" \
+        python3 -c "import json,sys; t=[x for x in json.load(open('$shots/tiles.json'))['tiles'] if x['bay']=='2号位 Bay 2'][0]; sys.exit(0 if '李四' in t['text'] and '200001' in t['text'] and '可取走' in t['text'] and 'Safe to take' in t['text'] else 1)"
+    check "the failed tile says 请联系管理员 / Needs a technician and why" \
+        python3 -c "import json,sys; t=[x for x in json.load(open('$shots/tiles.json'))['tiles'] if x['bay']=='1-1.3'][0]; sys.exit(0 if '请联系管理员' in t['text'] and 'Needs a technician' in t['text'] and 'authenticat' in t['text'].lower() else 1)"
+    check "two screenshots were taken" test -s "$shots/screen-1920x1080.png" -a -s "$shots/screen-1280x800.png"
+    curl -s "${url}metrics" > "$work/metrics.txt"
+    check "/metrics passes promtool check metrics" bash -c "promtool check metrics < '$work/metrics.txt'"
+    check "/metrics counts one dock done and one failed, and the bays' last results" bash -c "
+        grep -qx 'recorder_gateway_docks_total{result=\"done\"} 1' '$work/metrics.txt' &&
+        grep -qx 'recorder_gateway_docks_total{result=\"error\"} 1' '$work/metrics.txt' &&
+        grep -qx 'recorder_gateway_bays{phase=\"done\"} 1' '$work/metrics.txt' &&
+        grep -qx 'recorder_gateway_recordings_total{outcome=\"verified\"} 1' '$work/metrics.txt' &&
+        grep -q '^recorder_gateway_anomalies_total{code=\"authentication-failed\"} 1$' '$work/metrics.txt'"
+    check "the page cannot change anything: POST is refused (405)" \
+        test "$(curl -s -o /dev/null -w '%{http_code}' -X POST --data x "$url")" = 405
+fi
+# The service runs until --idle-exit after its last dock; end it now, the checks are done.
+pkill -TERM -f "[r]ecorder-gatewayd --config $work/gw.conf" 2> /dev/null
+wait "$harness" 2> /dev/null
+
+[ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
+[ "$failures" -eq 0 ]
