@@ -7,7 +7,8 @@ public struct Anomaly: Codable, Hashable, Sendable, CustomStringConvertible {
     /// authentication-failed, catalog-refused, disk-full, storage-error, interrupted, resumed,
     /// clock-set-failed, release-refused, protocol-error, source-changed, volume-changed,
     /// source-unverified; clock-not-read (the family cannot read its clock), replaced-on-recorder
-    /// (a staged copy whose file the recorder replaced, kept under an id of its own) and
+    /// (a staged copy whose file the recorder replaced, kept under an id of its own), store-full
+    /// (the dock was refused before anything was read: the store is past its critical watermark) and
     /// verified-not-released (the family has no release: one anomaly for all the verified
     /// recordings that stay on the recorder).
     public var code: String

@@ -47,6 +47,15 @@ public struct DockSession: Sendable {
         var out = DockOutcome(bay: bay)
         context.progress.update(port) { $0 = ProgressBoard.Bay(bay: bay, phase: .identifying) }
         await audit(.docked, detail: ["link": link.description, "driver": driver.name])
+        // A store past its critical watermark takes nothing: refused before a word is sent, so
+        // the recorder keeps its footage instead of a dock failing halfway for want of room.
+        if let refusal = context.capacity.refusal(context.capacity.check()) {
+            await link.close()
+            out.result = .failed(refusal)
+            out.anomalies.append(Anomaly("store-full", refusal))
+            await finish(&out, started: started, serial: nil)
+            return out
+        }
         var options = context.driverOptions
         options.hostName = context.config.gatewayId
         let recorder: any Recorder

@@ -20,6 +20,8 @@ public struct IngestContext: Sendable {
     public var clockSamples = 5
     /// The forward queue, when bags also go to a remote evidence store.
     public var forwarder: Forwarder?
+    /// How full the store is against its watermarks: a dock is refused past the critical one.
+    public var capacity: CapacityWatch
 
     public init(config: GatewayConfig, journal: Journal, store: LocalStore, audit: AuditLogFile,
                 key: Ed25519PrivateKey, progress: ProgressBoard, driverOptions: DriverOptions) {
@@ -30,6 +32,7 @@ public struct IngestContext: Sendable {
         self.key = key
         self.progress = progress
         self.driverOptions = driverOptions
+        capacity = CapacityWatch(path: store.root, watermarks: config.storeWatermarks)
     }
 }
 

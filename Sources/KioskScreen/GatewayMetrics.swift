@@ -47,6 +47,10 @@ public struct MetricsInput: Sendable {
     /// The local store's file system: bytes free to the gateway, and its size.
     public var storeFreeBytes: UInt64?
     public var storeSizeBytes: UInt64?
+    /// The store's level against its watermarks (`normal`, `high`, `critical`) and the
+    /// watermarks themselves (fractions in use).
+    public var storeLevel: String = "normal"
+    public var watermarks: (high: Double, critical: Double)?
     public var started: Date
     public var now: Date
     public var version: String
@@ -122,6 +126,14 @@ public enum GatewayMetrics {
         if let free = input.storeFreeBytes {
             out.append(MetricFamily("recorder_gateway_store_free_bytes", .gauge,
                                     "Bytes free to the gateway on the local store's file system.", [.init(Double(free))]))
+        }
+        out.append(MetricFamily("recorder_gateway_store_capacity_level", .gauge,
+                                "The local store against its watermarks: 0 below the high one, 1 past it (warning), 2 past the critical one (new docks refused).",
+                                [.init(input.storeLevel == "critical" ? 2 : input.storeLevel == "high" ? 1 : 0)]))
+        if let w = input.watermarks {
+            out.append(MetricFamily("recorder_gateway_store_watermark_ratio", .gauge,
+                                    "The configured watermarks, as fractions of the store's file system in use.",
+                                    [.init([("level", "high")], w.high), .init([("level", "critical")], w.critical)]))
         }
         if let size = input.storeSizeBytes {
             out.append(MetricFamily("recorder_gateway_store_size_bytes", .gauge,

@@ -19,6 +19,7 @@ public enum ScreenAssets {
       <h1><span lang="zh-CN">执法记录仪采集站</span> <span class="en" lang="en">Recorder dock</span></h1>
       <p id="link" class="link" role="status" aria-live="polite"><span lang="zh-CN">正在连接…</span> <span lang="en">Connecting…</span></p>
     </header>
+    <p id="store" class="store" role="alert" hidden></p>
     <main id="bays" aria-live="polite">
       <p class="empty"><span lang="zh-CN">请插入执法记录仪</span><br><span class="en" lang="en">Dock a recorder</span></p>
     </main>
@@ -57,6 +58,9 @@ public enum ScreenAssets {
     .tile.safe-to-take { border-color: #15803d; border-style: double; border-width: 0.5em; background: #f0fdf4; }
     .tile.dock-again { border-color: #b45309; border-style: dotted; background: #fffbeb; }
     .tile.needs-technician { border-color: #b91c1c; border-style: solid; border-width: 0.6em; background: #fef2f2; }
+    .store { margin: 0.8em 0.8em 0; padding: 0.5em 0.8em; font-size: 1.3em; font-weight: bold; border: 0.3em solid #b45309; background: #fffbeb; border-radius: 0.4em; }
+    .store.critical { border-color: #b91c1c; border-style: double; border-width: 0.5em; background: #fef2f2; }
+    .store .en { display: block; font-size: 0.8em; }
     footer { padding: 0.3em 1em; font-size: 0.8em; color: #4b5563; }
 
     """
@@ -67,6 +71,7 @@ public enum ScreenAssets {
       const bays = document.getElementById("bays");
       const link = document.getElementById("link");
       const footer = document.getElementById("gateway");
+      const store = document.getElementById("store");
 
       function el(tag, cls, text) {
         const e = document.createElement(tag);
@@ -133,6 +138,16 @@ public enum ScreenAssets {
           bays.replaceChildren(...tiles.map(tile));
         }
         footer.textContent = update.gateway || "";
+        const notice = update.store;
+        if (notice) {
+          store.className = "store " + (notice.level === "critical" ? "critical" : "high");
+          store.replaceChildren(el("span", "zh", "⚠ " + notice.chinese + "（" + notice.usedPercent + "%）"),
+                                el("span", "en", notice.english + " (" + notice.usedPercent + "% used)"));
+          store.hidden = false;
+        } else {
+          store.hidden = true;
+          store.replaceChildren();
+        }
       }
       function connected(up) {
         link.className = up ? "link" : "link down";

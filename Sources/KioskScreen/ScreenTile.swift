@@ -97,15 +97,44 @@ public struct ScreenTile: Codable, Sendable, Equatable {
     }
 }
 
+/// A word about the kiosk's own store, shown above the tiles when it is filling up.
+public struct StoreNotice: Codable, Sendable, Equatable {
+    /// `high` (past the high watermark) or `critical` (docks are refused).
+    public var level: String
+    /// Percent of the store's file system in use, one decimal.
+    public var usedPercent: Double
+    public var chinese: String
+    public var english: String
+
+    /// The notice for `level` (`normal`, `high`, `critical`) at `used` (0...1); nil for normal.
+    public init?(level: String, used: Double) {
+        self.level = level
+        usedPercent = (used * 1000).rounded() / 10
+        switch level {
+        case "high":
+            chinese = "存储空间即将用尽，请联系管理员"
+            english = "The kiosk's storage is nearly full: tell a technician"
+        case "critical":
+            chinese = "存储空间已满，暂停采集，请勿插入记录仪"
+            english = "The kiosk's storage is full: docking is paused, recorders keep their footage"
+        default:
+            return nil
+        }
+    }
+}
+
 /// What the page receives on each update: every tile, in bay order.
 public struct ScreenUpdate: Codable, Sendable, Equatable {
     public var tiles: [ScreenTile]
     /// The gateway's name (configured `gateway-id`), shown in the page's corner.
     public var gateway: String
+    /// Said when the store is past a watermark; absent otherwise.
+    public var store: StoreNotice?
 
-    public init(bays: [BayView], gateway: String, now: Date) {
+    public init(bays: [BayView], gateway: String, now: Date, store: StoreNotice? = nil) {
         tiles = bays.map { ScreenTile($0, now: now) }
         self.gateway = gateway
+        self.store = store
     }
 
     /// The update as one line of JSON (sorted keys), for a `data:` field.

@@ -10,6 +10,8 @@ extension GatewayConfig {
         ("release", "keep | release-after-verified"),
         ("verify-source", "always | before-release: when files of a recorder without its own hashes are read a second time (default before-release)"),
         ("audit-segment-size", "size at which the audit log's open segment is sealed and a new one begun, e.g. 16MiB (4KiB...1GiB, default 16MiB)"),
+        ("store-high-watermark", "percent of the store's file system in use past which the service warns (default 85%)"),
+        ("store-critical-watermark", "percent in use past which new docks are refused, the recorders keeping their footage (default 95%)"),
         ("status-listen", "ADDRESS:PORT of the officer's screen and /metrics, or none (default 127.0.0.1:8470)"),
         ("password.default", "the fleet password"),
         ("password.SERIAL", "the password of one recorder"),
@@ -72,6 +74,11 @@ extension GatewayConfig {
                     throw fail("must be a size within 4KiB...1GiB, like 16MiB, not \"\(value)\"")
                 }
                 auditSegmentBytes = Int(bytes)
+            case "store-high-watermark", "store-critical-watermark":
+                guard let fraction = StoreWatermarks.parsePercent(value) else {
+                    throw fail("must be a percentage within 1%...99.9% (at most one decimal), like 85%, not \"\(value)\"")
+                }
+                if key == "store-high-watermark" { storeWatermarks.high = fraction } else { storeWatermarks.critical = fraction }
             case "status-listen":
                 guard let listen = StatusListen(value) else {
                     throw fail("\"\(value)\" is not ADDRESS:PORT (a numeric IPv4 address, [IPv6] or localhost, and a port 0...65535) or none")
@@ -143,6 +150,16 @@ extension GatewayConfig {
                 }
             }
         }
+        if storeWatermarks.high >= storeWatermarks.critical {
+            let line = seen["store-critical-watermark"] ?? seen["store-high-watermark"] ?? 0
+            throw ConfigError(file: file, line: line, key: seen["store-critical-watermark"] != nil ? "store-critical-watermark" : "store-high-watermark",
+                              reason: "the critical watermark (\(Self.percent(storeWatermarks.critical))) must be above the high one (\(Self.percent(storeWatermarks.high)))")
+        }
+    }
+
+    static func percent(_ fraction: Double) -> String {
+        let tenths = (fraction * 1000).rounded()
+        return tenths.truncatingRemainder(dividingBy: 10) == 0 ? "\(Int(tenths / 10))%" : "\(tenths / 10)%"
     }
 
     /// "64MiB" → 67108864; nil when the text is not a whole number with an optional unit, or

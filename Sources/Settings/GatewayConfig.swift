@@ -21,6 +21,8 @@ public struct GatewayConfig: Sendable, Equatable {
     /// `audit-segment-size`: the audit log's open segment is sealed (renamed to
     /// `audit-<first seq>.jsonl`) once it holds this many bytes, so no file grows without end.
     public var auditSegmentBytes: Int = 16 << 20
+    /// `store-high-watermark`, `store-critical-watermark`.
+    public var storeWatermarks = StoreWatermarks.defaults
     /// `status-listen`: where the officer's screen and the metrics are served; nil when the
     /// file does not say (the service then uses `StatusListen.serviceDefault`, `--simulate` none).
     public var statusListen: StatusListen?

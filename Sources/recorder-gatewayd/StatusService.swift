@@ -14,7 +14,6 @@ struct StatusService: Sendable {
     let gateway: Gateway
     let progress: ProgressBoard
     let gatewayId: String
-    let bayNames: [String: String]
     let storePath: String
     let started = Date()
 
@@ -22,7 +21,7 @@ struct StatusService: Sendable {
     static func start(_ listen: StatusListen, gateway: Gateway, progress: ProgressBoard, config: GatewayConfig) -> StatusHTTPServer? {
         guard case .at(let host, let port) = listen else { return nil }
         let service = StatusService(gateway: gateway, progress: progress, gatewayId: config.gatewayId,
-                                    bayNames: config.bayNames, storePath: config.store)
+                                    storePath: config.store)
         do {
             let server = try StatusHTTPServer(host: host, port: port) { service.answer($0) }
             let shown = StatusListen.at(host: host, port: server.port)
@@ -56,14 +55,17 @@ struct StatusService: Sendable {
     /// Every bay as the screen and the metrics see it.
     func bays() -> [BayView] {
         progress.snapshot().map { b in
-            BayView(bay: bayNames[b.bay] ?? b.bay, serial: b.serial, officerNumber: b.officer, officerName: b.officerName,
+            // `b.bay` is already the bay's configured name (`bay.PORT`), or its port.
+            BayView(bay: b.bay, serial: b.serial, officerNumber: b.officer, officerName: b.officerName,
                     phase: b.phase.rawValue, bytesDone: b.bytesDone, bytesTotal: b.bytesTotal, started: b.started,
                     ended: b.ended, note: b.note, clockOffsetMilliseconds: b.clockOffsetMilliseconds)
         }
     }
 
     func screen() -> ScreenUpdate {
-        ScreenUpdate(bays: bays(), gateway: gatewayId, now: Date())
+        let reading = gateway.context.capacity.check()
+        return ScreenUpdate(bays: bays(), gateway: gatewayId, now: Date(),
+                            store: reading.fill.flatMap { StoreNotice(level: reading.level.rawValue, used: $0.used) })
     }
 
     func metrics() -> MetricsInput {
@@ -78,11 +80,14 @@ struct StatusService: Sendable {
         totals.bytes = t.bytes
         totals.anomalies = t.anomalies
         totals.lastAnomaly = t.lastAnomaly
-        let system = try? FileManager.default.attributesOfFileSystem(forPath: storePath)
-        return MetricsInput(bays: bays(), totals: totals, forwardQueue: forwardQueue(),
-                            storeFreeBytes: (system?[.systemFreeSize] as? NSNumber)?.uint64Value,
-                            storeSizeBytes: (system?[.systemSize] as? NSNumber)?.uint64Value,
-                            started: started, now: Date(), version: GatewayVersion.text)
+        let capacity = gateway.context.capacity
+        let reading = capacity.check()
+        var input = MetricsInput(bays: bays(), totals: totals, forwardQueue: forwardQueue(),
+                                 storeFreeBytes: reading.fill?.freeBytes, storeSizeBytes: reading.fill?.sizeBytes,
+                                 started: started, now: Date(), version: GatewayVersion.text)
+        input.storeLevel = reading.level.rawValue
+        input.watermarks = (capacity.watermarks.high, capacity.watermarks.critical)
+        return input
     }
 
     /// The forward queue from the journal; nil when the gateway forwards nothing. A bag waits

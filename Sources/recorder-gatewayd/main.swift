@@ -77,6 +77,14 @@ if args.controlSocket != "none" {
 // The officer's screen: on by default for the service, off for --simulate unless asked for.
 let statusListen = args.statusListen ?? config.statusListen ?? (args.simulate ? .off : .serviceDefault)
 let statusServer = StatusService.start(statusListen, gateway: gateway, progress: progress, config: config)
+// The store's fill is checked at every dock, scrape and screen update; this also notices a
+// store that fills while nothing docks, and says so in the journal when its level changes.
+let capacityWatch = Task.detached { [capacity = gateway.context.capacity] in
+    while !Task.isCancelled {
+        _ = capacity.check()
+        try? await Task.sleep(for: .seconds(60))
+    }
+}
 if !args.simulate {
     let idle: Duration? = args.idleExit ?? (args.once ? .seconds(3) : nil)
     let status = await runDevices(gateway: gateway, database: database, display: display, json: args.json, idleExit: idle,

@@ -20,7 +20,8 @@ struct TestKiosk {
     /// `requestTimeout`: generous by default, so that a busy CI machine is never taken for a
     /// silent recorder; only tests of timeouts pass a short one.
     init(release: ReleasePolicy = .keep, passwords: [String: String] = [:], root: String? = nil,
-         requestTimeout: Duration = .seconds(30), verifySource: VerifySourcePolicy = .beforeRelease) throws {
+         requestTimeout: Duration = .seconds(30), verifySource: VerifySourcePolicy = .beforeRelease,
+         watermarks: StoreWatermarks = .defaults) throws {
         let dir = root ?? NSTemporaryDirectory() + "kiosk-" + UUID().uuidString
         if root == nil { removeAtExit(dir) }
         self.root = dir
@@ -30,6 +31,7 @@ struct TestKiosk {
         c.gatewayId = "test-kiosk"
         c.releasePolicy = release
         c.verifySource = verifySource
+        c.storeWatermarks = watermarks
         c.passwords = passwords
         c.defaultPassword = "secret"
         config = c

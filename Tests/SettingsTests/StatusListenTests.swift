@@ -28,3 +28,21 @@ import Testing
         }
     }
 }
+
+/// `store-high-watermark`, `store-critical-watermark`: percentages, the critical one above.
+@Suite struct StoreWatermarkSettingTests {
+    @Test func percentagesAreTakenAndTheOrderIsChecked() throws {
+        let c = try GatewayConfig(text: "store-high-watermark = 80%\nstore-critical-watermark = 92.5%\n", file: "x")
+        #expect(c.storeWatermarks == StoreWatermarks(high: 0.80, critical: 0.925))
+        #expect(try GatewayConfig(text: "", file: "x").storeWatermarks == .defaults)
+        for bad in ["0%", "100%", "85", "85.55%", "%", "8 5%", "85%%", "-5%", "1e1%", "99.95%"] {
+            #expect(StoreWatermarks.parsePercent(bad) == nil, "\(bad)")
+        }
+        #expect { try GatewayConfig(text: "store-high-watermark = 96%\n", file: "gw.conf") } throws: { error in
+            "\(error)" == "gw.conf:1: store-high-watermark: the critical watermark (95%) must be above the high one (96%)"
+        }
+        #expect { try GatewayConfig(text: "store = /s\nstore-critical-watermark = 50%\n", file: "gw.conf") } throws: { error in
+            "\(error)" == "gw.conf:2: store-critical-watermark: the critical watermark (50%) must be above the high one (85%)"
+        }
+    }
+}

@@ -76,5 +76,37 @@ fi
 pkill -TERM -f "[r]ecorder-gatewayd --config $work/gw.conf" 2> /dev/null
 wait "$harness" 2> /dev/null
 
+# A store past its critical watermark (1.1%: every file system here is fuller): the recorder
+# docked is refused before anything is read, its tile says why, and a notice says docking is paused.
+rm -rf "$work/store" "$work/state" "$work/log"
+printf 'password.default = 000000\nstore = %s/store\nstate = %s/state\nstatus-listen = 127.0.0.1:0\nstore-high-watermark = 1%%\nstore-critical-watermark = 1.1%%\n' \
+    "$work" "$work" > "$work/gw.conf"
+timeout 400 python3 "$here/harness.py" --sim "$bin/recorder-sim" --scenario "$work/two.json" --timeout 360 \
+    --dock-on-log "status page: a screen follows /events" G000001 \
+    -- "$bin/recorder-gatewayd" --config "$work/gw.conf" --idle-exit 60 --json --control-socket none \
+    > "$work/out.json" 2> "$work/log" &
+harness=$!
+url=""
+for _ in $(seq 1 1200); do
+    url=$(grep -o "status page on http://[0-9.:]*/" "$work/log" 2> /dev/null | head -1 | sed 's/^status page on //')
+    [ -n "$url" ] && break
+    kill -0 "$harness" 2> /dev/null || break
+    sleep 0.1
+done
+if [ -n "$url" ]; then
+    python3 "$here/screen_browser.py" "$url" "$work/full" --timeout 300 --expect "1-1.2=needs-technician" > "$work/browser.out" 2>&1
+    rc=$?
+    cat "$work/browser.out"
+    check "a full store: the docked recorder's tile says it needs a technician (browser exit $rc)" test "$rc" -eq 0
+    check "a full store: the tile says nothing was read and the recorder keeps its footage; a notice says docking is paused" \
+        python3 -c "import json,sys; d=json.load(open('$work/full/tiles.json')); t=d['tiles'][0]; sys.exit(0 if 'the recorder keeps its footage' in t['text'] and d['store'] and '存储空间已满' in d['store'] and 'docking is paused' in d['store'] else 1)"
+    check "a full store: the journal has the critical line with its priority" grep -q "^<2>recorder-gatewayd: the store .* past the critical watermark 1.1%" "$work/log"
+    check "a full store: /metrics says level 2" bash -c "curl -s '${url}metrics' | grep -qx 'recorder_gateway_store_capacity_level 2'"
+else
+    check "a full store: the service says where its status page is" false
+fi
+pkill -TERM -f "[r]ecorder-gatewayd --config $work/gw.conf" 2> /dev/null
+wait "$harness" 2> /dev/null
+
 [ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
 [ "$failures" -eq 0 ]

@@ -16,6 +16,7 @@ import websocket
 READ_TILES = """JSON.stringify({
   empty: !!document.querySelector('.empty'),
   link: (document.getElementById('link') || {}).className || '',
+  store: (document.getElementById('store') || {hidden: true}).hidden ? null : document.getElementById('store').innerText.replace(/\\s+/g, ' ').trim(),
   tiles: Array.from(document.querySelectorAll('.tile')).map(t => ({
     bay: t.dataset.bay, state: t.dataset.state, text: t.innerText.replace(/\\s+/g, ' ').trim()}))})"""
 
