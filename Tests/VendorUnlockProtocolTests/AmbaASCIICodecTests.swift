@@ -75,7 +75,7 @@ import VendorUnlockProtocol
         }
     }
 
-    @Test func aReplyOver64BytesIsRefused() {
+    @Test func aReplyOver64BytesIsRefused() throws {
         let long = [UInt8](repeating: UInt8(ascii: "A"), count: 65)
         #expect(throws: VendorReplyError.tooLong(reply: "Ver", received: 65, limit: 64)) { _ = try AmbaASCIIReply.version(long) }
         #expect(throws: VendorReplyError.tooLong(reply: "Gdv", received: 65, limit: 64)) { _ = try AmbaASCIIReply.deviceId(long) }

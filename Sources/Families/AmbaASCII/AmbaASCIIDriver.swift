@@ -130,7 +130,7 @@ public struct AmbaASCIIDriver: StorageSwitchDriver {
 
     /// `@Sdt` and `@Stm` for `clock`'s local time (UTC plus its zone), whole seconds; nil for a
     /// time the commands cannot carry (a year outside 1...9999).
-    static func clockCommands(_ clock: DeviceTime) -> (AmbaASCIICommand?, AmbaASCIICommand?) {
+    public static func clockCommands(_ clock: DeviceTime) -> (AmbaASCIICommand?, AmbaASCIICommand?) {
         let local = clock.utcMilliseconds.addingReportingOverflow(Int64(clock.zoneOffsetMinutes) * 60_000)
         guard !local.overflow else { return (nil, nil) }
         let seconds = local.partialValue >= 0 ? local.partialValue / 1000 : (local.partialValue - 999) / 1000
