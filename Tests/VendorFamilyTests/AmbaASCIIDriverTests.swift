@@ -23,6 +23,8 @@ import Testing
         // The device's side: what arrived, and the local time it was given.
         #expect(device.log.commands == ["Ver", "Gdv", "Sdt", "Stm", "ATH"])
         #expect(device.log.entries.compactMap(\.passwordMatched) == [true, true])
+        #expect(device.log.entries.map(\.text) == ["@Ver;8;00000000;#", "@Gdv;8;<password>;#", "@Sdt;8;20261206;#",
+                                                   "@Stm;6;14300500;#", "@ATH;8;<password>;#"])
         let clock = await device.clockSet()
         #expect(clock.date == "20261206")
         #expect(clock.time == "14300500")

@@ -23,6 +23,7 @@ import Testing
         #expect(report.deviceId == nil)
         #expect(device.log.commands == ["login", "result", "diskMode", "result"])
         #expect(device.log.entries.compactMap(\.passwordMatched) == [true])
+        #expect(!device.log.entries.contains { $0.text.contains(secret) })
         let events = await switchEvents(device)
         #expect(events.left)
         let disk = try #require(events.storage)

@@ -14,13 +14,17 @@ import Testing
     @Test func aVendorRecorderPresentsTheAmbarellaIdsAndKeepsItsStorage() throws {
         let dir = try TemporaryDirectory("vendor-scenario")
         defer { dir.remove() }
-        let r = try parse(#"{"identity": {"serial": "S000001"}, "family": "amba-ascii", "password": "12345678", "storage": {"image": "disk.img"}}"#,
+        let r = try parse(#"{"identity": {"serial": "S000001"}, "family": "amba-ascii", "password": "Zk8Qw3Lp", "storage": {"image": "disk.img"}}"#,
                           in: dir).recorders[0]
         #expect((r.vendorId, r.productId) == (0x4255, 0x0001))
         #expect(r.vendor?.family == .ambaASCII)
         #expect(r.vendor?.deviceId == "S000001")
         #expect((r.vendor?.storageVendorId, r.vendor?.storageProductId) == (0x1209, 0x0002))
         #expect(r.storage != nil)
+        // recorder-sim describe shows the family, never the password.
+        let described = String(decoding: ScenarioDescription(Scenario(recorders: [r])).json(), as: UTF8.self)
+        #expect(described.contains("\"family\" : \"amba-ascii\""))
+        #expect(!described.contains("Zk8Qw3Lp"))
     }
 
     @Test(arguments: [
