@@ -56,6 +56,20 @@ import Testing
         expectNoPassword(in: report)
     }
 
+    /// Why a refused password is never retried: a device locks after its few attempts, and
+    /// then refuses even the right one.
+    @Test func aLockedDeviceRefusesEvenTheRightPassword() async throws {
+        let dir = try TemporaryDirectory("amba-ascii")
+        defer { dir.remove() }
+        let device = try dockVendor("amba-ascii", lockout: 1, in: dir)
+        let wrong = await AmbaASCIIDriver().unlock(device.hostEnd, request("Wr0ngPw!"))
+        guard case .passwordRefused = wrong.outcome else { Issue.record("\(wrong)"); return }
+        let right = await AmbaASCIIDriver().unlock(device.hostEnd, request())
+        guard case .passwordRefused = right.outcome else { Issue.record("\(right)"); return }
+        #expect(device.log.entries.compactMap(\.passwordMatched) == [false, false])
+        #expect(device.log.commands == ["Ver", "Gdv", "Ver", "Gdv"])
+    }
+
     @Test(arguments: ["empty", "ERROR"])
     func aDeviceInStorageModeAlreadyIsNeverSentThePassword(answer: String) async throws {
         let dir = try TemporaryDirectory("amba-ascii")

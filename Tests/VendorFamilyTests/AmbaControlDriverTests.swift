@@ -44,6 +44,17 @@ import Testing
         expectNoPassword(in: report, "another password")
     }
 
+    @Test func aLockedDeviceRefusesEvenTheRightPassword() async throws {
+        let dir = try TemporaryDirectory("amba-ctrl")
+        defer { dir.remove() }
+        let device = try dockVendor("amba-ctrl", lockout: 1, in: dir)
+        let wrong = await AmbaControlDriver().unlock(device.hostEnd, request("not it"))
+        guard case .passwordRefused = wrong.outcome else { Issue.record("\(wrong)"); return }
+        let right = await AmbaControlDriver().unlock(device.hostEnd, request())
+        guard case .passwordRefused = right.outcome else { Issue.record("\(right)"); return }
+        #expect(device.log.entries.compactMap(\.passwordMatched) == [false, false])
+    }
+
     /// A device that sends back the password it was given, after a refusing status: the report
     /// says the status only.
     @Test func aResultEchoingThePasswordIsNotQuoted() async throws {

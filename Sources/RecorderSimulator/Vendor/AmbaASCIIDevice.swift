@@ -8,8 +8,8 @@ import RecorderHAL
 /// `@Gdv;ERROR#` for a wrong password; `@Sdt;8;YYYYMMDD;#` and `@Stm;6;HHmmss00;#` → `@Sdt;OK#`,
 /// `@Stm;OK#` (a date or time that does not exist, or one sent before the login: `ERROR`);
 /// `@ATH;8;<password>;#` → `@ATH;OK#`, after which the device leaves the bus and comes back as
-/// mass storage. Anything else → `@ERROR#`. After `lockout` wrong passwords every command is
-/// answered `@ERROR;LOCKED#`.
+/// mass storage. Anything else → `@ERROR#`. After `lockout` wrong passwords every command that
+/// carries one is answered `@ERROR;LOCKED#`.
 actor AmbaASCIIDevice: SimulatedTransferDevice {
     nonisolated let interfaceNumber: UInt8 = 0
     nonisolated let endpointsDescription = "ep 0x01/0x81"
@@ -64,7 +64,9 @@ actor AmbaASCIIDevice: SimulatedTransferDevice {
     }
 
     private func answer(_ name: String, length: String, argument: [UInt8], passwordMatched: Bool?) -> [UInt8] {
-        if passwords.locked && passwordMatched != true { return Array("@ERROR;LOCKED#".utf8) }
+        // Locked, it refuses every password, the right one too; `@Ver` carries none and is
+        // still answered.
+        if passwords.locked && passwordMatched == false { return Array("@ERROR;LOCKED#".utf8) }
         let text: String
         switch name {
         case "Ver" where length == "8" && argument == Array("00000000".utf8):
