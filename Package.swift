@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Settings", targets: ["Settings"]),
         .library(name: "MassStorageProtocol", targets: ["MassStorageProtocol"]),
         .library(name: "Volumes", targets: ["Volumes"]),
+        .library(name: "VendorUnlockProtocol", targets: ["VendorUnlockProtocol"]),
     ],
     targets: [
         // MARK: System libraries (one importer each)
@@ -49,6 +50,10 @@ let package = Package(
         /// The officer's screen (its page, tiles and words) and the gateway's metrics in
         /// Prometheus's text format, from plain values. Pure.
         .target(name: "KioskScreen"),
+        /// The Ambarella-based recorders' vendor unlocks: amba-ctrl's control-transfer packets and
+        /// result, amba-ascii's commands and replies, the passwords each can carry and the device
+        /// ids accepted. Every reply is hostile; no password is ever printed. No I/O.
+        .target(name: "VendorUnlockProtocol", dependencies: ["Calendrical"]),
         /// Read-only volumes on a block medium: MBR, GPT or none; FAT12/16/32 and exFAT, every
         /// on-disk value treated as hostile. Reads blocks through `BlockSource`; no I/O.
         .target(name: "Volumes"),
@@ -69,9 +74,18 @@ let package = Package(
         /// the SCSI disk it carries (open sequence, block reads), a `Volumes.BlockSource`.
         .target(name: "MassStorageFamily", dependencies: ["RecorderHAL", "MassStorageProtocol", "Volumes", "Calendrical", "GatewayCrypto"],
                 path: "Sources/Families/MassStorage"),
+        /// amba-ctrl: the vendor unlock by control transfers on the default pipe (login, disk
+        /// mode) over the HAL's `USBTransferLink`; the disk that follows is mass storage's.
+        .target(name: "AmbaControlFamily", dependencies: ["RecorderHAL", "VendorUnlockProtocol"],
+                path: "Sources/Families/AmbaControl"),
+        /// amba-ascii: the vendor unlock by ASCII commands on bulk endpoints 0x01/0x81 (version,
+        /// device id, date and time, storage mode) over the HAL's `USBTransferLink`.
+        .target(name: "AmbaASCIIFamily", dependencies: ["RecorderHAL", "VendorUnlockProtocol", "Calendrical"],
+                path: "Sources/Families/AmbaASCII"),
         /// The registry of built-in drivers (`DriverRegistry.builtIn`): the one module that sees
         /// every family, for the binaries' composition.
-        .target(name: "RecorderFamilies", dependencies: ["RecorderHAL", "ProtocolV1Family", "MassStorageFamily"],
+        .target(name: "RecorderFamilies", dependencies: ["RecorderHAL", "ProtocolV1Family", "MassStorageFamily",
+                                                         "AmbaControlFamily", "AmbaASCIIFamily"],
                 path: "Sources/Families/BuiltIn"),
         /// Evidence formats: BagIt tag files, path sanitising, custody record, hash-chained audit
         /// log. Pure, no I/O. The custody record names its recorder with the HAL's identity.
@@ -163,6 +177,11 @@ let package = Package(
         .testTarget(name: "ControlTests", dependencies: ["Control"]),
         .testTarget(name: "RecorderSimulatorTests",
                     dependencies: ["RecorderSimulator", "RecorderHAL", "ProtocolV1Family", "RecorderProtocol", "GatewayCrypto"]),
+        .testTarget(name: "VendorUnlockProtocolTests", dependencies: ["VendorUnlockProtocol"]),
+        /// Both vendor families' drivers against the simulator's vendor personalities.
+        .testTarget(name: "VendorFamilyTests",
+                    dependencies: ["TestSupport", "AmbaControlFamily", "AmbaASCIIFamily", "RecorderSimulator", "RecorderHAL",
+                                   "VendorUnlockProtocol"]),
         .testTarget(name: "MassStorageSimulatorTests",
                     dependencies: ["TestSupport", "RecorderSimulator", "RecorderHAL", "MassStorageProtocol", "GatewayCrypto"]),
     ],

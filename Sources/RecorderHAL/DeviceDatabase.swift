@@ -10,15 +10,22 @@ public struct RecorderModel: Hashable, Sendable, Codable {
     public var productId: UInt16
     /// bInterfaceClass of the interface carrying the protocol (0xFF, vendor-specific).
     public var interfaceClass: UInt8
-    /// A name known to `DriverRegistry`.
+    /// A name known to `DriverRegistry` (a driver or a storage switch).
     public var driver: String
+    /// The addresses of the bulk endpoints the interface must have, exactly (IN ones with bit 7
+    /// set); nil when they do not matter. Set where families share USB ids and are told apart
+    /// by their interface: amba-ascii talks over bulk 0x01/0x81, amba-ctrl over the control
+    /// pipe only, on an interface with no bulk endpoint (Docs/vendor-families.md).
+    public var bulkEndpoints: Set<UInt8>?
 
-    public init(name: String, vendorId: UInt16, productId: UInt16, interfaceClass: UInt8, driver: String) {
+    public init(name: String, vendorId: UInt16, productId: UInt16, interfaceClass: UInt8, driver: String,
+                bulkEndpoints: Set<UInt8>? = nil) {
         self.name = name
         self.vendorId = vendorId
         self.productId = productId
         self.interfaceClass = interfaceClass
         self.driver = driver
+        self.bulkEndpoints = bulkEndpoints
     }
 
     /// "1209:0001".
@@ -32,10 +39,25 @@ public struct DeviceDatabase: Hashable, Sendable {
 
     public init(models: [RecorderModel]) { self.models = models }
 
-    /// The model with these ids and a matching interface class, or nil.
-    public func model(vendorId: UInt16, productId: UInt16, interfaceClass: UInt8? = nil) -> RecorderModel? {
-        models.first { $0.vendorId == vendorId && $0.productId == productId
-            && (interfaceClass == nil || $0.interfaceClass == interfaceClass) }
+    /// The one model with these ids that matches the interface class and bulk endpoints given,
+    /// or nil. A model listing `bulkEndpoints` matches only an interface with exactly those;
+    /// when the caller gives no endpoints (or no class) and more than one model matches, there
+    /// is no telling which family the device speaks, and the answer is nil: a device is never
+    /// handed to a family on a guess (a password may go with the first command).
+    public func model(vendorId: UInt16, productId: UInt16, interfaceClass: UInt8? = nil,
+                      bulkEndpoints: Set<UInt8>? = nil) -> RecorderModel? {
+        let matching = models.filter { m in
+            m.vendorId == vendorId && m.productId == productId
+                && (interfaceClass == nil || m.interfaceClass == interfaceClass)
+                && (bulkEndpoints == nil || m.bulkEndpoints == nil || m.bulkEndpoints == bulkEndpoints)
+        }
+        return matching.count == 1 ? matching[0] : nil
+    }
+
+    /// Every model with these USB ids: whether the device is one the gateway knows at all,
+    /// before its interfaces are read.
+    public func models(vendorId: UInt16, productId: UInt16) -> [RecorderModel] {
+        models.filter { $0.vendorId == vendorId && $0.productId == productId }
     }
 
     /// Parses a database file, checking every model against `registry`.
@@ -63,7 +85,7 @@ public struct DeviceDatabase: Hashable, Sendable {
         var models: [RecorderModel] = []
         for (i, m) in list.enumerated() {
             let at = "models[\(i)]."
-            for key in m.keys where !["name", "vendorId", "productId", "interfaceClass", "driver", "comment"].contains(key) {
+            for key in m.keys where !["name", "vendorId", "productId", "interfaceClass", "driver", "bulkEndpoints", "comment"].contains(key) {
                 throw DeviceDatabaseError(field: at + key, reason: "is not a known key")
             }
             guard let name = m["name"] as? String, !name.isEmpty else {
@@ -79,14 +101,37 @@ public struct DeviceDatabase: Hashable, Sendable {
             guard let cls = m["interfaceClass"] as? Int, (0...255).contains(cls) else {
                 throw DeviceDatabaseError(field: at + "interfaceClass", reason: "must be an integer 0...255")
             }
-            guard let driver = m["driver"] as? String, registry.driver(named: driver) != nil else {
+            guard let driver = m["driver"] as? String, registry.knows(driver) else {
                 throw DeviceDatabaseError(field: at + "driver",
                                           reason: "must name a known driver (\(registry.names.joined(separator: ", ")))")
             }
-            if models.contains(where: { $0.vendorId == vid && $0.productId == pid }) {
-                throw DeviceDatabaseError(field: at + "productId", reason: "\(hex4(vid)):\(hex4(pid)) is listed twice")
+            var endpoints: Set<UInt8>?
+            if let list = m["bulkEndpoints"] {
+                guard let strings = list as? [String] else {
+                    throw DeviceDatabaseError(field: at + "bulkEndpoints", reason: "must be an array of two-digit hex endpoint addresses, like [\"01\", \"81\"]")
+                }
+                var set = Set<UInt8>()
+                for s in strings {
+                    guard s.count == 2, let v = UInt8(s, radix: 16), v & 0x0F != 0, v & 0x70 == 0 else {
+                        throw DeviceDatabaseError(field: at + "bulkEndpoints", reason: "\"\(s)\" is not an endpoint address (two hex digits, 01...0f or 81...8f)")
+                    }
+                    guard set.insert(v).inserted else {
+                        throw DeviceDatabaseError(field: at + "bulkEndpoints", reason: "lists \"\(s)\" twice")
+                    }
+                }
+                endpoints = set
             }
-            models.append(RecorderModel(name: name, vendorId: vid, productId: pid, interfaceClass: UInt8(cls), driver: driver))
+            // Two models may share USB ids only when their interfaces tell them apart: another
+            // class, or both listing bulk endpoints, and different ones.
+            for other in models where other.vendorId == vid && other.productId == pid && other.interfaceClass == UInt8(cls) {
+                guard let mine = endpoints, let theirs = other.bulkEndpoints, mine != theirs else {
+                    throw DeviceDatabaseError(field: at + "productId",
+                                              reason: "\(hex4(vid)):\(hex4(pid)) with interface class \(cls) is listed twice; "
+                                                + "models sharing ids must each list bulkEndpoints, and different ones")
+                }
+            }
+            models.append(RecorderModel(name: name, vendorId: vid, productId: pid, interfaceClass: UInt8(cls), driver: driver,
+                                        bulkEndpoints: endpoints))
         }
         self.models = models
     }

@@ -33,18 +33,31 @@ public struct DriverOptions: Sendable {
     public init() {}
 }
 
-/// Drivers by name. The HAL knows no family: the registry of the drivers built into the
-/// binaries, `DriverRegistry.builtIn`, is in `RecorderFamilies`, which sees every family.
+/// Drivers by name: the families that read a recorder (`RecorderDriver`) and those that unlock
+/// a vendor device into mass storage (`StorageSwitchDriver`); one name space for both. The HAL
+/// knows no family: the registry of the drivers built into the binaries,
+/// `DriverRegistry.builtIn`, is in `RecorderFamilies`, which sees every family.
 public struct DriverRegistry: Sendable {
     private var drivers: [String: any RecorderDriver]
+    private var switches: [String: any StorageSwitchDriver]
 
-    public init(drivers: [any RecorderDriver]) {
-        self.drivers = Dictionary(drivers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    /// A registry of `drivers` and `storageSwitches`; the first of a name wins.
+    public init(drivers: [any RecorderDriver], storageSwitches: [any StorageSwitchDriver] = []) {
+        let readers = Dictionary(drivers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.drivers = readers
+        self.switches = Dictionary(storageSwitches.filter { readers[$0.name] == nil }.map { ($0.name, $0) },
+                                   uniquingKeysWith: { first, _ in first })
     }
 
-    /// The driver called `name`, or nil.
+    /// The driver called `name`, or nil (also for a storage switch of that name).
     public func driver(named name: String) -> (any RecorderDriver)? { drivers[name] }
 
-    /// Names of all drivers, sorted.
-    public var names: [String] { drivers.keys.sorted() }
+    /// The storage switch called `name`, or nil.
+    public func storageSwitch(named name: String) -> (any StorageSwitchDriver)? { switches[name] }
+
+    /// Whether `name` is a driver or a storage switch.
+    public func knows(_ name: String) -> Bool { drivers[name] != nil || switches[name] != nil }
+
+    /// Names of all drivers and storage switches, sorted.
+    public var names: [String] { (Array(drivers.keys) + Array(switches.keys)).sorted() }
 }

@@ -39,6 +39,10 @@ public struct RecorderScenario: Sendable {
     /// Bulk-Only Transport and SCSI instead of holding a protocol-v1 conversation, and has no
     /// `recordings` or `faults` of its own (its faults are the storage's).
     public var storage: MassStorageScenario?
+    /// Set for a vendor recorder (`"family": "amba-ctrl"` or `"amba-ascii"`): it docks as a
+    /// vendor device (USB 4255:0001 by default) that is unlocked with `password` and, once told
+    /// to switch, comes back as its `storage`.
+    public var vendor: VendorScenario?
 
     public init(identity: RecorderIdentity, password: String, recordings: [SimulatedRecording]) {
         self.identity = identity

@@ -34,6 +34,8 @@ public struct ScenarioDescription: Sendable {
         public var faults: [Fault]
         /// A mass-storage recorder's storage (its files are on the image: `files` is empty).
         public var storage: MassStorageScenario?
+        /// A vendor recorder's family, device id, storage ids and faults (never its password).
+        public var vendor: VendorScenario? = nil
 
         /// Bytes of every file as served, `UInt64.max` when they add up past it (each file's
         /// size may be up to 2^64 − 1).
@@ -63,7 +65,8 @@ public struct ScenarioDescription: Sendable {
                             startMilliseconds: rec.startMilliseconds, endMilliseconds: rec.endMilliseconds)
             }
             return Recorder(identity: r.identity, port: r.port ?? "sim-\(index + 1)", vendorId: r.vendorId,
-                            productId: r.productId, link: r.link, files: files, faults: r.faults, storage: r.storage)
+                            productId: r.productId, link: r.link, files: files, faults: r.faults, storage: r.storage,
+                            vendor: r.vendor)
         }
     }
 
@@ -102,6 +105,13 @@ public struct ScenarioDescription: Sendable {
                     "image": s.imagePath, "blockSize": s.blockSize, "writeProtected": s.writeProtected,
                     "inquiry": ["vendor": s.vendor, "product": s.product, "revision": s.revision],
                     "faults": s.faults.map { String(describing: $0) },
+                ] as [String: Any]
+            }
+            if let v = r.vendor {
+                recorder["vendor"] = [
+                    "family": v.family.rawValue, "deviceId": v.deviceId,
+                    "storageUsb": ["vendorId": hex4(v.storageVendorId), "productId": hex4(v.storageProductId)],
+                    "faults": v.faults.map { String(describing: $0) },
                 ] as [String: Any]
             }
             return recorder

@@ -48,7 +48,7 @@ extension Scenario {
 
     private static func recorder(_ w: JSONWalker, directory: String) throws(ScenarioError) -> RecorderScenario {
         try w.allowKeys(["comment", "identity", "password", "port", "usb", "lockout", "clock", "status", "link",
-                         "maxPayload", "maxInFlight", "deviceHashes", "recordings", "faults", "storage"])
+                         "maxPayload", "maxInFlight", "deviceHashes", "recordings", "faults", "storage", "family", "vendor"])
         // A mass-storage recorder serves an image: it has no password (until its family's
         // vendor unlock), and its files and faults are the storage's.
         var storage: MassStorageScenario?
@@ -63,13 +63,20 @@ extension Scenario {
         }
         guard let idw = try w.object("identity") else { throw ScenarioError(path: w.at("identity"), reason: "is required") }
         let identity = try Scenario.identity(idw)
-        let password = storage == nil ? try w.string("password") : try w.optionalString("password") ?? ""
+        let vendor = try Scenario.vendor(w, identity: identity, hasStorage: storage != nil)
+        let password = storage == nil || vendor != nil ? try w.string("password") : try w.optionalString("password") ?? ""
+        if vendor != nil { try Scenario.checkVendorPassword(password, field: w.at("password")) }
         var r = RecorderScenario(identity: identity, password: password, recordings: [])
         r.port = try w.optionalString("port")
         if let p = r.port, p.isEmpty || !p.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || $0 == "-" || $0 == "." }) {
             throw ScenarioError(path: w.at("port"), reason: "\"\(p)\" is not a USB port path like \"1-1.3\"")
         }
         if storage != nil { r.productId = RecorderScenario.massStorageProductId }
+        if vendor != nil {
+            r.vendorId = VendorScenario.vendorId
+            r.productId = VendorScenario.productId
+        }
+        r.vendor = vendor
         if let usb = try w.object("usb") {
             try usb.allowKeys(["vendorId", "productId"])
             func id(_ key: String) throws(ScenarioError) -> UInt16? {

@@ -14,6 +14,11 @@ func serve(_ scenario: Scenario, serial: String, keepLink: Bool) async -> Int32 
     }
     // The harness's USB path has timing of its own; the model's would only slow it down.
     if !keepLink { recorder.link = .unlimited }
+    // A vendor recorder's USB appearance needs control transfers and a re-enumeration the
+    // harness's framing does not carry yet; serving its storage directly would skip the unlock.
+    if let vendor = recorder.vendor {
+        fail("recorder \(serial) is a \(vendor.family.rawValue) vendor recorder; serve does not present vendor families (Docs/simulator.md §13)", 1)
+    }
     if recorder.storage != nil { return await serveMassStorage(recorder) }
     let device = await SimulatedRecorder.dock(recorder)
     let link = device.bus.hostEnd

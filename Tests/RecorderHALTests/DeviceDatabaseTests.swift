@@ -26,6 +26,26 @@ import Testing
         #expect(db.model(vendorId: 0x1209, productId: 0x0002, interfaceClass: 0xFF) == nil)
     }
 
+    /// Both Ambarella families are known by 4255:0001; the interface's bulk endpoints tell them
+    /// apart, and without them the database gives neither.
+    @Test func theAmbarellaFamiliesAreToldApartByTheirBulkEndpoints() throws {
+        let db = try DeviceDatabase.load(path: Self.repoFile, registry: .builtIn)
+        #expect(db.models(vendorId: 0x4255, productId: 0x0001).map(\.driver).sorted() == ["amba-ascii", "amba-ctrl"])
+        let ascii = try #require(db.model(vendorId: 0x4255, productId: 0x0001, interfaceClass: 0xFF, bulkEndpoints: [0x01, 0x81]))
+        #expect(ascii.driver == "amba-ascii")
+        let ctrl = try #require(db.model(vendorId: 0x4255, productId: 0x0001, interfaceClass: 0xFF, bulkEndpoints: []))
+        #expect(ctrl.driver == "amba-ctrl")
+        #expect(db.model(vendorId: 0x4255, productId: 0x0001, interfaceClass: 0xFF, bulkEndpoints: [0x02, 0x81]) == nil)
+        #expect(db.model(vendorId: 0x4255, productId: 0x0001, interfaceClass: 0xFF, bulkEndpoints: [0x01]) == nil)
+        #expect(db.model(vendorId: 0x4255, productId: 0x0001, interfaceClass: 0xFF) == nil)
+        #expect(db.model(vendorId: 0x4255, productId: 0x0001) == nil)
+        // Both are storage switches, not readers.
+        for name in ["amba-ascii", "amba-ctrl"] {
+            #expect(DriverRegistry.builtIn.storageSwitch(named: name)?.name == name)
+            #expect(DriverRegistry.builtIn.driver(named: name) == nil)
+        }
+    }
+
     @Test func theBuiltCopyIsFoundWithoutAPath() throws {
         // SwiftPM puts the resource bundle next to the test binary as it does next to a program.
         let db = try DeviceDatabase.load(registry: .builtIn)
@@ -39,6 +59,12 @@ import Testing
         (#"{"schema": 1, "models": [{"name": "x", "vendorId": "1209", "productId": "0001", "interfaceClass": 255, "driver": "zfy-bulk-v1", "speed": 2}]}"#, "models[0].speed"),
         (#"{"schema": 1, "models": [{"name": "x", "vendorId": "1209", "productId": "0001", "interfaceClass": 255, "driver": "zfy-bulk-v1"}, {"name": "y", "vendorId": "1209", "productId": "0001", "interfaceClass": 255, "driver": "zfy-bulk-v1"}]}"#, "models[1].productId"),
         (#"{"schema": 2, "models": []}"#, "schema"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "4255", "productId": "0001", "interfaceClass": 255, "driver": "amba-ctrl", "bulkEndpoints": []}, {"name": "y", "vendorId": "4255", "productId": "0001", "interfaceClass": 255, "driver": "amba-ascii"}]}"#, "models[1].productId"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "4255", "productId": "0001", "interfaceClass": 255, "driver": "amba-ctrl", "bulkEndpoints": ["01"]}, {"name": "y", "vendorId": "4255", "productId": "0001", "interfaceClass": 255, "driver": "amba-ascii", "bulkEndpoints": ["01"]}]}"#, "models[1].productId"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "4255", "productId": "0001", "interfaceClass": 255, "driver": "amba-ascii", "bulkEndpoints": ["1"]}]}"#, "models[0].bulkEndpoints"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "4255", "productId": "0001", "interfaceClass": 255, "driver": "amba-ascii", "bulkEndpoints": ["80"]}]}"#, "models[0].bulkEndpoints"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "4255", "productId": "0001", "interfaceClass": 255, "driver": "amba-ascii", "bulkEndpoints": ["01", "01"]}]}"#, "models[0].bulkEndpoints"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "4255", "productId": "0001", "interfaceClass": 255, "driver": "amba-ascii", "bulkEndpoints": "01"}]}"#, "models[0].bulkEndpoints"),
         (#"[1]"#, "(file)"),
     ]
 

@@ -18,6 +18,20 @@ for m in json.load(open("Sources/RecorderHAL/recorders.json"))["models"]:
         assert 'ATTRS{idVendor}=="%s", ATTRS{idProduct}=="%s"' % (vid, pid) in volumes, "no volume rule for " + m["name"]
         assert "%s:%s:iu" % (vid, pid) in modprobe, "no usb-storage quirk for " + m["name"]
 print("ok   every model has a udev rule; every mass-storage model a volume rule and a usb-storage quirk")
+# Families that share USB ids (told apart by their interface, which udev does not match on at
+# the device level) share one rule, which names all their drivers.
+groups = {}
+for m in json.load(open("Sources/RecorderHAL/recorders.json"))["models"]:
+    drivers = groups.setdefault((m["vendorId"].lower(), m["productId"].lower()), [])
+    if m["driver"] not in drivers:
+        drivers.append(m["driver"])
+for (vid, pid), drivers in groups.items():
+    lines = [l for l in rules.splitlines() if l.startswith('ATTR{idVendor}=="%s", ATTR{idProduct}=="%s"' % (vid, pid))]
+    assert len(lines) == 1, "%s:%s has %d rules, not one" % (vid, pid, len(lines))
+    assert 'ENV{RECORDER_GATEWAY_DRIVER}="%s"' % ",".join(drivers) in lines[0], "%s:%s's rule does not name %s" % (vid, pid, drivers)
+    assert rules.count('ENV{PRODUCT}=="%x/%x/*"' % (int(vid, 16), int(pid, 16))) == 1, "%s:%s has not one remove rule" % (vid, pid)
+shared = ["%s:%s (%s)" % (v, p, ", ".join(d)) for (v, p), d in groups.items() if len(d) > 1]
+print("ok   one rule per USB id; shared ids name every driver: " + ("; ".join(shared) or "none shared"))
 PY
 
 # udevadm test on umockdev block devices: the recorder's disk as usb-storage would present it,

@@ -19,6 +19,7 @@ let targets: [(name: String, dependencies: [String])] = [
     ("fuzz-gateway-config", ["Settings"]),
     ("fuzz-scsi-replies", ["MassStorageProtocol"]),
     ("fuzz-volumes", ["Volumes"]),
+    ("fuzz-vendor-replies", ["VendorUnlockProtocol"]),
 ]
 
 let package = Package(

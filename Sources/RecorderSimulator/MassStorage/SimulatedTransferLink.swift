@@ -1,7 +1,7 @@
 import RecorderHAL
 
-/// The host's end of a simulated mass-storage device: a `USBTransferLink` whose transfers are
-/// timed by a `LinkModel` and carried to a `BulkOnlyDevice`.
+/// The host's end of a simulated transfer device: a `USBTransferLink` whose transfers are
+/// timed by a `LinkModel` and carried to a `BulkOnlyDevice` or a vendor personality.
 ///
 /// Timing (Docs/simulator.md §11.4): each transfer occupies the bus for
 /// `LinkModel.busTime(forTransferOf:)` of its bytes from when the bus is free, and completes
@@ -11,14 +11,14 @@ import RecorderHAL
 /// no OUT data wanted) fails with `.timedOut` after `timeout` on a timed link, at once on an
 /// unlimited one.
 struct SimulatedTransferLink: USBTransferLink {
-    let device: BulkOnlyDevice
+    let device: any SimulatedTransferDevice
     let timing: TransferTiming
     let name: String
     /// The iSerialNumber string it was constructed with.
     let serialNumber: String?
 
     var description: String {
-        "simulator \(name) if \(device.interfaceNumber) ep 0x\(String(BulkOnlyDevice.bulkOutEndpoint, radix: 16))/0x\(String(BulkOnlyDevice.bulkInEndpoint, radix: 16))"
+        "simulator \(name) if \(device.interfaceNumber) \(device.endpointsDescription)"
     }
 
     var interfaceNumber: UInt8 { device.interfaceNumber }
@@ -50,7 +50,8 @@ struct SimulatedTransferLink: USBTransferLink {
                  data: [UInt8], length: Int, timeout: Duration) async throws(LinkError) -> [UInt8] {
         let wanted = requestType & 0x80 != 0 ? length : data.count
         try await timing.carry(8 + wanted)
-        return try await device.control(requestType: requestType, request: request, value: value, index: index, length: wanted)
+        return try await device.control(requestType: requestType, request: request, value: value, index: index,
+                                        data: requestType & 0x80 != 0 ? [] : data, length: wanted)
     }
 
     func clearHalt(_ direction: LinkError.Direction, timeout: Duration) async throws(LinkError) {

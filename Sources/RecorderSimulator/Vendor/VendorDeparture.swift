@@ -1,0 +1,64 @@
+/// What a simulated vendor device does around its password and its switch to storage: counts
+/// wrong passwords to its lockout, and when it switches, leaves the bus and re-appears as the
+/// scenario's mass-storage personality, said on `events`.
+public enum VendorDeviceEvent: Sendable {
+    /// The device accepted the switch and left the bus: every later transfer on its link fails
+    /// with `.deviceGone`.
+    case leftBus
+    /// It came back as a mass-storage device with these USB ids (the dock's next appearance).
+    case reappeared(SimulatedMassStorage, vendorId: UInt16, productId: UInt16)
+    /// Its storage could not be served (the image cannot be opened).
+    case cannotReappear(String)
+}
+
+/// The parts both vendor personalities share.
+struct VendorPersonality: Sendable {
+    let password: [UInt8]
+    let lockoutAttempts: Int
+    let storage: MassStorageScenario
+    let link: LinkModel
+    let name: String
+    let vendor: VendorScenario
+    let log: VendorLog
+    let events: AsyncStream<VendorDeviceEvent>.Continuation
+
+    func has(_ fault: VendorFault) -> Bool { vendor.faults.contains(fault) }
+
+    func emptyReply(_ command: String) -> Bool { has(.emptyReply(command: command)) }
+
+    func longReply(_ command: String) -> Int? {
+        vendor.faults.compactMap { if case .longReply(command, let n) = $0 { n } else { nil } }.first
+    }
+
+    /// The device leaves the bus and comes back as mass storage.
+    func leave() {
+        events.yield(.leftBus)
+        do {
+            let disk = try SimulatedMassStorage(storage, link: link, name: name + " (storage)")
+            events.yield(.reappeared(disk, vendorId: vendor.storageVendorId, productId: vendor.storageProductId))
+        } catch {
+            events.yield(.cannotReappear("\(error)"))
+        }
+        events.finish()
+    }
+}
+
+/// Wrong passwords in a row, to the lockout.
+struct PasswordCounter: Sendable {
+    let limit: Int
+    private(set) var wrong = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    var locked: Bool { wrong >= limit }
+
+    /// Counts one attempt; true when it was right (a right one resets the count).
+    mutating func check(_ given: [UInt8], against password: [UInt8]) -> Bool {
+        if given == password {
+            wrong = 0
+            return true
+        }
+        wrong += 1
+        return false
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import RecorderHAL
+import RecorderSimulator
+import TestSupport
+import Testing
+
+/// The scenario file's vendor personalities: defaults, and a wrong field named.
+@Suite struct VendorScenarioTests {
+    func parse(_ recorder: String, in dir: TemporaryDirectory) throws -> Scenario {
+        try dir.write("disk.img", Data(count: 64 * 512))
+        return try Scenario(json: Data(#"{"schema": 1, "recorders": [\#(recorder)]}"#.utf8), relativeTo: dir.url.path)
+    }
+
+    @Test func aVendorRecorderPresentsTheAmbarellaIdsAndKeepsItsStorage() throws {
+        let dir = try TemporaryDirectory("vendor-scenario")
+        defer { dir.remove() }
+        let r = try parse(#"{"identity": {"serial": "S000001"}, "family": "amba-ascii", "password": "Zk8Qw3Lp", "storage": {"image": "disk.img"}}"#,
+                          in: dir).recorders[0]
+        #expect((r.vendorId, r.productId) == (0x4255, 0x0001))
+        #expect(r.vendor?.family == .ambaASCII)
+        #expect(r.vendor?.deviceId == "S000001")
+        #expect((r.vendor?.storageVendorId, r.vendor?.storageProductId) == (0x1209, 0x0002))
+        #expect(r.storage != nil)
+        // recorder-sim describe shows the family, never the password.
+        let described = String(decoding: ScenarioDescription(Scenario(recorders: [r])).json(), as: UTF8.self)
+        #expect(described.contains("\"family\" : \"amba-ascii\""))
+        #expect(!described.contains("Zk8Qw3Lp"))
+    }
+
+    @Test(arguments: [
+        (#""family": "amba-ascii", "password": "12345678""#, "recorders[0].storage"),
+        (#""family": "amba-x", "password": "1", "storage": {"image": "disk.img"}"#, "recorders[0].family"),
+        (#""family": "amba-ctrl", "storage": {"image": "disk.img"}"#, "recorders[0].password"),
+        (#""family": "amba-ctrl", "password": "pässword", "storage": {"image": "disk.img"}"#, "recorders[0].password"),
+        (#""family": "amba-ctrl", "password": "p", "storage": {"image": "disk.img"}, "vendor": {"deviceId": "X"}"#, "recorders[0].vendor.deviceId"),
+        (#""family": "amba-ascii", "password": "p", "storage": {"image": "disk.img"}, "vendor": {"faults": [{"kind": "emptyReply", "command": "login"}]}"#, "recorders[0].vendor.faults[0].command"),
+        (#""family": "amba-ascii", "password": "p", "storage": {"image": "disk.img"}, "vendor": {"faults": [{"kind": "longReply", "command": "Gdv", "bytes": 64}]}"#, "recorders[0].vendor.faults[0].bytes"),
+        (#""family": "amba-ctrl", "password": "p", "storage": {"image": "disk.img"}, "vendor": {"faults": [{"kind": "garbageId", "id": "x"}]}"#, "recorders[0].vendor.faults[0].kind"),
+        (#""password": "p", "storage": {"image": "disk.img"}, "vendor": {}"#, "recorders[0].vendor"),
+    ])
+    func aWrongVendorFieldIsNamed(fields: String, path: String) throws {
+        let dir = try TemporaryDirectory("vendor-scenario")
+        defer { dir.remove() }
+        #expect {
+            _ = try parse(#"{"identity": {"serial": "S000001"}, \#(fields)}"#, in: dir)
+        } throws: { ($0 as? ScenarioError)?.path == path }
+    }
+}
