@@ -36,4 +36,7 @@ public enum AuditEvent: String, Sendable, Hashable, CaseIterable {
     case bagForwarded = "bag-forwarded"
     /// The remote store refused an object for good, or the forward queue paused.
     case forwardFailed = "forward-failed"
+    /// A bag whose every object was verified in the evidence store, and checked there again
+    /// just before, was removed from the local store by the retention setting.
+    case bagPruned = "bag-pruned"
 }

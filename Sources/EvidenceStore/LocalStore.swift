@@ -22,7 +22,7 @@ public struct LocalStore: Sendable {
     public init(root: String) throws(StorageError) {
         self.root = root
         layout = StoreLayout(root: root)
-        for path in [layout.bagsDirectory, layout.stagingDirectory, layout.auditDirectory, layout.auditLogPath,
+        for path in [layout.bagsDirectory, layout.stagingDirectory, layout.pruningDirectory, layout.auditDirectory, layout.auditLogPath,
                      layout.publicKeyPath, layout.lockPath] {
             try FileIO.refuseSymbolicLink(path)
         }

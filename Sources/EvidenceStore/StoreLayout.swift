@@ -9,6 +9,7 @@ import GatewayCrypto
 /// ```
 /// <store>/bags/<bag name>/      final bags, read-only
 /// <store>/.staging/<bag name>/  bags being written (the same layout)
+/// <store>/.pruning/<bag name>/  bags being removed by the retention setting
 /// <store>/audit/audit.jsonl     the hash-chained audit log's open segment
 /// <store>/audit/audit-<seq>.jsonl  its sealed segments, named by their first entry's seq
 /// <store>/gateway.pub           the key that verifies every custody.json.sig here
@@ -23,6 +24,8 @@ public struct StoreLayout: Sendable, Hashable {
 
     public var bagsDirectory: String { root + "/bags" }
     public var stagingDirectory: String { root + "/.staging" }
+    /// Bags being removed by the retention setting: moved here in one rename, then deleted.
+    public var pruningDirectory: String { root + "/.pruning" }
     public var auditDirectory: String { root + "/audit" }
     public var auditLogPath: String { auditDirectory + "/audit.jsonl" }
     public var publicKeyPath: String { root + "/gateway.pub" }

@@ -9,7 +9,7 @@ import Foundation
 /// Durable offsets may lag the staged bytes, never lead them: callers record an offset only
 /// after the bytes before it were fsynced.
 public final class Journal: @unchecked Sendable {
-    private let db: SQLiteConnection
+    let db: SQLiteConnection
     private let lock = NSLock()
 
     /// The schema version this code writes (PRAGMA user_version).
@@ -577,7 +577,7 @@ public final class Journal: @unchecked Sendable {
     }
 
     @discardableResult
-    private func locked<T>(_ body: () throws(JournalError) -> T) throws(JournalError) -> T {
+    func locked<T>(_ body: () throws(JournalError) -> T) throws(JournalError) -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body()

@@ -27,6 +27,10 @@ public struct ForwardSettings: Sendable, Equatable {
     /// How long a dock waits for its bag to reach the store before it leaves without releasing
     /// (`forward-wait`, 0...86400 seconds, kept to the millisecond).
     public var wait: Duration = .seconds(120)
+    /// `prune-after-days`: a local bag whose every object is verified in the evidence store is
+    /// removed from the local store this many days after the last was verified (0: at once);
+    /// nil (`keep`, the default): never.
+    public var pruneAfterDays: Int?
 
     /// The S3 Object Lock retention mode to put on each object, as the configuration names it.
     /// Its own type here, so that the settings (and every program that reads them, such as

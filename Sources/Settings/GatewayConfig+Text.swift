@@ -29,6 +29,7 @@ extension GatewayConfig {
         ("part-size", "multipart part size, e.g. 64MiB (5MiB...5GiB)"),
         ("uploads-in-flight", "objects and uploads sent to the store at once, 1...32"),
         ("require-object-lock", "yes | no: refuse a bucket without Object Lock (default yes)"),
+        ("prune-after-days", "keep | DAYS: remove a local bag this long after every object of it was verified in the evidence store (default keep)"),
         ("forward-wait", "seconds a dock waits for its bag to reach the store before leaving without release (default 120)"),
     ]
 
@@ -88,7 +89,8 @@ extension GatewayConfig {
             case "forward":
                 guard forward(to: value) else { throw fail("\"\(value)\" is not s3://BUCKET/PREFIX") }
             case "s3-endpoint", "s3-region", "s3-addressing", "s3-ca-bundle", "s3-credentials", "s3-profile", "object-lock",
-                 "retention-days", "legal-hold", "part-size", "uploads-in-flight", "require-object-lock", "forward-wait":
+                 "retention-days", "legal-hold", "part-size", "uploads-in-flight", "require-object-lock", "forward-wait",
+                 "prune-after-days":
                 var f = forward ?? ForwardSettings(bucket: "", prefix: "", endpoint: "")
                 switch key {
                 case "s3-endpoint":
@@ -122,6 +124,15 @@ extension GatewayConfig {
                 case "uploads-in-flight":
                     guard let n = Int(value), (1...32).contains(n) else { throw fail("must be a whole number within 1...32, not \"\(value)\"") }
                     f.uploadsInFlight = n
+                case "prune-after-days":
+                    if value == "keep" {
+                        f.pruneAfterDays = nil
+                    } else {
+                        guard let days = Int(value), (0...36500).contains(days), value.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+                            throw fail("must be keep or a whole number of days within 0...36500, not \"\(value)\"")
+                        }
+                        f.pruneAfterDays = days
+                    }
                 case "require-object-lock":
                     guard value == "yes" || value == "no" else { throw fail("must be yes or no") }
                     f.requireObjectLock = value == "yes"

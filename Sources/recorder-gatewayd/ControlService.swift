@@ -88,8 +88,28 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
             } catch {
                 return .failure(ControlError(code: "failed", message: "\(error)"))
             }
+        case "prune":
+            // Dry run unless asked otherwise: the plan, from the forward queue as it stands.
+            let pruner = BagPruner(context: gateway.context)
+            let days = gateway.context.forwarder?.settings.pruneAfterDays
+            if request.args["dryRun"] == "false" {
+                guard days != nil else {
+                    return .failure(ControlError(code: "failed", message: "prune-after-days is keep: nothing is pruned (Docs/configuration.md)"))
+                }
+                let done = await pruner.run()
+                return .success(RetentionResult(pruneAfterDays: days, dryRun: false, bags: done.map {
+                    RetentionResult.Bag(bag: $0.bag, action: $0.pruned ? "pruned" : "keep", detail: $0.detail)
+                }))
+            }
+            return .success(RetentionResult(pruneAfterDays: days, dryRun: true, bags: pruner.plan().map { item in
+                switch item.decision {
+                case .prune(let objects, let verified):
+                    RetentionResult.Bag(bag: item.bag, action: "prune", detail: "\(objects) objects verified in the evidence store, the last \(verified); checked there again before removal")
+                case .keep(let why): RetentionResult.Bag(bag: item.bag, action: "keep", detail: why)
+                }
+            }))
         default:
-            return .failure(ControlError(code: "unknown-command", message: "no command \(request.command) (known: ping, devices, info, files, diagnose, capture, queue, retry)"))
+            return .failure(ControlError(code: "unknown-command", message: "no command \(request.command) (known: ping, devices, info, files, diagnose, capture, queue, retry, prune)"))
         }
     }
 }

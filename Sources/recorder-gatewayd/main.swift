@@ -85,6 +85,14 @@ let capacityWatch = Task.detached { [capacity = gateway.context.capacity] in
         try? await Task.sleep(for: .seconds(60))
     }
 }
+// Local retention: bags safe in the evidence store leave the local disk (prune-after-days);
+// checked at start and every hour (and once more after --once has drained the queue).
+let pruning = gateway.context.forwarder?.settings.pruneAfterDays == nil ? nil : Task.detached { [context = gateway.context] in
+    while !Task.isCancelled {
+        _ = await BagPruner(context: context).run()
+        try? await Task.sleep(for: .seconds(3600))
+    }
+}
 if !args.simulate {
     let idle: Duration? = args.idleExit ?? (args.once ? .seconds(3) : nil)
     let status = await runDevices(gateway: gateway, database: database, display: display, json: args.json, idleExit: idle,
@@ -135,6 +143,7 @@ if let forwarder = gateway.context.forwarder, args.once {
     if !forwardedAll {
         FileHandle.standardError.write(Data("recorder-gatewayd: the forward queue did not drain: \(await forwarder.lastProblem ?? "no detail")\n".utf8))
     }
+    if forwarder.settings.pruneAfterDays != nil { _ = await BagPruner(context: gateway.context).run() }
 }
 display.stop()
 let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)

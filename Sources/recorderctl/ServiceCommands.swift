@@ -168,6 +168,33 @@ let queueCommand = Command(
         return out
     })
 
+let pruneCommand = Command(
+    name: "prune",
+    synopsis: "prune --dry-run | --now               local retention: which bags leave the local store",
+    help: """
+    usage: recorderctl prune --dry-run [--control-socket PATH] [--json]
+           recorderctl prune --now [--control-socket PATH] [--json]
+
+    --dry-run: one row per local bag, whether prune-after-days lets it go (every object verified
+    in the evidence store, long enough ago) or why it stays. --now: the service prunes what the
+    plan allows at once, each bag's remote copy checked again first (it also does so every hour).
+    A pruned bag is named in the audit log with its remote copy; the audit log is never pruned.
+    Exit 2 when no bag would be pruned.
+    """,
+    run: { args in
+        let dryRun = args.flag("--dry-run"), now = args.flag("--now")
+        guard dryRun != now else { throw UsageError(description: "prune takes --dry-run or --now") }
+        let client = try connect(&args)
+        _ = try args.positionals(min: 0, max: 0)
+        let r = try call(client, "prune", ["dryRun": dryRun ? "true" : "false"], as: RetentionResult.self)
+        var out = Output()
+        out.json = jsonObject(r)
+        out.lines = ["prune-after-days " + (r.pruneAfterDays.map(String.init) ?? "keep") + (r.dryRun ? " (dry run: nothing removed)" : "")]
+        out.lines += r.bags.map { pad($0.action.uppercased(), 7) + " " + $0.bag + "  " + $0.detail }
+        if !r.bags.contains(where: { $0.action != "keep" }) { out.exit = .nothingToDo }
+        return out
+    })
+
 let retryCommand = Command(
     name: "retry",
     synopsis: "retry BAG                            put a bag's failed uploads back in the queue",

@@ -221,7 +221,7 @@ import Testing
         #expect(AuditEvent.allCases.map(\.rawValue) == [
             "docked", "identified", "authenticated", "authentication-failed", "clock-offset", "clock-set",
             "recording-ingested", "hash-mismatch", "quarantined", "read-failed", "bag-finalized", "released", "undocked", "error",
-            "gateway-started", "bag-forwarded", "forward-failed",
+            "gateway-started", "bag-forwarded", "forward-failed", "bag-pruned",
         ])
     }
 }

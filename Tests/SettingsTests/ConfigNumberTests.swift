@@ -16,6 +16,9 @@ import Testing
         ("forward-wait = -0.5", "forward-wait", "0...86400"),
         ("retention-days = 99999999999999999999", "retention-days", "1...36500"),
         ("uploads-in-flight = 9.3e15", "uploads-in-flight", "1...32"),
+        ("prune-after-days = 36501", "prune-after-days", "0...36500"),
+        ("prune-after-days = 1.5", "prune-after-days", "0...36500"),
+        ("prune-after-days = +3", "prune-after-days", "0...36500"),
         ("audit-segment-size = 4095", "audit-segment-size", "4KiB...1GiB"),
         ("audit-segment-size = 2GiB", "audit-segment-size", "4KiB...1GiB"),
         ("audit-segment-size = 9999999999999GiB", "audit-segment-size", "4KiB...1GiB"),
@@ -38,6 +41,8 @@ import Testing
         #expect(try GatewayConfig(text: "audit-segment-size = 4KiB\n", file: "x").auditSegmentBytes == 4096)
         #expect(try GatewayConfig(text: "audit-segment-size = 1GiB\n", file: "x").auditSegmentBytes == 1 << 30)
         #expect(try GatewayConfig(text: "", file: "x").auditSegmentBytes == 16 << 20)
+        #expect(try GatewayConfig(text: "forward = s3://b/p\nprune-after-days = 0\n", file: "x").forward?.pruneAfterDays == 0)
+        #expect(try GatewayConfig(text: "forward = s3://b/p\nprune-after-days = keep\n", file: "x").forward?.pruneAfterDays == nil)
     }
 
     /// forward-wait is seconds with a fraction; the wait the gateway applies keeps it to the

@@ -48,6 +48,13 @@ check "an unknown option after the command exits 64 naming it" bash -c \
   "'$ctl' devices --control-socket '$sock' --frob 2> '$work/e1'; test \$? -eq 64 && grep -q -- 'unknown option --frob' '$work/e1'"
 
 check "queue on a gateway that forwards nothing exits 2" test "$(status "$ctl" queue --control-socket "$sock")" -eq 2
+check "prune --dry-run on a gateway that forwards nothing keeps every bag (KEEP, saying why), and exits 2" bash -c "
+  '$ctl' prune --dry-run --control-socket '$sock' > '$work/prune.out'; test \$? -eq 2 &&
+  head -1 '$work/prune.out' | grep -qx 'prune-after-days keep (dry run: nothing removed)' &&
+  ! grep -v -e '^prune-after-days' -e '^KEEP .* the gateway forwards nothing\$' '$work/prune.out'"
+check "prune --now where prune-after-days is keep is refused, naming the setting" bash -c "
+  '$ctl' prune --now --control-socket '$sock' 2>&1 | grep -q 'prune-after-days is keep'"
+check "prune without --dry-run or --now is a usage error" test "$(status "$ctl" prune --control-socket "$sock")" -eq 64
 check "retry on a gateway that forwards nothing exits 3" test "$(status "$ctl" retry SOME_BAG --control-socket "$sock")" -eq 3
 
 # A malformed request gets an error reply, and the service keeps serving.

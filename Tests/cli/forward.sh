@@ -189,6 +189,60 @@ assert not uploads, uploads
 print("     (%s)" % "; ".join("%s: %s" % (p, failed[p][:150]) for p in rot))
 PY
 
+# 4c. Local retention (prune-after-days, Docs/operations.md): with 0 days, every bag whose
+# objects are all verified in the store leaves the local disk once checked there again; the
+# audit log names each bag and its remote copy and still verifies; the ledger remembers what was
+# collected (a second dock pulls nothing); a bag whose copy is gone from the store stays; with
+# the store down nothing is pruned.
+mkdir -p "$work/k9"; conf "$work/k9" "$B" "$EP" 600
+sed -i 's/^release = .*/release = keep/' "$work/k9.conf"
+rc=$(run "$work/k9.conf" "$work/k9-keep.json")
+check "retention: a first run with the default (keep) forwards and keeps all 4 bags" bash -c "test $rc -eq 0 && test \$(ls '$work/k9/store/bags' | wc -l) -eq 4"
+gone=$(ls "$work/k9/store/bags" | head -1)
+python3 -c "
+import boto3, sys
+boto3.client('s3', endpoint_url='$EP').delete_object(Bucket='$B', Key='kiosk-01/$gone/bag-info.txt')"
+echo "prune-after-days = 0" >> "$work/k9.conf"
+rc=$(run "$work/k9.conf" "$work/k9.json")
+check "retention: the second run pulls nothing (the ledger remembers) and prunes" python3 -c "
+import json; d = json.load(open('$work/k9.json'))
+assert sum(r['alreadyIngested'] for r in d['recorders']) == 13 and sum(r['files'] for r in d['recorders']) == 0, d['recorders']"
+check "retention: the bags verified in the store are gone from the local store, the one whose copy lost a file stays" \
+    bash -c "test \"\$(ls '$work/k9/store/bags')\" = '$gone'"
+check "retention: the bag that stays is named with its reason" grep -q "bag $gone stays in the local store: its copy s3://$B/kiosk-01/$gone/ does not verify now: bag-info.txt" "$work/k9.json.err"
+check "retention: one bag-pruned audit entry per pruned bag, naming its remote copy and object count" python3 - "$work/k9/store" "$B" "$gone" <<'PY'
+import json, sys
+store, bucket, gone = sys.argv[1:4]
+pruned = [e for e in map(json.loads, open(store + "/audit/audit.jsonl")) if e["event"] == "bag-pruned"]
+assert len(pruned) == 3, pruned
+for e in pruned:
+    d = e["detail"]
+    assert d["bag"] != gone and d["remote"] == "s3://%s/kiosk-01/%s/" % (bucket, d["bag"]) and int(d["objects"]) >= 5, d
+PY
+check "retention: the audit log and the remaining bag still verify" bash -c "
+  '$bin/recorderctl' audit verify --store '$work/k9/store' > /dev/null && '$bin/recorderctl' verify --all --store '$work/k9/store' > /dev/null"
+check "retention: the journal forgot the pruned bags' files and queue rows, the ledger kept all 13 recordings" python3 - "$work/k9/state/journal.sqlite" "$gone" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1]); gone = sys.argv[2]
+assert db.execute("SELECT COUNT(DISTINCT bag_name) FROM forward_object").fetchone()[0] == 1
+assert db.execute("SELECT COUNT(*) FROM forward_object WHERE bag_name != ?", (gone,)).fetchone()[0] == 0
+assert db.execute("SELECT COUNT(*) FROM session_file f JOIN session s ON s.id = f.session_id WHERE s.bag_name != ?", (gone,)).fetchone()[0] == 0
+assert db.execute("SELECT COUNT(*) FROM ledger").fetchone()[0] == 13
+PY
+check "retention: each pruned bag's custody record is still in the store" python3 - "$work/k9/store" "$EP" "$B" <<'PY'
+import boto3, json, sys
+store, ep, bucket = sys.argv[1:4]
+s3 = boto3.client("s3", endpoint_url=ep)
+pruned = [e["detail"]["bag"] for e in map(json.loads, open(store + "/audit/audit.jsonl")) if e["event"] == "bag-pruned"]
+for bag in pruned:
+    s3.head_object(Bucket=bucket, Key="kiosk-01/%s/custody.json" % bag)
+assert len(pruned) == 3, pruned
+PY
+mkdir -p "$work/k10"; conf "$work/k10" "$B" "http://127.0.0.1:9" 5
+echo "prune-after-days = 0" >> "$work/k10.conf"
+rc=$(run "$work/k10.conf" "$work/k10.json")
+check "retention: with the store down nothing is pruned" bash -c "test \$(ls '$work/k10/store/bags' | wc -l) -eq 4 && ! grep -q bag-pruned '$work/k10/store/audit/audit.jsonl'"
+
 # 5. The gateway SIGKILLed in the middle of a multipart upload: the restart continues the same
 # upload (ListParts) and leaves nothing abandoned in the store.
 "$bin/recorder-sim" example | python3 -c "
