@@ -101,15 +101,22 @@ import TestSupport
     @Test func aLostLinkInTheSecondVolumeResumesThatVolumeOnly() async throws {
         try await withTemporaryDirectory("msd-two-volumes-resume") { dir in
             let image = try TestImage.make("mbr", in: dir)
-            // The first cut, in data bytes, that leaves the first bag sealed and the second
-            // volume's session open with a file staged.
+            // A cut, in bytes the device sends, that leaves the first bag sealed and the second
+            // volume's session open with a file staged: below the first coarse cut the dock
+            // outlives (the volumes' allocation tables come first, most of the bytes), in 1 KiB steps.
+            var whole: UInt64 = 0
+            for cut in stride(from: UInt64(65536), through: 16 << 20, by: 65536) {
+                let out = try await dock(try TestKiosk(), image: image.url, faults: [.disconnectAfterBytes(cut)])
+                if out.result == .completed { whole = cut; break }
+            }
+            try #require(whole > 65536, "no cut let the dock complete")
             var found: (kiosk: TestKiosk, first: String, open: Journal.Session, cut: UInt64)?
-            for cut in stride(from: UInt64(16_384), through: 600_000, by: 4096) {
+            for cut in stride(from: whole - 65536, to: whole, by: 1024) {
                 let kiosk = try TestKiosk()
                 let out = try await dock(kiosk, image: image.url, faults: [.disconnectAfterBytes(cut)])
-                guard case .interrupted = out.result, out.bags.count == 1 else { continue }
                 let journal = kiosk.gateway.context.journal
                 let open = try journal.unfinishedSessions(serial: "MSD0002")
+                guard case .interrupted = out.result, out.bags.count == 1 else { continue }
                 guard open.count == 1, let session = open.first, session.volume.hasPrefix("MBR-2@"),
                       try journal.files(session: session.id).contains(where: { $0.state == .staged }) else { continue }
                 found = (kiosk, out.bags[0], session, cut)
