@@ -160,7 +160,7 @@ public final class Journal: @unchecked Sendable {
             try db.execute("""
             BEGIN;
             ALTER TABLE session ADD COLUMN volume TEXT NOT NULL DEFAULT '';
-            DROP INDEX session_serial_state;
+            DROP INDEX IF EXISTS session_serial_state;
             CREATE INDEX session_serial_volume_state ON session(serial, volume, state);
             PRAGMA user_version = 6;
             COMMIT;
