@@ -33,7 +33,7 @@ import TestSupport
     /// `bag` holds exactly the files The Sleuth Kit lists on the volume at `sector`, at their
     /// paths on that volume (no `volume-N/`), each verified with `icat`'s SHA-256, and its
     /// custody record's source is that volume alone, every run on it.
-    private func expectBag(_ bag: String, isVolumeAt sector: UInt64, number: Int, of image: TestImage) throws {
+    private func expectBag(_ bag: String, isVolumeAt sector: UInt64, number: Int, of image: TestImage, scheme: String = "MBR") throws {
         let tsk = try SleuthKit.files(image: image.url, sector: sector)
         let record = try custody(bag)
         #expect(Set(record.files.map(\.devicePath)) == Set(tsk.keys), "\(bag)")
@@ -47,7 +47,7 @@ import TestSupport
         let source = try #require(record.source)
         #expect(source.volumes.count == 1)
         let volume = try #require(source.volumes.first)
-        #expect(volume.partitionScheme == "MBR" && volume.partitionNumber == number && volume.startBlock == sector)
+        #expect(volume.partitionScheme == scheme && volume.partitionNumber == number && volume.startBlock == sector)
         let blockSize = UInt64(try #require(source.disk?.blockSize))
         let volumeBytes = volume.startBlock * blockSize ..< (volume.startBlock + volume.blocks) * blockSize
         for f in record.files {
@@ -61,10 +61,12 @@ import TestSupport
 
     /// One dock, two bags: each holds its volume's files as The Sleuth Kit reads them from that
     /// partition and validates with bagit.py; the audit log names each bag with its volume; a
-    /// second dock of the same medium finds nothing new.
-    @Test func twoPartitionsAreSealedAsTwoBags() async throws {
-        try await withTemporaryDirectory("msd-two-volumes") { dir in
-            let image = try TestImage.make("mbr", in: dir)
+    /// second dock of the same medium finds nothing new. For an MBR and a GPT medium.
+    @Test(arguments: ["mbr", "gpt"])
+    func twoPartitionsAreSealedAsTwoBags(kind: String) async throws {
+        try await withTemporaryDirectory("msd-two-volumes-\(kind)") { dir in
+            let image = try TestImage.make(kind, in: dir)
+            let scheme = kind.uppercased()
             try #require(image.volumeSectors.count == 2)
             let kiosk = try TestKiosk()
             let out = try await dock(kiosk, image: image.url)
@@ -74,7 +76,7 @@ import TestSupport
             #expect(out.files == counts.reduce(0, +) && out.verified == out.files && out.listed == out.files)
             #expect(out.bags[0].hasSuffix("_v1") && out.bags[1].hasSuffix("_v2"))
             for (n, bag) in out.bags.enumerated() {
-                try expectBag(bag, isVolumeAt: image.volumeSectors[n], number: n + 1, of: image)
+                try expectBag(bag, isVolumeAt: image.volumeSectors[n], number: n + 1, of: image, scheme: scheme)
             }
             // The dock's own anomalies are in each bag's record, once.
             for bag in out.bags {
@@ -84,7 +86,7 @@ import TestSupport
             let finalized = try auditEntries(kiosk).filter { $0["event"] as? String == "bag-finalized" }
                 .compactMap { $0["detail"] as? [String: String] }
             #expect(finalized.map { $0["bag"] ?? "" } == out.bags.map { ($0 as NSString).lastPathComponent })
-            #expect(finalized.compactMap { $0["volume"] }.map { $0.prefix(6) } == ["MBR-1@", "MBR-2@"])
+            #expect(finalized.compactMap { $0["volume"] }.map { String($0.prefix(6)) } == ["\(scheme)-1@", "\(scheme)-2@"])
             let sessions = try kiosk.gateway.context.journal.sessions().filter { $0.state == .finalized }
             #expect(Set(sessions.map(\.volume)) == Set(finalized.compactMap { $0["volume"] }))
 
