@@ -42,8 +42,9 @@ public struct DockOutcome: Sendable {
     public var serial: String?
     public var officerNumber: String?
     public var result: Result = .failed("not started")
-    /// The final bags this dock sealed, in the medium's order: one per volume of a medium with
-    /// several that had something new, else at most one.
+    /// The final bags this dock sealed: one per volume of a medium with several that had
+    /// something new, else at most one; in the medium's order, after those of interrupted
+    /// sessions whose volume the medium no longer has.
     public var bags: [String] = []
     /// The final bag, when one was written; the first of `bags` when there are several.
     public var bagPath: String? { bags.first }

@@ -28,10 +28,14 @@ struct DockVolume {
     /// no longer has: its session is continued (and sealed) but never opened anew.
     var listed = true
 
-    /// The volumes of a dock: those of the medium as first listed (`catalog`, `medium` and
-    /// `volumeOf` from the same listing), then one with no entries for each open session of the
-    /// recorder whose volume the medium no longer has (`openKeys`), so that its staged files are
-    /// sealed as they stand (`vanished`) rather than left in staging for good.
+    /// The volumes of a dock: first one with no entries for each open session of the recorder
+    /// whose volume the medium no longer has (`openKeys`), so that its staged files are sealed as
+    /// they stand (`vanished`) rather than left in staging for good; then those of the medium as
+    /// first listed (`catalog`, `medium` and `volumeOf` from the same listing). The sessions of
+    /// vanished volumes go first so that the ledger holds what they staged before the medium's
+    /// volumes are planned: a file staged under a session of an earlier gateway (the empty key,
+    /// from before one bag per volume) whose source key still matches is then not read again
+    /// into a second bag.
     ///
     /// With fewer than two volumes on the medium there is one implicit volume holding every
     /// entry. An entry whose volume the recorder cannot name goes to the implicit volume.
@@ -57,10 +61,11 @@ struct DockVolume {
         }
         let listed = Set(volumes.map(\.key))
         var seen = Set<String>()
+        var gone: [DockVolume] = []
         for key in openKeys where !listed.contains(key) && seen.insert(key).inserted {
-            volumes.append(DockVolume(key: key, catalog: [], listed: false))
+            gone.append(DockVolume(key: key, catalog: [], listed: false))
         }
-        return volumes
+        return gone + volumes
     }
 }
 

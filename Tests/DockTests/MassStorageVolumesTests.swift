@@ -161,6 +161,29 @@ import TestSupport
             let newCard = try custody(try #require(swapped.bags.first { ($0 as NSString).lastPathComponent != orphan.bagName }))
             #expect(Set(newCard.files.map(\.devicePath)) == Set(try SleuthKit.files(image: card.url, sector: 0).keys))
             #expect(try other.gateway.context.journal.unfinishedSessions(serial: "MSD0002").isEmpty)
+
+            // The same cut under a session that has the empty key, as one opened before one bag
+            // per volume (journal schema 5) would: it is sealed first, as it stands, and what it
+            // staged is not read again into the second volume's new bag: every file of the
+            // second volume is verified in exactly one bag.
+            let older = try TestKiosk()
+            _ = try await dock(older, image: image.url, faults: [.disconnectAfterBytes(cut)])
+            let unkeyed = try #require(try older.gateway.context.journal.unfinishedSessions(serial: "MSD0002").first)
+            let stagedUnkeyed = try older.gateway.context.journal.files(session: unkeyed.id).filter { $0.state == .staged }
+            #expect(!stagedUnkeyed.isEmpty)
+            let made = try run(["python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"update session set volume = '' where id = ?\", (int(sys.argv[2]),)); c.commit()",
+                                older.config.state + "/journal.sqlite", "\(unkeyed.id)"])
+            try #require(made.0 == 0, "\(made.1)")
+            let after = try await dock(older, image: image.url)
+            #expect(after.result == .completed, "\(after.result)")
+            #expect(after.bags.count == 2 && (after.bags.first.map { ($0 as NSString).lastPathComponent }) == unkeyed.bagName)
+            var verified: [String: Int] = [:]
+            for bag in after.bags {
+                for f in try custody(bag).files where f.verified { verified[f.devicePath, default: 0] += 1 }
+            }
+            let second = try SleuthKit.files(image: image.url, sector: image.volumeSectors[1])
+            #expect(Set(verified.keys) == Set(second.keys) && verified.values.allSatisfy { $0 == 1 }, "\(verified)")
+            #expect(after.alreadyIngested == counts[0] + stagedUnkeyed.count)
         }
     }
 
