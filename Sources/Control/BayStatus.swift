@@ -19,7 +19,11 @@ public struct BayStatus: Codable, Sendable, Equatable {
     @Nullable public var storageFree: UInt64?
     /// Device minus gateway, milliseconds to 0.1; null before the clock is read.
     @Nullable public var clockOffsetMs: Double?
+    /// The bag the dock is filling, or the last it sealed.
     @Nullable public var bag: String?
+    /// Every bag the dock has sealed so far, in the medium's order: one per volume of a medium
+    /// with several, else at most one.
+    public var bags: [String]
     /// Why the dock stopped, for interrupted and error; else empty.
     public var note: String
     /// ISO 8601, UTC.
@@ -27,7 +31,7 @@ public struct BayStatus: Codable, Sendable, Equatable {
 
     public init(bay: String, serial: String?, officer: String?, state: String, bytesDone: UInt64, bytesTotal: UInt64,
                 percent: Int, mbps: Double, battery: Int?, storageFree: UInt64?, clockOffsetMs: Double?, bag: String?,
-                note: String, started: String) {
+                bags: [String] = [], note: String, started: String) {
         self.bay = bay
         self.serial = serial
         self.officer = officer
@@ -40,6 +44,7 @@ public struct BayStatus: Codable, Sendable, Equatable {
         self.storageFree = storageFree
         self.clockOffsetMs = clockOffsetMs
         self.bag = bag
+        self.bags = bags
         self.note = note
         self.started = started
     }

@@ -43,8 +43,12 @@ public struct DockOutcome: Sendable {
     public var serial: String?
     public var officerNumber: String?
     public var result: Result = .failed("not started")
-    /// The final bag, when one was written.
-    public var bagPath: String?
+    /// The final bags this dock sealed: one per volume of a medium with several that had
+    /// something new, else at most one; in the medium's order, after those of interrupted
+    /// sessions whose volume the medium no longer has.
+    public var bags: [String] = []
+    /// The final bag, when one was written; the first of `bags` when there are several.
+    public var bagPath: String? { bags.first }
     /// Bags sealed by an earlier dock of this recorder that a stop cut off before they were
     /// committed and named in the audit log, finished by this dock.
     public var recoveredBags: [String] = []
@@ -52,7 +56,7 @@ public struct DockOutcome: Sendable {
     public var listed = 0
     /// Recordings skipped because the ledger already holds them.
     public var alreadyIngested = 0
-    /// Recordings in this dock's bag.
+    /// Recordings in this dock's bags.
     public var files = 0
     public var verified = 0
     /// Read whole twice, both times disagreeing with the device's hash.

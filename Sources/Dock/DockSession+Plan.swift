@@ -18,25 +18,30 @@ struct DockPlan {
 }
 
 extension DockSession {
-    /// Opens or continues the session and records in the journal what is to be pulled: every
-    /// catalog entry that is plausible, not already staged, and not in the ledger.
-    func plan(_ admitted: DockAdmission, dockStart: Date, _ out: inout DockOutcome) async throws -> DockPlan {
+    /// Opens or continues the session of `volume` and records in the journal what is to be
+    /// pulled: every catalog entry of the volume that is plausible, not already staged, and not
+    /// in the ledger. Nil, with nothing done, for a volume the medium no longer has
+    /// (`DockVolume.listed` false) whose open session is gone by now.
+    func plan(_ admitted: DockAdmission, volume: DockVolume, dockStart: Date, _ out: inout DockOutcome) async throws -> DockPlan? {
         let identity = admitted.identity, catalog = admitted.catalog, storageTotal = admitted.storageTotal
-        // The session: continue an interrupted one, or start a new one.
-        var open = try journal.unfinishedSession(serial: identity.serial)
+        // The session: continue an interrupted one of this volume, or start a new one.
+        var open = try journal.unfinishedSession(serial: identity.serial, volume: volume.key)
         // A session left open although its bag is sealed (the gateway stopped between the
         // rename and the ledger commit, and start-up recovery could not finish it): finish it.
         if let sealed = open, try SealRecovery(context: context).commitIfSealed(sealed) {
             open = nil
             out.recoveredBags += await SealRecovery(context: context).auditUnnamedBags()
         }
+        let gone = !volume.listed
+        if open == nil && gone { return nil }
         let session: Journal.Session
         if let open {
             session = open
             try journal.setBay(session: open.id, bay)
-            out.anomalies.append(Anomaly("resumed", "continues the interrupted dock of \(open.startedUTC) (bag \(open.bagName))"))
+            out.anomalies.append(Anomaly("resumed", "continues the interrupted dock of \(open.startedUTC) (bag \(open.bagName))"
+                                         + (gone ? ", whose volume (\(volume.key.isEmpty ? "the one volume" : volume.key)) the medium no longer has" : "")))
         } else {
-            session = try openSession(identity: identity, dockStart: dockStart)
+            session = try openSession(identity: identity, volume: volume, dockStart: dockStart)
         }
         context.progress.update(port) { $0.bag = session.bagName }
         var meta = SessionMeta.decode(session.meta)
@@ -120,10 +125,12 @@ extension DockSession {
         return id
     }
 
-    /// A new session whose bag name is `<serial>_<officer>_<yyyyMMddTHHmmssZ>`, with `-2`, `-3`…
-    /// when a dock of the same recorder began in the same second.
-    func openSession(identity: RecorderIdentity, dockStart: Date) throws -> Journal.Session {
+    /// A new session of `volume` whose bag name is `<serial>_<officer>_<yyyyMMddTHHmmssZ>`, then
+    /// `_v<N>` for volume N of a medium with several, with `-2`, `-3`… when a dock of the same
+    /// recorder began in the same second.
+    func openSession(identity: RecorderIdentity, volume: DockVolume, dockStart: Date) throws -> Journal.Session {
         let base = "\(identity.serial)_\(identity.officerNumber.isEmpty ? "000000" : identity.officerNumber)_\(compactUTC(dockStart))"
+            + (volume.number.map { "_v\($0)" } ?? "")
         var attempt = 1
         while true {
             let name = attempt == 1 ? base : "\(base)-\(attempt)"
@@ -133,7 +140,7 @@ extension DockSession {
                 let opened: Result<Journal.Session, JournalError>
                 do throws(JournalError) {
                     opened = .success(try journal.openSession(serial: identity.serial, bay: bay, bagName: name,
-                                                              startedUTC: UTCTimestamp.string(dockStart)))
+                                                              startedUTC: UTCTimestamp.string(dockStart), volume: volume.key))
                 } catch {
                     opened = .failure(error)
                 }

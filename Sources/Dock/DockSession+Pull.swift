@@ -24,7 +24,13 @@ extension DockSession {
         // filesystem, unknown when statvfs fails).
         let total = pending.map(\.size).saturatingSum()
         let already = pending.map(\.durableOffset).saturatingSum()
-        context.progress.update(port) { $0.phase = .ingesting; $0.bytesTotal = total; $0.bytesDone = already }
+        // Added to the bay's figures (zero when the dock begins): a medium with several volumes is
+        // pulled volume by volume and shown as one dock, its bytes done never going back.
+        context.progress.update(port) {
+            $0.phase = .ingesting
+            $0.bytesTotal = [$0.bytesTotal, total].saturatingSum()
+            $0.bytesDone = [$0.bytesDone, already].saturatingSum()
+        }
         var fileAnomalies: [Anomaly] = []
         for file in pending {
             guard let entry = byId[file.recordingId] else {

@@ -14,9 +14,12 @@ extension DockSession {
     /// left alone and no `clock-set` is audited. A recorder without `.release` is never asked to
     /// release: when the policy would release, one `verified-not-released` anomaly counts what
     /// stays on it, and the dock still completes.
+    ///
+    /// It runs once every volume's bag is sealed (`volumes`, in the medium's order): a
+    /// withholding anomaly of any volume withholds every release of the dock, and with a remote
+    /// store each bag's recordings wait for that bag to be verified there.
     func setClockAndRelease(_ recorder: any Recorder, identity: RecorderIdentity, clock: ClockSample?,
-                            bagFiles: [Journal.File], previouslyIngested: [(CatalogEntry, Journal.LedgerEntry)],
-                            out: inout DockOutcome) async throws {
+                            volumes: [SealedVolume], out: inout DockOutcome) async throws {
         let capabilities = recorder.info.capabilities
         // Set the clock, now that the measured offset is sealed in the custody record (or, with
         // no bag, in the audit log's clock-offset entry).
@@ -43,32 +46,35 @@ extension DockSession {
         // Release as the policy allows: files verified in this bag, and ones verified in earlier
         // bags that the recorder still holds (the ledger remembers).
         if context.config.releasePolicy == .releaseAfterVerified && !capabilities.contains(.release) {
-            let verified = bagFiles.filter { $0.state == .staged && $0.sha256 != nil }.count
-                + previouslyIngested.filter { $0.1.releasedUTC == nil }.count
+            let verified = volumes.map { v in
+                v.files.filter { $0.state == .staged && $0.sha256 != nil }.count + v.previouslyIngested.filter { $0.1.releasedUTC == nil }.count
+            }.reduce(0, +)
             if verified > 0 {
                 out.anomalies.append(Anomaly("verified-not-released", Self.notReleasedDetail(verified, driver: recorder.info.driver)))
             }
         } else if context.config.releasePolicy == .releaseAfterVerified {
             context.progress.update(port) { $0.phase = .releasing }
             var candidates: [(UInt32, UInt64, [UInt8]?, [UInt8]?, [UInt8])] = []
-            // With a remote store, a recording is released only once its bag is verified there.
-            var thisBagStored = true
-            if let forwarder = context.forwarder, let bag = bagFiles.first.flatMap({ _ in out.bagPath }).map({ ($0 as NSString).lastPathComponent }) {
-                context.progress.update(port) { $0.phase = .forwarding }
-                thisBagStored = await forwarder.waitFor(bag: bag, timeout: forwarder.settings.wait)
-                if !thisBagStored {
-                    out.anomalies.append(Anomaly("not-yet-forwarded", "bag \(bag) is not yet verified in the remote store; its recordings stay on the recorder until a later dock"))
+            for volume in volumes {
+                // With a remote store, a recording is released only once its bag is verified there.
+                var thisBagStored = true
+                if let forwarder = context.forwarder, let bag = volume.bagPath.map({ ($0 as NSString).lastPathComponent }) {
+                    context.progress.update(port) { $0.phase = .forwarding }
+                    thisBagStored = await forwarder.waitFor(bag: bag, timeout: forwarder.settings.wait)
+                    if !thisBagStored {
+                        out.anomalies.append(Anomaly("not-yet-forwarded", "bag \(bag) is not yet verified in the remote store; its recordings stay on the recorder until a later dock"))
+                    }
+                    context.progress.update(port) { $0.phase = .releasing }
                 }
-                context.progress.update(port) { $0.phase = .releasing }
-            }
-            if thisBagStored {
-                candidates += bagFiles.filter { $0.state == .staged && $0.sha256 != nil }
-                    .map { ($0.recordingId, $0.size, $0.deviceSHA256, $0.sourceKey, $0.sha256!) }
+                if thisBagStored {
+                    candidates += volume.files.filter { $0.state == .staged && $0.sha256 != nil }
+                        .map { ($0.recordingId, $0.size, $0.deviceSHA256, $0.sourceKey, $0.sha256!) }
+                }
             }
             // Recordings verified in earlier bags: released once those bags are in the store,
             // waiting (within forward-wait) for a queue that is still catching up.
             var storedBags: [String: Bool] = [:]
-            for entry in previouslyIngested where entry.1.releasedUTC == nil {
+            for entry in volumes.flatMap(\.previouslyIngested) where entry.1.releasedUTC == nil {
                 let bag = entry.1.bagName
                 if storedBags[bag] == nil {
                     if let forwarder = context.forwarder {

@@ -7,15 +7,18 @@ import RecorderHAL
 
 extension DockSession {
     /// Seals the bag (tag files, custody record, signature, atomic rename), commits its files
-    /// to the ledger, names it in the audit log and queues it for forwarding.
+    /// to the ledger, names it in the audit log and queues it for forwarding; returns its path.
+    /// `anomalies` are this bag's (the dock's own and its volume's); the session's earlier ones
+    /// come from `meta`. The outcome's counts grow by this bag's, and `bags` names it.
+    @discardableResult
     func seal(session: Journal.Session, meta: consuming SessionMeta, files bagFiles: [Journal.File],
               identity: RecorderIdentity, recorder: any Recorder, clock: ClockSample?, dockEnd: Date,
-              source: SourceCheck = SourceCheck(), out: inout DockOutcome) async throws {
+              source: SourceCheck = SourceCheck(), anomalies: [Anomaly], out: inout DockOutcome) async throws -> String {
         meta.docks[meta.docks.count - 1].endUTC = UTCTimestamp.string(dockEnd)
         meta.docks[meta.docks.count - 1].result = "completed"
         var custody = CustodyComposer(context: context, identity: identity, info: recorder.info, bay: bay,
                                       session: session, docks: meta.docks, files: bagFiles, clock: clock,
-                                      anomalies: (meta.anomalies ?? []) + out.anomalies, dockEnd: dockEnd,
+                                      anomalies: (meta.anomalies ?? []) + anomalies, dockEnd: dockEnd,
                                       seconds: dockEnd.timeIntervalSince(UTCTimestamp.date(session.startedUTC) ?? dockEnd),
                                       auditHead: await context.audit.head)
         custody.source = source
@@ -43,14 +46,20 @@ extension DockSession {
         CrashPoint.bagRenamed.reached()
         try journal.commitBag(session: session.id, entries: ledger, endedUTC: UTCTimestamp.string(dockEnd))
         CrashPoint.bagCommitted.reached()
-        out.bagPath = bagPath
-        out.files = bagFiles.count
-        out.verified = bagFiles.filter { $0.state == .staged }.count
-        out.quarantined = bagFiles.filter { $0.state == .quarantined }.count
-        out.incomplete = bagFiles.filter { $0.state == .incomplete }.count
-        if await audit(.bagFinalized, serial: identity.serial, detail: [
-            "bag": session.bagName, "files": "\(out.files)", "verified": "\(out.verified)", "quarantined": "\(out.quarantined)",
-            "incomplete": "\(out.incomplete)"]) {
+        out.bags.append(bagPath)
+        context.progress.update(port) { $0.bags.append(session.bagName) }
+        let verified = bagFiles.filter { $0.state == .staged }.count
+        let quarantined = bagFiles.filter { $0.state == .quarantined }.count
+        let incomplete = bagFiles.filter { $0.state == .incomplete }.count
+        out.files += bagFiles.count
+        out.verified += verified
+        out.quarantined += quarantined
+        out.incomplete += incomplete
+        var detail = ["bag": session.bagName, "files": "\(bagFiles.count)", "verified": "\(verified)", "quarantined": "\(quarantined)",
+                      "incomplete": "\(incomplete)"]
+        // The volume of a medium with several, as the journal keys its session.
+        if !session.volume.isEmpty { detail["volume"] = session.volume }
+        if await audit(.bagFinalized, serial: identity.serial, detail: detail) {
             CrashPoint.bagAudited.reached()
             try journal.markBagAudited(session: session.id)
         }
@@ -61,6 +70,7 @@ extension DockSession {
                 out.anomalies.append(Anomaly("forward-not-queued", "\(error)"))
             }
         }
+        return bagPath
     }
 
 }

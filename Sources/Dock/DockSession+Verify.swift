@@ -49,13 +49,39 @@ extension DockSession {
     /// each withholds every release of this dock. Recordings earlier bags hold that this dock
     /// would release are read again too and compared with the ledger's hash. A lost link is
     /// thrown on: the session stays open and the next dock verifies again.
-    func checkSource(_ recorder: any Recorder, firstListing: [CatalogEntry], plan: inout DockPlan,
+    ///
+    /// For one volume of a medium with several (not `volume.whole`) the medium is that
+    /// volume's (`DockVolume.medium`), the runs are those of its files with `volume` 0 (its
+    /// index in that medium), and the listing again is compared for this volume only: entries,
+    /// the volume's description and its files' runs.
+    func checkSource(_ recorder: any Recorder, volume: DockVolume, firstListing: [CatalogEntry], plan: inout DockPlan,
                      out: inout DockOutcome) async throws -> SourceCheck {
         var check = SourceCheck()
         let provenance = recorder as? any SourceProvenance
-        if let provenance {
-            check.medium = await provenance.sourceMedium()
-            for id in plan.files.keys { check.extents[id] = provenance.sourceExtents(of: id) }
+        let whole = volume.whole
+        let onVolume: Set<UInt32> = whole ? [] : Set(firstListing.map(\.id))
+        /// The medium as the latest listing describes it, restricted to this volume, and the
+        /// volume's index in that listing.
+        func latestMedium() async -> (medium: SourceMedium?, index: Int?) {
+            let medium = await provenance?.sourceMedium()
+            if whole { return (medium, nil) }
+            let here = medium?.restricted(toVolume: volume.key)
+            return (here?.medium, here?.index)
+        }
+        /// A file's runs in the latest listing, in the terms of this bag's `source`; nil when
+        /// the latest listing has it on another volume.
+        func extents(of id: UInt32, volumeIndex: Int?) -> [SourceExtent]? {
+            guard let provenance else { return nil }
+            if whole { return provenance.sourceExtents(of: id) }
+            guard let volumeIndex, provenance.sourceVolume(of: id) == volumeIndex else { return nil }
+            return provenance.sourceExtents(of: id)?.map { var e = $0; e.volume = 0; return e }
+        }
+        if provenance != nil {
+            let latest = await latestMedium()
+            check.medium = whole ? latest.medium : volume.medium
+            for id in plan.files.keys where whole || onVolume.contains(id) {
+                check.extents[id] = extents(of: id, volumeIndex: latest.index)
+            }
         }
         guard !recorder.info.capabilities.contains(.deviceHashes) else { return check }
         let files = plan.files.values.sorted { $0.recordingId < $1.recordingId }
@@ -114,10 +140,17 @@ extension DockSession {
             out.anomalies.append(Anomaly("source-unverified", "listing the catalog again failed: \(refusal); nothing of this dock is released"))
             return check
         }
+        let latest = await latestMedium()
+        if !whole {
+            // This volume's entries of the new listing; none when the volume is gone.
+            relisted = relisted.filter { entry in latest.index.map { provenance?.sourceVolume(of: entry.id) == $0 } ?? false }
+        }
         var changes = Self.catalogChanges(firstListing, relisted)
-        if let provenance, changes.isEmpty {
-            if await provenance.sourceMedium() != check.medium { changes.append("the medium's description (volumes, geometry) differs") }
-            for id in check.extents.keys.sorted() where provenance.sourceExtents(of: id) != check.extents[id] {
+        if provenance != nil, changes.isEmpty {
+            if latest.medium != check.medium {
+                changes.append(whole ? "the medium's description (volumes, geometry) differs" : "the volume's description (\(volume.key), geometry) differs")
+            }
+            for id in check.extents.keys.sorted() where extents(of: id, volumeIndex: latest.index) != check.extents[id] {
                 changes.append("recording \(id) (\(listed[id]?.path ?? "?")) lies in other runs")
             }
         }
@@ -134,7 +167,8 @@ extension DockSession {
     private func keepInJournal(_ anomalies: [Anomaly], session: Journal.Session) {
         guard !anomalies.isEmpty else { return }
         do {
-            guard let stored = try journal.unfinishedSession(serial: session.serial), stored.id == session.id else { return }
+            guard let stored = try journal.unfinishedSession(serial: session.serial, volume: session.volume),
+                  stored.id == session.id else { return }
             var meta = SessionMeta.decode(stored.meta)
             meta.anomalies = (meta.anomalies ?? []) + anomalies
             try journal.setMeta(session: session.id, meta.encoded())

@@ -119,16 +119,51 @@ public struct DockSession: Sendable {
 
     // MARK: - The dock, in order
 
-    /// The steps of a dock: plan (who the recorder is, its clock and catalog, what the ledger
-    /// and an open session already hold), pull, seal, release. A step that cannot go on throws,
-    /// and `run` turns that into the outcome.
+    /// The steps of a dock: admit (who the recorder is, its clock and catalog), then for each
+    /// volume of its medium (`DockVolume`: one implicit volume for a recorder with one) plan
+    /// (what the ledger and an open session already hold), pull, verify the source and seal
+    /// that volume's bag; then set the clock and release, once every volume's bag is sealed. A
+    /// step that cannot go on throws, and `run` turns that into the outcome: a volume whose bag
+    /// is sealed stays sealed, and the next dock continues the volume that was cut off.
     private func dock(_ recorder: any Recorder, _ out: inout DockOutcome) async throws {
         let dockStart = Date()
         let admitted = try await admit(recorder, &out)
+        let identity = admitted.identity, clock = admitted.clock, storageTotal = admitted.storageTotal
+        let provenance = recorder as? any SourceProvenance
+        let medium = await provenance?.sourceMedium()
+        let openKeys = try journal.unfinishedSessions(serial: identity.serial).map(\.volume)
+        var volumes = DockVolume.split(admitted.catalog, medium: medium, volumeOf: { provenance?.sourceVolume(of: $0) },
+                                       openKeys: openKeys)
+        // The catalog is now held once, by volume, and each volume's part only by its admission
+        // below, which lets it go before sealing: with a large catalog it is MBs (#11).
+        _ = consume admitted
+        // What the dock found before any volume (clock, status) goes into every volume's record;
+        // what a volume's steps find goes into that volume's only.
+        let dockAnomalies = out.anomalies
+        var sealed: [SealedVolume] = []
+        for i in volumes.indices {
+            let found = out.anomalies.count
+            var volume = volumes[i]
+            volumes[i].catalog = []
+            let admission = DockAdmission(identity: identity, clock: clock, storageTotal: storageTotal, catalog: volume.catalog)
+            volume.catalog = []
+            guard let done = try await dockVolume(recorder, volume, admission, dockStart: dockStart,
+                                                  dockAnomalies: dockAnomalies, found: found, out: &out) else { continue }
+            sealed.append(done)
+        }
+        try await setClockAndRelease(recorder, identity: identity, clock: clock, volumes: sealed, out: &out)
+        out.result = .completed
+    }
+
+    /// Plan, pull, verify and seal one volume's bag. Nil for a volume the medium no longer has
+    /// whose open session is gone by now (`DockVolume.listed`).
+    private func dockVolume(_ recorder: any Recorder, _ volume: DockVolume, _ admitted: consuming DockAdmission,
+                            dockStart: Date, dockAnomalies: [Anomaly], found: Int,
+                            out: inout DockOutcome) async throws -> SealedVolume? {
         let identity = admitted.identity, clock = admitted.clock
-        var plan = try await self.plan(admitted, dockStart: dockStart, &out)
+        guard var plan = try await self.plan(admitted, volume: volume, dockStart: dockStart, &out) else { return nil }
         try await pullPending(recorder, catalog: admitted.catalog, plan: &plan, out: &out)
-        let source = try await checkSource(recorder, firstListing: admitted.catalog, plan: &plan, out: &out)
+        let source = try await checkSource(recorder, volume: volume, firstListing: admitted.catalog, plan: &plan, out: &out)
         // Sealing needs the session's files once and its meta, not the catalog, the files by id
         // or the journal's text of the meta (decoded into `plan.meta`): with a large catalog
         // each is MBs, let go here rather than held through the seal (#11).
@@ -142,16 +177,16 @@ public struct DockSession: Sendable {
         // Finalize the bag.
         context.progress.update(port) { $0.phase = .finalizing }
         let dockEnd = Date()
+        var bagPath: String?
         if bagFiles.isEmpty {
-            // Nothing new on the recorder: no bag; the audit log records the dock.
+            // Nothing new on the volume: no bag; the audit log records the dock.
             try journal.finish(session: session.id, state: .finalized, endedUTC: UTCTimestamp.string(dockEnd))
         } else {
-            try await seal(session: session, meta: consume meta, files: bagFiles, identity: identity, recorder: recorder,
-                           clock: clock, dockEnd: dockEnd, source: source, out: &out)
+            bagPath = try await seal(session: session, meta: consume meta, files: bagFiles, identity: identity, recorder: recorder,
+                                     clock: clock, dockEnd: dockEnd, source: source,
+                                     anomalies: dockAnomalies + out.anomalies[found...], out: &out)
         }
-        try await setClockAndRelease(recorder, identity: identity, clock: clock, bagFiles: bagFiles,
-                                     previouslyIngested: previouslyIngested, out: &out)
-        out.result = .completed
+        return SealedVolume(bagPath: bagPath, files: bagFiles, previouslyIngested: previouslyIngested)
     }
 
     /// Runs a recorder operation; returns its error when the device refused or failed, nil on

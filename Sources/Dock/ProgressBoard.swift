@@ -22,8 +22,10 @@ public final class ProgressBoard: @unchecked Sendable {
         public var batteryPercent: Int?
         public var storageFreeBytes: UInt64?
         public var clockOffsetMilliseconds: Double?
-        /// The bag of the session, once known.
+        /// The bag of the session, once known (with several volumes, the volume's being docked).
         public var bag: String?
+        /// The bags the dock has sealed so far (names), in the medium's order.
+        public var bags: [String] = []
         /// What `recorderctl diagnose` reports about the dock.
         public var diagnostics = DockDiagnostics()
     }

@@ -44,7 +44,7 @@ struct SealRecovery {
         let entries = try context.journal.files(session: session.id).filter { $0.state == .staged || $0.state == .quarantined }.map {
             Journal.LedgerEntry(serial: session.serial, recordingId: $0.recordingId, size: $0.size, deviceSHA256: $0.deviceSHA256,
                                 sha256: $0.sha256 ?? [], bagName: session.bagName, quarantined: $0.state == .quarantined,
-                                ingestedUTC: now)
+                                ingestedUTC: now, sourceKey: $0.sourceKey)
         }
         try context.store.makeReadOnly(final)
         try context.journal.commitBag(session: session.id, entries: entries, endedUTC: now)
@@ -64,7 +64,8 @@ struct SealRecovery {
                     "verified": "\(files.filter { $0.state == .staged }.count)",
                     "quarantined": "\(files.filter { $0.state == .quarantined }.count)",
                     "incomplete": "\(files.filter { $0.state == .incomplete }.count)",
-                    "recovered": "the gateway stopped after sealing this bag, before this entry"])
+                    "recovered": "the gateway stopped after sealing this bag, before this entry"]
+                    .merging(session.volume.isEmpty ? [:] : ["volume": session.volume]) { a, _ in a })
                 try context.journal.markBagAudited(session: session.id)
                 named.append(session.bagName)
             } catch {

@@ -13,7 +13,7 @@ public final class Journal: @unchecked Sendable {
     private let lock = NSLock()
 
     /// The schema version this code writes (PRAGMA user_version).
-    public static let schemaVersion: Int64 = 5
+    public static let schemaVersion: Int64 = 6
 
     /// Opens or creates the journal at `path` (its directory must exist).
     public init(path: String) throws(JournalError) {
@@ -152,6 +152,20 @@ public final class Journal: @unchecked Sendable {
             COMMIT;
             """)
         }
+        if version < 6 {
+            // One bag per volume: a session is one volume's bag, and is continued by the next dock
+            // of the same recorder that finds the same volume (`Session.volume`). Sessions of
+            // earlier versions get the empty key, the one implicit volume of a recorder with one
+            // (protocol v1, a medium with one volume), which is what they were.
+            try db.execute("""
+            BEGIN;
+            ALTER TABLE session ADD COLUMN volume TEXT NOT NULL DEFAULT '';
+            DROP INDEX IF EXISTS session_serial_state;
+            CREATE INDEX session_serial_volume_state ON session(serial, volume, state);
+            PRAGMA user_version = 6;
+            COMMIT;
+            """)
+        }
     }
 
     // MARK: Sessions
@@ -167,35 +181,52 @@ public final class Journal: @unchecked Sendable {
         public var state: SessionState
         /// Whatever the ingest wants to keep across a restart (JSON).
         public var meta: String
+        /// The volume of the recorder's medium this session's bag holds
+        /// (`SourceMedium.Volume.key`), empty for a recorder with one implicit volume
+        /// (protocol v1, a medium with one volume).
+        public var volume: String = ""
     }
 
     public enum SessionState: String, Sendable {
         case open, finalized, failed
     }
 
-    /// Records a new open session and returns it.
-    public func openSession(serial: String, bay: String, bagName: String, startedUTC: String) throws(JournalError) -> Session {
+    /// Records a new open session of `volume` (empty: the recorder's one implicit volume) and
+    /// returns it.
+    public func openSession(serial: String, bay: String, bagName: String, startedUTC: String,
+                            volume: String = "") throws(JournalError) -> Session {
         try locked { () throws(JournalError) -> Session in
-            try db.query("INSERT INTO session (serial, bay, bag_name, started_utc, state) VALUES (?, ?, ?, ?, 'open')",
-                         [.text(serial), .text(bay), .text(bagName), .text(startedUTC)])
+            try db.query("INSERT INTO session (serial, bay, bag_name, started_utc, state, volume) VALUES (?, ?, ?, ?, 'open', ?)",
+                         [.text(serial), .text(bay), .text(bagName), .text(startedUTC), .text(volume)])
             return Session(id: db.lastInsertRowId, serial: serial, bay: bay, bagName: bagName, startedUTC: startedUTC,
-                           endedUTC: nil, state: .open, meta: "{}")
+                           endedUTC: nil, state: .open, meta: "{}", volume: volume)
         }
     }
 
-    /// The newest session of `serial` that was never finalized or failed: the one an
-    /// interrupted dock (unplugged, gateway killed) continues, whatever bay the recorder is in now.
-    public func unfinishedSession(serial: String) throws(JournalError) -> Session? {
+    /// The newest session of `serial` and `volume` (empty: the recorder's one implicit volume)
+    /// that was never finalized or failed: the one an interrupted dock (unplugged, gateway
+    /// killed) continues, whatever bay the recorder is in now. Another volume's open session is
+    /// not it: each volume has a bag of its own.
+    public func unfinishedSession(serial: String, volume: String = "") throws(JournalError) -> Session? {
         try locked { () throws(JournalError) -> Session? in
-            try db.query("SELECT id, serial, bay, bag_name, started_utc, ended_utc, state, meta FROM session WHERE serial = ? AND state = 'open' ORDER BY id DESC LIMIT 1",
-                         [.text(serial)]).first.map(Journal.session)
+            try db.query("SELECT \(Journal.sessionColumns) FROM session WHERE serial = ? AND volume = ? AND state = 'open' ORDER BY id DESC LIMIT 1",
+                         [.text(serial), .text(volume)]).first.map(Journal.session)
+        }
+    }
+
+    /// Every open session of `serial`, whatever its volume, oldest first: what a dock of the
+    /// recorder may have to continue, including the sessions of volumes its medium no longer has.
+    public func unfinishedSessions(serial: String) throws(JournalError) -> [Session] {
+        try locked { () throws(JournalError) -> [Session] in
+            try db.query("SELECT \(Journal.sessionColumns) FROM session WHERE serial = ? AND state = 'open' ORDER BY id",
+                         [.text(serial)]).map(Journal.session)
         }
     }
 
     /// Every session, newest first (at most `limit`).
     public func sessions(limit: Int = 100) throws(JournalError) -> [Session] {
         try locked { () throws(JournalError) -> [Session] in
-            try db.query("SELECT id, serial, bay, bag_name, started_utc, ended_utc, state, meta FROM session ORDER BY id DESC LIMIT ?",
+            try db.query("SELECT \(Journal.sessionColumns) FROM session ORDER BY id DESC LIMIT ?",
                          [.integer(Int64(limit))]).map(Journal.session)
         }
     }
@@ -212,7 +243,7 @@ public final class Journal: @unchecked Sendable {
     /// been written (the gateway stopped between the two), oldest first.
     public func bagsAwaitingAudit() throws(JournalError) -> [Session] {
         try locked { () throws(JournalError) -> [Session] in
-            try db.query("SELECT id, serial, bay, bag_name, started_utc, ended_utc, state, meta FROM session WHERE state = 'finalized' AND bag_audited = 0 ORDER BY id")
+            try db.query("SELECT \(Journal.sessionColumns) FROM session WHERE state = 'finalized' AND bag_audited = 0 ORDER BY id")
                 .map(Journal.session)
         }
     }
@@ -220,7 +251,7 @@ public final class Journal: @unchecked Sendable {
     /// Every open session, oldest first: docks interrupted, or stopped while sealing.
     public func openSessions() throws(JournalError) -> [Session] {
         try locked { () throws(JournalError) -> [Session] in
-            try db.query("SELECT id, serial, bay, bag_name, started_utc, ended_utc, state, meta FROM session WHERE state = 'open' ORDER BY id")
+            try db.query("SELECT \(Journal.sessionColumns) FROM session WHERE state = 'open' ORDER BY id")
                 .map(Journal.session)
         }
     }
@@ -245,10 +276,12 @@ public final class Journal: @unchecked Sendable {
         }
     }
 
+    private static let sessionColumns = "id, serial, bay, bag_name, started_utc, ended_utc, state, meta, volume"
+
     private static func session(_ r: [SQLValue]) -> Session {
         Session(id: r[0].int ?? 0, serial: r[1].string ?? "", bay: r[2].string ?? "", bagName: r[3].string ?? "",
                 startedUTC: r[4].string ?? "", endedUTC: r[5].string, state: SessionState(rawValue: r[6].string ?? "") ?? .failed,
-                meta: r[7].string ?? "{}")
+                meta: r[7].string ?? "{}", volume: r[8].string ?? "")
     }
 
     // MARK: Files of a session

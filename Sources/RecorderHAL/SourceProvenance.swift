@@ -15,6 +15,11 @@ public protocol SourceProvenance: Recorder {
     /// (`read` reads exactly these, in this order, trimmed to the file's size). Nil when the
     /// catalog does not hold `id`. An empty array is a file with no bytes on the medium.
     func sourceExtents(of id: UInt32) -> [SourceExtent]?
+
+    /// The index into `sourceMedium().volumes` of the volume recording `id` of the latest
+    /// `catalog()` lies on; nil when the catalog does not hold `id`. The dock seals one bag per
+    /// volume of a medium with several (`SourceMedium.Volume.key`).
+    func sourceVolume(of id: UInt32) -> Int?
 }
 
 /// The medium a recorder's files are read from: the disk as it identified itself and every
@@ -84,6 +89,24 @@ public struct SourceMedium: Codable, Hashable, Sendable {
             self.bytesPerCluster = bytesPerCluster
             self.clusterCount = clusterCount
         }
+
+        /// What makes this volume the same one at the next dock, for a medium with several:
+        /// `SCHEME-NUMBER@START:SERIAL` (`MBR-2@206848:2222ABCD`; `none` and `0` without a
+        /// partition table). A dock seals one bag per volume, and an interrupted dock's session
+        /// of a volume is continued only by a later dock that finds a volume with the same key:
+        /// a card repartitioned or reformatted since gives other keys, so its volumes are never
+        /// mixed into one bag.
+        public var key: String {
+            "\(partitionScheme)-\(partitionNumber ?? 0)@\(startBlock):\(serial)"
+        }
+    }
+
+    /// The medium with only its volume keyed `key` (the same disk), and that volume's index
+    /// here; nil when no volume has the key. The custody record of one volume's bag describes
+    /// that volume only.
+    public func restricted(toVolume key: String) -> (index: Int, medium: SourceMedium)? {
+        guard let index = volumes.firstIndex(where: { $0.key == key }) else { return nil }
+        return (index, SourceMedium(disk: disk, volumes: [volumes[index]]))
     }
 }
 

@@ -123,5 +123,5 @@ private func bayStatus(_ b: ProgressBoard.Bay) -> BayStatus {
         mbps: (Double(b.bytesDone) / elapsed / 1e6 * 10).rounded() / 10,
         battery: b.batteryPercent, storageFree: b.storageFreeBytes,
         clockOffsetMs: b.clockOffsetMilliseconds.map { ($0 * 10).rounded() / 10 },
-        bag: b.bag, note: b.note, started: ISO8601DateFormatter().string(from: b.started))
+        bag: b.bag, bags: b.bags, note: b.note, started: ISO8601DateFormatter().string(from: b.started))
 }

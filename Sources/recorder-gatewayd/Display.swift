@@ -98,7 +98,7 @@ func printSummary(_ outcomes: [DockOutcome], seconds: Double, json: Bool, recove
             }
             var d: [String: Any] = [
                 "bay": o.bay, "serial": o.serial ?? NSNull(), "officerNumber": o.officerNumber ?? NSNull(),
-                "result": result, "bag": o.bagPath ?? NSNull(), "files": o.files, "listed": o.listed,
+                "result": result, "bag": o.bagPath ?? NSNull(), "bags": o.bags, "files": o.files, "listed": o.listed,
                 "alreadyIngested": o.alreadyIngested, "verified": o.verified, "quarantined": o.quarantined,
                 "incomplete": o.incomplete, "recoveredBags": o.recoveredBags,
                 "released": o.released, "bytes": o.bytes, "seconds": o.seconds,
@@ -108,7 +108,8 @@ func printSummary(_ outcomes: [DockOutcome], seconds: Double, json: Bool, recove
                 },
             ]
             if let reason { d["reason"] = reason }
-            if let forwarded, let bag = o.bagPath { d["forwarded"] = forwarded((bag as NSString).lastPathComponent) }
+            // Forwarded: every bag of the dock is verified in the remote store.
+            if let forwarded, !o.bags.isEmpty { d["forwarded"] = o.bags.allSatisfy { forwarded(($0 as NSString).lastPathComponent) } }
             return d
         }
         let summary: [String: Any] = [
@@ -131,11 +132,14 @@ func printSummary(_ outcomes: [DockOutcome], seconds: Double, json: Bool, recove
         case .interrupted: "interrupted"
         case .failed: "FAILED"
         }
+        // Every bag of the dock: one per volume of a medium with several.
+        let names: [String] = o.bags.map { ($0 as NSString).lastPathComponent }
+        let bagNames: String = names.isEmpty ? "-" : names.joined(separator: " ")
         let clock = o.clockOffsetMilliseconds.map { abs($0) < 50 ? "+0.0s" : String(format: "%+.1fs", $0 / 1000) } ?? "-"
         print(pad(o.bay, 7) + " " + pad(o.serial ?? "-", 7) + " " + pad(o.officerNumber ?? "-", 7) + " " + pad(result, 12)
               + String(format: " %5d %8d %4d %3d %3d %7.1f ", o.files, o.verified, o.quarantined, o.incomplete, o.released,
                               Double(o.bytes) / 1e6)
-              + pad(clock, 6) + " " + ((o.bagPath as NSString?)?.lastPathComponent ?? "-"))
+              + pad(clock, 6) + " " + bagNames)
         for a in o.anomalies { print("        ! \(a)") }
         if case .failed(let why) = o.result { print("        ! \(why)") }
         if case .interrupted(let why) = o.result { print("        ! \(why)") }

@@ -19,13 +19,13 @@ import Testing
     static let busy = BayStatus(bay: "1-1.3", serial: "A100003", officer: "010003", state: "ingesting", bytesDone: 123_456_789,
                                 bytesTotal: 18_446_744_073_709_551_615, percent: 52, mbps: 40.1, battery: 80,
                                 storageFree: 64_000_000_000, clockOffsetMs: -47_000.3, bag: "kiosk_A100003_20261206T002300Z",
-                                note: "Zürich \"bay\" / ünïcode — \u{1}", started: "2026-12-06T00:23:00Z")
+                                bags: ["kiosk_A100003_20261206T002300Z_v1"], note: "Zürich \"bay\" / ünïcode — \u{1}", started: "2026-12-06T00:23:00Z")
     static var busyObject: [String: Any] {
         [
             "bay": "1-1.3", "serial": "A100003", "officer": "010003", "state": "ingesting", "bytesDone": UInt64(123_456_789),
             "bytesTotal": UInt64(18_446_744_073_709_551_615), "percent": 52, "mbps": 40.1, "battery": 80,
             "storageFree": UInt64(64_000_000_000), "clockOffsetMs": -47_000.3, "bag": "kiosk_A100003_20261206T002300Z",
-            "note": "Zürich \"bay\" / ünïcode — \u{1}", "started": "2026-12-06T00:23:00Z",
+            "bags": ["kiosk_A100003_20261206T002300Z_v1"], "note": "Zürich \"bay\" / ünïcode — \u{1}", "started": "2026-12-06T00:23:00Z",
         ]
     }
     static let fresh = BayStatus(bay: "sim-1", serial: nil, officer: nil, state: "identifying", bytesDone: 0, bytesTotal: 0,
@@ -35,7 +35,7 @@ import Testing
         [
             "bay": "sim-1", "serial": NSNull(), "officer": NSNull(), "state": "identifying", "bytesDone": UInt64(0),
             "bytesTotal": UInt64(0), "percent": 0, "mbps": 0.0, "battery": NSNull(), "storageFree": NSNull(),
-            "clockOffsetMs": NSNull(), "bag": NSNull(), "note": "", "started": "2026-12-06T00:23:00Z",
+            "clockOffsetMs": NSNull(), "bag": NSNull(), "bags": [String](), "note": "", "started": "2026-12-06T00:23:00Z",
         ]
     }
 

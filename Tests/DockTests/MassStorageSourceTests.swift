@@ -42,6 +42,7 @@ import TestSupport
         func close() async { await disk.close() }
         func sourceMedium() async -> SourceMedium? { await disk.sourceMedium() }
         func sourceExtents(of id: UInt32) -> [SourceExtent]? { disk.sourceExtents(of: id) }
+        func sourceVolume(of id: UInt32) -> Int? { disk.sourceVolume(of: id) }
     }
 
     struct Docked {

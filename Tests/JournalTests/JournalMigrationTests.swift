@@ -70,4 +70,66 @@ import Testing
         let again = try Journal(path: path)
         #expect(try again.ledger(serial: "A100001").count == 2)
     }
+    /// Version 5's tables exactly as the gateway of that version left them (versions 1 to 5
+    /// applied in order): one recorder with an open, interrupted session holding a partly staged
+    /// file, and one finalized session.
+    static let version5 = """
+    CREATE TABLE session (id INTEGER PRIMARY KEY, serial TEXT NOT NULL, bay TEXT NOT NULL, bag_name TEXT NOT NULL UNIQUE,
+      started_utc TEXT NOT NULL, ended_utc TEXT, state TEXT NOT NULL CHECK (state IN ('open', 'finalized', 'failed')),
+      meta TEXT NOT NULL DEFAULT '{}', bag_audited INTEGER NOT NULL DEFAULT 1);
+    CREATE INDEX session_serial_state ON session(serial, state);
+    CREATE TABLE forward_object (bag_name TEXT NOT NULL, path TEXT NOT NULL, ordinal INTEGER NOT NULL, size INTEGER NOT NULL,
+      sha256 BLOB NOT NULL, state TEXT NOT NULL CHECK (state IN ('pending', 'verified', 'failed')), attempts INTEGER NOT NULL DEFAULT 0,
+      next_attempt_utc TEXT, last_error TEXT, verified_utc TEXT, upload_id TEXT, PRIMARY KEY (bag_name, path));
+    CREATE TABLE session_file (session_id INTEGER NOT NULL REFERENCES session(id), recording_id INTEGER NOT NULL, size INTEGER NOT NULL,
+      device_sha256 BLOB, bag_path TEXT NOT NULL, durable_offset INTEGER NOT NULL DEFAULT 0,
+      state TEXT NOT NULL CHECK (state IN ('pending', 'staged', 'quarantined', 'incomplete')), sha256 BLOB,
+      rereads INTEGER NOT NULL DEFAULT 0, source_key BLOB NOT NULL DEFAULT x'', PRIMARY KEY (session_id, recording_id));
+    CREATE TABLE ledger (serial TEXT NOT NULL, recording_id INTEGER NOT NULL, size INTEGER NOT NULL, device_sha256 BLOB NOT NULL,
+      source_key BLOB NOT NULL DEFAULT x'', sha256 BLOB NOT NULL, bag_name TEXT NOT NULL, quarantined INTEGER NOT NULL,
+      ingested_utc TEXT NOT NULL, released_utc TEXT, PRIMARY KEY (serial, recording_id, size, device_sha256, source_key));
+    INSERT INTO session VALUES (1, 'MSD0001', '1-1.2', 'MSD0001_000000_20261205T081500Z', '2026-12-05T08:15:00.000Z',
+      '2026-12-05T08:20:00.000Z', 'finalized', '{}', 1);
+    INSERT INTO session VALUES (2, 'MSD0001', '1-1.3', 'MSD0001_000000_20261206T081500Z', '2026-12-06T08:15:00.000Z',
+      NULL, 'open', '{"docks":[]}', 1);
+    INSERT INTO session_file VALUES (2, 9, 5000, NULL, 'data/DCIM/CLIP0001.MP4', 4096, 'pending', NULL, 0, x'0a0b');
+    INSERT INTO ledger VALUES ('MSD0001', 8, 1234, x'', x'0c0d', x'aabb', 'MSD0001_000000_20261205T081500Z', 0,
+      '2026-12-05T08:20:00.000Z', NULL);
+    PRAGMA user_version = 5;
+    """
+
+    /// Version 6 keys a session by its volume: the open session of a version-5 journal is the
+    /// recorder's one implicit volume's (the empty key) and is continued as before, with its file
+    /// and durable offset; a session of a named volume is another one, found only by its key.
+    @Test func aVersion5JournalsOpenSessionIsTheImplicitVolumes() throws {
+        let dir = try TemporaryDirectory("journal-v5").url.path
+        let path = dir + "/journal.sqlite"
+        let made = try run("/usr/bin/env", ["python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()",
+                                            path, Self.version5], mergingErrors: true)
+        try #require(made.status == 0, "python3 sqlite3: \(made.output)")
+
+        let j = try Journal(path: path)
+        let open = try #require(try j.unfinishedSession(serial: "MSD0001"))
+        #expect(open.id == 2 && open.volume == "" && open.bagName == "MSD0001_000000_20261206T081500Z" && open.meta == #"{"docks":[]}"#)
+        let files = try j.files(session: open.id)
+        #expect(files.count == 1 && files.first?.durableOffset == 4096 && files.first?.sourceKey == [0x0A, 0x0B])
+        #expect(try j.unfinishedSession(serial: "MSD0001", volume: "MBR-1@2048:1111AAAA") == nil)
+        #expect(try j.sessions().map(\.volume) == ["", ""])
+        #expect(try j.ledgerEntry(serial: "MSD0001", recordingId: 8, size: 1234, deviceSHA256: nil, sourceKey: [0x0C, 0x0D])?.sha256 == [0xAA, 0xBB])
+
+        // Two volumes of one recorder, each with an open session of its own beside the old one.
+        let first = try j.openSession(serial: "MSD0001", bay: "1-1.2", bagName: "b_v1", startedUTC: "t1", volume: "MBR-1@2048:1111AAAA")
+        let second = try j.openSession(serial: "MSD0001", bay: "1-1.2", bagName: "b_v2", startedUTC: "t1", volume: "MBR-2@206848:2222BBBB")
+        #expect(try j.unfinishedSession(serial: "MSD0001", volume: "MBR-1@2048:1111AAAA")?.id == first.id)
+        #expect(try j.unfinishedSession(serial: "MSD0001", volume: "MBR-2@206848:2222BBBB")?.id == second.id)
+        #expect(try j.unfinishedSession(serial: "MSD0001")?.id == 2)
+        #expect(try j.unfinishedSessions(serial: "MSD0001").map(\.id) == [2, first.id, second.id])
+        try j.commitBag(session: first.id, entries: [], endedUTC: "t2")
+        #expect(try j.unfinishedSession(serial: "MSD0001", volume: "MBR-1@2048:1111AAAA") == nil)
+        #expect(try j.openSessions().map(\.volume) == ["", "MBR-2@206848:2222BBBB"])
+
+        // The migrated file opens again at the current version, keys kept.
+        let again = try Journal(path: path)
+        #expect(try again.unfinishedSession(serial: "MSD0001", volume: "MBR-2@206848:2222BBBB")?.bagName == "b_v2")
+    }
 }

@@ -11,13 +11,16 @@ import TestSupport
 /// streams) against the simulator's image-backed disk, with images made by mkfs.vfat, mtools
 /// and sfdisk and The Sleuth Kit as the judge.
 @Suite struct DriverOverSimulatedDiskTests {
-    /// Opens the driver over an image and reads every file whole.
+    /// Opens the driver over an image and reads every file whole. `sha` is by path, with
+    /// `volume-N/` first on a medium of several volumes (N from the recorder's `sourceVolume`).
     private func collect(_ image: TestImage) async throws -> (catalog: [CatalogEntry], sha: [String: String], log: CommandLog) {
         var storage = MassStorageScenario(imagePath: image.url.path)
         storage.vendor = "ZFYSIM"
         let device = try SimulatedMassStorage(storage, link: .unlimited, name: "disk")
         let recorder = try await MassStorageDriver().open(.transfers(device.hostEnd), options: DriverOptions())
         let catalog = try await recorder.catalog()
+        let mass = try #require(recorder as? MassStorageRecorder)
+        let several = mass.volumeCatalog.volumes.count > 1
         var sha: [String: String] = [:]
         for entry in catalog {
             let stream = recorder.read(entry.id, range: 0..<entry.size)
@@ -29,7 +32,8 @@ import TestSupport
                 bytes += chunk.data
             }
             #expect(UInt64(bytes.count) == entry.size, "\(entry.path)")
-            sha[entry.path] = try sha256(bytes)
+            let volume = try #require(mass.sourceVolume(of: entry.id))
+            sha[(several ? "volume-\(volume + 1)/" : "") + entry.path] = try sha256(bytes)
         }
         await recorder.close()
         return (catalog, sha, device.cdbLog)
@@ -80,15 +84,18 @@ import TestSupport
         }
     }
 
-    /// A medium with two partitions: both volumes are collected, each under its own prefix.
+    /// A medium with two partitions: both volumes are collected, each file at its path on its
+    /// volume (the same paths on both: the dock seals one bag per volume), with distinct ids.
     @Test func bothVolumesOfAPartitionedMedium() async throws {
         try await withTemporaryDirectory("msd-mbr") { dir in
             let image = try TestImage.make("mbr", in: dir)
             let (catalog, sha, _) = try await collect(image)
+            #expect(Set(catalog.map(\.id)).count == catalog.count && catalog.count == sha.count)
+            #expect(!catalog.contains { $0.path.hasPrefix("volume-") })
             for (n, sector) in image.volumeSectors.enumerated() {
                 let tsk = try SleuthKit.files(image: image.url, sector: sector)
                 let prefix = "volume-\(n + 1)/"
-                #expect(Set(catalog.map(\.path).filter { $0.hasPrefix(prefix) }) == Set(tsk.keys.map { prefix + $0 }))
+                #expect(Set(sha.keys.filter { $0.hasPrefix(prefix) }) == Set(tsk.keys.map { prefix + $0 }))
                 for (path, inode) in tsk {
                     #expect(sha[prefix + path] == (try SleuthKit.sha256(image: image.url, sector: sector, inode: inode)))
                 }

@@ -40,7 +40,7 @@ import TestSupport
             let tsk = try SleuthKit.files(image: image, sector: sector)
             #expect(!tsk.isEmpty)
             for (path, inode) in tsk {
-                let entry = try #require(catalog.first { $0.path == prefix + path }, "\(path)")
+                let entry = try #require(catalog.first { $0.path == path && recorder.sourceVolume(of: $0.id) == v }, "\(path)")
                 let extents = try #require(recorder.sourceExtents(of: entry.id), "\(path)")
                 #expect(extents.allSatisfy { $0.volume == v })
                 #expect(extents.map(\.length).reduce(0, +) == entry.size, "\(path)")

@@ -8,6 +8,8 @@
 # mid-dock (interrupted, and the next dock resumes and completes), MEDIUM ERROR on blocks of one
 # file (that file not verified, every other one verified), a unit that stays NOT READY (or
 # becomes ready), and STALLs and wrong CSWs (recovered or interrupted, never a wrong file).
+# Last, a card with two partitions: a bag per volume, and a stop between the first bag's rename
+# and its ledger commit.
 # Usage: mass-storage.sh BIN_DIR
 set -uo pipefail
 bin="$1"
@@ -184,6 +186,57 @@ last_line() {
 }
 check "display: the bay's last line is done: verified, not released (13 recordings stay)" \
     last_line "1-1.2 M000001 done: verified, not released (13 verified recordings stay on the recorder"
+
+# 7. A card with two partitions (MBR: FAT16 and FAT32 with the same tree, Tests/volumes/make-image.sh
+# mbr): one dock, one bag per volume, each holding its volume's files at their paths on that
+# volume. Then a stop (SIGKILL) right after the first volume's bag was renamed into bags/, before
+# the ledger knew: the restart's recovery commits that bag, source keys and all, and the dock
+# that follows seals the second volume only, with no file in two bags.
+mkdir -p "$work/mbr-image"
+"$root/Tests/volumes/make-image.sh" mbr "$work/mbr-image" || { echo "FAIL cannot make the two-partition image"; exit 1; }
+mbr="$work/mbr-image/image.img"
+sectors=$(paste -sd, "$work/mbr-image/volumes.txt")
+first_files=$(fls -r -p -o "$(head -1 "$work/mbr-image/volumes.txt")" "$mbr" | grep -c '^r/r [0-9]')
+all_files=$(for sector in $(cat "$work/mbr-image/volumes.txt"); do fls -r -p -o "$sector" "$mbr"; done | grep -c '^r/r [0-9]')
+# Less each volume's label entry.
+first_files=$((first_files - 1)) all_files=$((all_files - 2))
+image="$mbr" scenario twovol '[]'
+dock twovol
+check "two partitions: one dock, completed, two bags (_v1, _v2), all $all_files files verified" \
+    expect twovol "rc == 0 and len(d['recorders']) == 1 and r['files'] == r['verified'] == $all_files and d['totals']['allVerified'] and len(r['bags']) == 2 and r['bag'] == r['bags'][0] and r['bags'][0].endswith('_v1') and r['bags'][1].endswith('_v2')"
+check "two partitions: both bags valid (bagit.py) and signed" bags_validate "$work/twovol/store"
+check "two partitions: each bag holds its own volume's files as fls/icat read them at that volume's offset" \
+    compare "$mbr" "$work/twovol/store" --volumes "$sectors"
+check "two partitions: the audit log names each bag once, with its volume" python3 -c "
+import json, os
+bags = sorted(os.listdir('$work/twovol/store/bags'))
+named = [e['detail'] for e in map(json.loads, open('$work/twovol/store/audit/audit.jsonl')) if e['event'] == 'bag-finalized']
+assert sorted(d['bag'] for d in named) == bags and len(bags) == 2, (bags, named)
+assert [d['volume'].split('@')[0] for d in named] == ['MBR-1', 'MBR-2'], named"
+dock twovol
+check "two partitions, docked again: nothing new, no bag" \
+    expect twovol "rc == 0 and r['files'] == 0 and r['bags'] == [] and r['alreadyIngested'] == r['listed'] == $all_files"
+
+mkdir -p "$work/twokill"
+(RECORDER_GATEWAY_CRASH_AT=bag-renamed timeout 600 "$gw" --simulate "$work/twovol/s.json" --store "$work/twokill/store" \
+    --once --json --control-socket none > /dev/null 2>&1; exit $?) 2> /dev/null; rc=$?
+check "two partitions, stopped after the first bag's rename: the gateway died there (SIGKILL)" test "$rc" -eq 137
+dock twokill "$work/twovol/s.json"
+check "two partitions, restarted: the first volume is already collected, the dock seals the second volume's bag only" \
+    expect twokill "rc == 0 and r['result'] == 'completed' and r['alreadyIngested'] == $first_files and r['files'] == $((all_files - first_files)) and len(r['bags']) == 1 and r['bags'][0].endswith('_v2')"
+two_bags_valid() { [ "$(ls "$1/bags" | wc -l)" -eq 2 ] && bags_validate "$1"; }
+check "two partitions, restarted: two bags in all, valid and signed" two_bags_valid "$work/twokill/store"
+check "two partitions, restarted: each file once, in its volume's bag, with icat's bytes" \
+    compare "$mbr" "$work/twokill/store" --volumes "$sectors"
+check "two partitions, restarted: the ledger holds every file once with its source key, no session is open" python3 -c "
+import sqlite3
+c = sqlite3.connect('$work/twokill/state/journal.sqlite')
+rows = c.execute('select source_key, bag_name from ledger').fetchall()
+assert len(rows) == $all_files and all(len(k) == 32 for k, _ in rows), rows
+assert len({b for _, b in rows}) == 2
+assert c.execute(\"select count(*) from session where state = 'open'\").fetchone()[0] == 0
+keys = sorted(v.split('@')[0] for (v,) in c.execute('select volume from session where bag_name in (select bag_name from ledger)'))
+assert keys == ['MBR-1', 'MBR-2'], keys"
 
 [ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
 [ "$failures" -eq 0 ]

@@ -29,6 +29,8 @@ extension MassStorageRecorder: SourceProvenance {
                          offset: $0.offset, length: $0.length)
         }
     }
+
+    public func sourceVolume(of id: UInt32) -> Int? { volumeCatalog.item(id)?.volume }
 }
 
 /// 8 upper-case hex digits, as the recorder's serial is written (`identity()`).

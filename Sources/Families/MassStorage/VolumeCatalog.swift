@@ -33,22 +33,28 @@ public struct VolumeCatalog: Sendable {
     /// What every volume's reader found wrong, each with its volume's index.
     public let anomalies: [(volume: Int, anomaly: VolumeAnomaly)]
 
-    /// The catalog of `listings`. With more than one volume, each path starts with
-    /// `volume-N/` (N from 1, in partition order) so paths stay unique.
+    /// The catalog of `listings`. Each entry's path is its path on its volume: with more than
+    /// one volume, two entries may have the same path (the dock seals one bag per volume). The
+    /// id and the source key are taken from the path qualified by the volume, `volume-N/` first
+    /// (N from 1, in partition order) when there is more than one, so they stay unique and
+    /// stay what they were before paths lost that prefix.
     public init(listings: [VolumeListing], utcOffsetMinutes: Int) {
         volumes = listings.map(\.volume)
         anomalies = listings.enumerated().flatMap { v, listing in listing.anomalies.map { (v, $0) } }
-        var found: [(path: [UInt8], file: VolumeFile, volume: Int)] = []
+        var found: [(qualified: [UInt8], path: [UInt8], file: VolumeFile, volume: Int)] = []
         for (v, listing) in listings.enumerated() {
             let prefix = listings.count > 1 ? "volume-\(v + 1)/" : ""
-            for file in listing.files { found.append((Array((prefix + file.pathString).utf8), file, v)) }
+            for file in listing.files {
+                let path = file.pathString
+                found.append((Array((prefix + path).utf8), Array(path.utf8), file, v))
+            }
         }
-        found.sort { $0.path.lexicographicallyPrecedes($1.path) }
+        found.sort { $0.qualified.lexicographicallyPrecedes($1.qualified) }
         var ids = FreeIds()
         var items: [Item] = []
         items.reserveCapacity(found.count)
         for (n, f) in found.enumerated() {
-            let id = ids.take(from: Self.fnv1a(f.path))
+            let id = ids.take(from: Self.fnv1a(f.qualified))
             let created = f.file.created.flatMap { Self.utcMilliseconds($0, defaultOffset: utcOffsetMinutes) }
             let modified = f.file.modified.flatMap { Self.utcMilliseconds($0, defaultOffset: utcOffsetMinutes) }
             let entry = CatalogEntry(id: id, kind: Self.kind(path: f.file.path), sequence: UInt32(clamping: n + 1),
@@ -56,7 +62,7 @@ public struct VolumeCatalog: Sendable {
                                      startMilliseconds: created ?? modified ?? 0, endMilliseconds: modified ?? created ?? 0,
                                      deviceSHA256: nil, path: f.path,
                                      sourceKey: Self.sourceKey(volume: f.volume, identity: listings[f.volume].volume,
-                                                               path: f.path, file: f.file))
+                                                               path: f.qualified, file: f.file))
             items.append(Item(entry: entry, file: f.file, volume: f.volume))
         }
         self.items = items.sorted { $0.entry.id < $1.entry.id }
@@ -101,7 +107,7 @@ public struct VolumeCatalog: Sendable {
     }
 
     /// SHA-256 over what places this file on this volume: the volume's index, serial and offset,
-    /// the catalog path's bytes, the size, the first cluster and the raw time stamps (every field,
+    /// the qualified path's bytes (`volume-N/` first on a medium of several volumes), the size, the first cluster and the raw time stamps (every field,
     /// zone included, before any conversion). A file rewritten at the same path with the same
     /// size gets other clusters or other times, so another key; the same file, undisturbed, keeps
     /// its key from dock to dock. Each part is written with its length or at a fixed width, so
