@@ -74,22 +74,24 @@ struct CustodyComposer {
         return record
     }
 
-    /// custody.json (the record with the clock model and corrected times applied), the drift
-    /// the clock model found, and the tag files: those derived from the logs and the report.
+    /// The writer of custody.json (the record with the clock model and corrected times
+    /// applied), the drift the clock model found, and the tag files: those derived from the
+    /// logs and the report.
     ///
-    /// Only the JSON outlives this call, not the record, and the report is made only when it is
-    /// written, after custody.json (`SessionReport.reportFiles`): with a large catalog each is
-    /// several MB (#11). `entries` is taken so that the caller's copy can be let go as soon as
-    /// the record is made.
-    func sealed(entries: consuming [String: SessionMeta.Entry], read: (String) -> [UInt8]?) throws
-        -> (custody: Data, driftSecondsPerDay: Double?, derivedFiles: [TagFile]) {
+    /// custody.json is made as `LocalStore.finalize` writes it, and the record goes with its
+    /// writer; the report is made only when it is written, after custody.json
+    /// (`SessionReport.reportFiles`): with a large catalog the record, its text and the report
+    /// are each several MB (#11). `entries` is taken so that the caller's copy can be let go
+    /// as soon as the record is made.
+    func sealed(entries: consuming [String: SessionMeta.Entry], read: (String) -> [UInt8]?)
+        -> (custody: ((Data) -> Void) throws -> Void, driftSecondsPerDay: Double?, derivedFiles: [TagFile]) {
         var r = record(entries: entries)
         _ = consume entries
         let derived = SessionReport.derive(files: r.files, read: read)
         let input = SessionReport.correct(&r, derived: derived)
-        let custody = try r.canonicalJSON(), drift = r.clock?.driftSecondsPerDay
-        _ = consume r
-        return (custody, drift, derived.trackFiles.map { TagFile(path: $0.path, bytes: $0.bytes) } + SessionReport.reportFiles(input))
+        let record = r, drift = r.clock?.driftSecondsPerDay
+        return ({ sink in try record.writeCanonicalJSON(to: sink) }, drift,
+                derived.trackFiles.map { TagFile(path: $0.path, bytes: $0.bytes) } + SessionReport.reportFiles(input))
     }
 
     /// The bag-info. Recorder strings with line breaks cannot go into bag-info; they are replaced
