@@ -152,7 +152,9 @@ public struct LocalStore: Sendable {
         }
         try put("bagit.txt", Array(BagIt.declaration.utf8))
         try put("bag-info.txt", Array(bagInfo.text().utf8))
-        try put("manifest-sha256.txt", Array(BagIt.manifest((consume payload).map { ($0.bagPath, $0.sha256) }).utf8))
+        let manifest = (consume payload).map { (path: $0.bagPath, sha256: $0.sha256) }
+        try putPieces("manifest-sha256.txt") { sink in BagIt.writeManifest(manifest) { sink(Data($0.utf8)) } }
+        _ = consume manifest
         let custodyDigest = try putPieces("custody.json", custody)
         _ = consume custody // the record it was made from goes with it
         // Derived files (tracks, reports) are tag files: listed in the tag manifest, never

@@ -12,34 +12,41 @@ import Testing
     /// A record of `files` files with paths that need escaping, enough of them that custody.json
     /// spans several of the writer's 64 KiB runs.
     static func record(files: Int) -> CustodyRecord {
-        CustodyRecord(
-            gateway: .init(id: "kiosk-07", version: "0.3.0"), bay: "3",
-            dock: .init(startUTC: "2026-11-26T08:15:00.000Z", endUTC: "2026-11-26T08:31:12.500Z"),
-            recorder: .init(identity: RecorderIdentity(serial: "A100001", model: "DSJ-V9", firmware: "2.1.7", officerNumber: "010001",
-                                                       officerName: "张三", unitNumber: "110105000000", unitName: "分局", hardwareId: "HW-1"),
-                            driver: "zfy-bulk-v1", protocolVersion: 1),
-            clock: .init(offsetMs: 812.25, roundTripMs: 3.5, samples: 5, deviceZoneOffsetMinutes: 480,
-                         measuredAtUTC: "2026-11-26T08:15:01.000Z"),
-            files: (0..<files).map { i in
-                CustodyRecord.File(recordingId: UInt32(i), kind: "video", devicePath: Array("视频/\"\(i)\"\n.MP4".utf8),
-                                   bagPath: "data/视频/\(i).MP4", size: UInt64(i), sequence: UInt32(i), important: i % 7 == 0,
-                                   deviceStartUTC: "2026-11-26T08:15:02.123Z", deviceEndUTC: "2026-11-26T08:25:02.123Z",
-                                   deviceSha256: i % 5 == 0 ? nil : String(repeating: "ab", count: 32),
-                                   sha256: String(repeating: "cd", count: 32), verified: i % 5 != 0, quarantined: false,
-                                   rereads: 0, anomalies: i % 5 == 0 ? ["no-device-hash"] : [])
-            },
-            anomalies: [.init(code: "sequence-gap", detail: "sequence 101 follows 99")],
-            totals: .init(files: files, bytes: 0, seconds: 1200), audit: AuditAnchor(seq: 3, hash: "00ff"))
+        let identity = RecorderIdentity(serial: "A100001", model: "DSJ-V9", firmware: "2.1.7", officerNumber: "010001",
+                                        officerName: "张三", unitNumber: "110105000000", unitName: "分局", hardwareId: "HW-1")
+        let clock = CustodyRecord.Clock(offsetMs: 812.25, roundTripMs: 3.5, samples: 5, deviceZoneOffsetMinutes: 480,
+                                        measuredAtUTC: "2026-11-26T08:15:01.000Z")
+        var list: [CustodyRecord.File] = []
+        for i in 0..<files {
+            let hashed = i % 5 != 0
+            let path: [UInt8] = Array("视频/\"\(i)\"\n.MP4".utf8)
+            list.append(CustodyRecord.File(
+                recordingId: UInt32(i), kind: "video", devicePath: path, bagPath: "data/视频/\(i).MP4", size: UInt64(i),
+                sequence: UInt32(i), important: i % 7 == 0, deviceStartUTC: "2026-11-26T08:15:02.123Z",
+                deviceEndUTC: "2026-11-26T08:25:02.123Z", deviceSha256: hashed ? String(repeating: "ab", count: 32) : nil,
+                sha256: String(repeating: "cd", count: 32), verified: hashed, quarantined: false, rereads: 0,
+                anomalies: hashed ? [] : ["no-device-hash"]))
+        }
+        let dock = CustodyRecord.Dock(startUTC: "2026-11-26T08:15:00.000Z", endUTC: "2026-11-26T08:31:12.500Z")
+        let recorder = CustodyRecord.Recorder(identity: identity, driver: "zfy-bulk-v1", protocolVersion: 1)
+        let anomalies: [CustodyRecord.Anomaly] = [.init(code: "sequence-gap", detail: "sequence 101 follows 99")]
+        return CustodyRecord(gateway: .init(id: "kiosk-07", version: "0.3.0"), bay: "3", dock: dock, recorder: recorder,
+                             clock: clock, files: list, anomalies: anomalies, totals: .init(files: files, bytes: 0, seconds: 1200),
+                             audit: AuditAnchor(seq: 3, hash: "00ff"))
     }
 
-    /// A store with one staged payload file, and that file.
+    /// A store with three staged payload files, and those files (not in manifest order).
     static func store() throws -> (LocalStore, [LocalStore.PayloadFile]) {
         let root = NSTemporaryDirectory() + "finalize-" + UUID().uuidString
         let store = try LocalStore(root: root)
-        let bytes = Array("footage".utf8)
-        try FileManager.default.createDirectory(atPath: store.stagingBag("B") + "/data", withIntermediateDirectories: true)
-        try Data(bytes).write(to: URL(fileURLWithPath: store.stagingBag("B") + "/data/a.MP4"))
-        return (store, [LocalStore.PayloadFile(bagPath: "data/a.MP4", sha256: SHA256Hasher.hash(bytes), size: UInt64(bytes.count))])
+        var payload: [LocalStore.PayloadFile] = []
+        for (path, text) in [("data/b.MP4", "b"), ("data/视频/c.MP4", "c"), ("data/a.MP4", "footage")] {
+            let full = store.stagingBag("B") + "/" + path, bytes = Array(text.utf8)
+            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: full))
+            payload.append(LocalStore.PayloadFile(bagPath: path, sha256: SHA256Hasher.hash(bytes), size: UInt64(bytes.count)))
+        }
+        return (store, payload)
     }
 
     @Test(arguments: [0, 1, 400])
@@ -63,6 +70,12 @@ import Testing
         let tagManifest = try String(contentsOfFile: bag + "/tagmanifest-sha256.txt", encoding: .utf8)
         #expect(tagManifest.contains(hexString(SHA256Hasher.hash(written)) + "  custody.json\n"))
         #expect(tagManifest.contains("  custody.json.sig\n"))
+        // The payload manifest, written line by line, is the one made whole.
+        let manifest = try String(contentsOfFile: bag + "/manifest-sha256.txt", encoding: .utf8)
+        #expect(manifest == BagIt.manifest(payload.map { (path: $0.bagPath, sha256: $0.sha256) }))
+        #expect(manifest.split(separator: "\n").map { $0.split(separator: " ").last.map(String.init) ?? "" }
+                == ["data/a.MP4", "data/b.MP4", "data/视频/c.MP4"])
+        #expect(tagManifest.contains(hexString(SHA256Hasher.hash(Array(manifest.utf8))) + "  manifest-sha256.txt\n"))
     }
 
     @Test func aRecordThatCannotBeWrittenSealsNoBagAndSaysWhy() throws {
