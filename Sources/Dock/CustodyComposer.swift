@@ -35,9 +35,11 @@ struct CustodyComposer {
         // a recorder that fails every file has as many anomalies as files.
         var codes: [UInt32: [String]] = [:]
         for a in anomalies { if let id = a.recordingId { codes[id, default: []].append(a.code) } }
+        // One pass, one array: a second `map` over the first held two copies of every file's
+        // record at once, the seal's heap peak at 10,000 files (#11).
         let fileRecords = files.map { f -> CustodyRecord.File in
             let entry = entries[String(f.recordingId)]
-            return CustodyRecord.File(
+            var file = CustodyRecord.File(
                 recordingId: f.recordingId, kind: entry?.kind ?? "unknown",
                 devicePath: entry.flatMap { bytes(fromHex: $0.pathHex) } ?? [],
                 bagPath: f.bagPath, size: f.durableOffset, sequence: entry?.sequence ?? 0, important: entry?.important ?? false,
@@ -46,10 +48,8 @@ struct CustodyComposer {
                 deviceSha256: f.deviceSHA256.map { hexString($0) }, sha256: f.sha256.map { hexString($0) },
                 verified: f.state == .staged, quarantined: f.state == .quarantined, rereads: f.rereads,
                 anomalies: codes[f.recordingId] ?? [])
-        }.map { file -> CustodyRecord.File in
-            var file = file
-            file.extents = source.extents[file.recordingId]
-            file.sourceVerification = source.verification?[file.recordingId]
+            file.extents = source.extents[f.recordingId]
+            file.sourceVerification = source.verification?[f.recordingId]
             return file
         }
         var gateway = CustodyRecord.Gateway(id: context.config.gatewayId, version: CustodyComposer.version)
