@@ -169,7 +169,7 @@ let package = Package(
                     dependencies: ["TestSupport", "Dock", "EvidenceStore", "Forwarding", "S3Store", "RecorderSimulator", "RecorderHAL", "ProtocolV1Family", "RecorderProtocol",
                                    "MassStorageFamily", "MassStorageProtocol",
                                    "Evidence", "Journal", "GatewayCrypto", "Settings"]),
-        .testTarget(name: "EvidenceStoreTests", dependencies: ["EvidenceStore", "Evidence", "TestSupport"]),
+        .testTarget(name: "EvidenceStoreTests", dependencies: ["EvidenceStore", "Evidence", "GatewayCrypto", "RecorderHAL", "TestSupport"]),
         .testTarget(name: "ForwardingTests", dependencies: ["Forwarding", "EvidenceStore", "Evidence", "GatewayCrypto", "Journal", "S3Store"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
         .testTarget(name: "KioskScreenTests", dependencies: ["KioskScreen"]),

@@ -35,9 +35,11 @@ struct CustodyComposer {
         // a recorder that fails every file has as many anomalies as files.
         var codes: [UInt32: [String]] = [:]
         for a in anomalies { if let id = a.recordingId { codes[id, default: []].append(a.code) } }
+        // One pass, one array: a second `map` over the first held two copies of every file's
+        // record at once, the seal's heap peak at 10,000 files (#11).
         let fileRecords = files.map { f -> CustodyRecord.File in
             let entry = entries[String(f.recordingId)]
-            return CustodyRecord.File(
+            var file = CustodyRecord.File(
                 recordingId: f.recordingId, kind: entry?.kind ?? "unknown",
                 devicePath: entry.flatMap { bytes(fromHex: $0.pathHex) } ?? [],
                 bagPath: f.bagPath, size: f.durableOffset, sequence: entry?.sequence ?? 0, important: entry?.important ?? false,
@@ -46,10 +48,8 @@ struct CustodyComposer {
                 deviceSha256: f.deviceSHA256.map { hexString($0) }, sha256: f.sha256.map { hexString($0) },
                 verified: f.state == .staged, quarantined: f.state == .quarantined, rereads: f.rereads,
                 anomalies: codes[f.recordingId] ?? [])
-        }.map { file -> CustodyRecord.File in
-            var file = file
-            file.extents = source.extents[file.recordingId]
-            file.sourceVerification = source.verification?[file.recordingId]
+            file.extents = source.extents[f.recordingId]
+            file.sourceVerification = source.verification?[f.recordingId]
             return file
         }
         var gateway = CustodyRecord.Gateway(id: context.config.gatewayId, version: CustodyComposer.version)
@@ -74,22 +74,24 @@ struct CustodyComposer {
         return record
     }
 
-    /// custody.json (the record with the clock model and corrected times applied), the drift
-    /// the clock model found, and the tag files: those derived from the logs and the report.
+    /// The writer of custody.json (the record with the clock model and corrected times
+    /// applied), the drift the clock model found, and the tag files: those derived from the
+    /// logs and the report.
     ///
-    /// Only the JSON outlives this call, not the record, and the report is made only when it is
-    /// written, after custody.json (`SessionReport.reportFiles`): with a large catalog each is
-    /// several MB (#11). `entries` is taken so that the caller's copy can be let go as soon as
-    /// the record is made.
-    func sealed(entries: consuming [String: SessionMeta.Entry], read: (String) -> [UInt8]?) throws
-        -> (custody: Data, driftSecondsPerDay: Double?, derivedFiles: [TagFile]) {
+    /// custody.json is made as `LocalStore.finalize` writes it, and the record goes with its
+    /// writer; the report is made only when it is written, after custody.json
+    /// (`SessionReport.reportFiles`): with a large catalog the record, its text and the report
+    /// are each several MB (#11). `entries` is taken so that the caller's copy can be let go
+    /// as soon as the record is made.
+    func sealed(entries: consuming [String: SessionMeta.Entry], read: (String) -> [UInt8]?)
+        -> (custody: ((Data) -> Void) throws -> Void, driftSecondsPerDay: Double?, derivedFiles: [TagFile]) {
         var r = record(entries: entries)
         _ = consume entries
         let derived = SessionReport.derive(files: r.files, read: read)
         let input = SessionReport.correct(&r, derived: derived)
-        let custody = try r.canonicalJSON(), drift = r.clock?.driftSecondsPerDay
-        _ = consume r
-        return (custody, drift, derived.trackFiles.map { TagFile(path: $0.path, bytes: $0.bytes) } + SessionReport.reportFiles(input))
+        let record = r, drift = r.clock?.driftSecondsPerDay
+        return ({ sink in try record.writeCanonicalJSON(to: sink) }, drift,
+                derived.trackFiles.map { TagFile(path: $0.path, bytes: $0.bytes) } + SessionReport.reportFiles(input))
     }
 
     /// The bag-info. Recorder strings with line breaks cannot go into bag-info; they are replaced

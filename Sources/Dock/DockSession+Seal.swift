@@ -14,6 +14,8 @@ extension DockSession {
     func seal(session: Journal.Session, meta: consuming SessionMeta, files bagFiles: [Journal.File],
               identity: RecorderIdentity, recorder: any Recorder, clock: ClockSample?, dockEnd: Date,
               source: SourceCheck = SourceCheck(), anomalies: [Anomaly], out: inout DockOutcome) async throws -> String {
+        // What the pull freed goes back to the system before the seal makes the record (#11).
+        FreedMemory.release()
         meta.docks[meta.docks.count - 1].endUTC = UTCTimestamp.string(dockEnd)
         meta.docks[meta.docks.count - 1].result = "completed"
         var custody = CustodyComposer(context: context, identity: identity, info: recorder.info, bay: bay,
@@ -26,16 +28,18 @@ extension DockSession {
         let payload = bagFiles.map { LocalStore.PayloadFile(bagPath: $0.bagPath, sha256: $0.sha256 ?? [], size: $0.durableOffset) }
         let bagInfo = custody.bagInfo(payload: payload, dockStart: UTCTimestamp.date(session.startedUTC) ?? dockEnd)
         let staging = context.store.stagingBag(session.bagName)
-        // The meta's catalog entries go once the record is made, the record once its JSON is,
-        // and the JSON and reports once written (`consume`): with a large catalog each is MBs,
-        // and holding them all at once was most of the seal's peak (#11).
-        let (custodyJSON, drift, derivedFiles) = try custody.sealed(entries: (consume meta).entries) { bagPath in
+        // The meta's catalog entries go once the record is made, the record once custody.json
+        // is written from it, and the reports once written (`consume`): with a large catalog
+        // each is MBs, and holding them all at once was most of the seal's peak (#11).
+        let (writeCustody, drift, derivedFiles) = custody.sealed(entries: (consume meta).entries) { bagPath in
             // Logs are small; a recording is never read here (only gps-log and time-log are).
             FileManager.default.contents(atPath: staging + "/" + bagPath).map { Array($0) }
         }
         context.progress.update(port) { $0.diagnostics.driftSecondsPerDay = drift }
         let bagPath = try context.store.finalize(bag: session.bagName, payload: consume payload, bagInfo: bagInfo,
-                                                 custody: consume custodyJSON, derived: consume derivedFiles, key: context.key)
+                                                 custody: consume writeCustody, derived: consume derivedFiles, key: context.key)
+        // And what the seal freed (the record, the reports), so that an idle kiosk does not keep it.
+        FreedMemory.release()
         // An incomplete copy is in the bag but not in the ledger: it was not collected.
         let ingestedUTC = UTCTimestamp.string(dockEnd)
         let ledger = bagFiles.filter { $0.state != .incomplete }.map {

@@ -30,15 +30,35 @@ public enum BagIt {
     /// `PathSanitizer` guarantees; a repeated path would be written twice and the bag would
     /// not validate.
     public static func manifest(_ entries: [(path: String, sha256: [UInt8])]) -> String {
-        let lines = entries.map { entry -> (path: String, digest: String) in
+        var text = ""
+        writeManifest(entries) { text += $0 }
+        return text
+    }
+
+    /// `manifest(entries)` handed to `sink` one line at a time, in order, so that a manifest of
+    /// a large catalog is never in memory whole, nor an array of all its lines (#11: at 10,000
+    /// files they were 4.5 MB at the seal's peak). Same order, same bytes as `manifest`
+    /// (BagItTests checks).
+    public static func writeManifest(_ entries: [(path: String, sha256: [UInt8])], to sink: (String) -> Void) {
+        for entry in entries {
             precondition(entry.sha256.count == 32, "SHA-256 of \(entry.path) is \(entry.sha256.count) bytes, not 32")
-            return (percentEncoded(entry.path), hexString(entry.sha256))
         }
-        let sorted = lines.sorted { a, b in
-            if a.path != b.path { return a.path.utf8.lexicographicallyPrecedes(b.path.utf8) }
-            return a.digest.utf8.lexicographicallyPrecedes(b.digest.utf8)
+        // A line sorts by its written path, then its digest. The written path is the path
+        // itself unless it holds `%`, CR or LF (a sanitised bag path never does), so only those
+        // are encoded ahead. Lower-case hex sorts as the bytes it spells, so the digests are
+        // compared as bytes.
+        var encoded: [Int: String] = [:]
+        for i in entries.indices where entries[i].path.utf8.contains(where: { $0 == 0x25 || $0 == 0x0D || $0 == 0x0A }) {
+            encoded[i] = percentEncoded(entries[i].path)
         }
-        return sorted.map { "\($0.digest)  \($0.path)\n" }.joined()
+        let order = entries.indices.sorted { a, b in
+            let pa = encoded[a] ?? entries[a].path, pb = encoded[b] ?? entries[b].path
+            if pa != pb { return pa.utf8.lexicographicallyPrecedes(pb.utf8) }
+            return entries[a].sha256.lexicographicallyPrecedes(entries[b].sha256)
+        }
+        for i in order {
+            sink("\(hexString(entries[i].sha256))  \(encoded[i] ?? entries[i].path)\n")
+        }
     }
 
     /// `path` as RFC 8493 §2.1.3 wants it in a manifest: `%` as `%25`, CR as `%0D`, LF as

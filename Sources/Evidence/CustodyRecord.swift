@@ -65,25 +65,36 @@ public struct CustodyRecord: Codable, Sendable, Hashable {
     ///
     /// Throws only for a value JSON cannot hold (a NaN or infinite Double), naming its field.
     ///
-    /// Memory grows with the output, not with the catalog: the files are encoded one by one
-    /// and spliced into the encoder's layout of the rest of the record (`PrettyJSON.splice`;
-    /// byte for byte what JSONEncoder writes for the whole record, CustodyRecordTests checks),
-    /// because JSONEncoder's own tree of a 50,000-file record took several times the bytes it
-    /// wrote.
+    /// The files are encoded one by one and spliced into the encoder's layout of the rest of
+    /// the record (`PrettyJSON.splice`; byte for byte what JSONEncoder writes for the whole
+    /// record, CustodyRecordTests checks), because JSONEncoder's own tree of a 50,000-file
+    /// record took several times the bytes it wrote. To keep even the output out of memory,
+    /// write it with `writeCanonicalJSON(to:)`.
     public func canonicalJSON() throws(CustodyRecordError) -> Data {
+        var out = Data()
+        try writeCanonicalJSON { out.append($0) }
+        return out
+    }
+
+    /// Hands the bytes of `canonicalJSON()` to `sink`, in order, in pieces: the members before
+    /// `files`, then one file at a time, then the rest. At most one file's encoding is alive
+    /// at a time, so a caller that writes each piece to a file holds neither the whole text
+    /// nor an encoder's tree of it (#11: custody.json of a 50,000-file record is tens of MB).
+    ///
+    /// Throws only for a value JSON cannot hold (a NaN or infinite Double), naming its field;
+    /// what `sink` was given by then is a beginning of the text, to be thrown away.
+    public func writeCanonicalJSON(to sink: (Data) -> Void) throws(CustodyRecordError) {
         var outline = self
         outline.files = []
-        var out = Data()
         do {
             try PrettyJSON.splice(try Self.encode(outline, path: ""), emptyArray: "files", count: files.count,
-                                  element: { i in try Self.encode(files[i], path: "files[\(i)]") }, into: { out.append($0) })
+                                  element: { i in try Self.encode(files[i], path: "files[\(i)]") }, into: sink)
         } catch let error as CustodyRecordError {
             throw error
         } catch {
             throw .notEncodable(field: "", reason: "\(error)")
         }
-        out.append(0x0A)
-        return out
+        sink(Data([0x0A]))
     }
 
     /// One value as `JSONEncoder` writes it at the top level (sorted, pretty, `/` unescaped).

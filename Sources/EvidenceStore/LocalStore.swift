@@ -74,9 +74,16 @@ public struct LocalStore: Sendable {
     ///
     /// - Returns: the final bag's path.
     ///
-    /// `payload`, `custody` and `derived` are taken (`consuming`) so that each is let go once
-    /// written: with a large catalog each is MBs (#11).
-    package func finalize(bag name: String, payload: consuming [PayloadFile], bagInfo: BagInfo, custody: consuming Data,
+    /// custody.json is made by `custody` as it is written (`CustodyRecord.writeCanonicalJSON`),
+    /// then signed from the file once it and the derived files are written: Ed25519 signs the
+    /// whole message at once, and reading it back then, when what it was made from is gone,
+    /// keeps the record, its text and the reports out of memory together (#11). `payload`,
+    /// `custody` and `derived` are taken (`consuming`) so that each is let go once written.
+    ///
+    /// - Throws: `StorageError`; when `custody` or a derived file throws, one whose `detail` is
+    ///   that error (nothing is renamed into bags/).
+    package func finalize(bag name: String, payload: consuming [PayloadFile], bagInfo: BagInfo,
+                          custody: consuming @escaping ((Data) -> Void) throws -> Void,
                           derived: consuming [TagFile] = [], key: Ed25519PrivateKey) throws(StorageError) -> String {
         let staging = stagingBag(name), final = finalBag(name)
         if !FileManager.default.fileExists(atPath: staging) && FileManager.default.fileExists(atPath: final) {
@@ -84,12 +91,6 @@ public struct LocalStore: Sendable {
             return final
         }
         try FileIO.makeDirectory(staging + "/data")
-        let signature: [UInt8]
-        do {
-            signature = try custody.withUnsafeBytes { try key.signature(for: $0) }
-        } catch {
-            throw StorageError(operation: "sign custody.json of", path: staging, errno: EINVAL)
-        }
         // Each tag file is written as soon as it is hashed, and no copy is kept: with a large
         // catalog the manifest, the custody record and the reports are tens of MB each.
         var tagDigests: [(String, [UInt8])] = []
@@ -106,7 +107,8 @@ public struct LocalStore: Sendable {
         // A file made piece by piece (`TagFile`), written as the pieces come: small pieces (a
         // report.json entry) gathered into 64 KiB runs, a piece of a run or more written as it is.
         // After a failed write the rest is only drained, neither hashed nor kept.
-        func putPieces(_ file: String, _ produce: ((Data) -> Void) -> Void) throws(StorageError) {
+        @discardableResult
+        func putPieces(_ file: String, _ produce: ((Data) -> Void) throws -> Void) throws(StorageError) -> [UInt8] {
             let path = staging + "/" + file
             try FileIO.makeDirectory((path as NSString).deletingLastPathComponent)
             let fd = try FileIO.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o640)
@@ -126,31 +128,39 @@ public struct LocalStore: Sendable {
                 write(buffer)
                 buffer.removeAll(keepingCapacity: true)
             }
-            produce { piece in
-                guard failure == nil else { return }
-                piece.withUnsafeBytes { hasher.update($0) }
-                if piece.count >= run {
-                    flush()
-                    write(piece)
-                } else {
-                    buffer.append(piece)
-                    if buffer.count >= run { flush() }
+            do {
+                try produce { piece in
+                    guard failure == nil else { return }
+                    piece.withUnsafeBytes { hasher.update($0) }
+                    if piece.count >= run {
+                        flush()
+                        write(piece)
+                    } else {
+                        buffer.append(piece)
+                        if buffer.count >= run { flush() }
+                    }
                 }
+            } catch {
+                throw failure ?? StorageError(operation: "make", path: path, errno: EINVAL, detail: "\(error)")
             }
             flush()
             if let failure { throw failure }
             try FileIO.sync(fd, path: path)
-            tagDigests.append((file, hasher.finalize()))
+            let digest = hasher.finalize()
+            tagDigests.append((file, digest))
+            return digest
         }
         try put("bagit.txt", Array(BagIt.declaration.utf8))
         try put("bag-info.txt", Array(bagInfo.text().utf8))
-        try put("manifest-sha256.txt", Array(BagIt.manifest((consume payload).map { ($0.bagPath, $0.sha256) }).utf8))
-        try put("custody.json", custody)
-        _ = consume custody
-        try put("custody.json.sig", signature)
+        let manifest = (consume payload).map { (path: $0.bagPath, sha256: $0.sha256) }
+        try putPieces("manifest-sha256.txt") { sink in BagIt.writeManifest(manifest) { sink(Data($0.utf8)) } }
+        _ = consume manifest
+        let custodyDigest = try putPieces("custody.json", custody)
+        _ = consume custody // the record it was made from goes with it
         // Derived files (tracks, reports) are tag files: listed in the tag manifest, never
         // beside or over the payload.
         for file in derived { try putPieces(file.path, file.write) } // consumes `derived`
+        try put("custody.json.sig", try signWritten(staging + "/custody.json", sha256: custodyDigest, key: key))
         try put("tagmanifest-sha256.txt", Array(BagIt.manifest(tagDigests).utf8), listed: false)
         // Payload files were fsynced as they were written; their directories are synced here.
         for dir in directories(under: staging) { try FileIO.syncDirectory(dir) }
@@ -159,6 +169,38 @@ public struct LocalStore: Sendable {
         try FileIO.syncDirectory(stagingDirectory)
         try makeReadOnly(final)
         return final
+    }
+
+    /// The signature of the file at `path`, read back whole: Ed25519 (RFC 8032 PureEd25519, what
+    /// openssl and every verifier check) hashes the whole message twice, so it cannot be signed
+    /// piece by piece as it is written. The bytes read must be exactly those written, whose
+    /// SHA-256 is `sha256` (the tag manifest's line): the signature is over what the manifest
+    /// names, or sealing fails.
+    private func signWritten(_ path: String, sha256: [UInt8], key: Ed25519PrivateKey) throws(StorageError) -> [UInt8] {
+        let fd = try FileIO.open(path, flags: O_RDONLY | O_NOFOLLOW)
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw StorageError(operation: "stat", path: path, errno: errno) }
+        let size = Int(info.st_size)
+        // One byte more than the size, to see that the file has not grown since.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size + 1, alignment: 1)
+        defer { buffer.deallocate() }
+        var done = 0
+        while done <= size {
+            let n = try FileIO.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]), at: UInt64(done), path: path)
+            if n == 0 { break }
+            done += n
+        }
+        let message = UnsafeRawBufferPointer(rebasing: buffer[..<min(done, size)])
+        guard done == size, SHA256Hasher.hash(message) == sha256 else {
+            throw StorageError(operation: "sign", path: path, errno: EIO,
+                               detail: "the file read back (\(done) bytes) is not the one written (\(size) bytes, SHA-256 \(hexString(sha256)))")
+        }
+        do {
+            return try key.signature(for: message)
+        } catch {
+            throw StorageError(operation: "sign", path: path, errno: EINVAL, detail: "\(error)")
+        }
     }
 
     /// Every directory below and including `root`, deepest first.

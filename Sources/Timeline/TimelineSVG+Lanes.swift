@@ -20,28 +20,30 @@ extension TimelinePicture {
     /// Returns the lane's height and, for the recordings, where each id's bar went.
     func recordings(_ svg: inout SVGWriter, top: Double, media: Bool) -> (height: Double, rows: Int) {
         // A file without corrected times has no place on a time line (the report's finding names it).
-        let entries = r.recordings.filter { $0.isLog != media && $0.corrected != nil }
+        // Each bar is kept as its entry's index and place, not a copy of the entry and its label:
+        // with 10,000 recordings the copies were the heap's peak at sealing (#11).
         let rowHeight = media ? 42.0 : 20.0
         var rowEnds: [Double] = []
-        var placed: [(Entry, row: Int, x0: Double, x1: Double, label: String)] = []
-        for e in entries {
+        var placed: [(index: Int, row: Int, x0: Double, x1: Double)] = []
+        var count = 0
+        for (index, e) in r.recordings.enumerated() where e.isLog != media {
             guard let span = e.corrected else { continue }
+            count += 1
             let x0 = x(span.startMs)
             let x1 = max(x(span.endMs), x0 + 3)
-            var label = media ? "#\(e.sequence)" : e.kind
-            if span.startMs < axisStart {
-                label = "← " + label + " from " + TextLayout.clock(span.startMs, zone: zone, fullDate: true).dropFirst(5).dropLast(3)
-            }
-            let labelWidth = Self.textWidth(label, 11)
+            let labelWidth = Self.textWidth(barLabel(e, span, media: media), 11)
             let right = max(x1, x0 + labelWidth) + 3
             let row = rowEnds.firstIndex { $0 <= x0 } ?? rowEnds.count
             if row == rowEnds.count { rowEnds.append(right) } else { rowEnds[row] = right }
-            placed.append((e, row, x0, x1, label))
+            if !svg.isMeasuring { placed.append((index, row, x0, x1)) }
         }
         let height = max(1, Double(rowEnds.count)) * rowHeight + 12
         if svg.isMeasuring { return (height, rowEnds.count) }
-        laneLabel(&svg, top: top, height: height, media ? "录像 Recordings" : "日志 Logs", media ? "\(entries.count) files" : nil)
-        for (e, row, x0, x1, label) in placed {
+        laneLabel(&svg, top: top, height: height, media ? "录像 Recordings" : "日志 Logs", media ? "\(count) files" : nil)
+        for (index, row, x0, x1) in placed {
+            let e = r.recordings[index]
+            guard let span = e.corrected else { continue } // placed only with one
+            let label = barLabel(e, span, media: media)
             let rowTop = top + 6 + Double(row) * rowHeight
             let barTop = media ? rowTop + 12 : rowTop + 2
             let barHeight = media ? 16.0 : 12.0
@@ -68,6 +70,16 @@ extension TimelinePicture {
             }
         }
         return (height, rowEnds.count)
+    }
+
+    /// The text beside a bar: the recording's sequence number or the log's kind, and where the
+    /// file began for one that began before the axis.
+    private func barLabel(_ e: Entry, _ span: TimeSpan, media: Bool) -> String {
+        var label = media ? "#\(e.sequence)" : e.kind
+        if span.startMs < axisStart {
+            label = "← " + label + " from " + TextLayout.clock(span.startMs, zone: zone, fullDate: true).dropFirst(5).dropLast(3)
+        }
+        return label
     }
 
     private func tooltip(_ e: Entry) -> String {

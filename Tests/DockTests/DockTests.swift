@@ -61,6 +61,31 @@ import Testing
         #expect(audit.contains("\"seq\":\(anchor.seq),"))
     }
 
+    /// custody.json is written as it is encoded and signed from the file (#11): with a catalog
+    /// whose record spans several of the writer's 64 KiB runs, the file is still exactly
+    /// JSONEncoder's layout of the record it holds, and stock openssl verifies its signature.
+    @Test func aLargeCatalogsCustodyRecordIsJSONEncodersLayoutAndSigned() async throws {
+        let kiosk = try TestKiosk()
+        let recordings = (1...150).map {
+            #"{"id": \#($0), "kind": "video", "path": "DCIM/100MEDIA/视频_\#($0).MP4", "size": 100, "sequence": \#($0)}"#
+        }
+        let (out, _) = await kiosk.dockOne(try recorderScenario(recordings: "[" + recordings.joined(separator: ",") + "]"))
+        #expect(out.result == .completed && out.verified == 150, "\(out.result)")
+        let bag = try #require(out.bagPath)
+        let data = try Data(contentsOf: URL(fileURLWithPath: bag + "/custody.json"))
+        #expect(data.count > 1 << 16)
+        let record = try CustodyRecord(json: data)
+        #expect(record.files.count == 150)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        #expect(data == (try encoder.encode(record)) + Data("\n".utf8))
+        let (verified, text) = try run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", kiosk.config.store + "/gateway.pub",
+                                        "-rawin", "-in", bag + "/custody.json", "-sigfile", bag + "/custody.json.sig"])
+        #expect(verified == 0 && text.contains("Signature Verified Successfully"), "\(text)")
+        let (status, output) = try run(["python3", "-m", "bagit", "--validate", bag])
+        #expect(status == 0, "\(output)")
+    }
+
     @Test func aSecondDockSkipsWhatTheLedgerHoldsAndReleasesUnderThePolicy() async throws {
         let kiosk = try TestKiosk(release: .releaseAfterVerified)
         let r = try recorderScenario()

@@ -33,6 +33,32 @@ import Testing
         #expect(BagIt.manifest(entries) == BagIt.manifest(entries.shuffled()))
     }
 
+    /// The manifest is written line by line (#11); its bytes and order are those of the
+    /// whole-text manifest every bag so far was sealed with: lines made whole, then sorted by
+    /// written path (String equality, then UTF-8 order) and hex digest.
+    @Test func theManifestWrittenLineByLineIsTheOneMadeWhole() {
+        var rng = SystemRandomNumberGenerator()
+        let parts = ["a", "B", "%", "\r", "\n", "\r\n", "é", "e\u{301}", "视频", "/", " ", "0"]
+        var entries: [(path: String, sha256: [UInt8])] = (0..<400).map { i in
+            let path = "data/" + (0..<Int.random(in: 1...4, using: &rng)).map { _ in parts.randomElement(using: &rng)! }.joined()
+            return (path, Self.digest("\(i % 7)"))
+        }
+        // The same path twice with two digests, and two paths equal as Strings but not as bytes.
+        entries += [("data/twin", Self.digest("2")), ("data/twin", Self.digest("1")),
+                    ("data/caf\u{E9}", Self.digest("3")), ("data/cafe\u{301}", Self.digest("4"))]
+        entries.shuffle(using: &rng)
+        let made = entries.map { (path: BagIt.percentEncoded($0.path), digest: hexString($0.sha256)) }.sorted { a, b in
+            if a.path != b.path { return a.path.utf8.lexicographicallyPrecedes(b.path.utf8) }
+            return a.digest.utf8.lexicographicallyPrecedes(b.digest.utf8)
+        }
+        let whole = made.map { "\($0.digest)  \($0.path)\n" }.joined()
+        var lines: [String] = []
+        BagIt.writeManifest(entries) { lines.append($0) }
+        #expect(lines.count == entries.count && lines.allSatisfy { $0.hasSuffix("\n") && $0.utf8.filter { $0 == 0x0A }.count == 1 })
+        #expect(Array(lines.joined().utf8) == Array(whole.utf8))
+        #expect(Array(BagIt.manifest(entries).utf8) == Array(whole.utf8))
+    }
+
     @Test(arguments: [
         ("data/100%.mp4", "data/100%25.mp4"),
         ("data/a\nb", "data/a%0Ab"),

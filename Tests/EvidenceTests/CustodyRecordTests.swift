@@ -63,6 +63,39 @@ import Testing
         }
     }
 
+    /// custody.json is written as it is encoded (#11): the pieces, in order, are exactly
+    /// `canonicalJSON()`, and none holds more than one file.
+    @Test(arguments: [0, 1, 200])
+    func thePiecesWrittenAreTheCanonicalJSONOneFileAtATime(files: Int) throws {
+        var record = Self.record
+        record.files = (0..<files).map { i in Self.file(UInt32(i), path: Array("视频/\(i)\n\"x\".MP4".utf8), bagPath: "data/\(i).MP4") }
+        var pieces: [Data] = []
+        try record.writeCanonicalJSON { pieces.append($0) }
+        #expect(pieces.reduce(Data(), +) == (try record.canonicalJSON()))
+        #expect(pieces.count > files)
+        // No piece is longer than the record without files, or than what one file adds to it.
+        var outline = record
+        outline.files = []
+        let bare = try outline.canonicalJSON().count
+        outline.files = [record.files.first ?? Self.file(0, path: [], bagPath: "data/0")]
+        let bound = max(bare, try outline.canonicalJSON().count - bare + 16)
+        #expect(pieces.allSatisfy { $0.count <= bound }, "\(pieces.map(\.count).max() ?? 0) > \(bound)")
+        if files == 200 { #expect(try record.canonicalJSON().count > 20 * bound) }
+    }
+
+    @Test func aValueThatCannotBeWrittenStopsTheWriterNamingItsField() {
+        var record = Self.record
+        record.clock?.offsetMs = .infinity
+        var written = Data()
+        #expect {
+            try record.writeCanonicalJSON { written.append($0) }
+        } throws: { error in
+            guard case CustodyRecordError.notEncodable(let field, _) = error else { return false }
+            return field == "clock.offsetMs"
+        }
+        #expect(written.isEmpty)
+    }
+
     /// The recorder part is one flat object, the identity's members beside `driver` and
     /// `protocolVersion`, as every bag so far was signed with (the Swift type nests the identity).
     @Test func recorderPartIsWrittenFlat() throws {
