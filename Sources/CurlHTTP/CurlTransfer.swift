@@ -77,6 +77,9 @@ final class CurlTransfer: @unchecked Sendable {
         try check(rg_setopt_long(easy, CURLOPT_CONNECTTIMEOUT, idle))
         try check(rg_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1))
         try check(rg_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, idle))
+        if let userAgent = settings.userAgent {
+            try check(rg_setopt_string(easy, CURLOPT_USERAGENT, userAgent))
+        }
         if let caFile = settings.caFile {
             try check(rg_setopt_string(easy, CURLOPT_CAINFO, caFile))
             try check(rg_setopt_string(easy, CURLOPT_CAPATH, nil))

@@ -18,11 +18,14 @@ public final class HTTPClient: Sendable {
         public var caFile: String?
         /// The largest answer body accepted; a larger one fails with `.responseTooLarge`.
         public var maximumResponseBody: Int
+        /// The `User-Agent` header (what a server's log names the client by); none when nil.
+        public var userAgent: String?
 
-        public init(idleTimeout: Double = 60, caFile: String? = nil, maximumResponseBody: Int = 16 << 20) {
+        public init(idleTimeout: Double = 60, caFile: String? = nil, maximumResponseBody: Int = 16 << 20, userAgent: String? = nil) {
             self.idleTimeout = idleTimeout
             self.caFile = caFile
             self.maximumResponseBody = maximumResponseBody
+            self.userAgent = userAgent
         }
     }
 
@@ -36,8 +39,9 @@ public final class HTTPClient: Sendable {
     /// there is no complete answer (`HTTPFailure` says why). Cancelling the calling task
     /// cancels the request (`.cancelled`).
     public func send(_ request: HTTPRequest) async throws(HTTPFailure) -> HTTPResponse {
-        let transfer = try CurlTransfer(request, settings: settings)
+        // The loop first: it initialises libcurl once, before any handle exists.
         let loop = CurlEventLoop.shared
+        let transfer = try CurlTransfer(request, settings: settings)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, HTTPFailure>, Never>) in
                 transfer.await(continuation)

@@ -29,7 +29,10 @@ final class HTTPTransport: Sendable {
     ///     (URLError.timedOut): an idle timeout, not a limit on a long upload.
     ///   - caFile: the PEM file of the CAs HTTPS trusts instead of the system store.
     init(idleTimeout: TimeInterval, caFile: String?) {
-        client = HTTPClient(settings: HTTPClient.Settings(idleTimeout: idleTimeout, caFile: caFile))
+        // The program's name as the User-Agent (as URLSession sent it), so that the store's
+        // log tells the gateway's requests from others.
+        client = HTTPClient(settings: HTTPClient.Settings(idleTimeout: idleTimeout, caFile: caFile,
+                                                          userAgent: "\(ProcessInfo.processInfo.processName) libcurl"))
     }
 
     /// Sends the request. Throws `.transport` when there is no HTTP answer at all, or the

@@ -59,6 +59,8 @@ import Testing
             #expect(headers["content-length"] == String(bytes.count))
             #expect(headers["transfer-encoding"] == nil)
             #expect(headers["x-amz-sdk-checksum-algorithm"] == "SHA256")
+            // No 100-continue wait; the program named, as stores log it.
+            #expect(headers["expect"] == nil && headers["user-agent"] == ProcessInfo.processInfo.processName + " libcurl")
             // Only what the HTTP client does not touch is signed.
             let authorization = try #require(headers["authorization"])
             #expect(authorization.contains("SignedHeaders=content-md5;content-type;host;x-amz-checksum-sha256;x-amz-content-sha256;x-amz-date;x-amz-sdk-checksum-algorithm,"))
