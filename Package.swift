@@ -35,6 +35,8 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // MARK: Pure core
         /// Proleptic Gregorian dates to and from day counts, in integers. The one copy.
@@ -105,8 +107,11 @@ let package = Package(
         .target(name: "USBLink", dependencies: ["CLibUSB", "RecorderHAL"]),
         /// Recorders docked and undocked, from udev (the only importer of CLibUDev).
         .target(name: "Discovery", dependencies: ["CLibUDev"]),
-        /// An S3-compatible evidence store: SigV4 signing on libcrypto, HTTP through URLSession.
-        .target(name: "S3Store", dependencies: ["GatewayCrypto"]),
+        /// An HTTP/1.1 client over libcurl's multi interface on one event-loop thread, bodies
+        /// streamed from a source (the only importer of CCurl).
+        .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+        /// An S3-compatible evidence store: SigV4 signing on libcrypto, HTTP through CurlHTTP.
+        .target(name: "S3Store", dependencies: ["GatewayCrypto", "CurlHTTP"]),
         /// The gateway's settings: the configuration file's text, the command-line argument
         /// parser of all three programs, and the one resolver of both (command line over file
         /// over defaults). Pure but for a thin file-reading adapter.

@@ -7,7 +7,7 @@ if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
 fi
 
 # The system libraries the package links (Package.swift names the same apt providers).
-BUILD_PACKAGES="pkg-config libusb-1.0-0-dev libudev-dev libssl-dev libsqlite3-dev libmicrohttpd-dev"
+BUILD_PACKAGES="pkg-config libusb-1.0-0-dev libudev-dev libssl-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev"
 
 # ensure_packages PKG...: installs with apt-get whatever of PKG is not installed yet.
 ensure_packages() {

@@ -120,7 +120,7 @@ extension Forwarder {
                         await self.acquireSlot()
                         let result: Result<(part: MultipartPart, digest: PayloadDigest), S3Error>
                         do throws(S3Error) {
-                            // Stopped: no part read into memory only to be cancelled.
+                            // Stopped: no part read and hashed only to be cancelled.
                             if Task.isCancelled {
                                 throw S3Error.transport(operation: "UploadPart", url: key, code: URLError.cancelled.rawValue,
                                                         detail: "the forward queue was stopped")

@@ -16,8 +16,9 @@ import Musl
 /// was sealed (or a read that returned other bytes) never becomes an object in the store, let
 /// alone a verified one that lets the recorder free the original.
 ///
-/// How: a part waits for its turn (`turn`, before it takes an upload slot), feeds the body it
-/// has just read (`feed`), and so passes the turn on; a part that could not be read passes it
+/// How: a part waits for its turn (`turn`, before it takes an upload slot), feeds the body as
+/// it hashes it before sending (`feed`, a buffer at a time; the upload checks that the bytes
+/// it sends are these), and passes the turn on once the whole part has been fed; a part that could not be read passes it
 /// on too (`abandon`), which spoils the result. Parts the store already holds (a resumed
 /// upload) are read from the file by the next part in its `turn`, or by `result` for the last
 /// ones, and those very bytes must also match what the store lists for the part (its ETag as
@@ -31,6 +32,8 @@ final class PartOrderedDigest: @unchecked Sendable {
     private let held: [Int: MultipartPart]
     /// Every part before this one has been fed (or read, if held).
     private var fedUpTo = 0
+    /// How many bytes of part `fedUpTo` have been fed so far.
+    private var fedBytes: Int64 = 0
     /// Why the result is void, once it is.
     private var spoiled: String?
     private var waiting: [Int: CheckedContinuation<Void, Never>] = [:]
@@ -61,19 +64,22 @@ final class PartOrderedDigest: @unchecked Sendable {
         readHeldParts(upTo: index)
     }
 
-    /// Part `index`'s body, read and about to be sent; then the turn passes on. Only the turn's
-    /// holder may call it (other calls are ignored). Hashes outside the lock: the turn gives
-    /// its holder the hasher to itself.
+    /// The next bytes of part `index`'s body, read and about to be sent; once the part's
+    /// whole range has been fed, the turn passes on. Only the turn's holder may call it (other
+    /// calls are ignored). Hashes outside the lock: the turn gives its holder the hasher to
+    /// itself.
     func feed(_ index: Int, _ bytes: UnsafeRawBufferPointer) {
         lock.lock()
         let holder = fedUpTo == index
         lock.unlock()
         guard holder else { return }
-        if Int64(bytes.count) != ranges[index].count {
-            spoil("part \(index + 1) had \(bytes.count) bytes, not \(ranges[index].count)")
+        let total = fedBytes + Int64(bytes.count)
+        if total > ranges[index].count {
+            spoil("part \(index + 1) had more than \(ranges[index].count) bytes")
         }
         hasher.update(bytes)
-        pass(index)
+        fedBytes = total
+        if total >= ranges[index].count { pass(index) }
     }
 
     /// Part `index` was not read (it failed first): the result is void, and the turn passes on.
@@ -123,6 +129,7 @@ final class PartOrderedDigest: @unchecked Sendable {
     private func pass(_ index: Int) {
         lock.lock()
         fedUpTo = index + 1
+        fedBytes = 0
         let next = waiting.removeValue(forKey: firstUnheld(from: fedUpTo))
         lock.unlock()
         next?.resume()

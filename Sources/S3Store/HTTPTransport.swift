@@ -1,7 +1,5 @@
+import CurlHTTP
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// An HTTP answer, headers keyed by lower-case name.
 struct HTTPAnswer: Sendable {
@@ -17,113 +15,59 @@ enum HTTPBody: Sendable {
     case none
     /// Small bodies: XML documents.
     case data(Data)
-    /// File contents loaded for one PUT or part, taken out once when the task is created.
-    /// Never `uploadTask(with:fromFile:)` (it can crash the process when a connection drops,
-    /// see `UploadBody`) and never `httpBodyStream` (it sends `Transfer-Encoding: chunked`,
-    /// which S3 refuses with 501).
-    case upload(UploadBody)
+    /// A file or a range of it, streamed from disk and checked as it goes (`FileBody`).
+    case file(FileBody)
 }
 
-/// URLSession (FoundationNetworking, libcurl on Linux) as this client uses it: one request,
-/// one answer, no redirects followed, no cookies, no cache, cancellable.
+/// The libcurl client (`CurlHTTP`) as this S3 client uses it: one request, one answer, no
+/// redirects followed, connections kept alive, cancellable; failures as `S3Error`.
 final class HTTPTransport: Sendable {
-    private let session: URLSession
+    private let client: HTTPClient
 
-    /// - Parameter idleTimeout: seconds without a byte sent or received before a request
-    ///   fails with URLError.timedOut. FoundationNetworking restarts the timer on every
-    ///   read, write and header, so it is an idle timeout, not a limit on a long upload.
-    init(idleTimeout: TimeInterval) {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = idleTimeout
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        configuration.httpShouldSetCookies = false
-        session = URLSession(configuration: configuration, delegate: RefuseRedirects(), delegateQueue: nil)
+    /// - Parameters:
+    ///   - idleTimeout: seconds without a byte sent or received before a request fails
+    ///     (URLError.timedOut): an idle timeout, not a limit on a long upload.
+    ///   - caFile: the PEM file of the CAs HTTPS trusts instead of the system store.
+    init(idleTimeout: TimeInterval, caFile: String?) {
+        // The program's name as the User-Agent (as URLSession sent it), so that the store's
+        // log tells the gateway's requests from others.
+        client = HTTPClient(settings: HTTPClient.Settings(idleTimeout: idleTimeout, caFile: caFile,
+                                                          userAgent: "\(ProcessInfo.processInfo.processName) libcurl"))
     }
 
-    deinit { session.finishTasksAndInvalidate() }
-
-    /// Sends `request` with `body`. Throws only `.transport` (no HTTP answer at all); any
-    /// status, errors included, is returned for the caller to judge.
-    func send(_ request: URLRequest, body: HTTPBody, operation: String) async throws(S3Error) -> HTTPAnswer {
-        let holder = TaskHolder()
-        let url = request.url?.absoluteString ?? "?"
-        let result: Result<HTTPAnswer, S3Error> = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPAnswer, S3Error>, Never>) in
-                let completion: @Sendable (Data?, URLResponse?, (any Error)?) -> Void = { data, response, error in
-                    if let error {
-                        let code = (error as? URLError)?.errorCode ?? URLError.unknown.rawValue
-                        let detail = (error as NSError).localizedDescription
-                        continuation.resume(returning: .failure(.transport(operation: operation, url: url, code: code, detail: detail)))
-                        return
-                    }
-                    guard let http = response as? HTTPURLResponse else {
-                        continuation.resume(returning: .failure(.transport(
-                            operation: operation, url: url, code: URLError.badServerResponse.rawValue, detail: "not an HTTP response")))
-                        return
-                    }
-                    var headers = [String: String]()
-                    for (name, value) in http.allHeaderFields {
-                        if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
-                    }
-                    continuation.resume(returning: .success(HTTPAnswer(status: http.statusCode, headers: headers, body: data ?? Data())))
-                }
-                let task: URLSessionTask
-                switch body {
-                case .none: task = session.dataTask(with: request, completionHandler: completion)
-                case .data(let data): task = session.uploadTask(with: request, from: data, completionHandler: completion)
-                case .upload(let upload):
-                    // URLSession copies the body here; the loaded copy is dropped right after.
-                    guard let created = upload.take({ session.uploadTask(with: request, from: $0, completionHandler: completion) }) else {
-                        continuation.resume(returning: .failure(.invalidRequest(
-                            operation: operation, detail: "an upload body of \(upload.count) bytes was already sent once")))
-                        return
-                    }
-                    task = created
-                }
-                holder.start(task)
-            }
-        } onCancel: {
-            holder.cancel()
+    /// Sends the request. Throws `.transport` when there is no HTTP answer at all, or the
+    /// file body's own failure when it aborted the request (`FileBody`); any status, errors
+    /// included, is returned for the caller to judge.
+    func send(method: String, url: String, headers: [(name: String, value: String)], body: HTTPBody,
+              operation: String) async throws(S3Error) -> HTTPAnswer {
+        let requestBody: HTTPRequestBody = switch body {
+        case .none: .none
+        case .data(let data): .bytes([UInt8](data))
+        case .file(let file): .stream(file)
         }
-        return try result.get()
-    }
-}
-
-/// Hands a task started inside a continuation to a cancellation handler that may run before,
-/// during or after the start.
-private final class TaskHolder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var task: URLSessionTask?
-    private var cancelled = false
-
-    func start(_ task: URLSessionTask) {
-        lock.lock()
-        self.task = task
-        let cancelled = self.cancelled
-        lock.unlock()
-        task.resume()
-        // Cancelled before the task existed: cancel it now, so it completes with .cancelled.
-        if cancelled { task.cancel() }
+        do throws(HTTPFailure) {
+            let response = try await client.send(HTTPRequest(method: method, url: url, headers: headers, body: requestBody))
+            return HTTPAnswer(status: response.status, headers: response.headers, body: Data(response.body))
+        } catch {
+            if case .file(let file) = body, let failure = file.failure { throw failure }
+            throw .transport(operation: operation, url: url, code: Self.urlErrorCode(error.kind).rawValue, detail: error.detail)
+        }
     }
 
-    func cancel() {
-        lock.lock()
-        cancelled = true
-        let task = self.task
-        lock.unlock()
-        task?.cancel()
-    }
-}
-
-/// Answers every redirect with "do not follow": the redirect itself comes back as the answer.
-/// Following would send the signed request, Authorization header included, to another host,
-/// and an S3 redirect (301 PermanentRedirect, 307 TemporaryRedirect) means the endpoint or
-/// region is misconfigured, which an operator should see.
-private final class RefuseRedirects: NSObject, URLSessionTaskDelegate, Sendable {
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
-        completionHandler(nil)
+    /// The URLError code that names a failure's kind (the codes FoundationNetworking reported,
+    /// which `S3Error.isTransient` and the forward queue's cancellation are written in).
+    static func urlErrorCode(_ kind: HTTPFailure.Kind) -> URLError.Code {
+        switch kind {
+        case .invalidURL: .badURL
+        case .unsupportedScheme: .unsupportedURL
+        case .hostNotFound: .cannotFindHost
+        case .cannotConnect: .cannotConnectToHost
+        case .timedOut: .timedOut
+        case .connectionLost: .networkConnectionLost
+        case .tls: .secureConnectionFailed
+        case .cancelled: .cancelled
+        case .responseTooLarge: .dataLengthExceedsMaximum
+        case .bodyAborted, .other: .unknown
+        }
     }
 }

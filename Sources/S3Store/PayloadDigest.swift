@@ -52,6 +52,6 @@ extension PayloadDigest {
     /// same bytes. Throws `.localFile` when the file cannot be read and `.invalidRequest` when
     /// the range goes past its end.
     public init(file path: String, range: Range<Int64>? = nil, alsoFeeding extra: SHA256Hasher? = nil) throws(S3Error) {
-        self = try LocalFile.digest(of: path, range: range, operation: "Digest", alsoFeeding: extra).0
+        self = try LocalFile.digest(of: path, range: range, operation: "Digest", observing: extra.map { hasher in { hasher.update($0) } }).0
     }
 }

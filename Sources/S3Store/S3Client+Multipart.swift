@@ -33,18 +33,19 @@ extension S3Client {
 
     /// UploadPart of bytes `range` of the file at `path`.
     ///
-    /// The range is read once, into memory, its MD5 and SHA-256 computed on those bytes,
-    /// which are then what is sent (see `UploadBody` for why not stream it from disk).
-    /// Memory: one part's size per call in flight; no disk.
+    /// The range is hashed (MD5 and SHA-256, one pass) just before the request is signed,
+    /// then streamed from disk, the bytes sent checked against the SHA-256 signed as they go
+    /// (`FileBody`: a range that changed in between aborts the request, `.invalidRequest`).
+    /// Memory: a read buffer per call in flight, whatever the part size.
     ///
     /// Sends `Content-MD5`, `x-amz-sdk-checksum-algorithm: SHA256` and
     /// `x-amz-checksum-sha256`. The size limits are the caller's to respect (the server
     /// refuses a small part at CompleteMultipartUpload, `EntityTooSmall`).
     ///
-    /// `reading`, when given, is called once with the body just read, before anything is sent
-    /// (not at all when the read fails): the caller can hash exactly the bytes that go out. It
-    /// runs while this body holds the hand-over gate, so other uploads wait for it to return;
-    /// it must not keep the pointer.
+    /// `reading`, when given, sees the body's bytes in order, a buffer at a time, as they are
+    /// hashed before anything is sent (all `range.count` of them unless the read fails, which
+    /// throws): the bytes sent are checked to be these, so the caller can hash exactly the
+    /// bytes that go out. It must not keep the pointer.
     public func uploadPart(bucket: String, key: String, uploadID: String, partNumber: Int,
                            fileAt path: String, range: Range<Int64>,
                            reading observe: ((UnsafeRawBufferPointer) -> Void)? = nil) async throws(S3Error) -> (part: MultipartPart, digest: PayloadDigest) {
@@ -55,12 +56,12 @@ extension S3Client {
         guard range.count <= Self.maximumPartSize else {
             throw .invalidRequest(operation: operation, detail: "a part of \(range.count) bytes is larger than 5 GiB")
         }
-        let (body, digest) = try await loadBody(path, range: range, operation: operation)
-        if let observe { body.withBytes(observe) }
+        let body = try FileBody(path: path, range: range, operation: operation, observing: observe)
+        let digest = body.digest
         var request = Request(operation: operation, method: "PUT", bucket: bucket, key: key,
                               query: [("partNumber", String(partNumber)), ("uploadId", uploadID)])
         request.headers = [("content-type", "application/octet-stream")] + Self.checksumHeaders(digest)
-        request.body = .upload(body)
+        request.body = .file(body)
         request.payloadSHA256 = digest.sha256Hex
         let answer = try await send(request)
         if let echoed = answer.header("x-amz-checksum-sha256"), echoed != digest.sha256Base64 {

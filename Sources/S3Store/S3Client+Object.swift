@@ -3,10 +3,11 @@ import Foundation
 extension S3Client {
     /// PutObject from the file at `path`: one request.
     ///
-    /// The file is read once, into memory, and its MD5 and SHA-256 are computed on those
-    /// bytes, which are then what is sent (see `UploadBody` for why not stream it from disk).
-    /// Memory: the file's size, while the request is in flight; callers send large files with
-    /// multipart (S3 caps a single PUT at 5 GiB, and this refuses anything larger).
+    /// The file is hashed (MD5 and SHA-256, one pass) just before the request is signed, then
+    /// streamed from disk; the bytes sent are checked against the SHA-256 signed as they go,
+    /// and a file that changed in between aborts the request before its last byte
+    /// (`.invalidRequest`, nothing stored; see `FileBody`). Memory: a read buffer, whatever the
+    /// size. S3 caps a single PUT at 5 GiB, and this refuses anything larger.
     ///
     /// Sends `Content-MD5`, `x-amz-sdk-checksum-algorithm: SHA256`, `x-amz-checksum-sha256`
     /// (base64) and the lock headers from `lock`. When the server echoes a SHA-256 other than
@@ -21,13 +22,14 @@ extension S3Client {
         guard size <= Self.maximumPartSize else {
             throw .invalidRequest(operation: operation, detail: "\(path) has \(size) bytes; a single PUT takes at most 5 GiB, use multipart")
         }
-        let (body, digest) = try await loadBody(path, operation: operation)
+        let body = try FileBody(path: path, operation: operation)
+        let digest = body.digest
         if let expectedSHA256, expectedSHA256 != digest.sha256 {
             throw .invalidRequest(operation: operation, detail: "\(path) has SHA-256 \(digest.sha256Hex), expected \(PayloadDigest(length: 0, md5: [], sha256: expectedSHA256).sha256Hex): the file changed; nothing was sent")
         }
         var request = Request(operation: operation, method: "PUT", bucket: bucket, key: key)
         request.headers = [("content-type", contentType)] + Self.checksumHeaders(digest) + (lock?.headers ?? [])
-        request.body = .upload(body)
+        request.body = .file(body)
         request.payloadSHA256 = digest.sha256Hex
         let answer = try await send(request)
         let echoed = answer.header("x-amz-checksum-sha256")

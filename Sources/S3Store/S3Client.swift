@@ -1,19 +1,17 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A client for an S3-compatible evidence store with Object Lock: SigV4-signed requests over
-/// URLSession, one request per call, no retries (each `S3Error` says whether a retry can
+/// libcurl (`CurlHTTP`), one request per call, no retries (each `S3Error` says whether a retry can
 /// help), no redirects followed.
 ///
 /// Every request carries `x-amz-content-sha256` with the payload's hex SHA-256 (so the body
 /// is covered by the signature) and signs only `host`, the `x-amz-*` headers, `content-type`
-/// and `content-md5`: URLSession adds headers of its own (User-Agent, Accept-Encoding, …)
-/// that must stay out of the signature.
+/// and `content-md5`: the HTTP client adds headers of its own (Accept, Content-Length) that
+/// must stay out of the signature.
 ///
-/// Uploads read each body (a file, or one part of it) into memory, hashing it in the same
-/// pass, and send those bytes; see `putObject` and `uploadPart` for the memory each needs. Keys are sent as given, each `/`-separated segment percent-encoded
+/// Uploads hash each body (a file, or one part of it) in one pass just before signing, then
+/// stream it from the file, checking as it goes that the bytes sent are the bytes signed
+/// (`FileBody`); no body is held in memory. Keys are sent as given, each `/`-separated segment percent-encoded
 /// once, as AWS, Ceph and MinIO expect. moto 5.2 checks signatures against the DECODED path
 /// (re-encoding only spaces), so there a key with any character outside
 /// `A-Z a-z 0-9 - . _ ~ /` and space fails with `SignatureDoesNotMatch`, from boto3 alike.
@@ -25,8 +23,6 @@ public final class S3Client: Sendable {
     public let endpoint: S3Endpoint
     private let signer: SigV4Signer
     private let transport: HTTPTransport
-    /// One body at a time is read and handed to URLSession (see `HandOverGate`).
-    private let handOver = HandOverGate()
     private let clock: @Sendable () -> Date
 
     /// - Parameters:
@@ -39,26 +35,12 @@ public final class S3Client: Sendable {
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.endpoint = endpoint
         self.signer = SigV4Signer(credentials: credentials, region: endpoint.region, service: "s3")
-        self.transport = HTTPTransport(idleTimeout: idleTimeout)
+        let caFile: String? = if case .caBundle(let path) = endpoint.trust { path } else { nil }
+        self.transport = HTTPTransport(idleTimeout: idleTimeout, caFile: caFile)
         self.clock = clock
     }
 
     // MARK: Sending
-
-    /// Bytes `range` of the file at `path` (all of it when nil), read and hashed once through
-    /// the hand-over gate, which the body leaves when URLSession has taken it (or when it is
-    /// dropped unsent).
-    func loadBody(_ path: String, range: Range<Int64>? = nil, operation: String) async throws(S3Error) -> (body: UploadBody, digest: PayloadDigest) {
-        await handOver.enter()
-        do throws(S3Error) {
-            let (body, digest) = try LocalFile.load(path, range: range, operation: operation)
-            body.onHandOver { [handOver] in handOver.leave() }
-            return (body, digest)
-        } catch {
-            handOver.leave()
-            throw error
-        }
-    }
 
     /// One S3 request before signing.
     struct Request {
@@ -80,9 +62,7 @@ public final class S3Client: Sendable {
         let operation = request.operation
         if let bucket = request.bucket { try Self.validateBucketName(bucket, operation: operation) }
         if let key = request.key { try Self.validateKey(key, operation: operation) }
-        guard let url = endpoint.url(bucket: request.bucket, key: request.key, query: request.query) else {
-            throw .invalidRequest(operation: operation, detail: "no valid URL for bucket \(request.bucket ?? "-") key \(request.key ?? "-")")
-        }
+        let url = endpoint.url(bucket: request.bucket, key: request.key, query: request.query)
         let headers = request.headers + [("host", endpoint.authority(bucket: request.bucket)),
                                          ("x-amz-content-sha256", request.payloadSHA256)]
         let signature = signer.sign(SigV4Request(method: request.method,
@@ -90,14 +70,10 @@ public final class S3Client: Sendable {
                                                  query: request.query, headers: headers,
                                                  payloadSHA256: request.payloadSHA256),
                                     at: clock())
-        var urlRequest = URLRequest(url: url)
-        urlRequest.httpMethod = request.method
-        // Host is left to URLSession, which derives the same value from the URL.
-        for (name, value) in headers where name != "host" { urlRequest.setValue(value, forHTTPHeaderField: name) }
-        for (name, value) in signature.addedHeaders { urlRequest.setValue(value, forHTTPHeaderField: name) }
-        urlRequest.setValue(signature.authorization, forHTTPHeaderField: "Authorization")
-
-        let answer = try await transport.send(urlRequest, body: request.body, operation: operation)
+        // Host is left to libcurl, which derives the same value from the URL.
+        let sent = headers.filter { $0.name != "host" } + signature.addedHeaders.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+            + [(name: "Authorization", value: signature.authorization)]
+        let answer = try await transport.send(method: request.method, url: url, headers: sent, body: request.body, operation: operation)
         guard (200..<300).contains(answer.status) else {
             throw .service(Self.serviceError(operation: operation, answer: answer))
         }
@@ -110,8 +86,7 @@ public final class S3Client: Sendable {
         let tree = root ?? XMLTree.parse(answer.body)
         let headerRequestID = answer.header("x-amz-request-id") ?? answer.header("x-amzn-requestid")
         // Where a redirect points, and the bucket's real region: what an operator needs to
-        // correct the endpoint. (URLSession on Linux drops the body of a redirect it was told
-        // not to follow, so these headers may be all there is.)
+        // correct the endpoint (a HEAD answer has no body, so these headers may be all there is).
         var details = [String: String]()
         if let location = answer.header("location") { details["Location"] = location }
         if let region = answer.header("x-amz-bucket-region") { details["BucketRegion"] = region }

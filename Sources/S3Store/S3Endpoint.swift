@@ -8,10 +8,6 @@ public enum S3ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
     case caBundleUnreadable(path: String, detail: String)
     /// The CA bundle holds no `-----BEGIN CERTIFICATE-----` block.
     case caBundleHasNoCertificates(path: String)
-    /// `missing` of the bundle's certificates are not in the system trust store that
-    /// URLSession on Linux uses (`systemBundle`, or none found). See `S3Endpoint.TrustRoots`.
-    case caBundleNotInSystemTrustStore(path: String, missing: Int, systemBundle: String?)
-
     public var description: String {
         switch self {
         case .invalidEndpoint(let url, let reason):
@@ -20,10 +16,6 @@ public enum S3ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
             "cannot read CA bundle \(path): \(detail)"
         case .caBundleHasNoCertificates(let path):
             "CA bundle \(path) holds no PEM certificate"
-        case .caBundleNotInSystemTrustStore(let path, let missing, let systemBundle):
-            "\(missing) certificate(s) of CA bundle \(path) are not in the system trust store "
-                + "(\(systemBundle ?? "none found")); URLSession on Linux trusts only that store: "
-                + "copy the CA to /usr/local/share/ca-certificates/<name>.crt and run update-ca-certificates"
         }
     }
 }
@@ -42,21 +34,11 @@ public struct S3Endpoint: Sendable, Hashable {
     }
 
     /// Which certificate authorities HTTPS connections trust.
-    ///
-    /// What URLSession on Linux supports: FoundationNetworking drives libcurl, which checks
-    /// the server against ONE system CA file (Debian: /etc/ssl/certs/ca-certificates.crt).
-    /// There is no per-session CA setting: no SecTrust, no server-trust challenge delegate,
-    /// and `URLSessionCertificateAuthorityInfoFile` is read on Android only; libcurl (unlike
-    /// the curl tool) ignores `CURL_CA_BUNDLE`, and `SSL_CERT_FILE` is not consulted once
-    /// libcurl names its file. A private CA must therefore be installed system-wide
-    /// (`/usr/local/share/ca-certificates/` + `update-ca-certificates`).
     public enum TrustRoots: Sendable, Hashable {
-        /// The system store.
+        /// The system store (libcurl's OpenSSL default; Debian: /etc/ssl/certs/ca-certificates.crt).
         case system
-        /// The system store, after checking, when the endpoint is made, that every
-        /// certificate in this PEM bundle is already in it: a private CA that was configured
-        /// but not installed is reported at start-up, naming the file, instead of failing
-        /// every upload with a TLS error.
+        /// Only the CAs in this PEM file (a private store's CA), instead of the system store;
+        /// checked when the endpoint is made to be readable and hold a certificate.
         case caBundle(path: String)
     }
 
@@ -70,15 +52,15 @@ public struct S3Endpoint: Sendable, Hashable {
     public let region: String
     /// How buckets appear in URLs.
     public let addressing: Addressing
-    /// Which CAs HTTPS trusts (always the system store on Linux; see `TrustRoots`).
+    /// Which CAs HTTPS trusts.
     public let trust: TrustRoots
 
     /// An endpoint from a URL such as `https://s3.evidence.example:9000`.
     ///
     /// Refused: a scheme other than http/https, no host, user info, a path other than `/`,
     /// a query or fragment, an empty region, virtual-host addressing with an IP address, and a
-    /// CA bundle that is unreadable, holds no certificate or is not in the system store (see
-    /// `TrustRoots`). A CA bundle with an `http` URL is refused too: it would protect nothing.
+    /// CA bundle that is unreadable or holds no certificate. A CA bundle with an `http` URL is
+    /// refused too: it would protect nothing.
     public init(url: String, region: String, addressing: Addressing = .path,
                 caBundlePath: String? = nil) throws(S3ConfigurationError) {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else {
@@ -113,7 +95,7 @@ public struct S3Endpoint: Sendable, Hashable {
             guard scheme == "https" else {
                 throw .invalidEndpoint(url: url, reason: "a CA bundle is given but the scheme is http")
             }
-            try SystemTrustStore.requireTrusted(bundlePath: caBundlePath)
+            try CABundle.requireCertificates(at: caBundlePath)
             self.trust = .caBundle(path: caBundlePath)
         } else {
             self.trust = .system
@@ -140,13 +122,13 @@ public struct S3Endpoint: Sendable, Hashable {
 
     /// The URL to send: the path encoded with `URIEncoding.encodePath` and the query with
     /// `URIEncoding.encode`, exactly as signed.
-    func url(bucket: String?, key: String?, query: [(name: String, value: String)]) -> URL? {
+    func url(bucket: String?, key: String?, query: [(name: String, value: String)]) -> String {
         var text = "\(scheme)://\(authority(bucket: bucket))\(URIEncoding.encodePath(path(bucket: bucket, key: key)))"
         if !query.isEmpty {
             // `?uploads`, not `?uploads=`: what the AWS SDKs send; both sign as `uploads=`.
             text += "?" + query.map { $0.value.isEmpty ? URIEncoding.encode($0.name) : "\(URIEncoding.encode($0.name))=\(URIEncoding.encode($0.value))" }
                 .joined(separator: "&")
         }
-        return URL(string: text)
+        return text
     }
 }

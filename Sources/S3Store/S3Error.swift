@@ -19,7 +19,8 @@ public enum S3Error: Error, Sendable, Hashable, CustomStringConvertible {
     /// `<Error>` document (CompleteMultipartUpload may do that after it has started to answer).
     case service(S3ServiceError)
     /// No usable HTTP answer: connection refused or reset, timeout, name not resolved, TLS
-    /// failure, cancellation. `code` is the `URLError` code and `detail` libcurl's text.
+    /// failure, cancellation. `code` is the `URLError` code that names the kind of failure
+    /// (`HTTPTransport.urlErrorCode`) and `detail` libcurl's text.
     case transport(operation: String, url: String, code: Int, detail: String)
     /// A successful status whose content breaks the API's promise: a missing header or XML
     /// element, an unparsable date, an upload id that is not the one asked about.
@@ -77,10 +78,10 @@ public enum S3Error: Error, Sendable, Hashable, CustomStringConvertible {
     /// server's `BadDigest`, or `damagedInTransit`), and every transport failure except a
     /// malformed or unsupported URL.
     ///
-    /// Cancellation is transient: nothing was wrong with the request. On Linux a TLS failure
-    /// (untrusted or expired certificate, handshake error) reaches here as URLError code -1
-    /// (unknown) with libcurl's text, indistinguishable by code from other failures, so it is
-    /// transient too; its `description` carries libcurl's words.
+    /// Cancellation is transient: nothing was wrong with the request. A TLS failure
+    /// (untrusted or expired certificate, handshake error; URLError.secureConnectionFailed) is
+    /// transient too, as a store may be mid-way through renewing its certificate; its
+    /// `description` carries libcurl's words.
     public var isTransient: Bool {
         switch self {
         case .service(let e):

@@ -65,18 +65,16 @@ public enum SettingsResolver {
     ///
     /// - Parameters:
     ///   - requireStore: refuse a command line with neither `--store` nor `--config` (the service).
-    ///   - memory: what upload bodies are weighed against (`GatewayConfig.validated`).
     /// - Throws: `.configuration` naming the file (or "command line"), line and key;
     ///   `.usage` for a `--forward` that is not `s3://BUCKET/PREFIX`, a `--verify-source` that is
     ///   not `always` or `before-release`, or a missing store.
     public static func resolve(_ commandLine: CommandLineSettings, requireStore: Bool = false,
-                               memory: Int64 = GatewayConfig.physicalMemory,
                                read: (String) throws(ConfigError) -> String = GatewayConfig.text(ofFile:))
         throws(SettingsError) -> GatewayConfig {
         var config = GatewayConfig()
         do {
             if let path = commandLine.config {
-                config = try GatewayConfig(text: try read(path), file: path).validated(file: path, memory: memory)
+                config = try GatewayConfig(text: try read(path), file: path).validated(file: path)
             }
         } catch { throw .configuration(error) }
         if let store = commandLine.store { config.store = store }
@@ -92,7 +90,7 @@ public enum SettingsResolver {
         if let endpoint = commandLine.s3Endpoint { config.forward?.endpoint = endpoint }
         if let region = commandLine.s3Region { config.forward?.region = region }
         if config.forward != nil {
-            do { config = try config.validated(file: commandLine.config ?? "command line", memory: memory) } catch { throw .configuration(error) }
+            do { config = try config.validated(file: commandLine.config ?? "command line") } catch { throw .configuration(error) }
         }
         if requireStore, commandLine.store == nil, commandLine.config == nil {
             throw .usage(UsageError(description: "--store DIR is required (or a config file with store =)"))

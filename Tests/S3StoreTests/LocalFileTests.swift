@@ -21,32 +21,73 @@ import Testing
         }
     }
 
-    /// A loaded range holds exactly those bytes (across buffer boundaries), its digest is
-    /// theirs, and the bytes can be taken out once only.
-    @Test func loadedRangeHoldsExactlyThoseBytesOnce() throws {
+    /// A file body hashes its range once (the observer seeing the same bytes), then gives
+    /// exactly those bytes while it is sent, in any buffer size, ends with 0, and starts over
+    /// when rewound.
+    @Test func fileBodyGivesItsRangeAndStartsOver() throws {
         let bytes = testBytes(3 * LocalFile.bufferSize / 2, seed: 8)
         try withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("clip.bin").path
             try Data(bytes).write(to: URL(fileURLWithPath: path))
-            let (body, digest) = try LocalFile.load(path, range: 10..<Int64(bytes.count - 10), operation: "Test")
-            #expect(body.count == bytes.count - 20)
-            #expect(digest == PayloadDigest(of: bytes[10..<bytes.count - 10]))
-            let handedOver = Counter()
-            body.onHandOver { handedOver.add() }
-            #expect(body.take { $0 } == Data(bytes[10..<bytes.count - 10]))
-            #expect(handedOver.value == 1)
-            #expect(body.take { $0 } == nil)
-            #expect(handedOver.value == 1, "handed over once")
-            let (whole, wholeDigest) = try LocalFile.load(path, operation: "Test")
-            #expect(whole.take { $0 } == Data(bytes) && wholeDigest == PayloadDigest(of: bytes))
-            let (empty, emptyDigest) = try LocalFile.load(path, range: 5..<5, operation: "Test")
-            #expect(empty.take { $0 } == Data() && emptyDigest == PayloadDigest(of: [UInt8]()))
-            // A body dropped unsent hands over too, so the next body is not kept waiting.
-            do {
-                let (unsent, _) = try LocalFile.load(path, range: 0..<10, operation: "Test")
-                unsent.onHandOver { handedOver.add() }
+            let observed = SHA256Hasher()
+            let body = try FileBody(path: path, range: 10..<Int64(bytes.count - 10), operation: "Test",
+                                    observing: { observed.update($0) })
+            let expected = Array(bytes[10..<bytes.count - 10])
+            #expect(body.length == Int64(expected.count) && body.digest == PayloadDigest(of: expected))
+            #expect(observed.finalize() == SHA256Hasher.hash(expected))
+            for size in [4096, 65_537] {
+                #expect(body.rewind())
+                #expect(try Self.drain(body, bufferSize: size) == expected)
+                #expect(body.failure == nil)
             }
-            #expect(handedOver.value == 2)
+            let empty = try FileBody(path: path, range: 5..<5, operation: "Test")
+            #expect(try Self.drain(empty, bufferSize: 4096) == [] && empty.digest == PayloadDigest(of: [UInt8]()))
+        }
+    }
+
+    /// A file that changes after it was hashed (and signed) is never sent whole: the read that
+    /// would complete the body aborts instead, naming the change; one that shrinks likewise.
+    @Test func aFileChangedAfterHashingAbortsBeforeItsLastByte() throws {
+        let bytes = testBytes(LocalFile.bufferSize + 100, seed: 9)
+        try withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("clip.bin").path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let body = try FileBody(path: path, operation: "Test")
+            var changed = bytes
+            changed[5] ^= 1
+            try Data(changed).write(to: URL(fileURLWithPath: path))
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
+            defer { buffer.deallocate() }
+            var given = 0
+            while let count = body.read(into: buffer) {
+                #expect(count > 0)
+                given += count
+            }
+            #expect(given < bytes.count)
+            guard case .invalidRequest(_, let detail)? = body.failure else {
+                Issue.record("expected invalidRequest, got \(String(describing: body.failure))")
+                return
+            }
+            #expect(detail.contains("changed") && detail.contains(path))
+
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let shrinking = try FileBody(path: path, operation: "Test")
+            try Data(bytes.prefix(1000)).write(to: URL(fileURLWithPath: path))
+            #expect(shrinking.read(into: buffer) == 1000)
+            #expect(shrinking.read(into: buffer) == nil)
+            #expect(shrinking.failure?.description.contains("shrank") == true)
+        }
+    }
+
+    /// Everything a body gives until it returns 0 (nil fails the test).
+    static func drain(_ body: FileBody, bufferSize: Int) throws -> [UInt8] {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var out: [UInt8] = []
+        while true {
+            let count = try #require(body.read(into: buffer))
+            if count == 0 { return out }
+            out += buffer[0..<count]
         }
     }
 
@@ -55,7 +96,7 @@ import Testing
             let path = directory.appendingPathComponent("small.bin").path
             try Data(count: 100).write(to: URL(fileURLWithPath: path))
             #expect(throws: S3Error.invalidRequest(operation: "Test", detail: "bytes 50..<101 are outside \(path), which has 100 bytes")) {
-                try LocalFile.load(path, range: 50..<101, operation: "Test")
+                try FileBody(path: path, range: 50..<101, operation: "Test")
             }
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["small.bin"])
             #expect(throws: S3Error.invalidRequest(operation: "Test", detail: "\(directory.path) is not a regular file")) {

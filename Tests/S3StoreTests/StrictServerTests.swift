@@ -27,8 +27,8 @@ import Testing
             try? FileManager.default.removeItem(atPath: log)
         }
 
-        func client(timeout: TimeInterval = 30) throws -> S3Client {
-            S3Client(endpoint: try S3Endpoint(url: endpoint, region: "us-east-1"),
+        func client(timeout: TimeInterval = 30, caBundle: String? = nil) throws -> S3Client {
+            S3Client(endpoint: try S3Endpoint(url: endpoint, region: "us-east-1", caBundlePath: caBundle),
                      credentials: S3Credentials(accessKeyID: "AKIDSTUB", secretAccessKey: "stub-secret"), idleTimeout: timeout)
         }
 
@@ -59,7 +59,9 @@ import Testing
             #expect(headers["content-length"] == String(bytes.count))
             #expect(headers["transfer-encoding"] == nil)
             #expect(headers["x-amz-sdk-checksum-algorithm"] == "SHA256")
-            // Only what URLSession does not touch is signed.
+            // No 100-continue wait; the program named, as stores log it.
+            #expect(headers["expect"] == nil && headers["user-agent"] == ProcessInfo.processInfo.processName + " libcurl")
+            // Only what the HTTP client does not touch is signed.
             let authorization = try #require(headers["authorization"])
             #expect(authorization.contains("SignedHeaders=content-md5;content-type;host;x-amz-checksum-sha256;x-amz-content-sha256;x-amz-date;x-amz-sdk-checksum-algorithm,"))
         }
@@ -121,9 +123,7 @@ import Testing
             try await stub.client().objectLockConfiguration(bucket: "redirect")
         }
         #expect(error?.status == 301 && error?.isPermanent == true)
-        // URLSession on Linux drops the body of a redirect it does not follow; the Location
-        // header is kept.
-        #expect(error?.code == nil || error?.code == "PermanentRedirect")
+        #expect(error?.code == "PermanentRedirect")
         guard case .service(let service)? = error else { return }
         #expect(service.details["Location"] == "http://elsewhere.invalid/redirect?object-lock")
         #expect(try stub.requests().count == 1)
@@ -172,7 +172,7 @@ import Testing
     /// The store drops the connection in the middle of a body (a restart, a reset by a proxy):
     /// each upload fails with a transient transport error, and the process lives on.
     /// (FoundationNetworking's file bodies stopped the process on such a reset about one time
-    /// in five; see `UploadBody`.)
+    /// in five; bodies are streamed from the file by libcurl's read callback now.)
     @Test func connectionResetMidBodyIsTransient() async throws {
         let listener = try ResettingListener(readBeforeReset: 1 << 20)
         let client = S3Client(endpoint: try S3Endpoint(url: "http://127.0.0.1:\(listener.port)", region: "us-east-1"),
@@ -198,14 +198,11 @@ import Testing
     }
 
     /// HTTPS with a certificate no trusted CA signed: refused by libcurl, reported as a
-    /// transport error (URLError -1 on Linux) carrying libcurl's words about the certificate.
+    /// transport error (URLError.secureConnectionFailed) carrying libcurl's words about the
+    /// certificate.
     @Test func untrustedCertificateIsRefused() async throws {
         try await withTemporaryDirectory { directory in
-            let cert = directory.appendingPathComponent("cert.pem").path, key = directory.appendingPathComponent("key.pem").path
-            let made = try run("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                                                    "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
-                                                    "-addext", "subjectAltName=IP:127.0.0.1"])
-            try #require(made.status == 0, "openssl req failed: \(made.errorOutput)")
+            let (cert, key) = try Self.selfSigned(in: directory, name: "server")
             let stub = try Stub(tls: (cert, key))
             #expect(stub.endpoint.hasPrefix("https://"))
             let error = await #expect(throws: S3Error.self) { try await stub.client().headBucket("evidence") }
@@ -215,6 +212,68 @@ import Testing
             }
             #expect(detail.lowercased().contains("certificate"), "\(detail)")
             #expect(try stub.requests().isEmpty)
+        }
+    }
+
+    /// A store whose certificate is signed by a private CA: trusted when that CA is the
+    /// configured bundle, refused when another CA is, and nothing reaches the server then.
+    @Test func aConfiguredCAIsTrustedAndAWrongOneRefused() async throws {
+        try await withTemporaryDirectory { directory in
+            let (cert, key) = try Self.selfSigned(in: directory, name: "server")
+            let (other, _) = try Self.selfSigned(in: directory, name: "other")
+            let stub = try Stub(tls: (cert, key))
+            let wrong = await #expect(throws: S3Error.self) { try await stub.client(caBundle: other).headBucket("evidence") }
+            guard case .transport(_, _, let code, let detail)? = wrong else {
+                Issue.record("expected a transport error, got \(String(describing: wrong))")
+                return
+            }
+            #expect(code == URLError.secureConnectionFailed.rawValue && detail.lowercased().contains("certificate"), "\(detail)")
+            #expect(try stub.requests().isEmpty)
+            _ = try await stub.client(caBundle: cert).headBucket("evidence")
+            #expect(try stub.requests().count == 1)
+        }
+    }
+
+    /// A self-signed certificate for 127.0.0.1 (its own CA) and its key, made by openssl.
+    static func selfSigned(in directory: URL, name: String) throws -> (cert: String, key: String) {
+        let cert = directory.appendingPathComponent("\(name).pem").path, key = directory.appendingPathComponent("\(name)-key.pem").path
+        let made = try run("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                                                "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                                                "-addext", "subjectAltName=IP:127.0.0.1"])
+        try #require(made.status == 0, "openssl req failed: \(made.errorOutput)")
+        return (cert, key)
+    }
+
+    /// A file that changes after its part was hashed and signed, while it is being sent, never
+    /// reaches the server whole: the request is aborted before its last byte and the error
+    /// says the file changed.
+    @Test func aFileChangedWhileBeingSentIsNeverReceivedWhole() async throws {
+        let stub = try Stub()
+        let client = try stub.client()
+        let bytes = testBytes(3 * LocalFile.bufferSize, seed: 13)
+        try await withTemporaryDirectory { directory in
+            let source = directory.appendingPathComponent("clip").path
+            try Data(bytes).write(to: URL(fileURLWithPath: source))
+            let range: Range<Int64> = 0..<Int64(bytes.count)
+            let seen = Counter()
+            let error = await #expect(throws: S3Error.self) {
+                try await client.uploadPart(bucket: "evidence", key: "k/clip.mp4", uploadID: "u1", partNumber: 1,
+                                            fileAt: source, range: range, reading: { chunk in
+                    for _ in 0..<chunk.count / 1024 { seen.add() }
+                    // The whole part has been hashed: change one byte before it is sent.
+                    if seen.value == bytes.count / 1024, let handle = FileHandle(forWritingAtPath: source) {
+                        handle.seek(toFileOffset: UInt64(bytes.count - 10))
+                        handle.write(Data([bytes[bytes.count - 10] ^ 1]))
+                        handle.closeFile()
+                    }
+                })
+            }
+            guard case .invalidRequest(_, let detail)? = error else {
+                Issue.record("expected invalidRequest, got \(String(describing: error))")
+                return
+            }
+            #expect(detail.contains("changed"), "\(detail)")
+            #expect(try stub.requests().allSatisfy { ($0["length"] as? Int) != bytes.count })
         }
     }
 

@@ -65,18 +65,6 @@ import Testing
         #expect(try GatewayConfig(text: "forward = s3://b/p\n", file: "x").forward?.uploadsInFlight == 4)
     }
 
-    /// Each upload on the wire holds its body in memory: more than half the machine's memory
-    /// for them is refused, naming both settings and the sizes.
-    @Test func uploadBodiesMustFitInHalfTheMemory() throws {
-        let c = try GatewayConfig(text: "forward = s3://b/p\ns3-endpoint = http://127.0.0.1:9000\npart-size = 256MiB\n", file: "gw.conf")
-        #expect(throws: Never.self) { try c.validated(file: "gw.conf", memory: 2560 << 20) }
-        #expect { try c.validated(file: "gw.conf", memory: (2560 << 20) - 1) } throws: { error in
-            let text = "\(error)"
-            return (error as? ConfigError)?.key == "part-size" && text.contains("5 × 256 MiB") && text.contains("1280 MiB of upload bodies")
-                && text.contains("lower part-size or uploads-in-flight")
-        }
-    }
-
     /// Found by Tools/fuzz gateway-config (reproducer in its corpus, part-size-overflow.conf):
     /// a size whose bytes do not fit in 64 bits trapped on the multiplication.
     @Test(arguments: ["1111111111111111111MB", "9223372036854775807KiB", "-9223372036854775807GB"])

@@ -6,7 +6,7 @@ import Testing
     static let file = "store = /srv/store\nstate = /srv/state\nforward = s3://evidence/kiosk\ns3-endpoint = https://s3.example.org\n"
 
     static func resolve(_ commandLine: CommandLineSettings, text: String = file, requireStore: Bool = false) throws(SettingsError) -> GatewayConfig {
-        try SettingsResolver.resolve(commandLine, requireStore: requireStore, memory: 1 << 40) { (_: String) throws(ConfigError) in text }
+        try SettingsResolver.resolve(commandLine, requireStore: requireStore) { (_: String) throws(ConfigError) in text }
     }
 
     @Test func theCommandLineWinsOverTheFile() throws {
