@@ -75,23 +75,17 @@ import Testing
         let source = QueueStream()
         let server = try StatusHTTPServer(host: "127.0.0.1", port: 0) { _ in .events(source) }
         source.push("data: one\n\n")
-        let received = Mutex<String>("")
-        let finished = DispatchSemaphore(value: 0)
-        let port = server.port
-        Thread.detachNewThread {
-            let answer = (try? Self.get(port, "/events")) ?? "failed"
-            received.withLock { $0 = answer }
-            finished.signal()
-        }
-        source.waitUntilTaken(1)
+        let client = try Connection(port: server.port)
+        client.send("GET /events HTTP/1.1\r\nHost: k\r\n\r\n")
+        // Each message arrives while the stream is open: read until it is there.
+        var seen = try client.read(until: "data: one\n\n")
         source.push("data: two\n\n")
-        source.waitUntilTaken(2)
+        seen += try client.read(until: "data: two\n\n")
         // The source now waits for a third message that never comes: stop must end it.
         server.stop()
-        finished.wait()
-        let answer = received.withLock { $0 }
-        #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n") && answer.contains("Content-Type: text/event-stream; charset=utf-8\r\n"))
-        #expect(answer.contains("data: one\n\n") && answer.contains("data: two\n\n"))
+        seen += try client.readToEnd()
+        #expect(seen.hasPrefix("HTTP/1.1 200 OK\r\n") && seen.contains("Content-Type: text/event-stream; charset=utf-8\r\n"))
+        #expect(seen.contains("data: one\n\n") && seen.contains("data: two\n\n"))
         #expect(source.isClosed)
     }
 
@@ -105,24 +99,67 @@ import Testing
     }
 }
 
+/// A client socket read as the bytes come.
+final class Connection {
+    let fd: Int32
+    private var pending = ""
+
+    init(port: UInt16) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { close(fd); throw POSIXError(.ECONNREFUSED) }
+    }
+
+    deinit { close(fd) }
+
+    func send(_ text: String) {
+        _ = text.withCString { Glibc.send(fd, $0, strlen($0), 0) }
+    }
+
+    /// What arrived up to and including `marker` (blocking until it does); EOF first throws.
+    func read(until marker: String) throws -> String {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !pending.contains(marker) {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            guard n > 0 else { throw POSIXError(.ECONNRESET) }
+            pending += String(decoding: buffer[0..<n], as: UTF8.self)
+        }
+        let range = pending.range(of: marker)!
+        let head = String(pending[..<range.upperBound])
+        pending = String(pending[range.upperBound...])
+        return head
+    }
+
+    /// Everything until the server closes the connection.
+    func readToEnd() throws -> String {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            pending += String(decoding: buffer[0..<n], as: UTF8.self)
+        }
+        defer { pending = "" }
+        return pending
+    }
+}
+
 /// A stream fed by the test: `next()` blocks until a message is pushed or the stream closes.
 final class QueueStream: EventStream, @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [String] = []
-    private var taken = 0
     private var closed = false
 
     func push(_ text: String) {
         condition.lock()
         queue.append(text)
         condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Blocks until `n` messages have been handed to the server.
-    func waitUntilTaken(_ n: Int) {
-        condition.lock()
-        while taken < n { condition.wait() }
         condition.unlock()
     }
 
@@ -137,8 +174,6 @@ final class QueueStream: EventStream, @unchecked Sendable {
         defer { condition.unlock() }
         while queue.isEmpty && !closed { condition.wait() }
         if closed { return nil }
-        taken += 1
-        condition.broadcast()
         return Array(queue.removeFirst().utf8)
     }
 
