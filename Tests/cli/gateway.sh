@@ -155,6 +155,36 @@ else
   failures=$((failures + 1))
 fi
 
+# 3b. The store's watermarks on a small store filled past each (store-high-watermark 40%,
+# store-critical-watermark 75% of a 64 MiB tmpfs): a first recorder fills it to about half; the
+# next run warns in the journal (<4>) and still docks, filling it past three quarters; the run
+# after that refuses its recorder before anything is read (<2>, anomaly store-full), and the
+# recorder keeps its footage for a kiosk with room.
+mkdir -p "$work/wm"
+if mount -t tmpfs -o size=64m tmpfs "$work/wm" 2>/dev/null; then
+  printf 'store = %s\nstate = %s\nstore-high-watermark = 40%%\nstore-critical-watermark = 75%%\n' "$work/wm/store" "$work/wm-state" > "$work/wm.conf"
+  for n in 1 2 3; do
+    size=$(echo "30MiB 20MiB 5MiB" | cut -d' ' -f$n)
+    printf '{"schema": 1, "recorders": [{"identity": {"serial": "W00000%s", "officerNumber": "000001"}, "port": "1-1", "password": "000000", "link": "unlimited", "recordings": [{"kind": "video", "path": "DCIM/V%s.MP4", "size": "%s"}]}]}\n' "$n" "$n" "$size" > "$work/wm$n.json"
+    "$gw" --simulate "$work/wm$n.json" --config "$work/wm.conf" --once --json --control-socket none > "$work/wm$n.out" 2> "$work/wm$n.err"
+    echo $? > "$work/wm$n.rc"
+  done
+  check "watermarks: below the high one, a dock is taken without a word" bash -c "test \$(cat '$work/wm1.rc') -eq 0 && ! grep -q '^<[0-9]>' '$work/wm1.err'"
+  check "watermarks: past the high one, the journal warns (<4>) and the dock is still taken" bash -c "
+    test \$(cat '$work/wm2.rc') -eq 0 && grep -q '^<4>recorder-gatewayd: the store $work/wm/store is .* full, .* free: past the high watermark 40.0%; new docks stop at 75.0%' '$work/wm2.err'"
+  check "watermarks: past the critical one, the journal says so (<2>) and the dock is refused before anything is read" bash -c "
+    test \$(cat '$work/wm3.rc') -eq 1 && grep -q '^<2>recorder-gatewayd: the store .* past the critical watermark 75.0%; new docks are refused until there is room' '$work/wm3.err'"
+  check "watermarks: the refused dock is a store-full anomaly with no bag, the two earlier bags stay" python3 -c "
+import json, os; r = json.load(open('$work/wm3.out'))['recorders'][0]
+assert r['result'] == 'failed' and r['bag'] is None and r['files'] == 0 and [a['code'] for a in r['anomalies']] == ['store-full'], r
+assert 'the recorder keeps its footage' in r['anomalies'][0]['detail'], r
+assert len(os.listdir('$work/wm/store/bags')) == 2"
+  umount "$work/wm"
+else
+  echo "FAIL watermarks: cannot mount a small tmpfs (the suite runs as root on the kiosk image)"
+  failures=$((failures + 1))
+fi
+
 # 4. Configuration errors name the file, line and key.
 printf 'store = /tmp/x\nrelase = keep\n' > "$work/bad.conf"
 "$gw" --simulate --config "$work/bad.conf" --once > /dev/null 2> "$work/err"; rc=$?
