@@ -4,7 +4,8 @@
 # before any recorder is docked; once the service says a screen follows its events, the harness
 # docks a recorder, and the page (never reloaded) must show the bay reading, then safe to take.
 # A wrong password in another bay must say "needs a technician". Screenshots at 1920x1080 and
-# 1280x800 are kept in $SCREEN_SHOTS when set. /metrics must pass `promtool check metrics`.
+# 1280x800 are kept in $SCREEN_SHOTS when set. /metrics must pass `promtool check metrics`. A store
+# past its critical watermark, and a service restarted under the open page, are followed too.
 # Usage: Tests/umockdev/screen.sh BIN_DIR
 # Needs: umockdev gir1.2-umockdev-1.0 python3-gi chromium prometheus (promtool) fonts-wqy-microhei
 # (apt), websocket-client (PyPI).
@@ -107,6 +108,56 @@ else
 fi
 pkill -TERM -f "[r]ecorder-gatewayd --config $work/gw.conf" 2> /dev/null
 wait "$harness" 2> /dev/null
+
+# The service restarted under an open page: the page says the connection is lost, reconnects by
+# itself to the new service on the same address, and follows the next dock, never reloaded.
+rm -rf "$work/store" "$work/state" "$work/log"
+port=$(python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1]); s.close()")
+printf 'password.default = 000000\nstore = %s/store\nstate = %s/state\nstatus-listen = 127.0.0.1:%s\n' "$work" "$work" "$port" > "$work/gw.conf"
+echo '{"schema": 1, "recorders": []}' > "$work/none.json"
+gateway_up() { # gateway_up LOG HARNESS-ARGS...: starts the service under the harness, waits for its page
+    local log="$1"; shift
+    timeout 400 python3 "$here/harness.py" --sim "$bin/recorder-sim" --timeout 360 "$@" \
+        -- "$bin/recorder-gatewayd" --config "$work/gw.conf" --idle-exit 120 --json --control-socket none > /dev/null 2> "$log" &
+    harness=$!
+    for _ in $(seq 1 1200); do
+        grep -q "status page on http://127.0.0.1:$port/" "$log" 2> /dev/null && return 0
+        kill -0 "$harness" 2> /dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+stop_gateway() {
+    pkill -TERM -f "[r]ecorder-gatewayd --config $work/gw.conf" 2> /dev/null
+    wait "$harness" 2> /dev/null
+}
+waits_for() { # waits_for TEXT FILE: until FILE has a line with TEXT, or the browser has ended
+    for _ in $(seq 1 3000); do
+        grep -q "$1" "$2" 2> /dev/null && return 0
+        kill -0 "$browser" 2> /dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+if gateway_up "$work/log-a" --scenario "$work/none.json"; then
+    python3 "$here/screen_browser.py" "http://127.0.0.1:$port/" "$work/restart" --timeout 300 \
+        --expect "link=online" --expect "page=empty" --expect "link=offline" --expect "link=online" --expect "1-1.2=safe-to-take" \
+        > "$work/restart.out" 2>&1 &
+    browser=$!
+    waits_for "bay page shows empty" "$work/restart.out"
+    stop_gateway
+    if waits_for "bay link shows offline" "$work/restart.out" &&
+       gateway_up "$work/log-b" --scenario "$work/two.json" --dock-on-log "status page: a screen follows /events" G000001; then
+        wait "$browser"; rc=$?
+    else
+        kill "$browser" 2> /dev/null; wait "$browser"; rc=1
+    fi
+    cat "$work/restart.out"
+    check "a restarted service: the page said the link was lost, came back by itself and followed the next dock (browser exit $rc)" test "$rc" -eq 0
+    stop_gateway
+else
+    check "a restarted service: the first service started on port $port" false
+fi
 
 [ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
 [ "$failures" -eq 0 ]

@@ -4,7 +4,7 @@
     screen_browser.py URL OUTDIR --expect BAY=STATE[,STATE...] [--expect ...] [--timeout S]
 
 Opens URL once (no reload), then, for each --expect, waits until the tile of BAY has shown each
-STATE in turn (data-state on the tile, read from the live DOM every 100 ms; STATE `empty`: the page says no recorder is docked, whatever BAY), and writes
+STATE in turn (data-state on the tile, read from the live DOM every 100 ms; STATE `empty`: the page says no recorder is docked, whatever BAY; BAY `link` with STATE `offline` or `online`: what the page says of its connection to the service), and writes
 OUTDIR/screen-1920x1080.png and OUTDIR/screen-1280x800.png of the final page, and
 OUTDIR/tiles.json (what each tile says). Exits 0 when every expectation was met, 1 naming the
 first that was not (and what the page showed), 2 when Chromium could not be driven.
@@ -87,8 +87,10 @@ def main():
                 while True:
                     last = page.tiles()
                     shown = [t["state"] for t in last["tiles"] if t["bay"] == bay]
-                    if state == "empty" and last["empty"] or state in shown:
-                        print(f"ok   screen: bay {bay} shows {state}")
+                    link_up = last["link"] == "link"
+                    if (state == "empty" and last["empty"] or state in shown
+                            or bay == "link" and (state == "online" and link_up or state == "offline" and not link_up)):
+                        print(f"ok   screen: bay {bay} shows {state}", flush=True)
                         break
                     if time.monotonic() > deadline:
                         print(f"FAIL screen: bay {bay} never showed {state}; the page showed {json.dumps(last, ensure_ascii=False)}")
