@@ -175,8 +175,8 @@ import Testing
         }
     }
 
-    @Test func aFlipPastTheImageOrWithHexIsRefused() async throws {
-        try await withTemporaryDirectory("ms-flip") { dir in
+    @Test func aFlipPastTheImageOrWithHexIsRefused() throws {
+        try withTemporaryDirectory("ms-flip") { dir in
             _ = try randomImage(in: dir, blocks: 8)
             for changes in [#"[{"offset": 4000, "flip": 200}]"#, #"[{"offset": 0, "flip": 2, "hex": "00"}]"#, #"[{"offset": 0, "flip": 0}]"#] {
                 #expect(throws: ScenarioError.self, "\(changes)") {
