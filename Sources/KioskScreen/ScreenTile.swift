@@ -61,13 +61,16 @@ public struct ScreenTile: Codable, Sendable, Equatable {
     public static let longestWait = 99 * 3600
     /// The longest detail shown, in characters.
     public static let longestDetail = 160
+    /// The longest name, number or serial shown, in characters: they come from the recorder,
+    /// which may say anything, and every update carries them (up to four a second).
+    public static let longestName = 64
 
     /// The tile for `bay` as it stands at `now`.
     public init(_ bay: BayView, now: Date) {
         self.bay = bay.bay
-        officerName = bay.officerName.flatMap { $0.isEmpty ? nil : $0 }
-        officerNumber = bay.officerNumber
-        serial = bay.serial
+        officerName = bay.officerName.flatMap { $0.isEmpty ? nil : Self.shortened($0, to: Self.longestName) }
+        officerNumber = bay.officerNumber.map { Self.shortened($0, to: Self.longestName) }
+        serial = bay.serial.map { Self.shortened($0, to: Self.longestName) }
         state = TileState(phase: bay.phase)
         chinese = state.chinese
         english = state.english
@@ -81,9 +84,13 @@ public struct ScreenTile: Codable, Sendable, Equatable {
         }
         secondsLeft = state.keepDocked ? Self.secondsLeft(bay, now: now) : nil
         let why = bay.note.trimmingCharacters(in: .whitespacesAndNewlines)
-        detail = state == .reading || state == .verifying || why.isEmpty ? nil
-            : (why.count > Self.longestDetail ? String(why.prefix(Self.longestDetail - 1)) + "…" : why)
+        detail = state == .reading || state == .verifying || why.isEmpty ? nil : Self.shortened(why, to: Self.longestDetail)
         ended = bay.ended.map { ISO8601DateFormatter().string(from: $0) }
+    }
+
+    /// `text`, or its first `limit - 1` characters and "…".
+    static func shortened(_ text: String, to limit: Int) -> String {
+        text.count > limit ? String(text.prefix(limit - 1)) + "…" : text
     }
 
     /// At the rate since the dock began, bounded; nil before there is a rate or when nothing is left.

@@ -48,6 +48,9 @@ import Testing
         #expect(failed.state == .needsTechnician && failed.detail?.hasPrefix("authentication refused") == true)
         #expect(failed.detail?.count == ScreenTile.longestDetail && failed.detail?.hasSuffix("…") == true)
         #expect(ScreenTile(Self.bay("done", name: ""), now: ended).officerName == nil)
+        // A recorder's name of any length is shown bounded, as every update carries it.
+        let long = ScreenTile(Self.bay("ingesting", name: String(repeating: "张", count: 5000)), now: ended)
+        #expect(long.officerName?.count == ScreenTile.longestName && long.officerName?.hasSuffix("…") == true)
     }
 
     /// Whatever a recorder calls its officer, an update is one `data:` line of JSON: a name with
