@@ -22,6 +22,17 @@ check() { # check NAME COMMAND...
     if "$@"; then echo "ok   $name"; else echo "FAIL $name"; sed 's/^/     | /' "$work/log"; failures=$((failures + 1)); fi
 }
 
+page_url() { # the address the service's log gives for its page, once it does; empty if it ends first
+    local url=""
+    for _ in $(seq 1 1200); do
+        url=$(grep -o "status page on http://[0-9.:]*/" "$work/log" 2> /dev/null | head -1 | sed 's/^status page on //')
+        [ -n "$url" ] && break
+        kill -0 "$harness" 2> /dev/null || break
+        sleep 0.1
+    done
+    echo "$url"
+}
+
 python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
@@ -43,13 +54,7 @@ timeout 400 python3 "$here/harness.py" --sim "$bin/recorder-sim" --scenario "$wo
     -- "$bin/recorder-gatewayd" --config "$work/gw.conf" --idle-exit 60 --json --control-socket none \
     > "$work/out.json" 2> "$work/log" &
 harness=$!
-url=""
-for _ in $(seq 1 1200); do
-    url=$(grep -o "status page on http://[0-9.:]*/" "$work/log" 2> /dev/null | head -1 | sed 's/^status page on //')
-    [ -n "$url" ] && break
-    kill -0 "$harness" 2> /dev/null || break
-    sleep 0.1
-done
+url=$(page_url)
 check "the service says where its status page is" test -n "$url"
 if [ -n "$url" ]; then
     python3 "$here/screen_browser.py" "$url" "$shots" --timeout 300 \
@@ -87,13 +92,7 @@ timeout 400 python3 "$here/harness.py" --sim "$bin/recorder-sim" --scenario "$wo
     -- "$bin/recorder-gatewayd" --config "$work/gw.conf" --idle-exit 60 --json --control-socket none \
     > "$work/out.json" 2> "$work/log" &
 harness=$!
-url=""
-for _ in $(seq 1 1200); do
-    url=$(grep -o "status page on http://[0-9.:]*/" "$work/log" 2> /dev/null | head -1 | sed 's/^status page on //')
-    [ -n "$url" ] && break
-    kill -0 "$harness" 2> /dev/null || break
-    sleep 0.1
-done
+url=$(page_url)
 if [ -n "$url" ]; then
     python3 "$here/screen_browser.py" "$url" "$work/full" --timeout 300 --expect "1-1.2=needs-technician" > "$work/browser.out" 2>&1
     rc=$?
