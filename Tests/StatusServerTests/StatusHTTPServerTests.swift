@@ -7,26 +7,9 @@ import Testing
 @Suite struct StatusHTTPServerTests {
     /// One HTTP/1.1 exchange over a plain socket (`Connection: close`): the whole answer.
     static func exchange(port: UInt16, _ request: String) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
-        var answer = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            answer += buffer[0..<n]
-        }
-        return String(decoding: answer, as: UTF8.self)
+        let connection = try Connection(port: port)
+        connection.send(request)
+        return try connection.readToEnd()
     }
 
     static func get(_ port: UInt16, _ path: String) throws -> String {
@@ -99,10 +82,11 @@ import Testing
     }
 }
 
-/// A client socket read as the bytes come.
+/// A client socket read as the bytes come. Bytes are kept as bytes until a whole answer or
+/// marker is in, so a character split between two reads is never mangled.
 final class Connection {
     let fd: Int32
-    private var pending = ""
+    private var pending: [UInt8] = []
 
     init(port: UInt16) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -123,30 +107,40 @@ final class Connection {
         _ = text.withCString { Glibc.send(fd, $0, strlen($0), 0) }
     }
 
+    /// Reads once more; false at the end of the stream.
+    private func receive() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        guard n > 0 else { return false }
+        pending += buffer[0..<n]
+        return true
+    }
+
     /// What arrived up to and including `marker` (blocking until it does); EOF first throws.
     func read(until marker: String) throws -> String {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while !pending.contains(marker) {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            guard n > 0 else { throw POSIXError(.ECONNRESET) }
-            pending += String(decoding: buffer[0..<n], as: UTF8.self)
+        let needle = Array(marker.utf8)
+        while true {
+            if let end = Self.end(of: needle, in: pending) {
+                defer { pending.removeFirst(end) }
+                return String(decoding: pending[..<end], as: UTF8.self)
+            }
+            guard receive() else { throw POSIXError(.ECONNRESET) }
         }
-        let range = pending.range(of: marker)!
-        let head = String(pending[..<range.upperBound])
-        pending = String(pending[range.upperBound...])
-        return head
     }
 
     /// Everything until the server closes the connection.
     func readToEnd() throws -> String {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            pending += String(decoding: buffer[0..<n], as: UTF8.self)
+        while receive() {}
+        defer { pending = [] }
+        return String(decoding: pending, as: UTF8.self)
+    }
+
+    private static func end(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard bytes.count >= needle.count else { return nil }
+        for start in 0...(bytes.count - needle.count) where bytes[start..<start + needle.count].elementsEqual(needle) {
+            return start + needle.count
         }
-        defer { pending = "" }
-        return pending
+        return nil
     }
 }
 
