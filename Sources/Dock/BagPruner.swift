@@ -40,8 +40,12 @@ public struct BagPruner: Sendable {
     }
 
     /// Removes what the plan allows, after checking each bag's remote copy again; first
-    /// finishes removals a stop cut short.
+    /// finishes removals a stop cut short. Passes run one at a time, whoever asks.
     public func run(now: Date = Date()) async -> [Result] {
+        await context.pruning.pass { await pass(now: now) }
+    }
+
+    private func pass(now: Date) async -> [Result] {
         var results: [Result] = []
         for withdrawn in context.store.withdrawnBags() {
             // Withdrawn only after its remote copy verified: finish it, and say so again.
@@ -57,15 +61,17 @@ public struct BagPruner: Sendable {
         }
         guard let forwarder = context.forwarder else { return results }
         let settings = forwarder.settings
+        // One verifier (credentials read, endpoint parsed) for the pass; if it cannot be made,
+        // every bag stays, each with that reason.
+        let verifier = Swift.Result<RemoteVerifier, any Error> { try RemoteVerifier(settings: settings) }
         for (bag, decision) in plan(now: now) {
             guard case .prune(let objects, let verifiedUTC) = decision else { continue }
             let local = context.store.finalBag(bag)
             let remote = "s3://\(settings.bucket)/\(settings.key(bag: bag, path: ""))"
             let problems: [String]
-            do {
-                problems = try await RemoteVerifier(settings: settings).verify(bag: local)
-            } catch {
-                problems = ["\(error)"]
+            switch verifier {
+            case .success(let verifier): problems = await verifier.verify(bag: local)
+            case .failure(let error): problems = ["\(error)"]
             }
             guard problems.isEmpty else {
                 let why = "its copy \(remote) does not verify now: " + problems.prefix(3).joined(separator: "; ")

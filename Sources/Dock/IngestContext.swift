@@ -22,6 +22,8 @@ public struct IngestContext: Sendable {
     public var forwarder: Forwarder?
     /// How full the store is against its watermarks: a dock is refused past the critical one.
     public var capacity: CapacityWatch
+    /// Local retention passes run one at a time (`BagPruner.run`).
+    public let pruning = Turnstile()
 
     public init(config: GatewayConfig, journal: Journal, store: LocalStore, audit: AuditLogFile,
                 key: Ed25519PrivateKey, progress: ProgressBoard, driverOptions: DriverOptions) {

@@ -93,10 +93,17 @@ let pruning = gateway.context.forwarder?.settings.pruneAfterDays == nil ? nil : 
         try? await Task.sleep(for: .seconds(3600))
     }
 }
+/// Ends the periodic retention task: a pass under way finishes first (its removals are not
+/// left half done by the exit that follows), the sleep after it is cut short.
+func finishPruning(_ task: Task<Void, Never>?) async {
+    task?.cancel()
+    await task?.value
+}
 if !args.simulate {
     let idle: Duration? = args.idleExit ?? (args.once ? .seconds(3) : nil)
     let status = await runDevices(gateway: gateway, database: database, display: display, json: args.json, idleExit: idle,
                                   capturing: args.captureDir != nil, capture: { [capturer] in capturer.wrap($0, port: $1) })
+    await finishPruning(pruning)
     controlServer?.stop()
     statusServer?.stop()
     exit(status)
@@ -143,7 +150,12 @@ if let forwarder = gateway.context.forwarder, args.once {
     if !forwardedAll {
         FileHandle.standardError.write(Data("recorder-gatewayd: the forward queue did not drain: \(await forwarder.lastProblem ?? "no detail")\n".utf8))
     }
-    if forwarder.settings.pruneAfterDays != nil { _ = await BagPruner(context: gateway.context).run() }
+    if forwarder.settings.pruneAfterDays != nil {
+        // The periodic pass first ends (a pass it is in finishes), then the last one runs,
+        // so the process never exits in the middle of removing a bag.
+        await finishPruning(pruning)
+        _ = await BagPruner(context: gateway.context).run()
+    }
 }
 display.stop()
 let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
@@ -153,6 +165,7 @@ printSummary(outcomes, seconds: seconds, json: args.json, recovered: recovered,
 let notVerified = await gateway.docksNotAllVerified
 let ok = !outcomes.isEmpty && notVerified == 0 && forwardedAll
 if args.once {
+    await finishPruning(pruning)
     controlServer?.stop()
     statusServer?.stop()
     exit(ok ? 0 : 1)
@@ -170,6 +183,7 @@ let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
 FileHandle.standardError.write(Data("recorder-gatewayd: all docks done; waiting (Ctrl-C to stop)\n".utf8))
 stop.wait()
 _ = sources
+await finishPruning(pruning)
 controlServer?.stop()
 statusServer?.stop()
 exit(ok ? 0 : 1)
