@@ -39,4 +39,4 @@ static inline CURLcode rg_message_result(const CURLMsg *message) { return messag
 static const size_t rg_readfunc_abort = CURL_READFUNC_ABORT;
 static const int rg_seekfunc_ok = CURL_SEEKFUNC_OK;
 static const int rg_seekfunc_cantseek = CURL_SEEKFUNC_CANTSEEK;
-static const long rg_http_version_1_1 = CURL_HTTP_VERSION_1_1;
+static const long rg_http_version_2tls = CURL_HTTP_VERSION_2TLS;

@@ -4,7 +4,7 @@
 # openssl. With `s3-ca-bundle` naming that CA the bags are forwarded and released; with a CA that
 # did not sign the store's certificate, with the system's trust store alone, and with a
 # certificate for another host, nothing is sent past the handshake, nothing is released, and
-# the error says why.
+# the error says why. Then HTTP/2: the same store behind nghttpx, which offers h2.
 # Usage: forward-tls.sh BIN_DIR
 set -uo pipefail
 bin="$(cd "$1" && pwd)"
@@ -125,6 +125,25 @@ refused other-host "a certificate for another host" "TLS failed.*(subject name|t
 check "no request reached the store through the proxy with another host's certificate" test ! -s "$work/wrong.log"
 check "the refused runs kept every bag locally" bash -c "
   for k in wrong-ca system-trust other-host; do test \$(ls '$work'/\$k/store/bags | wc -l) -ge 1 || exit 1; done"
+
+# 5. HTTP/2: nghttpx (nghttp2's reverse proxy, Debian nghttp2-proxy) offers h2 over TLS in front
+# of moto; the transfers in flight share its connections, and every bag still verifies.
+port=$(python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+moto_port=${EP##*:}
+nghttpx --frontend="127.0.0.1,$port" --backend="127.0.0.1,$moto_port" --workers=1 --no-via --no-ocsp \
+  --accesslog-file="$work/h2.log" --accesslog-format='$alpn $method $status' --errorlog-file="$work/h2.err" \
+  "$work/store.key" "$work/store.pem" &
+h2pid=$!
+for _ in $(seq 120); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2> /dev/null && break; sleep 0.25; done
+conf h2 "https://127.0.0.1:$port" kiosk-h2 600 "$work/test-ca.pem"
+rc=$(run h2)
+kill "$h2pid" 2> /dev/null; wait "$h2pid" 2> /dev/null
+check "over HTTP/2 the run exits 0 and every bag is forwarded and released" python3 -c "
+import json; d = json.load(open('$work/h2.json.out'))
+assert $rc == 0 and d['recorders'] and all(r['forwarded'] and r['released'] == r['files'] == r['verified'] for r in d['recorders']), ($rc, d['recorders'])"
+check "every request went over h2 (nghttpx's access log)" python3 -c "
+lines = [l.split() for l in open('$work/h2.log')]
+assert len([l for l in lines if l[1] == 'PUT']) >= 5 and all(l[0] == 'h2' for l in lines), lines[:5]"
 
 if [ "$failures" -ne 0 ]; then echo "$failures forward-tls check(s) failed"; exit 1; fi
 echo "forward-tls: all passed"
