@@ -15,8 +15,9 @@ struct FATBootSector: Sendable {
     /// FAT32 with mirroring disabled: the one FAT in use (0-based); else nil (all FATs mirror).
     let activeFAT: Int?
     let serial: UInt32?
-    /// The label in the extended boot record, trimmed; nil when absent or "NO NAME".
-    let label: String?
+    /// The 11 label bytes of the extended boot record; nil when it has none. Decoded in the
+    /// volume's code page by the reader (`FATName.label`).
+    let labelBytes: [UInt8]?
     /// Clusters in the data area, as the BPB's arithmetic gives them.
     let clusterCount: UInt32
     /// Odd but readable things about the BPB (codes for `VolumeAnomaly`).
@@ -116,10 +117,10 @@ struct FATBootSector: Sendable {
         let extended = type == .fat32 ? 64 : 36
         if b[extended + 2] == 0x29 {
             serial = b.u32(extended + 3)
-            label = FATName.label(Array(b[(extended + 7) ..< (extended + 18)]))
+            labelBytes = Array(b[(extended + 7) ..< (extended + 18)])
         } else {
             serial = nil
-            label = nil
+            labelBytes = nil
         }
         oddities = notes
     }

@@ -1,23 +1,33 @@
-/// FAT's names: the 11-byte 8.3 form (OEM code page 437, with the NT case flags) and the
-/// checksum that ties a VFAT long name to it.
+/// FAT's names: the 11-byte 8.3 form (in the volume's OEM code page, with the NT case flags)
+/// and the checksum that ties a VFAT long name to it.
 enum FATName {
+    /// A name decoded, and whether its bytes were not text in the code page asked for (it is
+    /// then shown in code page 437, where every byte is a character, and the caller says so).
+    struct Decoded {
+        var text: String
+        var notInCodePage: Bool
+    }
+
     /// The 8.3 name of a directory entry: base and extension trimmed of padding and joined
     /// with a dot when there is an extension. `caseFlags` is the entry's NT byte (offset 12):
     /// 0x08 lower-cases the base, 0x10 the extension, as Windows NT writes them.
-    static func shortName(_ raw: ArraySlice<UInt8>, caseFlags: UInt8) -> String {
+    static func shortName(_ raw: ArraySlice<UInt8>, caseFlags: UInt8, codePage: ShortNameCodePage = .cp437) -> Decoded {
         var bytes = Array(raw)
-        // 0x05 stands for a real 0xE5 first byte (0xE5 itself marks a deleted entry).
+        // 0x05 stands for a real 0xE5 first byte (0xE5 itself marks a deleted entry; it is
+        // also a GBK lead byte, which is why the escape exists).
         if bytes.first == 0x05 { bytes[0] = 0xE5 }
-        var base = decode(bytes[0 ..< 8].trimmingSpaces())
-        var ext = decode(bytes[8 ..< 11].trimmingSpaces())
-        if caseFlags & 0x08 != 0 { base = base.lowercased() }
-        if caseFlags & 0x10 != 0 { ext = ext.lowercased() }
-        return ext.isEmpty ? base : base + "." + ext
+        let base = decode(bytes[0 ..< 8].trimmingSpaces(), codePage)
+        let ext = decode(bytes[8 ..< 11].trimmingSpaces(), codePage)
+        var baseText = base.text, extText = ext.text
+        if caseFlags & 0x08 != 0 { baseText = baseText.lowercased() }
+        if caseFlags & 0x10 != 0 { extText = extText.lowercased() }
+        return Decoded(text: extText.isEmpty ? baseText : baseText + "." + extText,
+                       notInCodePage: base.notInCodePage || ext.notInCodePage)
     }
 
     /// A volume label's 11 bytes, trimmed; nil when blank or mkfs's "NO NAME" placeholder.
-    static func label(_ raw: [UInt8]) -> String? {
-        let text = decode(raw[0 ..< 11].trimmingSpaces())
+    static func label(_ raw: [UInt8], codePage: ShortNameCodePage = .cp437) -> String? {
+        let text = decode(raw[0 ..< 11].trimmingSpaces(), codePage).text
         return text.isEmpty || text == "NO NAME" ? nil : text
     }
 
@@ -28,24 +38,17 @@ enum FATName {
         return sum
     }
 
-    private static func decode(_ bytes: ArraySlice<UInt8>) -> String {
+    private static func decode(_ bytes: ArraySlice<UInt8>, _ codePage: ShortNameCodePage) -> Decoded {
+        let decoded = codePage.decode(bytes)
         var text = ""
-        for byte in bytes {
-            if byte < 0x80 {
-                // Control characters and the path separator cannot come from a real name; they
-                // are shown as U+FFFD so a path never gains a component from one.
-                text.unicodeScalars.append(byte < 0x20 || byte == 0x2F || byte == 0x5C ? "\u{FFFD}" : Unicode.Scalar(byte))
-            } else {
-                text.unicodeScalars.append(codePage437High[Int(byte - 0x80)])
-            }
+        for scalar in decoded ?? ShortNameCodePage.cp437.decode(bytes) ?? [] {
+            // Control characters and the path separators cannot come from a real name; they
+            // are shown as U+FFFD so a path never gains a component from one. Decoded first:
+            // in GBK a 0x5C byte may be the second half of a character.
+            text.unicodeScalars.append(scalar.value < 0x20 || scalar == "/" || scalar == "\\" ? "\u{FFFD}" : scalar)
         }
-        return text
+        return Decoded(text: text, notInCodePage: decoded == nil)
     }
-
-    /// Code page 437's upper half, the OEM code page of FAT's short names by default.
-    private static let codePage437High: [Unicode.Scalar] = Array((
-        "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀"
-        + "αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{00A0}").unicodeScalars)
 }
 
 private extension ArraySlice where Element == UInt8 {

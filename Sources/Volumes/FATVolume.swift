@@ -23,7 +23,8 @@ enum FATVolume {
         let walker = try FATWalker(reader: reader, boot: boot, offset: offset, partitionLength: length, limits: limits)
         let (files, label) = try await walker.walk()
         let identity = VolumeIdentity(
-            fileSystem: boot.fileSystem, label: label ?? boot.label, serial: boot.serial ?? 0,
+            fileSystem: boot.fileSystem,
+            label: label ?? boot.labelBytes.flatMap { FATName.label($0, codePage: limits.shortNameCodePage) }, serial: boot.serial ?? 0,
             scheme: scheme, partitionNumber: partitionNumber, offset: offset,
             length: min(boot.volumeBytes, reader.length - offset),
             bytesPerSector: boot.bytesPerSector, bytesPerCluster: boot.bytesPerCluster,

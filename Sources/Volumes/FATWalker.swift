@@ -192,17 +192,23 @@ final class FATWalker {
             if attributes & 0x08 != 0 {
                 // A volume label (in the root) or a stray one: never a file.
                 if state.path.isEmpty, attributes & 0x10 == 0, label == nil {
-                    label = FATName.label(Array(entry.prefix(11)))
+                    label = FATName.label(Array(entry.prefix(11)), codePage: limits.shortNameCodePage)
                 }
                 state.longName.reset()
                 continue
             }
             let raw = entry.prefix(11)
-            let short = FATName.shortName(raw, caseFlags: entry[entry.startIndex + 12])
+            let decoded = FATName.shortName(raw, caseFlags: entry[entry.startIndex + 12], codePage: limits.shortNameCodePage)
+            let short = decoded.text
             if short == "." || short == ".." { state.longName.reset(); continue }
             let name: String
             switch state.longName.finish(shortName: raw) {
-            case .none: name = short
+            case .none:
+                name = short
+                if decoded.notInCodePage {
+                    anomalies.append(VolumeAnomaly("short-name-code-page", path: join(state.path, name),
+                                                   "the 8.3 name is not \(limits.shortNameCodePage.rawValue) text; shown in cp437"))
+                }
             case .name(let text, let unpaired):
                 name = text
                 if unpaired > 0 {

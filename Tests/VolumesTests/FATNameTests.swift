@@ -75,12 +75,36 @@ import Testing
     }
 
     @Test func shortNamesWithCaseFlagsAndKanjiEscape() {
-        #expect(FATName.shortName(Array("README  TXT".utf8)[...], caseFlags: 0x08) == "readme.TXT")
-        #expect(FATName.shortName(Array("README  TXT".utf8)[...], caseFlags: 0x18) == "readme.txt")
-        #expect(FATName.shortName(Array("MAKEFILE   ".utf8)[...], caseFlags: 0) == "MAKEFILE")
+        #expect(FATName.shortName(Array("README  TXT".utf8)[...], caseFlags: 0x08).text == "readme.TXT")
+        #expect(FATName.shortName(Array("README  TXT".utf8)[...], caseFlags: 0x18).text == "readme.txt")
+        #expect(FATName.shortName(Array("MAKEFILE   ".utf8)[...], caseFlags: 0).text == "MAKEFILE")
         // 0x05 stands for a first byte 0xE5 (σ in code page 437).
-        #expect(FATName.shortName([0x05] + Array("ABC    TXT".utf8)[...], caseFlags: 0) == "σABC.TXT")
-        #expect(FATName.shortName(Array("A/B     TXT".utf8)[...], caseFlags: 0) == "A\u{FFFD}B.TXT")
+        #expect(FATName.shortName([0x05] + Array("ABC    TXT".utf8)[...], caseFlags: 0).text == "σABC.TXT")
+        #expect(FATName.shortName(Array("A/B     TXT".utf8)[...], caseFlags: 0).text == "A\u{FFFD}B.TXT")
+    }
+
+    /// GBK (cp936) 8.3 names, the bytes from Python's own GBK codec ("视频".encode("gbk") and so
+    /// on), not from the decoder under test.
+    @Test func gbkShortNames() {
+        let video: [UInt8] = [0xCA, 0xD3, 0xC6, 0xB5, 0x20, 0x20, 0x20, 0x20] + Array("MP4".utf8)
+        var d = FATName.shortName(video[...], caseFlags: 0, codePage: .cp936)
+        #expect(d.text == "视频.MP4" && !d.notInCodePage)
+        // The same bytes in code page 437, as before and as Linux shows them by default.
+        #expect(FATName.shortName(video[...], caseFlags: 0).text == "╩╙╞╡.MP4")
+        // 乗 is 81 5C: the 0x5C is half of the character, not a separator.
+        let backslashTrail: [UInt8] = [0x81, 0x5C, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20] + Array("TXT".utf8)
+        d = FATName.shortName(backslashTrail[...], caseFlags: 0, codePage: .cp936)
+        #expect(d.text == "乗.TXT" && !d.notInCodePage)
+        // 0x05 stands for a first byte 0xE5, a GBK lead byte: 05 B5 is E5 B5, "宓".
+        d = FATName.shortName([0x05, 0xB5, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20] + Array("JPG".utf8)[...], caseFlags: 0, codePage: .cp936)
+        #expect(d.text == "宓.JPG" && !d.notInCodePage)
+        // A lead byte with no trail byte is not GBK: shown in cp437, and said so.
+        d = FATName.shortName([0x41, 0xCA, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20] + Array("MP4".utf8)[...], caseFlags: 0, codePage: .cp936)
+        #expect(d.text == "A╩.MP4" && d.notInCodePage)
+        // Plain ASCII is the same in every code page, and the case flags still apply.
+        #expect(FATName.shortName(Array("README  TXT".utf8)[...], caseFlags: 0x08, codePage: .cp936).text == "readme.TXT")
+        // Labels too: "执法" is D6 B4 B7 A8.
+        #expect(FATName.label([0xD6, 0xB4, 0xB7, 0xA8, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20], codePage: .cp936) == "执法")
     }
 
     @Test func timestamps() {

@@ -7,6 +7,8 @@
 # writes DIR/image.img and DIR/volumes.txt: one line per volume, the volume's first 512-byte
 # sector (what `fls -o` takes). KIND is one of
 #   fat12 fat16-s1 fat16-s4 fat32-s1 fat32-s8 fat32-s64 fat32-4k mbr gpt
+# or "gbk": 8.3-only names in code page 936 (no long names), with mtools' own listing of them in
+# DIR/names.txt;
 # or "small": a 1 MiB FAT12 volume of 512-byte clusters holding A.BIN and B.BIN (three
 # clusters each), SUB/CHILD/ and "SUB/Long File Name.txt", for the hand-damaged cases.
 # Every volume gets the same tree: 8.3-only names, lower-case 8.3 names, long Chinese names
@@ -108,6 +110,22 @@ case $kind in
     populate "$img" $((2048 * 512)) 1024
     populate "$img" $((36864 * 512)) 512
     printf '2048\n36864\n' > "$dir/volumes.txt"
+    ;;
+  gbk)
+    # 8.3-only names in code page 936 (GBK), as Chinese firmware writes them without long
+    # names: mtools told the code page (default_codepage) and not to write VFAT entries. mtools
+    # shortens some names its own way, so what it wrote is taken from its own listing (mdir in
+    # cp936, printed as UTF-8) into names.txt, the reference the reader is compared with.
+    "$mkfs" -C -F 12 -s 1 -n RECORDER "$img" 1024 > /dev/null 2>&1
+    printf 'mtools_skip_check=1\ndefault_codepage=936\n' > "$dir/mtoolsrc"
+    mmd -i "$img" ::DCIM
+    i=0
+    for name in "视频.MP4" "录.MP4" "乗.TXT" "DCIM/执法.JPG" "DCIM/宓.JPG" "README.TXT"; do
+      i=$((i + 1)); content "gbk$i" $((700 * i)) > "$work/gbk$i"
+      MTOOLSRC="$dir/mtoolsrc" MTOOLS_NO_VFAT=1 mcopy -i "$img" "$work/gbk$i" "::$name"
+    done
+    MTOOLSRC="$dir/mtoolsrc" mdir -/ -b -i "$img" :: | sed -n 's|^::/||p' | grep -v '/$' | sort > "$dir/names.txt"
+    echo 0 > "$dir/volumes.txt"
     ;;
   *) echo "make-image.sh: unknown kind $kind" >&2; exit 2 ;;
 esac
