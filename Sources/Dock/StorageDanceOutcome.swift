@@ -80,9 +80,9 @@ public enum StorageDanceOutcome: Sendable, Equatable, CustomStringConvertible {
         case .cameBackElsewhere(let expected, let actual, let ms):
             "came back as mass storage on port \(actual), not on \(expected) where it was unlocked, after \(Self.seconds(ms)); not read"
         case .passwordRefused:
-            "the recorder refused the password; it is not sent to this recorder again until a technician clears the refusal"
+            "the recorder refused the password; it is not sent to this recorder again until a technician clears the refusal (recorderctl refusals --clear RECORDER)"
         case .passwordWithheld(let since):
-            "the recorder refused the password at an earlier dock (\(since)); not sent again until a technician clears the refusal"
+            "the recorder refused the password at an earlier dock (\(since)); not sent again until a technician clears the refusal (recorderctl refusals --clear RECORDER)"
         case .noPassword:
             "no vendor password is configured (vendor-password-file); nothing sent"
         case .passwordUnusable(let why):
