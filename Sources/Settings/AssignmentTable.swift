@@ -37,7 +37,7 @@ public struct AssignmentTable: Sendable, Equatable {
     /// - Throws: `ConfigError` naming the file, line and what is wrong.
     public init(text: String, file: String) throws(ConfigError) {
         var seen: [String: Int] = [:]
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let number = index + 1
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }

@@ -24,8 +24,8 @@ public enum VendorPasswordFile {
         guard st.st_size <= 4096 else { throw refuse("is \(st.st_size) bytes; a password file holds one line (at most 4 KiB)") }
         guard let data = FileManager.default.contents(atPath: path) else { throw refuse("cannot be read") }
         guard let text = String(data: data, encoding: .utf8) else { throw refuse("is not UTF-8") }
-        var line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        if line.hasSuffix("\r") { line.removeLast() }
+        // "\r\n" is one Character: the first line ends at any line break.
+        let line = String(text.prefix { !$0.isNewline })
         guard !line.isEmpty else { throw refuse("is empty: its first line is the password") }
         return line
     }
