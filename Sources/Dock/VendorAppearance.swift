@@ -10,15 +10,24 @@ public struct VendorAppearance: Sendable {
     public var link: any USBTransferLink
     /// The family the device database gave its interface.
     public var family: any StorageSwitchDriver
-    /// Every mass-storage device that appears while this dance runs, on any port, in order.
-    /// The dance takes the first; an adapter that knows nothing more may leave it open.
-    public var returns: AsyncStream<MassStorageArrival>
+    /// What the bus says while this dance runs, in order: the vendor device's departure, and
+    /// every mass-storage device that appears, on any port. The dance takes the first
+    /// appearance; an adapter that knows nothing more may leave the stream open.
+    public var bus: AsyncStream<BusEvent>
 
-    public init(port: String, link: any USBTransferLink, family: any StorageSwitchDriver, returns: AsyncStream<MassStorageArrival>) {
+    public init(port: String, link: any USBTransferLink, family: any StorageSwitchDriver, bus: AsyncStream<BusEvent>) {
         self.port = port
         self.link = link
         self.family = family
-        self.returns = returns
+        self.bus = bus
+    }
+
+    /// One thing the bus reports during a dance.
+    public enum BusEvent: Sendable {
+        /// The vendor device left the bus.
+        case departed
+        /// A mass-storage device appeared.
+        case arrived(MassStorageArrival)
     }
 }
 

@@ -120,10 +120,15 @@ public actor VendorDock {
         await audit(.storageAwaited, detail: ["family": family, "port": port,
                                               "waitSeconds": StorageDanceOutcome.seconds(VendorDock.milliseconds(context.vendor.returnWait))])
         context.progress.update(port) { $0.note = "waiting for the recorder to come back as a disk" }
-        let returns = appearance.returns
+        let bus = appearance.bus
         let first: MassStorageArrival? = await withTaskGroup(of: MassStorageArrival?.self) { group in
             group.addTask {
-                for await arrival in returns { return arrival }
+                for await event in bus {
+                    switch event {
+                    case .departed: await self.departed()
+                    case .arrived(let arrival): return arrival
+                    }
+                }
                 // Nothing more will be said: the deadline decides.
                 try? await Task.sleep(for: .milliseconds(max(0, wait)))
                 return nil
@@ -142,6 +147,15 @@ public actor VendorDock {
     }
 
     private var pendingArrival: MassStorageArrival?
+
+    /// The vendor device left the bus (after the switch): audited, and the machine told.
+    private func departed() async {
+        let after = { if case .awaitingReturn(let at, _) = dance.state { now() - at } else { nil as Int64? } }()
+        for a in dance.handle(.departed(at: now())) { await perform(a) }
+        var detail = ["family": family, "port": port]
+        if let after { detail["afterMs"] = "\(after)" }
+        await audit(.vendorDeparted, detail: detail)
+    }
 
     private func acquire(_ arrival: MassStorageArrival) async -> DockOutcome {
         returnedAfter = { if case .acquiring(let ms) = dance.state { ms } else { nil } }()

@@ -55,4 +55,6 @@ public enum AuditEvent: String, Sendable, Hashable, CaseIterable {
     case deviceRefused = "device-refused"
     /// A recorder's remembered password refusal was cleared by a technician.
     case passwordRefusalCleared = "password-refusal-cleared"
+    /// The vendor device left the bus after the switch (on its way back as mass storage).
+    case vendorDeparted = "vendor-departed"
 }

@@ -32,21 +32,21 @@ extension SimulatedDock {
         }
         guard let device = SimulatedVendorRecorder(recorder, name: port) else { return nil }
         capturer.sayNotCaptured(port: port)
-        let (returns, arrivals) = AsyncStream<MassStorageArrival>.makeStream()
+        let (bus, arrivals) = AsyncStream<VendorAppearance.BusEvent>.makeStream()
         // The device's re-appearance, as the bus would report it: on its port, or another.
         Task {
             for await event in device.events {
                 switch event {
-                case .leftBus: break
+                case .leftBus: arrivals.yield(.departed)
                 case .reappeared(let disk, let vid, let pid, let other):
-                    arrivals.yield(MassStorageArrival(port: other ?? port, link: disk.hostEnd, vendorId: vid, productId: pid))
+                    arrivals.yield(.arrived(MassStorageArrival(port: other ?? port, link: disk.hostEnd, vendorId: vid, productId: pid)))
                 case .cannotReappear(let why):
                     log("bay \(port): the simulated recorder cannot come back as a disk: \(why)")
                 }
             }
         }
         let database = self.database
-        let appearance = VendorAppearance(port: port, link: device.hostEnd, family: family, returns: returns)
+        let appearance = VendorAppearance(port: port, link: device.hostEnd, family: family, bus: bus)
         let started = await gateway.dockVendor(appearance) { arrival in
             database.model(vendorId: arrival.vendorId, productId: arrival.productId, interfaceClass: Self.massStorageClass)
                 .flatMap { DriverRegistry.builtIn.driver(named: $0.driver) }

@@ -32,16 +32,17 @@ import TestSupport
 
     /// Docks `device` on 1-1.2 through the gateway's dance and waits for it to end.
     static func dock(_ kiosk: TestKiosk, _ device: SimulatedVendorRecorder) async throws -> DockOutcome {
-        let (returns, arrivals) = AsyncStream<MassStorageArrival>.makeStream()
+        let (bus, arrivals) = AsyncStream<VendorAppearance.BusEvent>.makeStream()
         Task {
             for await event in device.events {
+                if case .leftBus = event { arrivals.yield(.departed) }
                 if case .reappeared(let disk, let vid, let pid, let other) = event {
-                    arrivals.yield(MassStorageArrival(port: other ?? "1-1.2", link: disk.hostEnd, vendorId: vid, productId: pid))
+                    arrivals.yield(.arrived(MassStorageArrival(port: other ?? "1-1.2", link: disk.hostEnd, vendorId: vid, productId: pid)))
                 }
             }
         }
         let family: any StorageSwitchDriver = device.family == .ambaASCII ? AmbaASCIIDriver() : AmbaControlDriver()
-        #expect(await kiosk.gateway.dockVendor(VendorAppearance(port: "1-1.2", link: device.hostEnd, family: family, returns: returns)) { _ in
+        #expect(await kiosk.gateway.dockVendor(VendorAppearance(port: "1-1.2", link: device.hostEnd, family: family, bus: bus)) { _ in
             MassStorageDriver()
         })
         return try #require(await kiosk.gateway.waitUntilIdle().last)

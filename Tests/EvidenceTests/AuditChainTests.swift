@@ -223,7 +223,7 @@ import Testing
             "recording-ingested", "hash-mismatch", "quarantined", "read-failed", "bag-finalized", "released", "undocked", "error",
             "gateway-started", "bag-forwarded", "forward-failed", "bag-pruned",
             "vendor-docked", "unlock-step", "unlock-ended", "storage-awaited", "dance-ended", "device-refused",
-            "password-refusal-cleared",
+            "password-refusal-cleared", "vendor-departed",
         ])
     }
 }

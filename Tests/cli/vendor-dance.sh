@@ -137,7 +137,7 @@ ok = (u["family"] == "amba-ctrl" and len(u["steps"]) == 2 and u["steps"][0]["car
 sys.exit(0 if ok else print(json.dumps(u, ensure_ascii=False, indent=1)) or 1)
 PY
 check "the audit log has each step of the dance, in order" audit both \
-    "[e['event'] for e in es if e.get('bay') == '1-1.3'][:7] == ['vendor-docked', 'unlock-step', 'unlock-step', 'unlock-ended', 'storage-awaited', 'docked', 'identified'] and any(e['event'] == 'dance-ended' and e['detail']['outcome'] == 'returned' for e in es) and any(e['event'] == 'clock-offset' and e['detail'].get('estimate') == 'yes' for e in es)"
+    "[e['event'] for e in es if e.get('bay') == '1-1.3'][:8] == ['vendor-docked', 'unlock-step', 'unlock-step', 'unlock-ended', 'storage-awaited', 'vendor-departed', 'docked', 'identified'] and any(e['event'] == 'dance-ended' and e['detail']['outcome'] == 'returned' for e in es) and any(e['event'] == 'clock-offset' and e['detail'].get('estimate') == 'yes' for e in es)"
 
 echo "# 2. the return faults: named outcome, nothing sealed, the next dock collects"
 for fault in 'neverReturns|{"kind":"neverReturns"}|never-came-back' \
@@ -154,8 +154,8 @@ for fault in 'neverReturns|{"kind":"neverReturns"}|never-came-back' \
         check "$k: $outcome, interrupted, no bag, exit 1" expect "$k" \
             "rc == 1 and r['dance']['outcome'] == '$outcome' and r['result'] == 'interrupted' and r['files'] == 0 and r['released'] == 0"
         check "$k: nothing sealed" test "$(bags "$k")" -eq 0
-        check "$k: the audit log names the outcome" audit "$k" \
-            "any(e['event'] == 'dance-ended' and e['detail']['outcome'] == '$outcome' for e in es) and any(e['event'] == 'storage-awaited' for e in es)"
+        check "$k: the audit log names the outcome, after the wait and the departure" audit "$k" \
+            "[e['event'] for e in es if e['event'] in ('storage-awaited', 'vendor-departed', 'dance-ended')] == ['storage-awaited', 'vendor-departed', 'dance-ended'] and any(e['event'] == 'dance-ended' and e['detail']['outcome'] == '$outcome' for e in es)"
         scenario "$work/$k-again.json" "$family" A1B2C3D 1-1.2 "$pw" "[]"
         dock "$k" "$work/$k-again.json"
         check "$k: the next dock collects all 13 files" expect "$k" "rc == 0 and r['result'] == 'completed' and r['verified'] == 13"
