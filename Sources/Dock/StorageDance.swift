@@ -35,6 +35,9 @@ public struct StorageDance: Sendable, Equatable {
         /// The recorder refused it at an earlier dock, at this time (UTC text), and no technician
         /// has cleared that since.
         case refusedEarlier(String)
+        /// Whether it refused earlier cannot be told (the journal could not be read): the
+        /// password is not sent.
+        case unknown(String)
     }
 
     /// How the family's unlock ended (`UnlockOutcome`, without its error value).
@@ -110,6 +113,8 @@ public struct StorageDance: Sendable, Equatable {
                 return end(.noPassword)
             case .refusedEarlier(let since):
                 return end(.passwordWithheld(since: since))
+            case .unknown(let why):
+                return end(.unlockFailed("\(why); nothing sent"))
             }
 
         case (.unlocking, .unlockEnded(let ending, let at)):

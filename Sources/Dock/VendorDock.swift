@@ -16,16 +16,16 @@ public actor VendorDock {
     let context: IngestContext
     let appearance: VendorAppearance
     let driverFor: @Sendable (MassStorageArrival) -> (any RecorderDriver)?
-    private var dance: StorageDance
+    var dance: StorageDance
     private let origin = ContinuousClock.now
     /// Who the recorder is, before it is read: the name the journal keeps refusals and volumes under.
     nonisolated let recorderKey: String
-    private let keyIsUSBSerial: Bool
-    private var report: UnlockReport?
-    private var returnedAfter: Int64?
-    private var previousVolumes: [String]?
-    private var clockEstimate: CustodyRecord.ClockEstimate?
-    private var sources: [String: String] = [:]
+    let keyIsUSBSerial: Bool
+    var report: UnlockReport?
+    var returnedAfter: Int64?
+    var previousVolumes: [String]?
+    var clockEstimate: CustodyRecord.ClockEstimate?
+    var sources: [String: String] = [:]
     private var out: DockOutcome
 
     public init(context: IngestContext, appearance: VendorAppearance,
@@ -44,7 +44,7 @@ public actor VendorDock {
 
     var port: String { appearance.port }
     var bay: String { context.config.bayName(port: port) }
-    private var family: String { appearance.family.name }
+    var family: String { appearance.family.name }
 
     /// Runs the dance to its end, and the dock session of the returned disk when it came back.
     public func run() async -> DockOutcome {
@@ -53,10 +53,15 @@ public actor VendorDock {
         await audit(.vendorDocked, detail: ["family": family, "port": port, "link": appearance.link.description,
                                             "recorder": recorderKey])
         let standing: StorageDance.PasswordStanding
-        if let refusal = try? context.journal.passwordRefusal(recorder: recorderKey) {
-            standing = .refusedEarlier(refusal.refusedUTC)
-        } else {
-            standing = context.vendor.password(for: recorderKey) == nil ? .none : .available
+        do {
+            if let refusal = try context.journal.passwordRefusal(recorder: recorderKey) {
+                standing = .refusedEarlier(refusal.refusedUTC)
+            } else {
+                standing = context.vendor.password(for: recorderKey) == nil ? .none : .available
+            }
+        } catch {
+            // Not knowing whether it refused before is no licence to send the password again.
+            standing = .unknown("cannot tell whether the recorder refused the password before: \(error)")
         }
         var pending = dance.handle(.vendorAppeared(standing))
         var session: DockOutcome?
@@ -187,7 +192,7 @@ public actor VendorDock {
         return out
     }
 
-    private func perform(_ action: StorageDance.Action) async {
+    func perform(_ action: StorageDance.Action) async {
         switch action {
         case .rememberRefusedPassword:
             do {
@@ -211,87 +216,6 @@ public actor VendorDock {
         }
     }
 
-    // MARK: - What the dock session asks (DockSession.dance)
-
-    /// The returned disk's medium was read: the volumes are compared with the recorder's last
-    /// ones. Returns the anomalies this adds to the dock.
-    func mediumRead(_ medium: SourceMedium?) async -> [Anomaly] {
-        let keys = medium?.volumes.map(\.key) ?? []
-        for a in dance.handle(.mediumRead(volumes: keys)) { await perform(a) }
-        if case .returnedWithDifferentVolume(_, let previous, _) = dance.outcome {
-            previousVolumes = previous
-            return [Anomaly("volume-differs", dance.outcome!.description)]
-        }
-        return []
-    }
-
-    /// The returned disk could not be opened.
-    func unreadable(_ why: String) async {
-        for a in dance.handle(.mediumUnreadable(why)) { await perform(a) }
-    }
-
-    /// The disk's identity, completed with what the dance knows: the serial (the vendor
-    /// interface's USB serial, else the family's device id), the device id as `hardwareId`, and
-    /// the officer and unit from the assignment table; each field's source is recorded.
-    func identity(_ disk: RecorderIdentity) -> RecorderIdentity {
-        var id = disk
-        var sources = ["model": "device", "firmware": "device"]
-        let deviceId = report?.deviceId
-        if keyIsUSBSerial {
-            id.serial = recorderKey
-            sources["serial"] = "usb-serial"
-        } else if let deviceId {
-            id.serial = deviceId
-            sources["serial"] = "device"
-        } else {
-            sources["serial"] = "usb-serial"
-        }
-        if let deviceId {
-            id.hardwareId = deviceId
-            sources["hardwareId"] = "device"
-        } else {
-            sources["hardwareId"] = "none"
-        }
-        if let (_, a) = context.vendor.assignments.lookup([id.serial, deviceId ?? ""]) {
-            id.officerNumber = a.officerNumber
-            id.unitNumber = a.unitNumber
-            id.officerName = a.officerName
-            id.unitName = a.unitName
-            for f in ["officerNumber", "unitNumber"] { sources[f] = "assignment-table" }
-            sources["officerName"] = a.officerName.isEmpty ? "none" : "assignment-table"
-            sources["unitName"] = a.unitName.isEmpty ? "none" : "assignment-table"
-        } else {
-            for f in ["officerNumber", "unitNumber", "officerName", "unitName"] { sources[f] = "none" }
-        }
-        self.sources = sources
-        return id
-    }
-
-    /// Estimates the clock's offset from the newest recording (the families cannot read their
-    /// clock); nil for an empty catalog. Audited as a clock-offset entry marked `estimate`.
-    func estimateClock(catalog: [CatalogEntry], dockStart: Date, serial: String) async -> CustodyRecord.ClockEstimate? {
-        guard let newest = catalog.max(by: { $0.endMilliseconds < $1.endMilliseconds }) else { return nil }
-        let start = Int64((dockStart.timeIntervalSince1970 * 1000).rounded())
-        let estimate = CustodyRecord.ClockEstimate(offsetMs: newest.endMilliseconds - start, newestRecordingId: newest.id,
-                                                   newestRecordingEndDeviceUTC: UTCTimestamp.string(milliseconds: newest.endMilliseconds),
-                                                   dockStartUTC: UTCTimestamp.string(dockStart))
-        clockEstimate = estimate
-        await audit(.clockOffset, serial: serial, detail: ["offsetMs": "\(estimate.offsetMs)", "estimate": "yes", "basis": estimate.basis])
-        return estimate
-    }
-
-    /// The custody record's `unlock`.
-    func custody() -> CustodyRecord.Unlock? {
-        guard let report else { return nil }
-        return CustodyRecord.Unlock(
-            family: family, port: port,
-            steps: report.steps.map { .init(command: $0.command, carriedPassword: $0.carriedPassword, answer: $0.answer) },
-            unlockOutcome: report.outcome.description, deviceId: report.deviceId, clockSet: report.clock.description,
-            outcome: dance.outcome?.code ?? "acquiring", outcomeDetail: dance.outcome?.description ?? "",
-            returnWaitMs: VendorDock.milliseconds(context.vendor.returnWait), returnedAfterMs: returnedAfter,
-            previousVolumes: previousVolumes, identitySources: sources, clockEstimate: clockEstimate)
-    }
-
     // MARK: - Helpers
 
     private func now() -> Int64 { VendorDock.milliseconds(ContinuousClock.now - origin) }
@@ -301,7 +225,7 @@ public actor VendorDock {
     }
 
     @discardableResult
-    private func audit(_ event: AuditEvent, serial: String? = nil, detail: [String: String]) async -> Bool {
+    func audit(_ event: AuditEvent, serial: String? = nil, detail: [String: String]) async -> Bool {
         do {
             try await context.audit.append(event, serial: serial ?? recorderKey, bay: bay, detail: detail)
             return true

@@ -94,6 +94,11 @@ import Testing
         #expect(dance.outcome?.code == "password-withheld")
     }
 
+    @Test func notKnowingWhetherItRefusedBeforeSendsNothing() {
+        var dance = StorageDance(port: "p", returnWaitMilliseconds: 10, previousVolumes: nil)
+        #expect(dance.handle(.vendorAppeared(.unknown("journal locked"))) == [.end(.unlockFailed("journal locked; nothing sent"))])
+    }
+
     @Test func noPasswordNothingSent() {
         var dance = StorageDance(port: "p", returnWaitMilliseconds: 10, previousVolumes: nil)
         #expect(dance.handle(.vendorAppeared(.none)) == [.end(.noPassword)])
