@@ -172,7 +172,7 @@ let package = Package(
         .testTarget(name: "TimelineTests", dependencies: ["TestSupport", "Timeline"]),
         .testTarget(name: "DockTests",
                     dependencies: ["TestSupport", "Dock", "EvidenceStore", "Forwarding", "S3Store", "RecorderSimulator", "RecorderHAL", "ProtocolV1Family", "RecorderProtocol",
-                                   "MassStorageFamily", "MassStorageProtocol",
+                                   "MassStorageFamily", "MassStorageProtocol", "AmbaASCIIFamily", "AmbaControlFamily",
                                    "Evidence", "Journal", "GatewayCrypto", "Settings"]),
         .testTarget(name: "EvidenceStoreTests", dependencies: ["EvidenceStore", "Evidence", "GatewayCrypto", "RecorderHAL", "TestSupport"]),
         .testTarget(name: "ForwardingTests", dependencies: ["Forwarding", "EvidenceStore", "Evidence", "GatewayCrypto", "Journal", "S3Store"]),

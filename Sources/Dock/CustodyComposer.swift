@@ -26,6 +26,8 @@ struct CustodyComposer {
     let auditHead: AuditAnchor?
     /// The medium, each file's runs on it and whether each was read a second time.
     var source = SourceCheck()
+    /// The vendor dance before the read, when there was one.
+    var unlock: CustodyRecord.Unlock?
 
     static let version = GatewayVersion.text
 
@@ -71,6 +73,7 @@ struct CustodyComposer {
             totals: .init(files: files.count, bytes: files.reduce(0) { $0 + $1.durableOffset }, seconds: seconds),
             audit: auditHead)
         record.source = source.medium
+        record.unlock = unlock
         return record
     }
 

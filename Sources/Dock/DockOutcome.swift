@@ -69,6 +69,9 @@ public struct DockOutcome: Sendable {
     public var seconds = 0.0
     public var clockOffsetMilliseconds: Double?
     public var anomalies: [Anomaly] = []
+    /// How the dance of a vendor recorder ended (unlock, switch, return); nil for a recorder
+    /// read as it docked.
+    public var dance: StorageDanceOutcome?
 
     public init(bay: String) { self.bay = bay }
 

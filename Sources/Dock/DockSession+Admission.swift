@@ -23,7 +23,8 @@ extension DockSession {
     /// without a login (`.authenticationRequired` absent) needs no password; one that cannot
     /// read its clock (`.clockRead` absent) is not asked, and the anomaly `clock-not-read` says so.
     func admit(_ recorder: any Recorder, _ out: inout DockOutcome) async throws -> DockAdmission {
-        let identity = try await recorder.identity()
+        var identity = try await recorder.identity()
+        if let dance { identity = await dance.identity(identity) }
         out.serial = identity.serial
         out.officerNumber = identity.officerNumber
         context.progress.update(port) {

@@ -24,6 +24,7 @@ extension DockSession {
                                       seconds: dockEnd.timeIntervalSince(UTCTimestamp.date(session.startedUTC) ?? dockEnd),
                                       auditHead: await context.audit.head)
         custody.source = source
+        custody.unlock = await dance?.custody()
         // An incomplete file holds only its durable bytes.
         let payload = bagFiles.map { LocalStore.PayloadFile(bagPath: $0.bagPath, sha256: $0.sha256 ?? [], size: $0.durableOffset) }
         let bagInfo = custody.bagInfo(payload: payload, dockStart: UTCTimestamp.date(session.startedUTC) ?? dockEnd)

@@ -31,10 +31,20 @@ public struct DockSession: Sendable {
     public let context: IngestContext
     /// The bay's USB port path (or the simulator's bay name).
     public let port: String
+    /// The dance that unlocked this recorder and saw it come back as the disk read here (a
+    /// vendor family); nil for a recorder read as it docked.
+    let dance: VendorDock?
 
     public init(context: IngestContext, port: String) {
         self.context = context
         self.port = port
+        self.dance = nil
+    }
+
+    init(context: IngestContext, port: String, dance: VendorDock) {
+        self.context = context
+        self.port = port
+        self.dance = dance
     }
 
     var bay: String { context.config.bayName(port: port) }
@@ -62,6 +72,7 @@ public struct DockSession: Sendable {
         do {
             recorder = try await driver.open(link, options: options)
         } catch {
+            await dance?.unreadable(error.description)
             context.progress.update(port) { $0.diagnostics.openError = error.description }
             out.result = .failed("cannot open the recorder: \(error)")
             out.anomalies.append(Anomaly("protocol-error", error.description))
@@ -131,6 +142,15 @@ public struct DockSession: Sendable {
         let identity = admitted.identity, clock = admitted.clock, storageTotal = admitted.storageTotal
         let provenance = recorder as? any SourceProvenance
         let medium = await provenance?.sourceMedium()
+        if let dance {
+            // The dance compares the volumes with the recorder's last ones, and estimates the
+            // clock (neither vendor family can read it).
+            out.anomalies += await dance.mediumRead(medium)
+            if admitted.clock == nil,
+               let estimate = await dance.estimateClock(catalog: admitted.catalog, dockStart: dockStart, serial: identity.serial) {
+                out.anomalies.append(Anomaly("clock-estimated", "the clock's offset is estimated from the newest recording (recording \(estimate.newestRecordingId)): \(estimate.offsetMs) ms; an estimate, not a measurement"))
+            }
+        }
         let openKeys = try journal.unfinishedSessions(serial: identity.serial).map(\.volume)
         var volumes = DockVolume.split(admitted.catalog, medium: medium, volumeOf: { provenance?.sourceVolume(of: $0) },
                                        openKeys: openKeys)

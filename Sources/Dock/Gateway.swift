@@ -34,7 +34,7 @@ public actor Gateway {
     ///
     /// - Throws: a `GatewayStartError` naming what could not be opened.
     public init(config: GatewayConfig, progress: ProgressBoard = ProgressBoard(),
-                driverOptions: DriverOptions = DriverOptions()) throws(GatewayStartError) {
+                driverOptions: DriverOptions = DriverOptions(), vendor: VendorDockSettings = VendorDockSettings()) throws(GatewayStartError) {
         let store: LocalStore
         do {
             store = try LocalStore(root: config.store)
@@ -73,6 +73,7 @@ public actor Gateway {
         }
         var context = IngestContext(config: config, journal: journal, store: store, audit: audit, key: key,
                                     progress: progress, driverOptions: driverOptions)
+        context.vendor = vendor
         if let settings = config.forward {
             do {
                 let credentials = try settings.credentialsFile.map {
@@ -141,6 +142,25 @@ public actor Gateway {
         let session = DockSession(context: context, port: port)
         running[port] = Task {
             let outcome = await session.run(link: link, driver: driver)
+            self.finished(port: port, outcome)
+            return outcome
+        }
+        return true
+    }
+
+    /// Starts the dance of a vendor recorder that appeared in the bay at `appearance.port`:
+    /// unlock, switch, the wait for its return as mass storage on the same port, and the dock
+    /// session of the returned disk, whose driver `driverFor` gives by its USB ids (nil: the
+    /// device database does not list it, and it is not read). A bay that is still busy is
+    /// refused (returns false).
+    @discardableResult
+    public func dockVendor(_ appearance: VendorAppearance,
+                           driverFor: @escaping @Sendable (MassStorageArrival) -> (any RecorderDriver)?) -> Bool {
+        let port = appearance.port
+        guard running[port] == nil else { return false }
+        let dance = VendorDock(context: context, appearance: appearance, driverFor: driverFor)
+        running[port] = Task {
+            let outcome = await dance.run()
             self.finished(port: port, outcome)
             return outcome
         }

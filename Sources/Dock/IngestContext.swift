@@ -24,6 +24,8 @@ public struct IngestContext: Sendable {
     public var capacity: CapacityWatch
     /// Local retention passes run one at a time (`BagPruner.run`).
     public let pruning = Turnstile()
+    /// Vendor recorders: password, the wait for their return, the assignment table.
+    public var vendor = VendorDockSettings()
 
     public init(config: GatewayConfig, journal: Journal, store: LocalStore, audit: AuditLogFile,
                 key: Ed25519PrivateKey, progress: ProgressBoard, driverOptions: DriverOptions) {

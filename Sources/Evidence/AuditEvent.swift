@@ -39,4 +39,22 @@ public enum AuditEvent: String, Sendable, Hashable, CaseIterable {
     /// A bag whose every object was verified in the evidence store, and checked there again
     /// just before, was removed from the local store by the retention setting.
     case bagPruned = "bag-pruned"
+    /// A vendor recorder (amba-ctrl, amba-ascii) appeared; its dance begins (family, port).
+    case vendorDocked = "vendor-docked"
+    /// One command of a vendor unlock, in words, `<password>` in place of the password, and
+    /// what came back.
+    case unlockStep = "unlock-step"
+    /// The vendor unlock ended (its outcome, the device id, the clock).
+    case unlockEnded = "unlock-ended"
+    /// The gateway waits for the recorder to come back as mass storage on the same port.
+    case storageAwaited = "storage-awaited"
+    /// The dance ended: came back (and after how long), never came back, came back elsewhere,
+    /// refused... (`StorageDanceOutcome.code`).
+    case danceEnded = "dance-ended"
+    /// A mass-storage device was not read: it did not arrive through an unlock on its port.
+    case deviceRefused = "device-refused"
+    /// A recorder's remembered password refusal was cleared by a technician.
+    case passwordRefusalCleared = "password-refusal-cleared"
+    /// The vendor device left the bus after the switch (on its way back as mass storage).
+    case vendorDeparted = "vendor-departed"
 }

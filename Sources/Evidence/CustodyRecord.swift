@@ -40,6 +40,10 @@ public struct CustodyRecord: Codable, Sendable, Hashable {
     /// for one that serves files over its own protocol (protocol v1). Each file's `extents`
     /// index its `volumes`.
     public var source: SourceMedium?
+    /// How a vendor recorder was unlocked and switched to mass storage before it was read (its
+    /// dance: family, commands, outcome, the wait for its return), where each identity field
+    /// came from, and its clock's estimated offset; absent for a recorder read as it docked.
+    public var unlock: Unlock?
 
     /// A record from its parts.
     public init(gateway: Gateway, bay: String, dock: Dock, recorder: Recorder, clock: Clock?,

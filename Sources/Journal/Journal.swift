@@ -166,6 +166,7 @@ public final class Journal: @unchecked Sendable {
             COMMIT;
             """)
         }
+        try createUnlockTables()
     }
 
     // MARK: Sessions

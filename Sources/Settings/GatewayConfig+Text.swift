@@ -31,7 +31,7 @@ extension GatewayConfig {
         ("require-object-lock", "yes | no: refuse a bucket without Object Lock (default yes)"),
         ("prune-after-days", "keep | DAYS: remove a local bag this long after every object of it was verified in the evidence store (default keep)"),
         ("forward-wait", "seconds a dock waits for its bag to reach the store before leaving without release (default 120)"),
-    ]
+    ] + VendorSettings.keys
 
     /// Parses `key = value` lines; `#` starts a comment; blank lines are ignored.
     ///
@@ -144,6 +144,11 @@ extension GatewayConfig {
                 }
                 forward = f
             default:
+                do throws(VendorSettingsValueError) {
+                    if try vendor.take(key: key, value: value) { continue }
+                } catch {
+                    throw fail(error.reason)
+                }
                 if key.hasPrefix("password.") {
                     let serial = String(key.dropFirst("password.".count))
                     guard serial.count == 7, serial.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {

@@ -30,6 +30,9 @@ public struct GatewayConfig: Sendable, Equatable {
     public var bayNames: [String: String] = [:]
     /// Where sealed bags go besides the local store; nil: local only.
     public var forward: ForwardSettings?
+    /// Vendor recorders: their password file, how long they have to come back as mass storage,
+    /// the assignment table.
+    public var vendor = VendorSettings()
 
     public init() {}
 

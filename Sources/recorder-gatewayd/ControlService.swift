@@ -108,8 +108,29 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
                 case .keep(let why): RetentionResult.Bag(bag: item.bag, action: "keep", detail: why)
                 }
             }))
+        case "refusals":
+            // A vendor recorder's refused password is not sent again until it is cleared here.
+            func listed() -> [RefusalsResult.Refusal] {
+                ((try? gateway.journal.passwordRefusals()) ?? []).map {
+                    RefusalsResult.Refusal(recorder: $0.recorder, family: $0.family, bay: $0.bay, refusedUTC: $0.refusedUTC)
+                }
+            }
+            guard let recorder = request.args["clear"] else { return .success(RefusalsResult(refusals: listed(), cleared: nil)) }
+            let cleared: Journal.PasswordRefusal?
+            do {
+                cleared = try gateway.journal.clearPasswordRefusal(recorder: recorder)
+            } catch {
+                return .failure(ControlError(code: "failed", message: "\(error)"))
+            }
+            guard let cleared else {
+                return .failure(ControlError(code: "not-found", message: "no password refusal is remembered for \(recorder)"))
+            }
+            _ = try? await gateway.context.audit.append(.passwordRefusalCleared, serial: cleared.recorder, bay: cleared.bay,
+                                                        detail: ["family": cleared.family, "refusedUTC": cleared.refusedUTC])
+            return .success(RefusalsResult(refusals: listed(), cleared: .init(recorder: cleared.recorder, family: cleared.family,
+                                                                             bay: cleared.bay, refusedUTC: cleared.refusedUTC)))
         default:
-            return .failure(ControlError(code: "unknown-command", message: "no command \(request.command) (known: ping, devices, info, files, diagnose, capture, queue, retry, prune)"))
+            return .failure(ControlError(code: "unknown-command", message: "no command \(request.command) (known: ping, devices, info, files, diagnose, capture, queue, retry, prune, refusals)"))
         }
     }
 }

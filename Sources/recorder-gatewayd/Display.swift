@@ -108,6 +108,8 @@ func printSummary(_ outcomes: [DockOutcome], seconds: Double, json: Bool, recove
                 },
             ]
             if let reason { d["reason"] = reason }
+            // A vendor recorder's dance: how it ended (StorageDanceOutcome.code) and in words.
+            if let dance = o.dance { d["dance"] = ["outcome": dance.code, "detail": dance.description] }
             // Forwarded: every bag of the dock is verified in the remote store.
             if let forwarded, !o.bags.isEmpty { d["forwarded"] = o.bags.allSatisfy { forwarded(($0 as NSString).lastPathComponent) } }
             return d

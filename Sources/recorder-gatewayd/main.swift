@@ -34,8 +34,24 @@ if args.simulate && !(args.scenario == nil && !args.replays.isEmpty) {
         die("invalid scenario: \(error)", 65)
     }
     // The simulator knows its recorders' passwords; the configuration, when it names one, wins.
-    for r in scenario.recorders where config.passwords[r.identity.serial] == nil {
+    for r in scenario.recorders where config.passwords[r.identity.serial] == nil && r.vendor == nil {
         config.passwords[r.identity.serial] = r.password
+    }
+}
+// Vendor recorders: the families' password (never printed), the wait for the return, who
+// each recorder is issued to. A file that is wrong stops the service: a kiosk that cannot
+// unlock its recorders must say so at start, not at the first dock.
+var vendorSettings = VendorDockSettings(returnWait: config.vendor.returnWait,
+                                        zoneOffsetMinutes: Int16(TimeZone.current.secondsFromGMT() / 60))
+do {
+    if let path = config.vendor.passwordFile { vendorSettings.password = UnlockSecret(try VendorPasswordFile.read(path)) }
+    if let path = config.vendor.assignmentsFile { vendorSettings.assignments = try AssignmentTable.read(path) }
+} catch {
+    die("configuration: \(error)", 78)
+}
+if args.simulate {
+    for r in scenario.recorders where r.vendor != nil {
+        vendorSettings.passwordsByRecorder[r.identity.serial] = UnlockSecret(r.password)
     }
 }
 
@@ -50,7 +66,7 @@ do {
     // load. Real recorders keep the driver's timeout.
     var options = DriverOptions()
     if args.simulate { options.requestTimeout = .seconds(30) }
-    gateway = try Gateway(config: config, progress: progress, driverOptions: options)
+    gateway = try Gateway(config: config, progress: progress, driverOptions: options, vendor: vendorSettings)
 } catch {
     die("\(error)", 74)
 }
@@ -117,6 +133,7 @@ if gateway.createdKey {
 display.start()
 // Simulated mass-storage devices, reported once their docks are over.
 var disks: [(port: String, disk: SimulatedMassStorage)] = []
+var vendorDevices: [(port: String, device: SimulatedVendorRecorder)] = []
 let outOfProcess = args.devicesOutOfProcess ? OutOfProcessDevices(command: args.deviceCommand, scenarioPath: args.scenario ?? "") : nil
 for shift in 0..<args.repeatCount {
     // Each shift after the first brings the recorders back with new footage (a soak).
@@ -125,6 +142,11 @@ for shift in 0..<args.repeatCount {
     for (index, original) in scenario.recorders.enumerated() {
         let r = original.shift(shift)
         let port = r.port ?? "sim-\(index + 1)"
+        if r.vendor != nil {
+            // A vendor recorder docks in this process: its dance needs the device's re-appearance.
+            if let device = await docking.dockVendor(r, port: port) { vendorDevices.append((port, device)) }
+            continue
+        }
         if let outOfProcess {
             await outOfProcess.dock(r, port: port, gateway: gateway, database: database, capturer: capturer)
             continue
@@ -143,6 +165,7 @@ for (index, path) in args.replays.enumerated() {
 }
 let outcomes = await gateway.waitUntilIdle()
 for (port, disk) in disks { log(SimulatedDock.report(disk, port: port)) }
+for (port, device) in vendorDevices { log(SimulatedDock.report(device, port: port)) }
 var forwardedAll = true
 if let forwarder = gateway.context.forwarder, args.once {
     // --once: the queue must drain too (within forward-wait), or the run did not finish its job.

@@ -212,6 +212,31 @@ let retryCommand = Command(
         return Output(exit: .ok, lines: ["\(r.requeued) object(s) of \(bag) queued again"], json: jsonObject(r))
     })
 
+let refusalsCommand = Command(
+    name: "refusals",
+    synopsis: "refusals [--clear RECORDER]          vendor recorders that refused the password",
+    help: """
+    usage: recorderctl refusals [--clear RECORDER] [--control-socket PATH] [--json]
+
+    Lists the vendor recorders (amba-ctrl, amba-ascii) that refused the kiosk's password: the
+    gateway does not send it to them again (a recorder may lock or wipe itself after a few wrong
+    ones), and their docks end `password-withheld`. Once the recorder's password is known to be
+    the configured one again (vendor-password-file), `--clear RECORDER` lets its next dock send
+    it, once. RECORDER is the name the list shows (the recorder's USB serial). Exit 3 when there
+    is no refusal to clear for it.
+    """,
+    run: { args in
+        let clear = try args.option("--clear")
+        let client = try connect(&args)
+        _ = try args.positionals(min: 0, max: 0)
+        let r = try call(client, "refusals", clear.map { ["clear": $0] } ?? [:], as: RefusalsResult.self)
+        var lines: [String] = []
+        if let c = r.cleared { lines.append("cleared: \(c.recorder) (\(c.family), refused \(c.refusedUTC) in \(c.bay)); its next dock sends the password once") }
+        lines += r.refusals.map { "\($0.recorder)  \($0.family)  refused \($0.refusedUTC) in \($0.bay)" }
+        if r.refusals.isEmpty && r.cleared == nil { lines.append("no recorder has refused the password") }
+        return Output(exit: .ok, lines: lines, json: jsonObject(r))
+    })
+
 let captureCommand = Command(
     name: "capture",
     synopsis: "capture BAY --out FILE               record the next dock in BAY for a bug report",

@@ -24,7 +24,7 @@ struct Command: Sendable {
 
 struct NotFound: Error, CustomStringConvertible { var description: String }
 
-let commands: [Command] = [devicesCommand, infoCommand, filesCommand, diagnoseCommand, captureCommand, watchCommand, queueCommand, retryCommand, pruneCommand, verifyCommand, auditCommand, gpsCommand, reportCommand]
+let commands: [Command] = [devicesCommand, infoCommand, filesCommand, diagnoseCommand, captureCommand, watchCommand, queueCommand, retryCommand, pruneCommand, refusalsCommand, verifyCommand, auditCommand, gpsCommand, reportCommand]
 
 @MainActor func topHelp() -> String {
     var text = "usage: recorderctl [OPTIONS] COMMAND [OPTIONS]\n\nCommands:\n"

@@ -21,7 +21,7 @@ struct TestKiosk {
     /// silent recorder; only tests of timeouts pass a short one.
     init(release: ReleasePolicy = .keep, passwords: [String: String] = [:], root: String? = nil,
          requestTimeout: Duration = .seconds(30), verifySource: VerifySourcePolicy = .beforeRelease,
-         watermarks: StoreWatermarks = .defaults) throws {
+         watermarks: StoreWatermarks = .defaults, vendor: VendorDockSettings = VendorDockSettings()) throws {
         let dir = root ?? NSTemporaryDirectory() + "kiosk-" + UUID().uuidString
         if root == nil { removeAtExit(dir) }
         self.root = dir
@@ -37,7 +37,7 @@ struct TestKiosk {
         config = c
         var options = DriverOptions()
         options.requestTimeout = requestTimeout
-        gateway = try Gateway(config: c, driverOptions: options)
+        gateway = try Gateway(config: c, driverOptions: options, vendor: vendor)
     }
 
     /// A second gateway process on the same store and state (as after a restart).

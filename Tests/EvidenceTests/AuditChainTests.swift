@@ -222,6 +222,8 @@ import Testing
             "docked", "identified", "authenticated", "authentication-failed", "clock-offset", "clock-set",
             "recording-ingested", "hash-mismatch", "quarantined", "read-failed", "bag-finalized", "released", "undocked", "error",
             "gateway-started", "bag-forwarded", "forward-failed", "bag-pruned",
+            "vendor-docked", "unlock-step", "unlock-ended", "storage-awaited", "dance-ended", "device-refused",
+            "password-refusal-cleared", "vendor-departed",
         ])
     }
 }

@@ -103,6 +103,27 @@ import Testing
         #expect(events.left && events.storage != nil)
     }
 
+    /// `returnsOnPort` and `returnsAfter`: the device leaves, then comes back (on the port the
+    /// fault names), as mass storage.
+    @Test(arguments: [#"[{"kind": "returnsOnPort", "port": "1-1.4"}]"#, #"[{"kind": "returnsAfter", "milliseconds": 50}]"#])
+    func aDeviceComesBackLaterOrElsewhere(faults: String) async throws {
+        let dir = try TemporaryDirectory("amba-ctrl")
+        defer { dir.remove() }
+        let device = try dockVendor("amba-ctrl", vendor: #"{"faults": \#(faults)}"#, in: dir)
+        guard case .switching = await AmbaControlDriver().unlock(device.hostEnd, request()).outcome else { Issue.record("not switching"); return }
+        var seen: [String] = []
+        for await event in device.events {
+            switch event {
+            case .leftBus: seen.append("left")
+            case .reappeared(let disk, _, _, let port):
+                seen.append("back on \(port ?? "its own port")")
+                #expect(try await isMassStorage(disk.hostEnd))
+            case .cannotReappear(let why): Issue.record("\(why)")
+            }
+        }
+        #expect(seen == ["left", faults.contains("returnsOnPort") ? "back on 1-1.4" : "back on its own port"])
+    }
+
     @Test func aPasswordThePacketCannotCarryIsRefusedBeforeAnythingIsSent() async throws {
         let dir = try TemporaryDirectory("amba-ctrl")
         defer { dir.remove() }

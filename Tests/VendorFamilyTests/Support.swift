@@ -52,7 +52,7 @@ func switchEvents(_ device: SimulatedVendorRecorder) async -> (left: Bool, stora
     for await event in device.events {
         switch event {
         case .leftBus: left = true
-        case .reappeared(let disk, let vid, let pid):
+        case .reappeared(let disk, let vid, let pid, _):
             storage = disk
             ids = (vid, pid)
         case .cannotReappear(let why): Issue.record("cannot reappear: \(why)")

@@ -27,6 +27,14 @@ import Testing
         #expect(!described.contains("Zk8Qw3Lp"))
     }
 
+    @Test func theReturnFaults() throws {
+        let dir = try TemporaryDirectory("vendor-scenario")
+        defer { dir.remove() }
+        let r = try parse(#"{"identity": {"serial": "S000001"}, "family": "amba-ctrl", "password": "p", "storage": {"image": "disk.img"}, "vendor": {"faults": [{"kind": "neverReturns"}, {"kind": "returnsAfter", "milliseconds": 1500}, {"kind": "returnsOnPort", "port": "1-1.4"}]}}"#,
+                          in: dir).recorders[0]
+        #expect(r.vendor?.faults == [.neverReturns, .returnsAfter(milliseconds: 1500), .returnsOnPort("1-1.4")])
+    }
+
     @Test(arguments: [
         (#""family": "amba-ascii", "password": "12345678""#, "recorders[0].storage"),
         (#""family": "amba-x", "password": "1", "storage": {"image": "disk.img"}"#, "recorders[0].family"),
@@ -37,6 +45,10 @@ import Testing
         (#""family": "amba-ascii", "password": "p", "storage": {"image": "disk.img"}, "vendor": {"faults": [{"kind": "longReply", "command": "Gdv", "bytes": 64}]}"#, "recorders[0].vendor.faults[0].bytes"),
         (#""family": "amba-ctrl", "password": "p", "storage": {"image": "disk.img"}, "vendor": {"faults": [{"kind": "garbageId", "id": "x"}]}"#, "recorders[0].vendor.faults[0].kind"),
         (#""password": "p", "storage": {"image": "disk.img"}, "vendor": {}"#, "recorders[0].vendor"),
+        (#""family": "amba-ctrl", "password": "p", "storage": {"image": "disk.img"}, "vendor": {"faults": [{"kind": "returnsAfter"}]}"#, "recorders[0].vendor.faults[0].milliseconds"),
+        (#""family": "amba-ctrl", "password": "p", "storage": {"image": "disk.img"}, "vendor": {"faults": [{"kind": "returnsAfter", "milliseconds": -1}]}"#, "recorders[0].vendor.faults[0].milliseconds"),
+        (#""family": "amba-ascii", "password": "p", "storage": {"image": "disk.img"}, "vendor": {"faults": [{"kind": "returnsOnPort", "port": "../1"}]}"#, "recorders[0].vendor.faults[0].port"),
+        (#""family": "amba-ascii", "password": "p", "storage": {"image": "disk.img"}, "vendor": {"faults": [{"kind": "neverReturns", "after": 1}]}"#, "recorders[0].vendor.faults[0].after"),
     ])
     func aWrongVendorFieldIsNamed(fields: String, path: String) throws {
         let dir = try TemporaryDirectory("vendor-scenario")

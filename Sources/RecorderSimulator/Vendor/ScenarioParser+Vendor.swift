@@ -106,8 +106,24 @@ extension Scenario {
         case "leaveWithoutAnswer":
             try w.allowKeys(["kind"])
             return .leaveWithoutAnswer
+        case "neverReturns":
+            try w.allowKeys(["kind"])
+            return .neverReturns
+        case "returnsAfter":
+            try w.allowKeys(["kind", "milliseconds"])
+            guard let ms = try w.integer("milliseconds", in: 0...3_600_000) else {
+                throw ScenarioError(path: w.at("milliseconds"), reason: "is required (0...3600000)")
+            }
+            return .returnsAfter(milliseconds: Int(ms))
+        case "returnsOnPort":
+            try w.allowKeys(["kind", "port"])
+            let port = try w.string("port")
+            guard !port.isEmpty, port.utf8.count <= 64, port.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-.".unicodeScalars.contains($0) }) else {
+                throw ScenarioError(path: w.at("port"), reason: "must be a port path like 1-1.3 (letters, digits, - and ., at most 64)")
+            }
+            return .returnsOnPort(port)
         default:
-            throw ScenarioError(path: w.at("kind"), reason: "\"\(kind)\" is not a vendor fault (emptyReply, longReply, garbageId, echoPassword, refuseDiskMode, alreadyInStorageMode, leaveWithoutAnswer)")
+            throw ScenarioError(path: w.at("kind"), reason: "\"\(kind)\" is not a vendor fault (emptyReply, longReply, garbageId, echoPassword, refuseDiskMode, alreadyInStorageMode, leaveWithoutAnswer, neverReturns, returnsAfter, returnsOnPort)")
         }
     }
 }

@@ -5,8 +5,10 @@ public enum VendorDeviceEvent: Sendable {
     /// The device accepted the switch and left the bus: every later transfer on its link fails
     /// with `.deviceGone`.
     case leftBus
-    /// It came back as a mass-storage device with these USB ids (the dock's next appearance).
-    case reappeared(SimulatedMassStorage, vendorId: UInt16, productId: UInt16)
+    /// It came back as a mass-storage device with these USB ids (the dock's next appearance);
+    /// `port` is nil on the port it left, else the other port it came back on (a
+    /// `returnsOnPort` fault).
+    case reappeared(SimulatedMassStorage, vendorId: UInt16, productId: UInt16, port: String?)
     /// Its storage could not be served (the image cannot be opened).
     case cannotReappear(String)
 }
@@ -30,16 +32,28 @@ struct VendorPersonality: Sendable {
         vendor.faults.compactMap { if case .longReply(command, let n) = $0 { n } else { nil } }.first
     }
 
-    /// The device leaves the bus and comes back as mass storage.
+    /// The device leaves the bus and comes back as mass storage: at once, after a
+    /// `returnsAfter` fault's delay, on a `returnsOnPort` fault's port, or never
+    /// (`neverReturns`: the stream then stays open, as a bus that says nothing).
     func leave() {
         events.yield(.leftBus)
-        do {
-            let disk = try SimulatedMassStorage(storage, link: link, name: name + " (storage)")
-            events.yield(.reappeared(disk, vendorId: vendor.storageVendorId, productId: vendor.storageProductId))
-        } catch {
-            events.yield(.cannotReappear("\(error)"))
+        if has(.neverReturns) { return }
+        let delay = vendor.faults.compactMap { if case .returnsAfter(let ms) = $0 { ms } else { nil } }.first
+        let port = vendor.faults.compactMap { if case .returnsOnPort(let p) = $0 { p } else { nil } }.first
+        let come = { [self] in
+            do {
+                let disk = try SimulatedMassStorage(storage, link: link, name: (port ?? name) + " (storage)")
+                events.yield(.reappeared(disk, vendorId: vendor.storageVendorId, productId: vendor.storageProductId, port: port))
+            } catch {
+                events.yield(.cannotReappear("\(error)"))
+            }
+            events.finish()
         }
-        events.finish()
+        guard let delay else { return come() }
+        Task {
+            try? await Task.sleep(for: .milliseconds(delay))
+            come()
+        }
     }
 }
 

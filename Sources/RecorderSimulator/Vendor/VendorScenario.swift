@@ -51,4 +51,10 @@ public enum VendorFault: Sendable, Hashable {
     case alreadyInStorageMode(error: Bool)
     /// On the switch the device leaves the bus at once, before its answer can be read.
     case leaveWithoutAnswer
+    /// After the switch the device leaves the bus and never comes back.
+    case neverReturns
+    /// After the switch it comes back this many milliseconds after leaving.
+    case returnsAfter(milliseconds: Int)
+    /// After the switch it comes back on another port (this USB port path).
+    case returnsOnPort(String)
 }
