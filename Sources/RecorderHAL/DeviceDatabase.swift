@@ -17,15 +17,19 @@ public struct RecorderModel: Hashable, Sendable, Codable {
     /// by their interface: amba-ascii talks over bulk 0x01/0x81, amba-ctrl over the control
     /// pipe only, on an interface with no bulk endpoint (Docs/vendor-families.md).
     public var bulkEndpoints: Set<UInt8>?
+    /// The model's own settings for its driver (`RecorderDriver.configured(with:)`), e.g.
+    /// `shortNameCodePage` for a mass-storage card whose 8.3 names are GBK; empty for most.
+    public var driverOptions: [String: String]
 
     public init(name: String, vendorId: UInt16, productId: UInt16, interfaceClass: UInt8, driver: String,
-                bulkEndpoints: Set<UInt8>? = nil) {
+                bulkEndpoints: Set<UInt8>? = nil, driverOptions: [String: String] = [:]) {
         self.name = name
         self.vendorId = vendorId
         self.productId = productId
         self.interfaceClass = interfaceClass
         self.driver = driver
         self.bulkEndpoints = bulkEndpoints
+        self.driverOptions = driverOptions
     }
 
     /// "1209:0001".
@@ -85,7 +89,8 @@ public struct DeviceDatabase: Hashable, Sendable {
         var models: [RecorderModel] = []
         for (i, m) in list.enumerated() {
             let at = "models[\(i)]."
-            for key in m.keys where !["name", "vendorId", "productId", "interfaceClass", "driver", "bulkEndpoints", "comment"].contains(key) {
+            for key in m.keys where !["name", "vendorId", "productId", "interfaceClass", "driver", "bulkEndpoints", "driverOptions",
+                                      "comment"].contains(key) {
                 throw DeviceDatabaseError(field: at + key, reason: "is not a known key")
             }
             guard let name = m["name"] as? String, !name.isEmpty else {
@@ -121,6 +126,23 @@ public struct DeviceDatabase: Hashable, Sendable {
                 }
                 endpoints = set
             }
+            var options: [String: String] = [:]
+            if let given = m["driverOptions"] {
+                guard let object = given as? [String: Any], let strings = object as? [String: String] else {
+                    throw DeviceDatabaseError(field: at + "driverOptions", reason: "must be an object of strings, like {\"shortNameCodePage\": \"cp936\"}")
+                }
+                options = strings
+                if !options.isEmpty {
+                    guard let reader = registry.driver(named: driver) else {
+                        throw DeviceDatabaseError(field: at + "driverOptions", reason: "is for reading drivers; \(driver) takes none")
+                    }
+                    do throws(DriverOptionError) {
+                        _ = try reader.configured(with: options)
+                    } catch {
+                        throw DeviceDatabaseError(field: at + "driverOptions." + error.key, reason: error.reason)
+                    }
+                }
+            }
             // Two models may share USB ids only when their interfaces tell them apart: another
             // class, or both listing bulk endpoints, and different ones.
             for other in models where other.vendorId == vid && other.productId == pid && other.interfaceClass == UInt8(cls) {
@@ -131,7 +153,7 @@ public struct DeviceDatabase: Hashable, Sendable {
                 }
             }
             models.append(RecorderModel(name: name, vendorId: vid, productId: pid, interfaceClass: UInt8(cls), driver: driver,
-                                        bulkEndpoints: endpoints))
+                                        bulkEndpoints: endpoints, driverOptions: options))
         }
         self.models = models
     }

@@ -10,6 +10,35 @@ public protocol RecorderDriver: Sendable {
     ///
     /// - Throws: `.unsupported` when `link` is not of the driver's `linkShape`.
     func open(_ link: DeviceLink, options: DriverOptions) async throws(RecorderError) -> any Recorder
+    /// This driver with one model's own settings from the device database (a model's
+    /// `driverOptions` in recorders.json, e.g. the code page of a FAT card's 8.3 names).
+    ///
+    /// - Throws: `DriverOptionError` naming the key the driver does not take, or the value it
+    ///   refuses and what it accepts.
+    func configured(with options: [String: String]) throws(DriverOptionError) -> any RecorderDriver
+}
+
+extension RecorderDriver {
+    /// A driver that takes no model settings: itself, for none; an error for any.
+    public func configured(with options: [String: String]) throws(DriverOptionError) -> any RecorderDriver {
+        if let key = options.keys.sorted().first {
+            throw DriverOptionError(key: key, reason: "is not a setting of the \(name) driver (it takes none)")
+        }
+        return self
+    }
+}
+
+/// A model's driver setting the driver does not take, or a value it refuses.
+public struct DriverOptionError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var key: String
+    public var reason: String
+
+    public init(key: String, reason: String) {
+        self.key = key
+        self.reason = reason
+    }
+
+    public var description: String { "\(key) \(reason)" }
 }
 
 /// Knobs every driver honours, with defaults sized for a USB 2.0 bay. Knobs of one family's
@@ -51,6 +80,14 @@ public struct DriverRegistry: Sendable {
 
     /// The driver called `name`, or nil (also for a storage switch of that name).
     public func driver(named name: String) -> (any RecorderDriver)? { drivers[name] }
+
+    /// The driver `model` names, with the model's `driverOptions` applied; nil when the model
+    /// names a storage switch or no driver. The device database checked the options when it
+    /// was loaded, so they apply here.
+    public func driver(for model: RecorderModel) -> (any RecorderDriver)? {
+        guard let driver = drivers[model.driver] else { return nil }
+        return try? driver.configured(with: model.driverOptions)
+    }
 
     /// The storage switch called `name`, or nil.
     public func storageSwitch(named name: String) -> (any StorageSwitchDriver)? { switches[name] }

@@ -45,7 +45,7 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
         switch event {
         case .docked(let device):
             guard let model = database.model(vendorId: device.vendorId, productId: device.productId),
-                  let driver = DriverRegistry.builtIn.driver(named: model.driver) else { continue }
+                  let driver = DriverRegistry.builtIn.driver(for: model) else { continue }
             log("bay \(device.portPath): \(model.name) docked (usb \(device.bus)/\(device.address))")
             opening.add(1)
             Task {

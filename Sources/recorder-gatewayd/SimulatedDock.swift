@@ -62,7 +62,7 @@ struct SimulatedDock {
     static func driver(for recorder: RecorderScenario, database: DeviceDatabase, port: String) -> (RecorderModel, any RecorderDriver)? {
         let interfaceClass = recorder.storage == nil ? vendorClass : massStorageClass
         guard let model = database.model(vendorId: recorder.vendorId, productId: recorder.productId, interfaceClass: interfaceClass),
-              let driver = DriverRegistry.builtIn.driver(named: model.driver) else {
+              let driver = DriverRegistry.builtIn.driver(for: model) else {
             log("bay \(port): USB device \(String(format: "%04x:%04x", recorder.vendorId, recorder.productId)) with interface class "
                 + "\(String(format: "%02x", interfaceClass)) is not in the device database; ignored")
             return nil

@@ -49,7 +49,7 @@ extension SimulatedDock {
         let appearance = VendorAppearance(port: port, link: device.hostEnd, family: family, bus: bus)
         let started = await gateway.dockVendor(appearance) { arrival in
             database.model(vendorId: arrival.vendorId, productId: arrival.productId, interfaceClass: Self.massStorageClass)
-                .flatMap { DriverRegistry.builtIn.driver(named: $0.driver) }
+                .flatMap { DriverRegistry.builtIn.driver(for: $0) }
         }
         if !started {
             log("bay \(port): a dock is still running there; ignored")

@@ -97,7 +97,7 @@ enum DirectProbe {
     private static func open(_ usb: USBContext, _ device: USBDeviceInfo, _ database: DeviceDatabase,
                              _ facts: inout DockDiagnostics) async -> (any Recorder)? {
         guard let model = database.model(vendorId: device.vendorId, productId: device.productId),
-              let driver = DriverRegistry.builtIn.driver(named: model.driver) else { return nil }
+              let driver = DriverRegistry.builtIn.driver(for: model) else { return nil }
         do {
             let link: DeviceLink = switch driver.linkShape {
             case .stream: .stream(try await usb.openRecorderLink(bus: device.bus, address: device.address, interfaceClass: model.interfaceClass))

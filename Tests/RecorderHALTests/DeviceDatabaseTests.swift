@@ -66,7 +66,22 @@ import Testing
         (#"{"schema": 1, "models": [{"name": "x", "vendorId": "4255", "productId": "0001", "interfaceClass": 255, "driver": "amba-ascii", "bulkEndpoints": ["01", "01"]}]}"#, "models[0].bulkEndpoints"),
         (#"{"schema": 1, "models": [{"name": "x", "vendorId": "4255", "productId": "0001", "interfaceClass": 255, "driver": "amba-ascii", "bulkEndpoints": "01"}]}"#, "models[0].bulkEndpoints"),
         (#"[1]"#, "(file)"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "1209", "productId": "0002", "interfaceClass": 8, "driver": "usb-mass-storage", "driverOptions": {"shortNameCodePage": "cp850"}}]}"#, "models[0].driverOptions.shortNameCodePage"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "1209", "productId": "0002", "interfaceClass": 8, "driver": "usb-mass-storage", "driverOptions": {"codePage": "cp936"}}]}"#, "models[0].driverOptions.codePage"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "1209", "productId": "0002", "interfaceClass": 8, "driver": "usb-mass-storage", "driverOptions": {"shortNameCodePage": 936}}]}"#, "models[0].driverOptions"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "1209", "productId": "0001", "interfaceClass": 255, "driver": "zfy-bulk-v1", "driverOptions": {"shortNameCodePage": "cp936"}}]}"#, "models[0].driverOptions.shortNameCodePage"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "4255", "productId": "0001", "interfaceClass": 255, "driver": "amba-ascii", "bulkEndpoints": ["01", "81"], "driverOptions": {"shortNameCodePage": "cp936"}}]}"#, "models[0].driverOptions"),
     ]
+
+    /// A model's driver settings reach its driver: a card model whose 8.3 names are GBK.
+    @Test func aModelsDriverOptionsReachItsDriver() throws {
+        let json = #"{"schema": 1, "models": [{"name": "x", "vendorId": "1209", "productId": "0002", "interfaceClass": 8, "driver": "usb-mass-storage", "driverOptions": {"shortNameCodePage": "cp936"}}]}"#
+        let db = try DeviceDatabase(json: Data(json.utf8), registry: .builtIn)
+        let model = try #require(db.model(vendorId: 0x1209, productId: 0x0002, interfaceClass: 8))
+        #expect(model.driverOptions == ["shortNameCodePage": "cp936"])
+        let driver = try #require(DriverRegistry.builtIn.driver(for: model))
+        #expect(String(describing: driver).contains("cp936"))
+    }
 
     @Test(arguments: bad.indices)
     func aBadEntryNamesItsField(index: Int) {

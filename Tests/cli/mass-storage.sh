@@ -238,5 +238,38 @@ assert c.execute(\"select count(*) from session where state = 'open'\").fetchone
 keys = sorted(v.split('@')[0] for (v,) in c.execute('select volume from session where bag_name in (select bag_name from ledger)'))
 assert keys == ['MBR-1', 'MBR-2'], keys"
 
+# A card whose 8.3 names are GBK (code page 936, no long names; mtools made it, Tests/volumes/
+# make-image.sh gbk): with the model's driverOptions {"shortNameCodePage": "cp936"} in a device
+# database of the kiosk's (RECORDER_GATEWAY_DEVICE_DB), the bag's paths are the names mtools
+# lists; every file's bytes are icat's.
+mkdir -p "$work/gbk/img"
+"$root/Tests/volumes/make-image.sh" gbk "$work/gbk/img" || { echo "FAIL cannot make the gbk image"; failures=$((failures + 1)); }
+python3 - "$root/Sources/RecorderHAL/recorders.json" "$work/gbk/recorders.json" "$work/gbk/img/image.img" "$work/gbk/s.json" <<'PY'
+import json, sys
+db = json.load(open(sys.argv[1]))
+for m in db["models"]:
+    if (m["vendorId"], m["productId"]) == ("1209", "0002"):
+        m["driverOptions"] = {"shortNameCodePage": "cp936"}
+json.dump(db, open(sys.argv[2], "w"))
+json.dump({"schema": 1, "recorders": [{"identity": {"serial": "M000009"}, "port": "1-1.2", "storage": {"image": sys.argv[3]}}]},
+          open(sys.argv[4], "w"))
+PY
+RECORDER_GATEWAY_DEVICE_DB="$work/gbk/recorders.json" dock gbk
+check "a GBK card with the model's shortNameCodePage cp936: completed, every file verified" \
+    expect gbk "rc == 0 and r['result'] == 'completed' and r['files'] == r['verified'] == 6"
+check "a GBK card: the bag's paths are the names mtools lists in cp936, each with icat's bytes" python3 - "$work/gbk" <<'PY'
+import glob, hashlib, subprocess, sys
+work = sys.argv[1]
+bag = glob.glob(work + "/store/bags/*")[0]
+names = sorted(open(work + "/img/names.txt").read().split())
+lines = [l.split(None, 1) for l in open(bag + "/manifest-sha256.txt")]
+paths = sorted(p.strip()[len("data/"):] for _, p in lines)
+assert paths == names, (paths, names)
+listing = subprocess.run(["fls", "-r", "-p", "-u", work + "/img/image.img"], capture_output=True, text=True, errors="replace").stdout
+inodes = [l.split(":")[0].split()[-1] for l in listing.splitlines() if l.startswith("r/r") and "Volume Label" not in l]
+want = sorted(hashlib.sha256(subprocess.run(["icat", work + "/img/image.img", i], capture_output=True).stdout).hexdigest() for i in inodes)
+assert sorted(d for d, _ in lines) == want, "bytes differ from icat's"
+PY
+
 [ "$failures" -eq 0 ] && echo "all passed" || echo "$failures failed"
 [ "$failures" -eq 0 ]

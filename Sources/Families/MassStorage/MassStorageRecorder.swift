@@ -22,6 +22,23 @@ public struct MassStorageDriver: RecorderDriver {
         self.utcOffsetMinutes = utcOffsetMinutes
     }
 
+    /// Takes `shortNameCodePage`: `cp437` (the default) or `cp936` (GBK), the code page of the
+    /// card's FAT 8.3 names (`VolumeLimits.shortNameCodePage`).
+    public func configured(with options: [String: String]) throws(DriverOptionError) -> any RecorderDriver {
+        var driver = self
+        for (key, value) in options.sorted(by: { $0.key < $1.key }) {
+            guard key == "shortNameCodePage" else {
+                throw DriverOptionError(key: key, reason: "is not a setting of the \(name) driver (it takes shortNameCodePage)")
+            }
+            guard let page = ShortNameCodePage(rawValue: value) else {
+                let known = ShortNameCodePage.allCases.map(\.rawValue).joined(separator: " or ")
+                throw DriverOptionError(key: key, reason: "\"\(value)\" must be \(known)")
+            }
+            driver.limits.shortNameCodePage = page
+        }
+        return driver
+    }
+
     public func open(_ link: DeviceLink, options: DriverOptions) async throws(RecorderError) -> any Recorder {
         guard case .transfers(let transfers) = link else {
             throw RecorderError(.unsupported("\(Self.name) speaks one transfer at a time, not over a \(link.shape.rawValue) (\(link))"))
