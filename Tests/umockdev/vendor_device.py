@@ -180,7 +180,7 @@ class AmbaControl(Recorder):
         what = "login" if q.request == REQ_LOGIN else "disk mode"
         data = q.data
         if q.length != CTRL_PACKET or len(data) != CTRL_PACKET or data[:4] != header:
-            self.log("%s packet of %d bytes without its header: STALL" % (what, len(data)))
+            self.log("%s packet of %d bytes (64 expected, starting %s): STALL" % (what, len(data), header.hex(" ")))
             answer_control(q, stall=True)
             return
         body = data[4:]
