@@ -196,6 +196,9 @@ class UsbDevice(IoctlDispatch, ControlEndpoint, BulkEndpoints, UrbReaping):
                 if owner is state:
                     del self.claims[ifno]
             state.completed.clear()
+            # answers it will never reap must not hold up a leave
+            self.answered_ctrl = {u for u in self.answered_ctrl if u.client is not client}
+            self._maybe_leave()
         debug("%s: fd#%d closed (%d IN URBs dropped)" % (self.name, state.number, len(dropped)))
 
     def _handle_ioctl(self, handler, client):
