@@ -1,5 +1,6 @@
 """One emulated USB device: its umockdev ioctl handler, its device process, connect and
-disconnect. What it answers is in dispatch (the ioctls), control, bulk and reaping.
+disconnect. What it answers is in dispatch (the ioctls), control, vendor_requests, bulk and
+reaping; its leave when it re-enumerates in reenumeration.
 """
 
 import collections
@@ -7,7 +8,6 @@ import errno
 import os
 import subprocess
 import threading
-import time
 
 from .bulk import BulkEndpoints
 from .control import ControlEndpoint
@@ -15,15 +15,13 @@ from .device_process import DeviceProcess
 from .dispatch import IoctlDispatch
 from .messages import debug, log
 from .reaping import UrbReaping
+from .reenumeration import Reenumeration
 from .urbs import _CompleteOnce, ClientState
 from .usbdevfs import ioctl_name, PRELOAD_FD_MAP_SIZE, PRELOAD_FD_MAP_WARN
-
-# A device that says it re-enumerates leaves once the host has taken what it sent before (IN
-# data read, control answers reaped), or after this long if the host never does.
-LEAVE_GRACE = 5.0
+from .vendor_requests import VendorRequests
 
 
-class UsbDevice(IoctlDispatch, ControlEndpoint, BulkEndpoints, UrbReaping):
+class UsbDevice(IoctlDispatch, ControlEndpoint, VendorRequests, BulkEndpoints, UrbReaping, Reenumeration):
     """A docked recorder: sysfs/dev entries in the testbed, the usbdevfs ioctl handler, the
     device process. All state is under `lock`; handlers run on umockdev's worker thread, device
     messages arrive on the device process's reader thread."""
@@ -102,45 +100,6 @@ class UsbDevice(IoctlDispatch, ControlEndpoint, BulkEndpoints, UrbReaping):
         if not already:
             log("%s: %s: unplugging" % (self.name, reason))
             self.kiosk._unplugged_by_device(self)
-
-    def _device_reenumerates(self, vendor_id, product_id):
-        """The device process said it leaves the bus and comes back as mass storage with these
-        ids (device process reader thread). It leaves once the host has what it sent before."""
-        with self.lock:
-            if self.gone or self.leaving is not None:
-                return
-            self.leaving = (vendor_id, product_id)
-            log("%s: the device leaves the bus to come back as mass storage %04x:%04x (once the host has "
-                "read its last answer)" % (self.name, vendor_id, product_id))
-            self._maybe_leave()
-            if not self.leave_scheduled:
-                self.kiosk.timers.call_at(time.monotonic() + LEAVE_GRACE, lambda: self._leave_now(True))
-
-    def _maybe_leave(self):
-        """Schedules the leave if the device is leaving and the host has taken everything it
-        sent (lock held; the leave itself runs on the timers thread, which may take the
-        kiosk's lock: never from inside an ioctl handler)."""
-        if self.leaving is None or self.leave_scheduled or self.gone:
-            return
-        if self.in_queue or self.answered_ctrl:
-            return
-        self.leave_scheduled = True
-        self.kiosk.timers.call_at(time.monotonic(), lambda: self._leave_now(False))
-
-    def _leave_now(self, grace_over):
-        with self.lock:
-            if self.gone:
-                return
-            if grace_over:
-                if self.leave_scheduled:
-                    return
-                self.leave_scheduled = True
-                unread = sum(len(d) - o for d, o in self.in_queue)
-                log("%s: the host did not take the device's last answer within %.0f s (%d IN bytes unread, %d "
-                    "control answers unreaped): the device leaves anyway" % (
-                        self.name, LEAVE_GRACE, unread, len(self.answered_ctrl)))
-            vendor_id, product_id = self.leaving
-        self.kiosk._reenumerate(self, vendor_id, product_id)
 
     def disconnect(self):
         """The device leaves the bus: pending URBs end with -ENODEV, further ioctls get ENODEV."""
