@@ -110,6 +110,9 @@ JSON
     secret="Kx7-pq2Z"; must_log="V000001@1-1.5: it never comes back (--return-never)"
     run "--return-never: the vendor device leaves and nothing comes back" \
         "${h[@]}" --dock V000001 --return-never V000001 -- "${t[@]}" dance --return-never "${ascii[@]}"
+    secret="Kx7-pq2Z"; must_log="the host did not take the device's last answer within 5 s (8 IN bytes unread"
+    run "a host that never reads @ATH's answer: the device leaves after 5 s all the same, and comes back" \
+        "${h[@]}" --dock V000001 -- "${t[@]}" dance --unread "${ascii[@]}"
     secret="ctrl secret 9"; must_log="it comes back as mass storage 1209:0003 at 2-1.2"
     run "--return-port: it comes back on another port (2-1.2), nothing at 1-1.6" \
         "${h[@]}" --dock V000002 --return-port V000002:2-1.2 -- "${t[@]}" dance --return-port 2-1.2 "${ctrl[@]}"

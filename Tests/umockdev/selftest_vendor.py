@@ -13,6 +13,8 @@ never from the command line, and the password is never printed.
         with the storage ids, which pyusb finds on that port path as mass storage (08/06/50);
         READ CAPACITY and a few READ(10)s through Bulk-Only Transport match the image's bytes.
         --return-never: nothing comes back (see mode_dance for how that is observed).
+        --unread (amba-ascii): @ATH's answer is never read; the device leaves all the same (the
+        harness's 5 s grace) and the answer is lost with it (the read fails ENODEV).
     selftest_vendor.py lockout --scenario F --serial S
         wrong passwords are refused and counted, a right one resets the count (amba-ascii), and
         after lockout.attempts wrong ones in a row even the right password is refused; the
@@ -135,7 +137,7 @@ def ascii_command(dev, command):
     return bytes(dev.read(0x81, 512, timeout=5000))
 
 
-def ascii_dance(dev, rec):
+def ascii_dance(dev, rec, read_last=True):
     reply = ascii_command(dev, b"@Ver;8;00000000;#")
     check(b"Ver;OK" in reply and len(reply) <= 64, "@Ver;8;00000000;# answered with Ver;OK (%r)" % reply)
     expect_usb_error(lambda: dev.ctrl_transfer(0xC0, 0x55, 0x0080, 0, 10, timeout=5000), LIBUSB_ERROR_PIPE,
@@ -149,6 +151,10 @@ def ascii_dance(dev, rec):
     check(b"ERROR" not in reply and reply == b"@Sdt;OK#", "@Sdt;8;20261206;# accepted (%r)" % reply)
     reply = ascii_command(dev, b"@Stm;6;16304500;#")
     check(reply == b"@Stm;OK#", "@Stm;6;16304500;# accepted (%r)" % reply)
+    if not read_last:
+        # the host never reads @ATH's answer: the device leaves anyway, after the harness's grace
+        dev.write(0x01, b"@ATH;8;" + rec.password + b";#", timeout=5000)
+        return
     reply = ascii_command(dev, b"@ATH;8;" + rec.password + b";#")
     check(reply == b"@ATH;OK#", "@ATH;8;<password>;# accepted: the device switches to storage mode")
 
@@ -236,13 +242,15 @@ def mode_dance(args, rec):
     intf = vendor_interface(dev, rec.family)
     usb.util.claim_interface(dev, intf.bInterfaceNumber)
     if rec.family == "amba-ascii":
-        ascii_dance(dev, rec)
+        ascii_dance(dev, rec, read_last=not args.unread)
     else:
         ctrl_dance(dev, rec)
-    removed = monitor.wait_for("remove", rec.port, 10)
+    removed = monitor.wait_for("remove", rec.port, 15)
     check(removed is not None, "udev: \"remove\" of %s (the vendor device left the bus)" % rec.port)
     try:
-        if rec.family == "amba-ascii":
+        if args.unread:
+            dev.read(0x81, 512, timeout=2000)       # @ATH's answer left with the device
+        elif rec.family == "amba-ascii":
             dev.write(0x01, b"@Ver;8;00000000;#", timeout=2000)
         else:
             ctrl_result(dev)
@@ -349,6 +357,8 @@ def main():
     p.add_argument("--serial", required=True)
     p.add_argument("--return-port", help="dance: the harness runs with --return-port SERIAL:PORT")
     p.add_argument("--return-never", action="store_true", help="dance: the harness runs with --return-never SERIAL")
+    p.add_argument("--unread", action="store_true",
+                   help="dance (amba-ascii): never read @ATH's answer; the device leaves after the harness's grace")
     args = p.parse_args()
     try:
         rec = Recorder(args.scenario, args.serial)
