@@ -90,7 +90,11 @@ vendor_suite() {
    "lockout": {"attempts": 3}, "vendor": {"deviceId": "CAM-0042"}, "storage": {"image": "card.img"}},
   {"identity": {"serial": "V000002"}, "port": "1-1.6", "family": "amba-ctrl", "password": "ctrl secret 9",
    "lockout": {"attempts": 2}, "vendor": {"storageUsb": {"vendorId": "1209", "productId": "0003"}},
-   "storage": {"image": "card.img"}}]}
+   "storage": {"image": "card.img"}},
+  {"identity": {"serial": "V000003"}, "port": "1-1.7", "family": "amba-ctrl", "password": "ctrl secret 9",
+   "vendor": {"faults": [{"kind": "refuseDiskMode"}]}, "storage": {"image": "card.img"}},
+  {"identity": {"serial": "V000004"}, "port": "1-1.8", "family": "amba-ascii", "password": "Kx7-pq2Z",
+   "vendor": {"faults": [{"kind": "leaveWithoutAnswer"}]}, "storage": {"image": "card.img"}}]}
 JSON
     local h=(--scenario "$work/vendor.json")
     local t=("$python" "$here/selftest_vendor.py")
@@ -113,6 +117,12 @@ JSON
     secret="Kx7-pq2Z"; must_log="the host did not take the device's last answer within 5 s (8 IN bytes unread"
     run "a host that never reads @ATH's answer: the device leaves after 5 s all the same, and comes back" \
         "${h[@]}" --dock V000001 -- "${t[@]}" dance --unread "${ascii[@]}"
+    secret="ctrl secret 9"; must_log="disk mode: refused (refuseDiskMode)"
+    run "vendor.faults refuseDiskMode (amba-ctrl): the disk-mode result is 0 and the device stays" \
+        "${h[@]}" --dock V000003 -- "${t[@]}" dance --scenario "$work/vendor.json" --serial V000003
+    secret="Kx7-pq2Z"
+    run "vendor.faults leaveWithoutAnswer (amba-ascii): @ATH's answer fails ENODEV, it comes back all the same" \
+        "${h[@]}" --dock V000004 -- "${t[@]}" dance --scenario "$work/vendor.json" --serial V000004
     secret="ctrl secret 9"; must_log="it comes back as mass storage 1209:0003 at 2-1.2"
     run "--return-port: it comes back on another port (2-1.2), nothing at 1-1.6" \
         "${h[@]}" --dock V000002 --return-port V000002:2-1.2 -- "${t[@]}" dance --return-port 2-1.2 "${ctrl[@]}"

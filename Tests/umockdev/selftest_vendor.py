@@ -68,6 +68,7 @@ class Recorder:
         self.port = r["port"]
         self.attempts = (r.get("lockout") or {}).get("attempts")
         vendor = r.get("vendor") or {}
+        self.faults = {f["kind"] for f in vendor.get("faults") or []}
         self.device_id = vendor.get("deviceId", serial).encode("ascii")
         usb_ids = vendor.get("storageUsb") or {}
         self.storage_ids = (int(usb_ids.get("vendorId", "1209"), 16), int(usb_ids.get("productId", "0002"), 16))
@@ -154,9 +155,22 @@ def ascii_dance(dev, rec, read_last=True):
     if not read_last:
         # the host never reads @ATH's answer: the device leaves anyway, after the harness's grace
         dev.write(0x01, b"@ATH;8;" + rec.password + b";#", timeout=5000)
-        return
+        return True
+    if "leaveWithoutAnswer" in rec.faults:
+        dev.write(0x01, b"@ATH;8;" + rec.password + b";#", timeout=5000)
+        try:
+            dev.read(0x81, 512, timeout=5000)
+            check(False, "leaveWithoutAnswer: @ATH's answer never comes")
+        except usb.core.USBError as e:
+            check(e.errno == errno.ENODEV, "leaveWithoutAnswer: the read of @ATH's answer fails with No such device (%s)" % e)
+        return True
     reply = ascii_command(dev, b"@ATH;8;" + rec.password + b";#")
+    if "refuseDiskMode" in rec.faults:
+        check(reply == b"@ATH;ERROR#", "refuseDiskMode: @ATH with the right password is refused (%r)" % reply)
+        check(b"Ver;OK" in ascii_command(dev, b"@Ver;8;00000000;#"), "refuseDiskMode: the device stays (@Ver answered)")
+        return False
     check(reply == b"@ATH;OK#", "@ATH;8;<password>;# accepted: the device switches to storage mode")
+    return True
 
 
 # -- amba-ctrl -------------------------------------------------------------------------
@@ -187,8 +201,21 @@ def ctrl_dance(dev, rec):
           % (result[2] if len(result) > 2 else "short"))
     n = ctrl_out(dev, 0x50, ctrl_packet(DISK_MODE))
     check(n == 64, "disk mode: control OUT 40h/50h wValue 0080h, 64 bytes a1 23 00 23 (%d written)" % n)
+    if "leaveWithoutAnswer" in rec.faults:
+        try:
+            ctrl_result(dev)
+            check(False, "leaveWithoutAnswer: the disk-mode result never comes")
+        except usb.core.USBError as e:
+            check(e.errno == errno.ENODEV, "leaveWithoutAnswer: the result read fails with No such device (%s)" % e)
+        return True
     result = ctrl_result(dev)
+    if "refuseDiskMode" in rec.faults:
+        check(len(result) == 10 and result[2] == 0, "refuseDiskMode: the disk-mode result is 0 (refused)")
+        ctrl_out(dev, 0x50, ctrl_packet(DISK_MODE))
+        check(ctrl_result(dev)[2] == 0, "refuseDiskMode: the device stays, and refuses again")
+        return False
     check(len(result) == 10 and result[2] == 1, "disk mode result: byte 2 = 1 (accepted)")
+    return True
 
 
 # -- the mass-storage appearance ---------------------------------------------------------
@@ -242,9 +269,16 @@ def mode_dance(args, rec):
     intf = vendor_interface(dev, rec.family)
     usb.util.claim_interface(dev, intf.bInterfaceNumber)
     if rec.family == "amba-ascii":
-        ascii_dance(dev, rec, read_last=not args.unread)
+        switching = ascii_dance(dev, rec, read_last=not args.unread)
     else:
-        ctrl_dance(dev, rec)
+        switching = ctrl_dance(dev, rec)
+    if not switching:
+        monitor.drain()
+        check(not any(e[0] == "remove" for e in monitor.events), "no \"remove\" uevent: the device did not leave")
+        check(find(VENDOR_IDS, rec.serial) is not None, "still in libusb's list")
+        usb.util.release_interface(dev, intf.bInterfaceNumber)
+        usb.util.dispose_resources(dev)
+        return
     removed = monitor.wait_for("remove", rec.port, 15)
     check(removed is not None, "udev: \"remove\" of %s (the vendor device left the bus)" % rec.port)
     try:

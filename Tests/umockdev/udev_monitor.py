@@ -51,6 +51,11 @@ class UdevMonitor:
         self.events.append(event)
         return event
 
+    def drain(self):
+        """Takes every event that has arrived so far into `events`, without waiting."""
+        while self._receive(0) is not None:
+            pass
+
     def wait_for(self, action, port, timeout):
         """The first `action` uevent of the device at `port` (devpath ending /PORT), waiting up
         to `timeout` seconds for it; None if it did not come."""

@@ -36,6 +36,13 @@ amba-ctrl (interface 0xFF, no bulk endpoint): vendor control transfers on endpoi
   A malformed packet, a result with none pending, or any other request stalls. Locked: every
   login is refused.
 
+Faults (`vendor.faults`, as the simulator's, §13.2; any other kind is refused at start):
+    refuseDiskMode       @ATH with the right password is answered @ATH;ERROR# / the disk-mode
+                         result is 0; the device stays
+    leaveWithoutAnswer   on an accepted switch the device leaves at once: amba-ascii sends no
+                         @ATH answer, amba-ctrl leaves once the disk-mode OUT is acknowledged,
+                         before its result can be read
+
 Both count wrong passwords in a row (a right one resets the count). The log on stderr lists
 every command, the password shown as `<password>` with whether it matched; the password itself
 is never written anywhere.
@@ -47,6 +54,7 @@ import sys
 from device_framing import answer_control, ControlRequest, messages, reenumerate, send
 
 MAX_REPLY = 64
+MODELLED_FAULTS = ("refuseDiskMode", "leaveWithoutAnswer")
 CTRL_PACKET = 64
 LOGIN_HEADER = bytes([0xA1, 0x12, 0x00, 0x12])
 DISK_MODE_HEADER = bytes([0xA1, 0x23, 0x00, 0x23])
@@ -78,6 +86,13 @@ class Recorder:
         self.locked = False
         self.logged_in = False
         self.leaving = False
+        self.faults = set()
+        for fault in vendor.get("faults") or []:
+            kind = fault.get("kind") if isinstance(fault, dict) else None
+            if kind not in MODELLED_FAULTS:
+                raise SystemExit("vendor_device %s: fault %r is not modelled here (only %s)" % (
+                    serial, kind, ", ".join(MODELLED_FAULTS)))
+            self.faults.add(kind)
 
     def log(self, text):
         log(self.serial, text)
@@ -108,6 +123,10 @@ class Recorder:
 class AmbaASCII(Recorder):
     def bulk(self, data):
         reply = self.command(data)
+        if reply == b"@ATH;OK#" and "leaveWithoutAnswer" in self.faults:
+            self.log("leaveWithoutAnswer: no answer to @ATH")
+            self.leave()
+            return
         send(reply[:MAX_REPLY])
         if reply == b"@ATH;OK#":
             self.leave()
@@ -134,6 +153,9 @@ class AmbaASCII(Recorder):
             if name == b"Gdv":
                 self.logged_in = True
                 return b"@Gdv;8;" + self.device_id.encode("ascii") + b"#"
+            if "refuseDiskMode" in self.faults:
+                self.log("@ATH refused (refuseDiskMode)")
+                return b"@ATH;ERROR#"
             return b"@ATH;OK#"
         if name == b"Sdt" and length == b"8":
             ok = self.logged_in and valid_date(argument)
@@ -194,11 +216,20 @@ class AmbaControl(Recorder):
             self.logged_in = self.check_password(body[:end], "login")
             self.result = 1 if self.logged_in else 0
         else:
-            ok = self.logged_in and end == 0
-            self.log("disk mode: %s" % ("accepted" if ok else "refused (no accepted login)" if not self.logged_in
-                                        else "refused (bytes after the header)"))
+            if not self.logged_in:
+                ok, why = False, "refused (no accepted login)"
+            elif end != 0:
+                ok, why = False, "refused (bytes after the header)"
+            elif "refuseDiskMode" in self.faults:
+                ok, why = False, "refused (refuseDiskMode)"
+            else:
+                ok, why = True, "accepted"
+            self.log("disk mode: " + why)
             self.result = 1 if ok else 0
             self.switch_on_read = ok
+            if ok and "leaveWithoutAnswer" in self.faults:
+                self.log("leaveWithoutAnswer: leaves before its result is read")
+                self.leave()
 
 
 def valid_date(text):
