@@ -97,7 +97,12 @@ class UsbDevice(IoctlDispatch, ControlEndpoint, VendorRequests, BulkEndpoints, U
             pass
         with self.lock:
             already = self.gone
-        if not already:
+            leaving = self.leaving is not None
+        if not already and leaving:
+            # it said it re-enumerates: it leaves (and comes back) once the host has its last
+            # answer, as if the process were still there
+            log("%s: %s after its re-enumeration message: the leave goes on" % (self.name, reason))
+        elif not already:
             log("%s: %s: unplugging" % (self.name, reason))
             self.kiosk._unplugged_by_device(self)
 
