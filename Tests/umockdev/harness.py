@@ -10,7 +10,9 @@ this file is its command line and, for test scripts, `import harness` gives the 
 CLI: python3 Tests/umockdev/harness.py --sim PATH --scenario FILE [--dock SERIAL@PORT ...]
      [--unplug-after SECONDS SERIAL] [--redock-after SECONDS SERIAL[@PORT]]
      [--dock-on-log REGEX SERIAL[@PORT]] [--stall-in SERIAL:N] [--stall-out SERIAL:N]
-     [--stall-forever] [--deny-open SERIAL[:K]] -- PROGRAM ARGS...
+     [--stall-forever] [--deny-open SERIAL[:K]] [--vendor-sim PATH] [--storage-sim PATH]
+     [--return-after SERIAL:SECONDS] [--return-never SERIAL] [--return-port SERIAL:PORT]
+     -- PROGRAM ARGS...
 """
 
 import sys

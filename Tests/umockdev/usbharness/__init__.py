@@ -21,6 +21,12 @@ Faults: `kiosk.stall_in[serial] = {N}` / `stall_out` (a halted endpoint until CL
 `kiosk.stall_forever`, `kiosk.deny_open[serial] = K` (the first K opens fail with EACCES; -1:
 all; start the program with `kiosk.program_argv(argv)`), all set before the dock.
 
+Vendor recorders (scenario "family" amba-ascii / amba-ctrl) are served by vendor_device.py: their
+vendor control requests go to it and wait for its answer, and when it re-enumerates the kiosk
+unplugs it and docks its mass-storage appearance on the same port (bot_device.py); when and
+where: `kiosk.return_after[serial] = SECONDS`, `kiosk.return_never.add(serial)`,
+`kiosk.return_port[serial] = PORT`. The framing is in ../device_framing.py.
+
 The modules, one concept each: umockdev (its bindings, umockdev-wrapper), messages (log
 lines), usbdevfs (ioctl numbers, URB layout), descriptors (what a device looks like),
 device_process (the recorder-sim behind a device), urbs, usb_device with its parts dispatch,

@@ -123,8 +123,8 @@ class BulkEndpoints:
             if urb.endpoint & 0x7F != 0:
                 client.complete(-1, errno.ENOENT)
                 return
-            self._control_urb(state, urb)
-            state.completed.append(urb)
+            if self._control_urb(state, urb):
+                state.completed.append(urb)
             client.complete(0, 0)
             return
         if urb.type != URB_TYPE_BULK:
@@ -215,4 +215,5 @@ class BulkEndpoints:
         held.done = True
         state.held = None
         state.client.complete(len(chunk), 0)
+        self._maybe_leave()
         return True

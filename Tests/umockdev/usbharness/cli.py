@@ -11,7 +11,7 @@ import threading
 import time
 
 from . import messages
-from .kiosk import Kiosk
+from .kiosk import DEFAULT_RETURN_AFTER, Kiosk
 from .messages import die, log, output_lock
 from .sysfs import parse_port
 from .umockdev import ensure_wrapper
@@ -28,7 +28,8 @@ def parse_args(argv):
                "--redock-after or --dock-on-log at all, every recorder of the scenario is docked at "
                "its port before PROGRAM starts (coldplug); otherwise exactly the --dock ones are.")
     p.add_argument("--sim", default=os.environ.get("RECORDER_SIM"),
-                   help="the device program, run as `SIM serve SCENARIO --serial S` (env RECORDER_SIM)")
+                   help="the device program, run as `SIM serve SCENARIO --serial S` (env RECORDER_SIM); "
+                        "needed unless every docked recorder is a vendor one")
     p.add_argument("--scenario", required=True, help="scenario JSON file (Docs/simulator.md)")
     p.add_argument("--dock", action="append", default=[], metavar="SERIAL[@PORT]",
                    help="dock this recorder before PROGRAM starts (port default: the scenario's)")
@@ -54,6 +55,19 @@ def parse_args(argv):
                    help="the first K opens of SERIAL's device node fail with EACCES (default: every one), "
                         "as on hotplug before udev applies the group and mode; PROGRAM runs without "
                         "CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH when the harness runs as root")
+    p.add_argument("--vendor-sim", metavar="PATH",
+                   help="the device program of vendor recorders (\"family\": amba-ascii or amba-ctrl), run as "
+                        "`PATH serve SCENARIO --serial S` (default: vendor_device.py beside the harness)")
+    p.add_argument("--storage-sim", metavar="PATH",
+                   help="the device program of what a vendor recorder comes back as, and of the scenario's "
+                        "mass-storage recorders (default: bot_device.py for the former, --sim for the latter)")
+    p.add_argument("--return-after", action="append", default=[], metavar="SERIAL:SECONDS",
+                   help="a vendor recorder that switched to mass storage comes back SECONDS after it left "
+                        "(default %.1f; a slow recorder)" % DEFAULT_RETURN_AFTER)
+    p.add_argument("--return-never", action="append", default=[], metavar="SERIAL",
+                   help="a vendor recorder that switched to mass storage never comes back")
+    p.add_argument("--return-port", action="append", default=[], metavar="SERIAL:PORT",
+                   help="a vendor recorder that switched to mass storage comes back on PORT, not where it left")
     p.add_argument("--dock-on-log", nargs=2, action="append", default=[], metavar=("REGEX", "SERIAL[@PORT]"),
                    help="dock SERIAL once a line PROGRAM writes to stderr matches REGEX")
     p.add_argument("--timeout", type=float, default=0, help="kill PROGRAM after this many seconds (exit 124)")
@@ -66,8 +80,6 @@ def parse_args(argv):
         args.program = args.program[1:]
     if not args.program:
         p.error("no PROGRAM given (after --)")
-    if not args.sim:
-        p.error("no device program: --sim PATH or RECORDER_SIM")
     try:
         for spec in args.dock:
             split_serial_port(spec)
@@ -79,6 +91,8 @@ def parse_args(argv):
         args.stall_in = [split_serial_count(x, "--stall-in") for x in args.stall_in]
         args.stall_out = [split_serial_count(x, "--stall-out") for x in args.stall_out]
         args.deny_open = [split_serial_count(x, "--deny-open", default=-1) for x in args.deny_open]
+        args.return_after = [split_serial_seconds(x) for x in args.return_after]
+        args.return_port = [split_serial_value(x, "--return-port", parse_port) for x in args.return_port]
         for secs, _ in args.unplug_after + args.redock_after:
             if float(secs) < 0:
                 raise ValueError("negative time %s" % secs)
@@ -97,6 +111,22 @@ def split_serial_count(text, option, default=None):
     if not count.isdigit() or int(count) < 1:
         raise ValueError("%s %s: N must be a whole number from 1" % (option, text))
     return serial, int(count)
+
+
+def split_serial_value(text, option, check):
+    """'SERIAL:VALUE' -> (SERIAL, VALUE), VALUE checked by `check` (which raises ValueError)."""
+    serial, sep, value = text.partition(":")
+    if not serial or not sep or not value:
+        raise ValueError("%s wants SERIAL:VALUE, not %r" % (option, text))
+    check(value)
+    return serial, value
+
+
+def split_serial_seconds(text):
+    serial, value = split_serial_value(text, "--return-after", float)
+    if float(value) < 0:
+        raise ValueError("--return-after %s: negative time" % text)
+    return serial, float(value)
 
 
 def split_serial_port(text):
@@ -132,8 +162,9 @@ def main(argv=None, script=HARNESS_SCRIPT):
     args = parse_args(argv)           # usage errors before any re-exec
     ensure_wrapper(argv, script)
     messages.VERBOSE = messages.VERBOSE or args.verbose
-    if not os.access(args.sim, os.X_OK):
-        die("device program %s is not executable" % args.sim)
+    for program in (args.sim, args.vendor_sim, args.storage_sim):
+        if program and not os.access(program, os.X_OK):
+            die("device program %s is not executable" % program)
 
     events = []   # (seconds, order, kind, serial, port)
     for i, (secs, serial) in enumerate(args.unplug_after):
@@ -143,7 +174,11 @@ def main(argv=None, script=HARNESS_SCRIPT):
         events.append((float(secs), i, "dock", serial, port))
     events.sort(key=lambda e: (e[0], e[2] != "unplug", e[1]))   # at equal times unplug first
 
-    kiosk = Kiosk(sim=args.sim, scenario=args.scenario, reap_hold_ms=args.reap_hold_ms, sim_args=args.sim_arg)
+    kiosk = Kiosk(sim=args.sim, scenario=args.scenario, reap_hold_ms=args.reap_hold_ms, sim_args=args.sim_arg,
+                  vendor_sim=args.vendor_sim, storage_sim=args.storage_sim)
+    kiosk.return_after.update(args.return_after)
+    kiosk.return_never.update(args.return_never)
+    kiosk.return_port.update(args.return_port)
     for item in args.descriptor_fault:
         serial, _, kind = item.partition(":")
         kiosk.descriptor_faults[serial] = kind

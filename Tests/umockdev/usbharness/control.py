@@ -1,11 +1,14 @@
-"""Control transfers (descriptors, configuration, interfaces) and interface claims of an emulated
-device: part of `UsbDevice`.
+"""Control transfers (descriptors, configuration, interfaces; vendor requests forwarded to the
+device process) and interface claims of an emulated device: part of `UsbDevice`.
 """
 
 import errno
 import struct
+import time
 
 from .messages import log
+from .urbs import Held
+from .vendor_requests import PendingControl
 
 
 class ControlEndpoint:
@@ -97,13 +100,22 @@ class ControlEndpoint:
             self.name, dropped, ", ".join("0x%02x" % e for e in sorted(self.halted)) or "none"))
         return 0
 
+    # -- URBs and the synchronous ioctl ------------------------------------------------------
+
     def _control_urb(self, state, urb):
+        """A control URB: answered now (True), or forwarded to the device process (False: it
+        completes when the device answers)."""
         if urb.length < 8:
             urb.status, urb.actual = -errno.EINVAL, 0
-            return
+            return True
         buf = urb.data.resolve(16, urb.length)
+        urb.buf = buf
         raw = buf.retrieve()
         setup = raw[:8]
+        if self._forwards(setup):
+            self.stats["control"] += 1
+            self._forward_control(PendingControl(state, setup, urb=urb), raw[8:])
+            return False
         status, reply = self._control_request(state, setup, raw[8:])
         urb.status = status
         if setup[0] & 0x80:
@@ -114,13 +126,23 @@ class ControlEndpoint:
         else:
             urb.actual = 0 if status else urb.length - 8
         self.stats["control"] += 1
+        return True
 
     def _control_ioctl(self, state, client, arg):
         data = arg.resolve(0, 24)
         raw = data.retrieve()
         setup = raw[:8]
-        length = struct.unpack_from("<H", raw, 6)[0]
+        length, timeout = struct.unpack_from("<HI", raw, 6)
         buf = data.resolve(16, length) if length else None
+        if self._forwards(setup):
+            # held until the device answers, the ioctl's timeout (ms; 0: none) or an unplug
+            held = Held("control", state, arg, time.monotonic() + timeout / 1000.0 if timeout else None, extra=buf)
+            state.held = held
+            out = buf.retrieve() if buf is not None and not setup[0] & 0x80 else b""
+            tag = self._forward_control(PendingControl(state, setup, held=held), out)
+            if held.deadline is not None:
+                self.kiosk.timers.call_at(held.deadline, lambda: self._control_expired(state, held, tag))
+            return
         status, reply = self._control_request(state, setup, buf.retrieve() if buf and not setup[0] & 0x80 else b"")
         if status:
             client.complete(-1, -status)

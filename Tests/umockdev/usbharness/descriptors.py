@@ -31,6 +31,23 @@ class DeviceModel:
         self.interface_subclass = 0x00
         self.interface_protocol = 0x00
         self.endpoint_type = 0x02   # bulk
+        # Vendor-type control requests ((bmRequestType & 0x60) == 0x40) on endpoint 0 go to the
+        # device process (device_framing.py's CONTROL messages) instead of stalling here.
+        self.vendor_requests = False
+
+    def vendor_interface(self, bulk_endpoints=True):
+        """A vendor device of issue 14's families: interface class 0xFF whose vendor requests
+        on endpoint 0 are answered by the device process; with bulk OUT 0x01 / IN 0x81
+        (amba-ascii) or with no endpoint but endpoint 0 (amba-ctrl)."""
+        self.interface_class, self.interface_subclass, self.interface_protocol = 0xFF, 0x00, 0x00
+        self.vendor_requests = True
+        if not bulk_endpoints:
+            self.ep_out = self.ep_in = None
+
+    @property
+    def bulk_endpoints(self):
+        """The bulk endpoint addresses the interface has, OUT first (none for amba-ctrl)."""
+        return [ep for ep in (self.ep_out, self.ep_in) if ep is not None]
 
     def mass_storage(self):
         """The interface becomes USB mass storage, SCSI transparent command set, Bulk-Only
@@ -62,10 +79,10 @@ class DeviceModel:
                            3 if self.serial else 0, 1)
 
     def config_descriptor(self):
-        interface = struct.pack("<BBBBBBBBB", 9, 4, 0, 0, 2, self.interface_class, self.interface_subclass,
-                                self.interface_protocol, 0)
+        interface = struct.pack("<BBBBBBBBB", 9, 4, 0, 0, len(self.bulk_endpoints), self.interface_class,
+                                self.interface_subclass, self.interface_protocol, 0)
         endpoints = b""
-        for address in (self.ep_out, self.ep_in):
+        for address in self.bulk_endpoints:
             endpoints += struct.pack("<BBBBHB", 7, 5, address, self.endpoint_type, self.max_packet, 0)
             if self.super_speed:   # SuperSpeed endpoint companion: no bursts, no streams
                 endpoints += struct.pack("<BBBBH", 6, 0x30, 0, 0, 0)

@@ -8,6 +8,7 @@ import shutil
 import stat
 import sys
 import threading
+import time
 
 from .descriptors import DeviceModel
 from .messages import die, log
@@ -17,14 +18,28 @@ from .umockdev import load_umockdev, PRELOAD, WRAPPER_MARKER
 from .usb_device import UsbDevice
 from .usbdevfs import DEFAULT_CAPS
 
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The device programs beside the harness: issue 14's vendor families, and the Bulk-Only
+# Transport device a vendor recorder comes back as.
+VENDOR_DEVICE = os.path.join(HERE, "vendor_device.py")
+BOT_DEVICE = os.path.join(HERE, "bot_device.py")
+VENDOR_FAMILIES = ("amba-ascii", "amba-ctrl")
+DEFAULT_RETURN_AFTER = 0.5     # seconds between a vendor device's leave and its return
+
 
 class Kiosk(SysfsTree):
     """A docking kiosk of USB bays in a umockdev testbed."""
 
-    def __init__(self, sim=None, scenario=None, reap_hold_ms=2.0, caps=DEFAULT_CAPS, sim_args=()):
+    def __init__(self, sim=None, scenario=None, reap_hold_ms=2.0, caps=DEFAULT_CAPS, sim_args=(),
+                 vendor_sim=None, storage_sim=None):
         self.UMockdev = load_umockdev()
         self.sim = sim or os.environ.get("RECORDER_SIM")
         self.sim_args = list(sim_args)
+        # vendor recorders ("family": amba-*) are served by vendor_sim, their mass-storage
+        # appearance by storage_sim (default bot_device.py), which also serves the scenario's
+        # plain mass-storage recorders when given (otherwise `sim` does, as before)
+        self.vendor_sim = vendor_sim or VENDOR_DEVICE
+        self.storage_sim = storage_sim
         self.scenario_path = scenario
         self.scenario = {}
         if scenario:
@@ -36,6 +51,10 @@ class Kiosk(SysfsTree):
         self.stall_out = {}        # serial -> set of N: the Nth bulk OUT URB STALLs
         self.stall_forever = False # CLEAR_HALT does not help
         self.deny_open = {}        # serial -> K: the first K opens fail with EACCES (-1: all)
+        # Re-enumeration faults, per serial: when and where a vendor recorder comes back.
+        self.return_after = {}     # serial -> seconds after it left (default DEFAULT_RETURN_AFTER)
+        self.return_never = set()  # serials that never come back
+        self.return_port = {}      # serial -> the port it comes back on (default: the one it left)
         self.caps = caps
         self.lock = threading.RLock()
         self.testbed = self.UMockdev.Testbed.new()
@@ -81,6 +100,16 @@ class Kiosk(SysfsTree):
         link = r.get("link", "usb2")
         super_speed = link == "usb3" or (isinstance(link, dict) and link.get("packetSize") == 1024)
         identity = r.get("identity", {})
+        family = r.get("family")
+        if family in VENDOR_FAMILIES:
+            # both families are 4255:0001; only the interface's endpoints tell them apart
+            model = DeviceModel(int(usb.get("vendorId", "4255"), 16), int(usb.get("productId", "0001"), 16),
+                                serial, product=identity.get("model", "DSJ-SIM1"),
+                                manufacturer="recorder-gateway simulator", super_speed=super_speed)
+            model.vendor_interface(bulk_endpoints=family == "amba-ascii")
+            if serial in self.descriptor_faults:
+                model.break_descriptors(self.descriptor_faults[serial])
+            return model
         storage = "storage" in r
         model = DeviceModel(int(usb.get("vendorId", "1209"), 16), int(usb.get("productId", "0002" if storage else "0001"), 16),
                             serial, product=identity.get("model", "DSJ-SIM1"),
@@ -94,29 +123,51 @@ class Kiosk(SysfsTree):
     # -- docking -----------------------------------------------------------------------------
 
     def device_argv(self, serial):
-        if not self.sim:
-            raise ValueError("no device program: pass sim= / --sim or set RECORDER_SIM")
         if not self.scenario_path:
             raise ValueError("no scenario file")
-        return [self.sim, "serve", self.scenario_path, "--serial", serial] + self.sim_args
+        r = self.recorder(serial)
+        if r.get("family") in VENDOR_FAMILIES:
+            program, extra = self.vendor_sim, []
+        elif "storage" in r and self.storage_sim:
+            program, extra = self.storage_sim, []
+        else:
+            program, extra = self.sim, self.sim_args
+        if not program:
+            raise ValueError("no device program: pass sim= / --sim or set RECORDER_SIM")
+        return [program, "serve", self.scenario_path, "--serial", serial] + extra
 
     def dock(self, serial, port=None):
         """Plugs a recorder into a bay: starts its device process, adds the USB device (with a
         uevent "add" that libudev/libusb monitors see: hotplug if the program runs already)."""
         with self.lock:
+            return self._dock(serial, port or self.default_port(serial), self.model_for(serial),
+                              self.device_argv(serial))
+
+    def dock_storage_appearance(self, serial, port, vendor_id, product_id):
+        """Docks what a vendor recorder comes back as after its switch: a mass-storage device
+        (08/06/50) with these ids and the recorder's serial, served by the storage device
+        program (bot_device.py: the recorder's `storage.image`)."""
+        with self.lock:
+            vendor = self.model_for(serial)
+            model = DeviceModel(vendor_id, product_id, serial, product=vendor.product,
+                                manufacturer=vendor.manufacturer, super_speed=vendor.super_speed)
+            model.mass_storage()
+            argv = [self.storage_sim or BOT_DEVICE, "serve", self.scenario_path, "--serial", serial]
+            return self._dock(serial, port, model, argv)
+
+    def _dock(self, serial, port, model, argv):
+        with self.lock:
             if self.closed:
                 raise RuntimeError("kiosk closed")
             if serial in self.devices:
                 raise ValueError("%s is docked already (at %s)" % (serial, self.devices[serial].port))
-            port = port or self.default_port(serial)
             for d in self.devices.values():
                 if d.port == port:
                     raise ValueError("bay %s is taken by %s" % (port, d.serial))
-            model = self.model_for(serial)
             bus, numbers = parse_port(port)
             self._ensure_hubs(port, model.super_speed)
             devnum = self._alloc_devnum(bus)
-            dev = UsbDevice(self, serial, port, bus, devnum, model, self.device_argv(serial), self.reap_hold)
+            dev = UsbDevice(self, serial, port, bus, devnum, model, argv, self.reap_hold)
             dev.start_process()
             # the ioctl socket must exist before the node appears (the preload library connects
             # to it when the program opens the node)
@@ -146,7 +197,7 @@ class Kiosk(SysfsTree):
                     model.interface_subclass, model.interface_protocol),
                 "A: bInterfaceNumber=00",
                 "A: bAlternateSetting= 0",
-                "A: bNumEndpoints=02",
+                "A: bNumEndpoints=%02x" % len(model.bulk_endpoints),
                 "A: bInterfaceClass=%02x" % model.interface_class,
                 "A: bInterfaceSubClass=%02x" % model.interface_subclass,
                 "A: bInterfaceProtocol=%02x" % model.interface_protocol,
@@ -177,6 +228,34 @@ class Kiosk(SysfsTree):
             log("docked %s at %s: %s, %04x:%04x, %s" % (serial, port, dev.devnode, model.vendor_id,
                                                        model.product_id, "SuperSpeed" if model.super_speed else "high speed"))
             return dev
+
+    def _reenumerate(self, dev, vendor_id, product_id):
+        """A vendor recorder leaves the bus (uevent "remove", URBs fail with ENODEV, as for an
+        unplug) and, unless --return-never, comes back as mass storage with these ids after
+        --return-after seconds, on its port or the --return-port one: uevent "add"."""
+        serial = dev.serial
+        with self.lock:
+            if self.closed or self.devices.get(serial) is not dev:
+                return
+            self._remove(dev, "re-enumeration: it comes back as mass storage %04x:%04x" % (vendor_id, product_id))
+            if serial in self.return_never:
+                log("%s: it never comes back (--return-never)" % dev.name)
+            else:
+                port = self.return_port.get(serial, dev.port)
+                delay = self.return_after.get(serial, DEFAULT_RETURN_AFTER)
+                log("%s: it comes back as mass storage %04x:%04x at %s in %.1f s" % (
+                    dev.name, vendor_id, product_id, port, delay))
+                self.timers.call_at(time.monotonic() + delay,
+                                    lambda: self._return(serial, port, vendor_id, product_id))
+        if dev.process is not None:
+            # its end of input; not on the timers thread, which the return needs
+            threading.Thread(target=dev.process.close, name="close-" + dev.name, daemon=True).start()
+
+    def _return(self, serial, port, vendor_id, product_id):
+        try:
+            self.dock_storage_appearance(serial, port, vendor_id, product_id)
+        except (KeyError, ValueError, RuntimeError) as e:
+            log("%s cannot come back at %s: %s" % (serial, port, e.args[0] if e.args else e))
 
     def _wake_others(self, dev):
         with self.lock:

@@ -44,6 +44,13 @@ class UrbReaping:
         return None
 
     def _finish_reap(self, state, arg, urb):
+        if urb.reply is not None:
+            # a forwarded control IN: its answer goes after the setup packet, now that the
+            # program is inside an ioctl on this fd (gotcha 9)
+            if urb.reply:
+                urb.buf.update(8, urb.reply)
+            urb.reply = None
+        self.answered_ctrl.discard(urb)
         self._write_urb_result(urb)
         slot = arg.resolve(0, 8)
         slot.set_ptr(0, urb.data)
@@ -51,6 +58,7 @@ class UrbReaping:
         debug("%s: fd#%d reap URB ep 0x%02x len %d -> status %d actual %d" % (
             self.name, state.number, urb.endpoint, urb.length, urb.status, urb.actual))
         state.client.complete(0, 0)
+        self._maybe_leave()
 
     @staticmethod
     def _write_urb_result(urb):
@@ -112,6 +120,9 @@ class UrbReaping:
 
     def _discard_urb(self, state, client, arg):
         (addr,) = struct.unpack("<Q", arg.retrieve())
+        if self._discard_control(state, addr):
+            client.complete(0, 0)
+            return
         for urb in self.pending_in:
             if urb.client is state.client and urb.addr == addr:
                 self.pending_in.remove(urb)

@@ -8,7 +8,7 @@ import struct
 
 class Urb:
     __slots__ = ("client", "data", "addr", "type", "endpoint", "flags", "length", "status",
-                 "actual", "seq")
+                 "actual", "seq", "buf", "reply")
 
     def __init__(self, client, data, addr, raw, seq):
         self.client = client
@@ -20,6 +20,8 @@ class Urb:
         self.status = 0
         self.actual = 0
         self.seq = seq
+        self.buf = None             # a control URB's buffer (setup + data), resolved at SUBMITURB
+        self.reply = None           # a forwarded control IN's answer, written into buf at reap time
 
 
 class _CompleteOnce:
@@ -55,7 +57,7 @@ class Held:
     __slots__ = ("kind", "state", "arg", "deadline", "done", "extra")
 
     def __init__(self, kind, state, arg, deadline, extra=None):
-        self.kind = kind            # "reap" | "reap-ndelay" | "bulk-in"
+        self.kind = kind            # "reap" | "reap-ndelay" | "bulk-in" | "control"
         self.state = state
         self.arg = arg
         self.deadline = deadline

@@ -1,5 +1,6 @@
 """One emulated USB device: its umockdev ioctl handler, its device process, connect and
-disconnect. What it answers is in dispatch (the ioctls), control, bulk and reaping.
+disconnect. What it answers is in dispatch (the ioctls), control, vendor_requests, bulk and
+reaping; its leave when it re-enumerates in reenumeration.
 """
 
 import collections
@@ -14,11 +15,13 @@ from .device_process import DeviceProcess
 from .dispatch import IoctlDispatch
 from .messages import debug, log
 from .reaping import UrbReaping
+from .reenumeration import Reenumeration
 from .urbs import _CompleteOnce, ClientState
 from .usbdevfs import ioctl_name, PRELOAD_FD_MAP_SIZE, PRELOAD_FD_MAP_WARN
+from .vendor_requests import VendorRequests
 
 
-class UsbDevice(IoctlDispatch, ControlEndpoint, BulkEndpoints, UrbReaping):
+class UsbDevice(IoctlDispatch, ControlEndpoint, VendorRequests, BulkEndpoints, UrbReaping, Reenumeration):
     """A docked recorder: sysfs/dev entries in the testbed, the usbdevfs ioctl handler, the
     device process. All state is under `lock`; handlers run on umockdev's worker thread, device
     messages arrive on the device process's reader thread."""
@@ -57,6 +60,13 @@ class UsbDevice(IoctlDispatch, ControlEndpoint, BulkEndpoints, UrbReaping):
         self.deny_left = kiosk.deny_open.get(serial, 0)
         self.refused = 0
         self.node_mode = None
+        # Vendor requests forwarded to the device process (control.py), by tag.
+        self.pending_ctrl = {}
+        self.ctrl_seq = 0
+        self.answered_ctrl = set()      # forwarded control URBs answered, not reaped yet
+        # Re-enumeration: (vendorId, productId) the device comes back as, once it has left.
+        self.leaving = None
+        self.leave_scheduled = False
 
         self.handler = kiosk.UMockdev.IoctlBase()
         self.handler.connect("handle-ioctl", self._handle_ioctl)
@@ -67,7 +77,8 @@ class UsbDevice(IoctlDispatch, ControlEndpoint, BulkEndpoints, UrbReaping):
     # -- lifecycle -------------------------------------------------------------------------
 
     def start_process(self):
-        self.process = DeviceProcess(self._argv, self.name, self._device_message, self._device_gone)
+        self.process = DeviceProcess(self._argv, self.name, self._device_message, self._device_gone,
+                                     on_control=self._control_answer, on_reenumerate=self._device_reenumerates)
 
     def _device_message(self, data):
         with self.lock:
@@ -86,7 +97,12 @@ class UsbDevice(IoctlDispatch, ControlEndpoint, BulkEndpoints, UrbReaping):
             pass
         with self.lock:
             already = self.gone
-        if not already:
+            leaving = self.leaving is not None
+        if not already and leaving:
+            # it said it re-enumerates: it leaves (and comes back) once the host has its last
+            # answer, as if the process were still there
+            log("%s: %s after its re-enumeration message: the leave goes on" % (self.name, reason))
+        elif not already:
             log("%s: %s: unplugging" % (self.name, reason))
             self.kiosk._unplugged_by_device(self)
 
@@ -96,6 +112,7 @@ class UsbDevice(IoctlDispatch, ControlEndpoint, BulkEndpoints, UrbReaping):
             if self.gone:
                 return
             self.gone = True
+            self._fail_pending_control(errno.ENODEV, "when the device left")
             self._service_held()
 
     # -- the ioctl handler -----------------------------------------------------------------
@@ -143,6 +160,9 @@ class UsbDevice(IoctlDispatch, ControlEndpoint, BulkEndpoints, UrbReaping):
                 if owner is state:
                     del self.claims[ifno]
             state.completed.clear()
+            # answers it will never reap must not hold up a leave
+            self.answered_ctrl = {u for u in self.answered_ctrl if u.client is not client}
+            self._maybe_leave()
         debug("%s: fd#%d closed (%d IN URBs dropped)" % (self.name, state.number, len(dropped)))
 
     def _handle_ioctl(self, handler, client):
