@@ -10,7 +10,10 @@ extension Forwarder {
                 try? await Task.sleep(for: .milliseconds(Int64(min(until.timeIntervalSinceNow, 5) * 1000)))
                 continue
             }
-            let all = (try? journal.forwardObjects(unfinishedOnly: true)) ?? []
+            // Bags in forwarding order (ForwardOrder), read afresh: a bag moved to the front
+            // is the next to start.
+            let all = ForwardOrder.arrange((try? journal.forwardObjects(unfinishedOnly: true)) ?? [],
+                                           bags: (try? journal.forwardBags()) ?? [])
             let busy = Set(sending.keys)
             if sending.count < max(1, settings.uploadsInFlight),
                let object = ForwardSchedule.startable(all, now: Date(), busy: busy).first {
