@@ -1,6 +1,6 @@
 /// `queue`: the forward queue. A gateway that forwards nothing answers only `forwarding`
 /// (false) and `bags` (empty); one that forwards names its store and always carries
-/// `lastProblem` and `rateLimit`, null when there is none.
+/// `lastProblem`, `rateLimit`, `hours` and `resumes`, null when there is none.
 public struct QueueResult: Codable, Sendable, Equatable {
     /// One bag's objects by state.
     public struct Bag: Codable, Sendable, Equatable {
@@ -41,13 +41,21 @@ public struct QueueResult: Codable, Sendable, Equatable {
         public var lastProblem: String?
         /// `forward-rate-limit`, bytes a second for all uploads together; nil: no cap.
         public var rateLimit: Int64?
+        /// `forward-hours` (`22:00-06:00,12:00-13:00`, local time); nil: any hour.
+        public var hours: String?
+        /// Outside those hours, when the next window opens (ISO 8601 with the kiosk's offset);
+        /// nil while uploads may start.
+        public var resumes: String?
 
-        public init(bucket: String, prefix: String, endpoint: String, lastProblem: String?, rateLimit: Int64? = nil) {
+        public init(bucket: String, prefix: String, endpoint: String, lastProblem: String?, rateLimit: Int64? = nil,
+                    hours: String? = nil, resumes: String? = nil) {
             self.bucket = bucket
             self.prefix = prefix
             self.endpoint = endpoint
             self.lastProblem = lastProblem
             self.rateLimit = rateLimit
+            self.hours = hours
+            self.resumes = resumes
         }
     }
 
@@ -65,7 +73,7 @@ public struct QueueResult: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case forwarding, bucket, prefix, endpoint, lastProblem, rateLimit, bags
+        case forwarding, bucket, prefix, endpoint, lastProblem, rateLimit, hours, resumes, bags
     }
 
     public init(from decoder: any Decoder) throws {
@@ -76,7 +84,9 @@ public struct QueueResult: Codable, Sendable, Equatable {
             store = Store(bucket: bucket, prefix: try c.decodeIfPresent(String.self, forKey: .prefix) ?? "",
                           endpoint: try c.decodeIfPresent(String.self, forKey: .endpoint) ?? "",
                           lastProblem: try c.decodeIfPresent(String.self, forKey: .lastProblem),
-                          rateLimit: try c.decodeIfPresent(Int64.self, forKey: .rateLimit))
+                          rateLimit: try c.decodeIfPresent(Int64.self, forKey: .rateLimit),
+                          hours: try c.decodeIfPresent(String.self, forKey: .hours),
+                          resumes: try c.decodeIfPresent(String.self, forKey: .resumes))
         }
     }
 
@@ -90,6 +100,8 @@ public struct QueueResult: Codable, Sendable, Equatable {
             try c.encode(store.endpoint, forKey: .endpoint)
             try c.encode(store.lastProblem, forKey: .lastProblem)
             try c.encode(store.rateLimit, forKey: .rateLimit)
+            try c.encode(store.hours, forKey: .hours)
+            try c.encode(store.resumes, forKey: .resumes)
         }
     }
 }

@@ -10,6 +10,15 @@ extension Forwarder {
                 try? await Task.sleep(for: .milliseconds(Int64(min(until.timeIntervalSinceNow, 5) * 1000)))
                 continue
             }
+            // Outside forward-hours nothing starts (Forwarder+Hours); a new bag, a retry or a
+            // bag moved to the front wakes the worker, which looks again.
+            let (open, opens) = window()
+            if !open {
+                noteWindow(open: false, opens: opens)
+                await sleepOrWake(seconds: min(5, max(0.05, opens?.timeIntervalSinceNow ?? 5)))
+                continue
+            }
+            noteWindow(open: true, opens: nil)
             // Bags in forwarding order (ForwardOrder), read afresh: a bag moved to the front
             // is the next to start.
             let all = ForwardOrder.arrange((try? journal.forwardObjects(unfinishedOnly: true)) ?? [],
@@ -62,8 +71,10 @@ extension Forwarder {
         }
     }
 
-    /// Waits for an upload slot (see the type's concurrency note).
+    /// Waits for an upload slot (see the type's concurrency note), and first for a window of
+    /// `forward-hours`: a part of a multipart object under way waits there when one closes.
     func acquireSlot() async {
+        await waitForWindow()
         if freeSlots > 0 {
             freeSlots -= 1
             return

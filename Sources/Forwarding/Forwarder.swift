@@ -35,6 +35,8 @@ public actor Forwarder {
     /// Upload slots free, and the part uploads waiting for one.
     var freeSlots: Int
     var slotWaiters: [CheckedContinuation<Void, Never>] = []
+    /// The log says forwarding is paused outside `forward-hours` (`noteWindow`).
+    var windowClosedNoted = false
     /// The last error, for `recorderctl queue`.
     public internal(set) var lastProblem: String?
 
@@ -101,11 +103,14 @@ public actor Forwarder {
 
     /// Waits until the bag is verified in the store, or `timeout` passes. Returns whether it is.
     /// Returns at once when the queue is not being worked.
+    /// Returns at once when the queue is not being worked, or (soon after) when outside
+    /// `forward-hours`: nothing will be uploaded before the window opens.
     public func waitFor(bag: String, timeout: Duration) async -> Bool {
         guard worker != nil else { return (try? journal.isForwarded(bag: bag)) == true }
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if (try? journal.isForwarded(bag: bag)) == true { return true }
+            if !window().open { return false }
             if Task.isCancelled { return false }
             try? await Task.sleep(for: .milliseconds(200))
         }

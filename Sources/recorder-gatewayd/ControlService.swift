@@ -77,7 +77,8 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
             bags += objects.keys.filter { !open.contains($0) }.sorted().map { row($0) }
             let store = QueueResult.Store(bucket: forwarder.settings.bucket, prefix: forwarder.settings.prefix,
                                           endpoint: forwarder.settings.endpoint, lastProblem: await forwarder.lastProblem,
-                                          rateLimit: forwarder.settings.rateLimit)
+                                          rateLimit: forwarder.settings.rateLimit, hours: forwarder.settings.hours?.description,
+                                          resumes: forwarder.resumes())
             return .success(QueueResult(forwarding: await forwarder.isRunning, store: store, bags: bags))
         case "front":
             guard let forwarder = gateway.context.forwarder else {

@@ -178,6 +178,11 @@ let queueCommand = Command(
         out.lines = ["store s3://\(store.bucket)/\(store.prefix) at \(store.endpoint)"
                      + (q.forwarding ? "" : "  (NOT forwarding: the store could not be checked at start)")]
         out.lines.append("rate limit " + (store.rateLimit.map { ForwardRate.text($0) + ", all uploads together" } ?? "none"))
+        if let hours = store.hours {
+            out.lines.append("hours \(hours) (local time): " + (store.resumes.map { "closed now, nothing is uploaded; forwarding resumes at \($0)" } ?? "open now"))
+        } else {
+            out.lines.append("hours always")
+        }
         out.lines.append("  # BAG                                    OBJECTS VERIFIED PENDING FAILED  ORDER           LAST ERROR")
         for b in q.bags {
             out.lines.append(String(format: "%3@ ", b.position.map(String.init) ?? "-") + pad(b.bag, 38) + " "

@@ -105,11 +105,15 @@ import Testing
         ]
         for problem in [nil, "bucket has no Object Lock"] as [String?] {
             let q = QueueResult(forwarding: true, store: .init(bucket: "evidence", prefix: "kiosk/03", endpoint: "https://s3.example.org",
-                                                               lastProblem: problem, rateLimit: problem == nil ? nil : 2 << 20), bags: bags)
+                                                               lastProblem: problem, rateLimit: problem == nil ? nil : 2 << 20,
+                                                               hours: problem == nil ? nil : "22:00-06:00",
+                                                               resumes: problem == nil ? nil : "2026-12-06T22:00:00+08:00"), bags: bags)
             #expect(Self.line(id: 2, q) == Self.dictionaryLine(id: 2, result: [
                 "forwarding": true, "bucket": "evidence", "prefix": "kiosk/03", "endpoint": "https://s3.example.org",
                 "lastProblem": problem.map { $0 as Any } ?? NSNull(), "bags": bagObjects,
                 "rateLimit": problem == nil ? NSNull() : 2 << 20 as Any,
+                "hours": problem == nil ? NSNull() : "22:00-06:00" as Any,
+                "resumes": problem == nil ? NSNull() : "2026-12-06T22:00:00+08:00" as Any,
             ]))
             // recorderctl reads back what it was sent.
             let back = try? ControlClient.result(of: Data(Self.line(id: 2, q).utf8), as: QueueResult.self)
