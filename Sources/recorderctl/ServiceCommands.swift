@@ -185,7 +185,8 @@ let queueCommand = Command(
         }
         out.lines.append("  # BAG                                    OBJECTS VERIFIED PENDING FAILED  ORDER           LAST ERROR")
         for b in q.bags {
-            out.lines.append(String(format: "%3@ ", b.position.map(String.init) ?? "-") + pad(b.bag, 38) + " "
+            let place = b.position.map(String.init) ?? "-"
+            out.lines.append(String(repeating: " ", count: max(0, 3 - place.count)) + place + " " + pad(b.bag, 38) + " "
                              + String(format: "%7d %8d %7d %6d  ", b.objects, b.verified, b.pending, b.failed)
                              + pad(orderText(b.order), 15) + " " + text(b.lastError))
             if b.failed > 0 { out.exit = .failure }
