@@ -130,7 +130,7 @@ let package = Package(
         /// Dock sessions, step by step: plan (identity, authentication, clock, catalog, ledger),
         /// pull, seal, release; and the gateway that runs them. The gateway's core.
         .target(name: "Dock", dependencies: ["RecorderHAL", "Control", "GatewayCrypto", "Evidence", "EvidenceStore", "Forwarding", "Journal",
-                                              "Telemetry", "Timeline", "S3Store", "Settings"]),
+                                              "KioskScreen", "Telemetry", "Timeline", "S3Store", "Settings"]),
         /// The device side of the protocol over an in-memory link with a USB timing model, and
         /// the mass-storage personality: an image-backed SCSI unit behind Bulk-Only Transport.
         .target(name: "RecorderSimulator",

@@ -41,4 +41,4 @@ static const size_t rg_readfunc_pause = CURL_READFUNC_PAUSE;
 static const int rg_pause_cont = CURLPAUSE_CONT;
 static const int rg_seekfunc_ok = CURL_SEEKFUNC_OK;
 static const int rg_seekfunc_cantseek = CURL_SEEKFUNC_CANTSEEK;
-static const long rg_http_version_1_1 = CURL_HTTP_VERSION_1_1;
+static const long rg_http_version_2tls = CURL_HTTP_VERSION_2TLS;

@@ -73,7 +73,9 @@ final class CurlTransfer: @unchecked Sendable {
         // Signals are no way to time out name resolution in a threaded process.
         try check(rg_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
         try check(rg_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
-        try check(rg_setopt_long(easy, CURLOPT_HTTP_VERSION, rg_http_version_1_1))
+        // HTTP/2 where a store offers it over TLS (ALPN), so the transfers in flight share one
+        // connection; HTTP/1.1 otherwise, and always over plain HTTP (no h2c upgrade dance).
+        try check(rg_setopt_long(easy, CURLOPT_HTTP_VERSION, rg_http_version_2tls))
         // What is signed is the path as given: no "/./" or "/../" squashed.
         try check(rg_setopt_long(easy, CURLOPT_PATH_AS_IS, 1))
         // Redirects are never followed (the default, said here): a redirect is the answer.

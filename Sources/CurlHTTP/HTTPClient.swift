@@ -1,10 +1,10 @@
 import CCurl
 
-/// An HTTP/1.1 client over libcurl: requests run on one event-loop thread shared by the
-/// process (libcurl's multi interface), connections are kept alive and reused, redirects are
-/// never followed, and HTTPS checks the server against the system trust store (libcurl's
-/// OpenSSL default, Debian's /etc/ssl/certs/ca-certificates.crt) or, when given, one CA file
-/// instead.
+/// An HTTP client over libcurl (HTTP/1.1, and HTTP/2 over TLS where the server offers it):
+/// requests run on one event-loop thread shared by the process (libcurl's multi interface),
+/// connections are kept alive and reused, redirects are never followed, and HTTPS checks the
+/// server against the system trust store (libcurl's OpenSSL default, Debian's
+/// /etc/ssl/certs/ca-certificates.crt) or, when given, one CA file instead.
 ///
 /// No cookies, no cache, no proxy from the environment is configured here; libcurl honours
 /// the `http_proxy`/`https_proxy`/`no_proxy` variables as the curl tool does.

@@ -1,4 +1,4 @@
-/// One HTTP/1.1 request as `HTTPClient` sends it.
+/// One HTTP request as `HTTPClient` sends it.
 public struct HTTPRequest: Sendable {
     /// `GET`, `HEAD`, `PUT`, `POST`, `DELETE`, …
     public var method: String

@@ -1,5 +1,6 @@
 import Control
 import Foundation
+import KioskScreen
 
 /// Live state of every bay, written by dock sessions and read by displays (the terminal view,
 /// the control socket, the officer's screen and the metrics). Thread-safe.
@@ -34,20 +35,9 @@ public final class ProgressBoard: @unchecked Sendable {
         case identifying, authenticating, cataloguing, ingesting, verifying, finalizing, forwarding, releasing, done, interrupted, error
     }
 
-    /// What the docks that ended since the service started add up to (for the metrics).
-    public struct Totals: Sendable, Equatable {
-        /// By result: `done`, `interrupted`, `error`.
-        public var docks: [String: Int] = [:]
-        public var files = 0
-        public var verified = 0
-        public var quarantined = 0
-        public var incomplete = 0
-        public var released = 0
-        public var bytes: UInt64 = 0
-        /// By anomaly code, and when each code was last seen.
-        public var anomalies: [String: Int] = [:]
-        public var lastAnomaly: [String: Date] = [:]
-    }
+    /// What the docks that ended since the service started add up to: the metrics' own type,
+    /// so `/metrics` reports exactly what is counted here, with no copy field by field.
+    public typealias Totals = MetricsInput.Totals
 
     /// One lock for the bays, the totals and the change count; waiters for a change wait on it.
     private let condition = NSCondition()

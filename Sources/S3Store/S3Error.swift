@@ -129,12 +129,29 @@ public enum S3Error: Error, Sendable, Hashable, CustomStringConvertible {
     static let transientCodes: Set<String> = ["RequestTimeout", "OperationAborted", "SlowDown", "InternalError", "ServiceUnavailable",
                                               "BadDigest", "XAmzContentSHA256Mismatch", "IncompleteBody", "InvalidDigest"]
 
+    /// What a transport failure was, in words a technician acts on; the code stays in the
+    /// value for programs (`isTransient`).
+    static func transportWords(_ code: Int) -> String {
+        switch URLError.Code(rawValue: code) {
+        case .secureConnectionFailed: "TLS failed (is s3-ca-bundle the CA that signed the store's certificate, and is that certificate for this host name?)"
+        case .cannotFindHost: "the host name does not resolve"
+        case .cannotConnectToHost: "no connection (nothing accepts it at that address and port)"
+        case .timedOut: "no answer within the timeout"
+        case .networkConnectionLost: "the connection broke"
+        case .cancelled: "cancelled"
+        case .badURL: "the URL is not valid"
+        case .unsupportedURL: "the URL's scheme is not http or https"
+        case .dataLengthExceedsMaximum: "the answer is larger than the client accepts"
+        default: "no usable answer from the server"
+        }
+    }
+
     public var description: String {
         switch self {
         case .service(let e):
             return e.description
         case .transport(let operation, let url, let code, let detail):
-            return "\(operation) \(url): no answer from the server (URLError \(code)): \(detail)"
+            return "\(operation) \(url): \(Self.transportWords(code)): \(detail)"
         case .invalidResponse(let operation, let detail):
             return "\(operation): the server's answer is not valid S3: \(detail)"
         case .localFile(let operation, let path, let step, let code):

@@ -69,17 +69,7 @@ struct StatusService: Sendable {
     }
 
     func metrics() -> MetricsInput {
-        let t = progress.currentTotals()
-        var totals = MetricsInput.Totals()
-        totals.docks = t.docks
-        totals.files = t.files
-        totals.verified = t.verified
-        totals.quarantined = t.quarantined
-        totals.incomplete = t.incomplete
-        totals.released = t.released
-        totals.bytes = t.bytes
-        totals.anomalies = t.anomalies
-        totals.lastAnomaly = t.lastAnomaly
+        let totals = progress.currentTotals()
         let capacity = gateway.context.capacity
         let reading = capacity.check()
         var input = MetricsInput(bays: bays(), totals: totals, forwardQueue: forwardQueue(),

@@ -14,10 +14,12 @@ import TestSupport
 @Suite struct MassStorageDockTests {
     /// Docks the image as a mass-storage recorder and waits for the dock to end.
     private func dock(_ kiosk: TestKiosk, image: URL, usbSerial: String? = "MSD0001", port: String = "1-1.2",
-                      faults: [MassStorageFault] = []) async throws -> (DockOutcome, SimulatedMassStorage) {
+                      faults: [MassStorageFault] = [], shortDataPhase: ShortDataPhase = .shortPacket)
+        async throws -> (DockOutcome, SimulatedMassStorage) {
         var storage = MassStorageScenario(imagePath: image.path)
         storage.serialNumber = usbSerial
         storage.faults = faults
+        storage.shortDataPhase = shortDataPhase
         let device = try SimulatedMassStorage(storage, link: .unlimited, name: "disk")
         #expect(await kiosk.gateway.dock(link: .transfers(device.hostEnd), driver: MassStorageDriver(), port: port))
         let outcome = try #require(await kiosk.gateway.waitUntilIdle().last)
@@ -93,6 +95,26 @@ import TestSupport
     }
 
     /// Docked again, unchanged: nothing is pulled, every file is already collected.
+    /// A device that halts bulk IN after a data phase shorter than asked (BOT §6.7.2 case 5,
+    /// as many real ones do, e.g. MODE SENSE's 4 bytes for a larger allocation) is read as
+    /// completely as one that ends it with a short packet: no reset recovery, same files.
+    @Test func aDeviceThatHaltsAfterShortDataIsReadAsWhole() async throws {
+        try await withTemporaryDirectory("msd-short-stall") { dir in
+            let image = try TestImage.make("fat12", in: dir)
+            let tsk = try SleuthKit.files(image: image.url, sector: 0)
+            let kiosk = try TestKiosk(release: .keep)
+            let (out, device) = try await dock(kiosk, image: image.url, shortDataPhase: .stall)
+            #expect(out.result == .completed)
+            #expect(out.files == tsk.count && out.verified == tsk.count && out.allVerified)
+            #expect(!out.anomalies.map(\.code).contains("protocol-error"))
+            // Halts were met (MODE SENSE(6) gets fewer bytes than it allocates) and cleared
+            // with CLEAR_FEATURE, never a Bulk-Only Mass Storage Reset (class request 0xFF).
+            #expect(await device.device.haltsAfterShortData > 0)
+            #expect(await device.device.isHalted(.bulkIn) == false)
+            #expect(!device.cdbLog.controlRequests.contains { $0.requestType == 0x21 && $0.request == 0xFF })
+        }
+    }
+
     @Test func aSecondDockPullsNothing() async throws {
         try await withTemporaryDirectory("msd-redock") { dir in
             let image = try TestImage.make("fat12", in: dir)

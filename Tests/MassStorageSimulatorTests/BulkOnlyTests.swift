@@ -59,6 +59,43 @@ import Testing
         }
     }
 
+    /// `shortDataPhase: "stall"`: case 5 ends with a halt after the data, whether the host's
+    /// next IN asks for more data or already for the CSW; the CSW follows once it is cleared.
+    @Test func aDeviceSetToHaltEndsAShortDataPhaseWithAHalt() async throws {
+        try await withTemporaryDirectory("ms-short-stall") { dir in
+            _ = try randomImage(in: dir, blocks: 64)
+            let ms = try dock(#"{"image": "disk.img", "shortDataPhase": "stall"}"#, in: dir)
+            var host = RawHost(link: ms.hostEnd)
+
+            // The host asks for all 100 bytes at once: 36 come (a short transfer), then the
+            // CSW read finds the halt; cleared, the CSW says 64 not sent.
+            var o = try await host.run(.inquiry(allocationLength: 36), cdb: nil, length: 100)
+            #expect(!o.stalled && o.data.count == 36 && o.csw.status == .passed && o.csw.dataResidue == 64)
+            #expect(await ms.device.haltsAfterShortData == 1)
+
+            // The host reads in 36-byte pieces: the second piece finds the halt.
+            let cbw = host.wrapper(.inquiry(allocationLength: 36), length: 100)
+            try await ms.hostEnd.bulkOut(cbw.bytes, timeout: .seconds(5))
+            #expect(try await ms.hostEnd.bulkIn(length: 36, timeout: .seconds(5)).count == 36)
+            await #expect(throws: LinkError.stalled(endpoint: 0x81)) { _ = try await ms.hostEnd.bulkIn(length: 64, timeout: .seconds(5)) }
+            try await ms.hostEnd.clearHalt(.bulkIn, timeout: .seconds(5))
+            let csw = try await host.readStatus()
+            #expect(csw.tag == cbw.tag && csw.dataResidue == 64 && csw.status == .passed)
+
+            // Data that fills what the host asked ends as usual: no halt.
+            o = try await host.run(.read10(lba: 0, blocks: 2, blockLength: 512))
+            #expect(o.data.count == 1024 && !o.stalled && o.csw.dataResidue == 0)
+            #expect(await ms.device.haltsAfterShortData == 2)
+        }
+    }
+
+    @Test func aScenarioNamesAnUnknownShortDataPhase() throws {
+        try withTemporaryDirectory("ms-short-bad") { dir in
+            _ = try randomImage(in: dir, blocks: 8)
+            #expect(throws: ScenarioError.self) { _ = try dock(#"{"image": "disk.img", "shortDataPhase": "pad"}"#, in: dir) }
+        }
+    }
+
     @Test func anInvalidCBWHaltsBothPipesUntilResetRecovery() async throws {
         try await withTemporaryDirectory("ms-invalid") { dir in
             _ = try randomImage(in: dir, blocks: 8)

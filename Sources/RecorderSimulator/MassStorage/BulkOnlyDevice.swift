@@ -38,6 +38,9 @@ public actor BulkOnlyDevice {
         var hostExpects: UInt64
         /// Halt the IN pipe instead of sending any data (case 4, or a `stallData` fault).
         var stallInstead: Bool
+        /// Halt the IN pipe once the data is sent, the host expecting more (case 5, with
+        /// `ShortDataPhase.stall`).
+        var stallAfter: Bool = false
         var csw: CommandStatusWrapper
     }
 
@@ -53,12 +56,18 @@ public actor BulkOnlyDevice {
     /// The CSW of this command is preceded by one IN halt (a `stallStatus` fault).
     private var stallBeforeStatus = false
     private let faults: [MassStorageFault]
+    private let shortDataPhase: ShortDataPhase
 
-    public init(target: SCSITarget, faults: [MassStorageFault], log: CommandLog = CommandLog()) {
+    public init(target: SCSITarget, faults: [MassStorageFault], shortDataPhase: ShortDataPhase = .shortPacket,
+                log: CommandLog = CommandLog()) {
         self.target = target
         self.faults = faults
+        self.shortDataPhase = shortDataPhase
         self.log = log
     }
+
+    /// Data phases that ended in a halt after short data (`ShortDataPhase.stall`).
+    public private(set) var haltsAfterShortData = 0
 
     /// Whether the device has been unplugged.
     public var isGone: Bool { gone }
@@ -134,6 +143,7 @@ public actor BulkOnlyDevice {
                 target.abort()
             }
             dataIn = DataIn(data: response.data, available: stall ? 0 : available, hostExpects: hostLength, stallInstead: stall,
+                            stallAfter: !stall && available < hostLength && shortDataPhase == .stall,
                             csw: CommandStatusWrapper(tag: cbw.tag, dataResidue: residue, status: status))
         case (false, false):
             // Cases 9 (Ho > Dn), 10 (Ho <> Di), 11-13 (Ho vs Do): this device never takes OUT
@@ -177,9 +187,15 @@ public actor BulkOnlyDevice {
             }
             let left = d.available - d.sent
             if left == 0 {
+                phase = .status(d.csw)
+                if d.stallAfter {
+                    // Everything is sent and the host still asks: the phase ends with a halt.
+                    inHalted = true
+                    haltsAfterShortData += 1
+                    throw .stalled(endpoint: Self.bulkInEndpoint)
+                }
                 // The data phase ends with a zero-length packet (it filled its last transfer
                 // exactly, short of what the host expected).
-                phase = .status(d.csw)
                 return []
             }
             let n = Int(min(UInt64(length), left))
@@ -200,12 +216,16 @@ public actor BulkOnlyDevice {
             }
             d.sent += UInt64(n)
             dataBytesSent += UInt64(n)
-            // A transfer shorter than asked ends the phase (short packet); so does sending the
-            // last byte the host expects.
             // A transfer shorter than asked ends the phase (short packet), and so does the last
             // byte the host expects; a full transfer that leaves the device with nothing more
-            // but the host expecting more is followed by a zero-length packet.
-            phase = n < length || d.sent == d.hostExpects ? .status(d.csw) : .dataIn(d)
+            // but the host expecting more is followed by a zero-length packet. A device that
+            // halts after short data stays in the phase: the host's next IN, whether it still
+            // reads data or already the CSW, finds the halt.
+            if d.stallAfter, d.sent == d.available {
+                phase = .dataIn(d)
+            } else {
+                phase = n < length || d.sent == d.hostExpects ? .status(d.csw) : .dataIn(d)
+            }
             return bytes
         case .status(let csw):
             if stallBeforeStatus {

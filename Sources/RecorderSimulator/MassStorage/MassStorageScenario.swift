@@ -16,9 +16,21 @@ public struct MassStorageScenario: Sendable, Hashable {
     public var writeProtected: Bool = true
     /// The USB device's iSerialNumber string, as the host's link reports it; nil: none.
     public var serialNumber: String?
+    /// How a data-IN phase that ends before the host's length ends (BOT §6.7.2 case 5).
+    public var shortDataPhase: ShortDataPhase = .shortPacket
     public var faults: [MassStorageFault] = []
 
     public init(imagePath: String) { self.imagePath = imagePath }
+}
+
+/// How a device ends a data-IN phase with fewer bytes than the host asked for (Hi > Di). BOT
+/// 1.0 §6.7.2 allows both; real devices do both (many halt), so the host must take either.
+public enum ShortDataPhase: String, Sendable, Hashable, CaseIterable {
+    /// A short packet (or a zero-length one when the data filled its last packet) ends the
+    /// phase; the CSW follows.
+    case shortPacket
+    /// The data is sent, then bulk IN halts; after the host clears the halt, the CSW follows.
+    case stall
 }
 
 /// A mass-storage misbehaviour to inject. Commands are counted from 1 over the life of the

@@ -5,7 +5,7 @@ extension Scenario {
     /// against `directory` (the scenario file's), and each image is opened and sized now, so
     /// that a scenario that cannot be served is refused with the field to blame.
     static func storage(_ w: JSONWalker, directory: String) throws(ScenarioError) -> MassStorageScenario {
-        try w.allowKeys(["image", "blockSize", "inquiry", "writeProtected", "faults"])
+        try w.allowKeys(["image", "blockSize", "inquiry", "writeProtected", "shortDataPhase", "faults"])
         let imagePath = resolve(try w.string("image"), in: directory)
         var s = MassStorageScenario(imagePath: imagePath)
         if let size = try w.integer("blockSize", in: 512...4096) {
@@ -27,6 +27,12 @@ extension Scenario {
             s.revision = try text("revision", 4) ?? s.revision
         }
         s.writeProtected = try w.bool("writeProtected", default: true)
+        if let mode = try w.optionalString("shortDataPhase") {
+            guard let phase = ShortDataPhase(rawValue: mode) else {
+                throw ScenarioError(path: w.at("shortDataPhase"), reason: "\"\(mode)\" must be \"shortPacket\" or \"stall\"")
+            }
+            s.shortDataPhase = phase
+        }
         if let faults = try w.array("faults") {
             for (i, item) in faults.enumerated() {
                 let f = try JSONWalker(item, path: w.at("faults[\(i)]"))

@@ -26,7 +26,7 @@ public struct SimulatedMassStorage: Sendable {
             configuration: .init(vendor: storage.vendor, product: storage.product, revision: storage.revision,
                                  writeProtected: storage.writeProtected, blockSize: storage.blockSize),
             medium: medium, faults: storage.faults, changedMedium: changed)
-        device = BulkOnlyDevice(target: target, faults: storage.faults)
+        device = BulkOnlyDevice(target: target, faults: storage.faults, shortDataPhase: storage.shortDataPhase)
         model = link
         hostEnd = SimulatedTransferLink(device: device, timing: TransferTiming(model: link), name: name,
                                         serialNumber: storage.serialNumber)
