@@ -47,7 +47,8 @@ public struct ForwardHours: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `22:00-06:00, 12:00-13:00` → its windows; `always` → nil (no restriction). Each time is
-    /// two digits, a colon, two digits; nothing else is taken.
+    /// two digits, a colon, two digits (spaces around the commas and dashes aside); nothing
+    /// else is taken.
     public static func parse(_ text: String) throws(Problem) -> ForwardHours? {
         if text == "always" { return nil }
         var windows: [Window] = []
@@ -55,8 +56,9 @@ public struct ForwardHours: Sendable, Equatable, CustomStringConvertible {
             let window = piece.trimmingCharacters(in: .whitespaces)
             let ends = window.split(separator: "-", omittingEmptySubsequences: false)
             guard ends.count == 2 else { throw .notAWindow(window) }
-            guard let start = minute(String(ends[0]), end: false) else { throw .notATime(String(ends[0]), window: window) }
-            guard let end = minute(String(ends[1]), end: true) else { throw .notATime(String(ends[1]), window: window) }
+            let from = ends[0].trimmingCharacters(in: .whitespaces), to = ends[1].trimmingCharacters(in: .whitespaces)
+            guard let start = minute(from, end: false) else { throw .notATime(from, window: window) }
+            guard let end = minute(to, end: true) else { throw .notATime(to, window: window) }
             guard start != end else { throw .empty(window) }
             windows.append(Window(start: start, end: end))
         }

@@ -22,6 +22,7 @@ import Testing
         #expect(hours.windows == [.init(start: 1320, end: 360), .init(start: 720, end: 810)])
         #expect(hours.description == "22:00-06:00,12:00-13:30")
         #expect(try ForwardHours.parse("always") == nil)
+        #expect(try ForwardHours.parse("22:00 - 06:00 ,12:00-13:30") == hours)
         #expect(try ForwardHours.parse("00:00-24:00")?.isOpen(minuteOfDay: 1439) == true)
         #expect(try GatewayConfig(text: "forward = s3://b/p\nforward-hours = 22:00-06:00\n", file: "x").forward?.hours?.description == "22:00-06:00")
         #expect(try GatewayConfig(text: "forward = s3://b/p\n", file: "x").forward?.hours == nil)
