@@ -37,6 +37,8 @@ static inline CURLcode rg_getinfo_pointer(CURL *handle, CURLINFO info, char **va
 static inline CURLcode rg_message_result(const CURLMsg *message) { return message->data.result; }
 
 static const size_t rg_readfunc_abort = CURL_READFUNC_ABORT;
+static const size_t rg_readfunc_pause = CURL_READFUNC_PAUSE;
+static const int rg_pause_cont = CURLPAUSE_CONT;
 static const int rg_seekfunc_ok = CURL_SEEKFUNC_OK;
 static const int rg_seekfunc_cantseek = CURL_SEEKFUNC_CANTSEEK;
 static const long rg_http_version_2tls = CURL_HTTP_VERSION_2TLS;

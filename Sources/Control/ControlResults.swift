@@ -145,6 +145,20 @@ public struct CaptureResult: Codable, Sendable, Equatable {
 }
 
 /// `retry`: how many objects of the bag are pending again.
+/// `front`: a bag moved to the front of the forward queue. `moved` false: every object of it
+/// was verified in the store already, nothing to move (`position` null).
+public struct FrontResult: Codable, Sendable, Equatable {
+    public var bag: String
+    public var moved: Bool
+    @Nullable public var position: Int?
+
+    public init(bag: String, moved: Bool, position: Int?) {
+        self.bag = bag
+        self.moved = moved
+        self.position = position
+    }
+}
+
 public struct RetryResult: Codable, Sendable, Equatable {
     public var bag: String
     public var requeued: Int

@@ -68,9 +68,46 @@ final class CurlEventLoop: @unchecked Sendable {
                 curl_multi_remove_handle(multi, easy)
                 transfer.complete(code)
             }
+            // Transfers paused for their client's send cap go on once bytes are due; the poll
+            // below wakes in time for the next.
+            let timeout = resumeRateLimited()
             // Returns on socket activity, a libcurl timer, a wakeup, or after a second.
-            curl_multi_poll(multi, nil, 0, 1000, nil)
+            curl_multi_poll(multi, nil, 0, timeout, nil)
         }
+    }
+
+    /// Resumes, for each send cap, the first transfer waiting for its turn once bytes are due,
+    /// and returns how long the loop may wait at most, in milliseconds (until the next is due,
+    /// up to 1 s).
+    private func resumeRateLimited() -> Int32 {
+        var wait: UInt64 = 1_000_000_000
+        var limits: [ObjectIdentifier: SendRateLimit] = [:]
+        for transfer in active.values where transfer.pausedForRate {
+            if let limit = transfer.rateLimit { limits[ObjectIdentifier(limit)] = limit }
+        }
+        let byIdentity = Dictionary(active.map { (ObjectIdentifier($0.value), $0) }, uniquingKeysWith: { a, _ in a })
+        for limit in limits.values {
+            guard let (id, delay) = limit.next() else { continue }
+            guard let (easy, transfer) = byIdentity[id] else {
+                limit.forget(id)   // ended without finish() (not expected): never block the rest
+                wait = 0
+                continue
+            }
+            if delay > 0 {
+                wait = min(wait, delay)
+                continue
+            }
+            // Resumed already, and libcurl has not asked it for bytes yet (its socket is not
+            // writable): the poll wakes when it is.
+            guard transfer.pausedForRate else { continue }
+            transfer.pausedForRate = false
+            // May call the read callback at once, which takes its bytes (or pauses the transfer
+            // again). A failure here (the connection went away) ends the transfer through
+            // curl_multi_info_read like any other.
+            _ = curl_easy_pause(easy, rg_pause_cont)
+            wait = 0
+        }
+        return Int32(min(1000, (wait + 999_999) / 1_000_000))
     }
 
     static let cancelled = HTTPFailure(kind: .cancelled, curlCode: 0, detail: "the request was cancelled")

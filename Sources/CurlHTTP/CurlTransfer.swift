@@ -21,11 +21,17 @@ final class CurlTransfer: @unchecked Sendable {
     private var responseTooLarge = false
     private var continuation: CheckedContinuation<Result<HTTPResponse, HTTPFailure>, Never>?
 
+    /// The client's send cap, shared with its other transfers; nil: none.
+    let rateLimit: SendRateLimit?
+    /// The read callback paused the transfer for the cap (`CURL_READFUNC_PAUSE`); the event
+    /// loop resumes it when bytes are due.
+    var pausedForRate = false
+
     private let cancelLock = NSLock()
     private var cancelRequested = false
 
     /// A transfer for `request`, every option set; throws when libcurl refuses one.
-    init(_ request: HTTPRequest, settings: HTTPClient.Settings) throws(HTTPFailure) {
+    init(_ request: HTTPRequest, settings: HTTPClient.Settings, rateLimit: SendRateLimit? = nil) throws(HTTPFailure) {
         guard let easy = curl_easy_init() else {
             throw HTTPFailure(kind: .other, curlCode: Int(CURLE_FAILED_INIT.rawValue), detail: "curl_easy_init failed")
         }
@@ -33,6 +39,7 @@ final class CurlTransfer: @unchecked Sendable {
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
         maximumResponseBody = settings.maximumResponseBody
+        self.rateLimit = rateLimit
         switch request.body {
         case .none: source = ["PUT", "POST"].contains(request.method) ? BytesBodySource([]) : nil
         case .bytes(let bytes): source = BytesBodySource(bytes)
@@ -158,6 +165,8 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Ends the transfer with `result`, once.
     func finish(_ result: Result<HTTPResponse, HTTPFailure>) {
+        // Not waiting for its turn any longer: the next in the queue is.
+        rateLimit?.forget(ObjectIdentifier(self))
         let continuation = self.continuation
         self.continuation = nil
         release()
@@ -187,10 +196,20 @@ final class CurlTransfer: @unchecked Sendable {
 
     private func produce(_ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int) -> Int {
         guard let source, let buffer else { return 0 }
-        guard let count = source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: capacity)) else {
+        var allowed = capacity
+        if let rateLimit, capacity > 0 {
+            allowed = rateLimit.take(upTo: capacity, for: ObjectIdentifier(self))
+            if allowed == 0 {
+                pausedForRate = true
+                return rg_readfunc_pause
+            }
+        }
+        guard let count = source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: allowed)) else {
+            rateLimit?.giveBack(allowed)
             sourceAborted = true
             return rg_readfunc_abort
         }
+        rateLimit?.giveBack(allowed - count)
         return count
     }
 

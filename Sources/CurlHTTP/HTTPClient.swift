@@ -20,19 +20,33 @@ public final class HTTPClient: Sendable {
         public var maximumResponseBody: Int
         /// The `User-Agent` header (what a server's log names the client by); none when nil.
         public var userAgent: String?
+        /// The most bytes a second that the request bodies of this client send, all together
+        /// (`SendRateLimit`); nil: no cap.
+        public var sendBytesPerSecond: Int64?
 
-        public init(idleTimeout: Double = 60, caFile: String? = nil, maximumResponseBody: Int = 16 << 20, userAgent: String? = nil) {
+        public init(idleTimeout: Double = 60, caFile: String? = nil, maximumResponseBody: Int = 16 << 20, userAgent: String? = nil,
+                    sendBytesPerSecond: Int64? = nil) {
             self.idleTimeout = idleTimeout
             self.caFile = caFile
             self.maximumResponseBody = maximumResponseBody
             self.userAgent = userAgent
+            self.sendBytesPerSecond = sendBytesPerSecond
         }
     }
 
     public let settings: Settings
+    /// Shared by every transfer of this client (`settings.sendBytesPerSecond`).
+    let rateLimit: SendRateLimit?
 
-    public init(settings: Settings) {
+    public convenience init(settings: Settings) {
+        self.init(settings: settings, clock: SendRateLimit.monotonic)
+    }
+
+    /// A client whose send rate cap reads `clock` (monotonic nanoseconds): tests inject one to
+    /// count the bytes sent per window of their own time.
+    init(settings: Settings, clock: @escaping @Sendable () -> UInt64) {
         self.settings = settings
+        rateLimit = settings.sendBytesPerSecond.map { SendRateLimit(bytesPerSecond: $0, clock: clock) }
     }
 
     /// Sends `request` and returns the server's answer whatever its status; throws only when
@@ -41,7 +55,7 @@ public final class HTTPClient: Sendable {
     public func send(_ request: HTTPRequest) async throws(HTTPFailure) -> HTTPResponse {
         // The loop first: it initialises libcurl once, before any handle exists.
         let loop = CurlEventLoop.shared
-        let transfer = try CurlTransfer(request, settings: settings)
+        let transfer = try CurlTransfer(request, settings: settings, rateLimit: rateLimit)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, HTTPFailure>, Never>) in
                 transfer.await(continuation)

@@ -17,6 +17,21 @@ struct DockPlan {
     var previouslyIngested: [(CatalogEntry, Journal.LedgerEntry)]
 }
 
+extension DockPlan {
+    /// The order a dock pulls its pending files in: the recordings the recorder flags important
+    /// (`CatalogEntry.important`, the officer's mark) first, then the others; each group by
+    /// recording id (the recorder's own order). So when a recorder is taken out early, what
+    /// reached staging is the important evidence, and the next dock continues with what is
+    /// left, important first again. A family without such a flag (mass storage) lists
+    /// nothing as important: its files keep id order.
+    static func pullOrder(_ files: [Journal.File], important: Set<UInt32>) -> [Journal.File] {
+        files.sorted { a, b in
+            let ai = important.contains(a.recordingId), bi = important.contains(b.recordingId)
+            return ai != bi ? ai : a.recordingId < b.recordingId
+        }
+    }
+}
+
 extension DockSession {
     /// Opens or continues the session of `volume` and records in the journal what is to be
     /// pulled: every catalog entry of the volume that is plausible, not already staged, and not

@@ -19,7 +19,8 @@ extension DockSession {
         let session = plan.session, earlierAnomalies = plan.meta.anomalies ?? []
         // Pull what is not yet staged.
         let byId = Dictionary(catalog.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let pending = plan.files.values.filter { $0.state == .pending }.sorted { $0.recordingId < $1.recordingId }
+        let pending = DockPlan.pullOrder(plan.files.values.filter { $0.state == .pending },
+                                         important: Set(catalog.filter(\.important).map(\.id)))
         // The recorder's sizes: their sum may not fit a UInt64 (each is at most the kiosk's
         // filesystem, unknown when statvfs fails).
         let total = pending.map(\.size).saturatingSum()

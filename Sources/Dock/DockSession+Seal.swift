@@ -29,6 +29,7 @@ extension DockSession {
         let payload = bagFiles.map { LocalStore.PayloadFile(bagPath: $0.bagPath, sha256: $0.sha256 ?? [], size: $0.durableOffset) }
         let bagInfo = custody.bagInfo(payload: payload, dockStart: UTCTimestamp.date(session.startedUTC) ?? dockEnd)
         let staging = context.store.stagingBag(session.bagName)
+        let important = meta.holdsImportant
         // The meta's catalog entries go once the record is made, the record once custody.json
         // is written from it, and the reports once written (`consume`): with a large catalog
         // each is MBs, and holding them all at once was most of the seal's peak (#11).
@@ -70,7 +71,7 @@ extension DockSession {
         }
         if let forwarder = context.forwarder {
             do {
-                try await forwarder.enqueue(bag: session.bagName)
+                try await forwarder.enqueue(bag: session.bagName, important: important)
             } catch {
                 out.anomalies.append(Anomaly("forward-not-queued", "\(error)"))
             }

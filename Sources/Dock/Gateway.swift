@@ -100,7 +100,7 @@ public actor Gateway {
         let queued = Set(((try? context.journal.forwardObjects()) ?? []).map(\.bagName))
         for session in (try? context.journal.sessions(limit: 100_000)) ?? [] where session.state == .finalized && !queued.contains(session.bagName) {
             if FileManager.default.fileExists(atPath: context.store.finalBag(session.bagName)) {
-                try? await forwarder.enqueue(bag: session.bagName)
+                try? await forwarder.enqueue(bag: session.bagName, important: SessionMeta.decode(session.meta).holdsImportant)
             }
         }
         await forwarder.start()
@@ -118,7 +118,11 @@ public actor Gateway {
             "publicKey": hexString(context.key.publicKey.rawRepresentation)])
         let recovered = await SealRecovery(context: context).run()
         if let forwarder = context.forwarder {
-            for bag in recovered.committed { try? await forwarder.enqueue(bag: bag) }
+            let sessions = recovered.committed.isEmpty ? [] : (try? context.journal.sessions(limit: 100_000)) ?? []
+            for bag in recovered.committed {
+                let meta = sessions.first { $0.bagName == bag }.map { SessionMeta.decode($0.meta) }
+                try? await forwarder.enqueue(bag: bag, important: meta?.holdsImportant ?? false)
+            }
         }
         return recovered.audited
     }

@@ -64,6 +64,10 @@ struct SessionMeta: Codable {
     /// Anomalies of earlier, interrupted docks of this session, so the sealed record has them.
     var anomalies: [Anomaly]? = nil
 
+    /// Whether a recording of the session is flagged important by its recorder: its bag then
+    /// goes ahead of the others in the forward queue (Forwarding's `ForwardOrder`).
+    var holdsImportant: Bool { entries.values.contains { $0.important } }
+
     static func decode(_ text: String) -> SessionMeta {
         (try? JSONDecoder().decode(SessionMeta.self, from: Data(text.utf8))) ?? SessionMeta()
     }

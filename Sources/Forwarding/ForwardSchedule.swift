@@ -30,7 +30,8 @@ enum ForwardSchedule {
 
     /// Pending objects that may start now, in queue order: due (`nextAttemptUTC` passed),
     /// not already being sent (`busy`, keys from `id`), and with every earlier phase of their
-    /// bag verified. `objects` is the whole queue in bag and ordinal order.
+    /// bag verified. `objects` is the whole queue, bags in forwarding order (`ForwardOrder`), each
+    /// bag's objects in ordinal order.
     static func startable(_ objects: [Journal.ForwardObject], now: Date, busy: Set<String>) -> [Journal.ForwardObject] {
         eligible(objects, busy: busy).filter { dueDate($0) <= now }
     }

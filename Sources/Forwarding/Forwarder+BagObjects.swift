@@ -12,13 +12,16 @@ extension Forwarder {
     /// are checked against it when they are read for sending (a single PUT before it is sent,
     /// a multipart upload before it is completed), not here: a file that changed after the
     /// bag was sealed, however long the store was away, never becomes an object in the store.
-    public nonisolated func enqueue(bag name: String) async throws {
+    ///
+    /// `important`: the bag holds a recording the recorder flagged important; it then goes
+    /// ahead of the bags that hold none (`ForwardOrder`).
+    public nonisolated func enqueue(bag name: String, important: Bool = false) async throws {
         let objects = try Self.objects(ofBag: name, at: store.finalBag(name))
-        try await add(objects)
+        try await add(objects, important: important)
     }
 
-    func add(_ objects: [Journal.ForwardObject]) throws {
-        try journal.enqueue(objects)
+    func add(_ objects: [Journal.ForwardObject], important: Bool) throws {
+        try journal.enqueue(objects, important: important, queuedUTC: UTCTimestamp.string(Date()))
         wakeWorker()
     }
 

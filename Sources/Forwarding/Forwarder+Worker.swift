@@ -10,7 +10,19 @@ extension Forwarder {
                 try? await Task.sleep(for: .milliseconds(Int64(min(until.timeIntervalSinceNow, 5) * 1000)))
                 continue
             }
-            let all = (try? journal.forwardObjects(unfinishedOnly: true)) ?? []
+            // Outside forward-hours nothing starts (Forwarder+Hours); a new bag, a retry or a
+            // bag moved to the front wakes the worker, which looks again.
+            let (open, opens) = window()
+            if !open {
+                noteWindow(open: false, opens: opens)
+                await sleepOrWake(seconds: min(5, max(0.05, opens?.timeIntervalSinceNow ?? 5)))
+                continue
+            }
+            noteWindow(open: true, opens: nil)
+            // Bags in forwarding order (ForwardOrder), read afresh: a bag moved to the front
+            // is the next to start.
+            let all = ForwardOrder.arrange((try? journal.forwardObjects(unfinishedOnly: true)) ?? [],
+                                           bags: (try? journal.forwardBags()) ?? [])
             let busy = Set(sending.keys)
             if sending.count < max(1, settings.uploadsInFlight),
                let object = ForwardSchedule.startable(all, now: Date(), busy: busy).first {
@@ -59,8 +71,10 @@ extension Forwarder {
         }
     }
 
-    /// Waits for an upload slot (see the type's concurrency note).
+    /// Waits for an upload slot (see the type's concurrency note), and first for a window of
+    /// `forward-hours`: a part of a multipart object under way waits there when one closes.
     func acquireSlot() async {
+        await waitForWindow()
         if freeSlots > 0 {
             freeSlots -= 1
             return

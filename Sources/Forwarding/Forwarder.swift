@@ -35,6 +35,8 @@ public actor Forwarder {
     /// Upload slots free, and the part uploads waiting for one.
     var freeSlots: Int
     var slotWaiters: [CheckedContinuation<Void, Never>] = []
+    /// The log says forwarding is paused outside `forward-hours` (`noteWindow`).
+    var windowClosedNoted = false
     /// The last error, for `recorderctl queue`.
     public internal(set) var lastProblem: String?
 
@@ -47,7 +49,7 @@ public actor Forwarder {
             throw ForwardError(reason: "\(error)")
         }
         self.settings = settings
-        self.client = S3Client(endpoint: endpoint, credentials: credentials)
+        self.client = S3Client(endpoint: endpoint, credentials: credentials, sendBytesPerSecond: settings.rateLimit)
         self.freeSlots = max(1, settings.uploadsInFlight)
         self.journal = journal
         self.store = store
@@ -101,11 +103,14 @@ public actor Forwarder {
 
     /// Waits until the bag is verified in the store, or `timeout` passes. Returns whether it is.
     /// Returns at once when the queue is not being worked.
+    /// Returns at once when the queue is not being worked, or (soon after) when outside
+    /// `forward-hours`: nothing will be uploaded before the window opens.
     public func waitFor(bag: String, timeout: Duration) async -> Bool {
         guard worker != nil else { return (try? journal.isForwarded(bag: bag)) == true }
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if (try? journal.isForwarded(bag: bag)) == true { return true }
+            if !window().open { return false }
             if Task.isCancelled { return false }
             try? await Task.sleep(for: .milliseconds(200))
         }
@@ -121,6 +126,42 @@ public actor Forwarder {
             try? await Task.sleep(for: .milliseconds(200))
         }
         return false
+    }
+
+    /// The bags still to forward (an object of each not verified), in forwarding order, each
+    /// with why it has its place (`ForwardOrder.Reason`'s raw value), for `recorderctl queue`.
+    public nonisolated func order() throws -> [(bag: String, reason: String)] {
+        let open = Set(try journal.forwardObjects(unfinishedOnly: true).map(\.bagName))
+        var known = Set<String>()
+        var places: [(bag: String, reason: String)] = []
+        for bag in ForwardOrder.sorted(try journal.forwardBags()) where open.contains(bag.bagName) {
+            known.insert(bag.bagName)
+            places.append((bag.bagName, ForwardOrder.reason(bag).rawValue))
+        }
+        // A bag without its place recorded (none should be) is worked last: said so, by name.
+        for bag in open.subtracting(known).sorted() { places.append((bag, ForwardOrder.Reason.age.rawValue)) }
+        return places
+    }
+
+    /// What `moveToFront` did.
+    public enum FrontMove: Sendable, Equatable {
+        /// The bag is now first of the bags still to forward.
+        case moved
+        /// Every object of the bag is verified in the store already: there is nothing to move.
+        case alreadyForwarded
+        /// The queue holds no such bag.
+        case unknown
+    }
+
+    /// Moves `bag` ahead of every other bag still to forward (`ForwardOrder`); the journal keeps
+    /// the order across restarts. Uploads already on the wire finish; the bag's objects are the
+    /// next to start.
+    public func moveToFront(bag: String) throws -> FrontMove {
+        guard try journal.forwardBags().contains(where: { $0.bagName == bag }) else { return .unknown }
+        if try journal.isForwarded(bag: bag) { return .alreadyForwarded }
+        guard try journal.moveForwardBagToFront(bag) else { return .unknown }
+        wakeWorker()
+        return .moved
     }
 
     /// Puts a bag's failed objects back in the queue; returns how many.

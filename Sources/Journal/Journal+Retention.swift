@@ -1,6 +1,6 @@
 extension Journal {
     /// Forgets the history of a bag that was pruned from the local store (Docs/operations.md,
-    /// "Local retention"), in one transaction: its forward queue rows, its session's file rows,
+    /// "Local retention"), in one transaction: its forward queue rows (objects and place), its session's file rows,
     /// and its session's meta (the catalog copy kept for the custody record, which the evidence
     /// store's copy of the bag now holds). The session row stays, finalized, and the ledger is
     /// never touched: what was collected from a recorder is remembered, so the next dock of a
@@ -10,6 +10,7 @@ extension Journal {
             try db.execute("BEGIN IMMEDIATE")
             do throws(JournalError) {
                 try db.query("DELETE FROM forward_object WHERE bag_name = ?", [.text(bag)])
+                try db.query("DELETE FROM forward_bag WHERE bag_name = ?", [.text(bag)])
                 try db.query("DELETE FROM session_file WHERE session_id IN (SELECT id FROM session WHERE bag_name = ?)", [.text(bag)])
                 try db.query("UPDATE session SET meta = '{}' WHERE bag_name = ?", [.text(bag)])
                 try db.execute("COMMIT")

@@ -13,7 +13,7 @@ public final class Journal: @unchecked Sendable {
     private let lock = NSLock()
 
     /// The schema version this code writes (PRAGMA user_version).
-    public static let schemaVersion: Int64 = 6
+    public static let schemaVersion: Int64 = 7
 
     /// Opens or creates the journal at `path` (its directory must exist).
     public init(path: String) throws(JournalError) {
@@ -163,6 +163,27 @@ public final class Journal: @unchecked Sendable {
             DROP INDEX IF EXISTS session_serial_state;
             CREATE INDEX session_serial_volume_state ON session(serial, volume, state);
             PRAGMA user_version = 6;
+            COMMIT;
+            """)
+        }
+        if version < 7 {
+            // The forward queue's order between bags (`ForwardBag`): when each was queued,
+            // whether it holds a recording flagged important, and whether a technician moved it
+            // to the front. Bags queued by earlier versions take their session's end as the time
+            // they were queued (the seal, when they were), else the empty string (oldest of all),
+            // and are not taken as important: nothing recorded that then.
+            try db.execute("""
+            BEGIN;
+            CREATE TABLE forward_bag (
+              bag_name TEXT PRIMARY KEY,
+              queued_utc TEXT NOT NULL,
+              important INTEGER NOT NULL DEFAULT 0,
+              front_rank INTEGER
+            );
+            INSERT INTO forward_bag (bag_name, queued_utc)
+              SELECT DISTINCT f.bag_name, COALESCE((SELECT s.ended_utc FROM session s WHERE s.bag_name = f.bag_name), '')
+              FROM forward_object f;
+            PRAGMA user_version = 7;
             COMMIT;
             """)
         }
@@ -518,11 +539,17 @@ public final class Journal: @unchecked Sendable {
         case failed
     }
 
-    /// Queues every object of a bag (idempotent: objects already queued keep their state).
-    public func enqueue(_ objects: [ForwardObject]) throws(JournalError) {
+    /// Queues every object of a bag (idempotent: objects already queued keep their state), and
+    /// the bag's place in the order between bags (`ForwardBag`: queued now, `important` when it
+    /// holds a recording flagged important; a bag queued before keeps its place).
+    public func enqueue(_ objects: [ForwardObject], important: Bool = false, queuedUTC: String) throws(JournalError) {
         try locked { () throws(JournalError) in
             try db.execute("BEGIN IMMEDIATE")
             do throws(JournalError) {
+                for bag in Set(objects.map(\.bagName)) {
+                    try db.query("INSERT OR IGNORE INTO forward_bag (bag_name, queued_utc, important) VALUES (?, ?, ?)",
+                                 [.text(bag), .text(queuedUTC), .integer(important ? 1 : 0)])
+                }
                 for o in objects {
                     try db.query("INSERT OR IGNORE INTO forward_object (bag_name, path, ordinal, size, sha256, state, attempts) VALUES (?, ?, ?, ?, ?, 'pending', 0)",
                                  [.text(o.bagName), .text(o.path), .integer(Int64(o.ordinal)), .integer(Int64(bitPattern: o.size)), .blob(o.sha256)])

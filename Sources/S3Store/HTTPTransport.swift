@@ -28,11 +28,13 @@ final class HTTPTransport: Sendable {
     ///   - idleTimeout: seconds without a byte sent or received before a request fails
     ///     (URLError.timedOut): an idle timeout, not a limit on a long upload.
     ///   - caFile: the PEM file of the CAs HTTPS trusts instead of the system store.
-    init(idleTimeout: TimeInterval, caFile: String?) {
+    ///   - sendBytesPerSecond: the cap on all request bodies together; nil: none.
+    init(idleTimeout: TimeInterval, caFile: String?, sendBytesPerSecond: Int64? = nil) {
         // The program's name as the User-Agent (as URLSession sent it), so that the store's
         // log tells the gateway's requests from others.
         client = HTTPClient(settings: HTTPClient.Settings(idleTimeout: idleTimeout, caFile: caFile,
-                                                          userAgent: "\(ProcessInfo.processInfo.processName) libcurl"))
+                                                          userAgent: "\(ProcessInfo.processInfo.processName) libcurl",
+                                                          sendBytesPerSecond: sendBytesPerSecond))
     }
 
     /// Sends the request. Throws `.transport` when there is no HTTP answer at all, or the

@@ -29,14 +29,16 @@ public final class S3Client: Sendable {
     ///   - endpoint: where the store is.
     ///   - credentials: what requests are signed with.
     ///   - idleTimeout: seconds without progress before a request fails (transiently).
+    ///   - sendBytesPerSecond: the most bytes a second all this client's request bodies send
+    ///     together (CurlHTTP's `SendRateLimit`); nil: no cap.
     ///   - clock: the time requests are signed at; S3 refuses a request dated more than 15
     ///     minutes off (`RequestTimeTooSkewed`).
     public init(endpoint: S3Endpoint, credentials: S3Credentials, idleTimeout: TimeInterval = 60,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                sendBytesPerSecond: Int64? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.endpoint = endpoint
         self.signer = SigV4Signer(credentials: credentials, region: endpoint.region, service: "s3")
         let caFile: String? = if case .caBundle(let path) = endpoint.trust { path } else { nil }
-        self.transport = HTTPTransport(idleTimeout: idleTimeout, caFile: caFile)
+        self.transport = HTTPTransport(idleTimeout: idleTimeout, caFile: caFile, sendBytesPerSecond: sendBytesPerSecond)
         self.clock = clock
     }
 

@@ -31,6 +31,12 @@ public struct ForwardSettings: Sendable, Equatable {
     /// removed from the local store this many days after the last was verified (0: at once);
     /// nil (`keep`, the default): never.
     public var pruneAfterDays: Int?
+    /// `forward-rate-limit`: the most bytes a second all uploads send together (`ForwardRate`);
+    /// nil (`none`, the default): no cap.
+    public var rateLimit: Int64?
+    /// `forward-hours`: when, in the kiosk's local time, uploads may start (`ForwardHours`);
+    /// nil (`always`, the default): at any hour.
+    public var hours: ForwardHours?
 
     /// The S3 Object Lock retention mode to put on each object, as the configuration names it.
     /// Its own type here, so that the settings (and every program that reads them, such as

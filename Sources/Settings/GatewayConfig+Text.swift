@@ -31,6 +31,8 @@ extension GatewayConfig {
         ("require-object-lock", "yes | no: refuse a bucket without Object Lock (default yes)"),
         ("prune-after-days", "keep | DAYS: remove a local bag this long after every object of it was verified in the evidence store (default keep)"),
         ("forward-wait", "seconds a dock waits for its bag to reach the store before leaving without release (default 120)"),
+        ("forward-rate-limit", "the most all uploads send together, like 2MiB/s or 16Mbit/s, or none (default none)"),
+        ("forward-hours", "when uploads may start, local time, like 22:00-06:00 (several separated by commas), or always (default always)"),
     ] + VendorSettings.keys
 
     /// Parses `key = value` lines; `#` starts a comment; blank lines are ignored.
@@ -90,7 +92,7 @@ extension GatewayConfig {
                 guard forward(to: value) else { throw fail("\"\(value)\" is not s3://BUCKET/PREFIX") }
             case "s3-endpoint", "s3-region", "s3-addressing", "s3-ca-bundle", "s3-credentials", "s3-profile", "object-lock",
                  "retention-days", "legal-hold", "part-size", "uploads-in-flight", "require-object-lock", "forward-wait",
-                 "prune-after-days":
+                 "prune-after-days", "forward-rate-limit", "forward-hours":
                 var f = forward ?? ForwardSettings(bucket: "", prefix: "", endpoint: "")
                 switch key {
                 case "s3-endpoint":
@@ -132,6 +134,18 @@ extension GatewayConfig {
                             throw fail("must be keep or a whole number of days within 0...36500, not \"\(value)\"")
                         }
                         f.pruneAfterDays = days
+                    }
+                case "forward-rate-limit":
+                    do throws(ForwardRate.Problem) {
+                        f.rateLimit = try ForwardRate.parse(value)
+                    } catch {
+                        throw fail("\"\(value)\" \(error)")
+                    }
+                case "forward-hours":
+                    do throws(ForwardHours.Problem) {
+                        f.hours = try ForwardHours.parse(value)
+                    } catch {
+                        throw fail("\(error)")
                     }
                 case "require-object-lock":
                     guard value == "yes" || value == "no" else { throw fail("must be yes or no") }

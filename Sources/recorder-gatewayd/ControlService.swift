@@ -62,17 +62,45 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
             guard let forwarder = gateway.context.forwarder else {
                 return .success(QueueResult(forwarding: false, store: nil, bags: []))
             }
-            let objects = (try? gateway.journal.forwardObjects()) ?? []
-            var bags: [QueueResult.Bag] = []
-            for (bag, items) in Dictionary(grouping: objects, by: \.bagName).sorted(by: { $0.key < $1.key }) {
-                let failed = items.filter { $0.state == .failed }
-                bags.append(QueueResult.Bag(bag: bag, objects: items.count, verified: items.filter { $0.state == .verified }.count,
-                                            pending: items.filter { $0.state == .pending }.count, failed: failed.count,
-                                            bytes: items.reduce(UInt64(0)) { $0 + $1.size }, lastError: items.compactMap(\.lastError).last))
+            let objects = Dictionary(grouping: (try? gateway.journal.forwardObjects()) ?? [], by: \.bagName)
+            func row(_ bag: String, position: Int? = nil, order: String? = nil) -> QueueResult.Bag {
+                let items = objects[bag] ?? []
+                return QueueResult.Bag(bag: bag, objects: items.count, verified: items.filter { $0.state == .verified }.count,
+                                       pending: items.filter { $0.state == .pending }.count, failed: items.filter { $0.state == .failed }.count,
+                                       bytes: items.reduce(UInt64(0)) { $0 + $1.size }, lastError: items.compactMap(\.lastError).last,
+                                       position: position, order: order)
             }
+            // The bags still to forward in forwarding order, then the bags forwarded, by name.
+            let places = (try? forwarder.order()) ?? []
+            var bags = places.enumerated().map { row($0.element.bag, position: $0.offset + 1, order: $0.element.reason) }
+            let open = Set(places.map(\.bag))
+            bags += objects.keys.filter { !open.contains($0) }.sorted().map { row($0) }
             let store = QueueResult.Store(bucket: forwarder.settings.bucket, prefix: forwarder.settings.prefix,
-                                          endpoint: forwarder.settings.endpoint, lastProblem: await forwarder.lastProblem)
+                                          endpoint: forwarder.settings.endpoint, lastProblem: await forwarder.lastProblem,
+                                          rateLimit: forwarder.settings.rateLimit, hours: forwarder.settings.hours?.description,
+                                          resumes: forwarder.resumes())
             return .success(QueueResult(forwarding: await forwarder.isRunning, store: store, bags: bags))
+        case "front":
+            guard let forwarder = gateway.context.forwarder else {
+                return .failure(ControlError(code: "not-found", message: "this gateway forwards nothing"))
+            }
+            guard let bag = request.args["target"], !bag.isEmpty else {
+                return .failure(ControlError(code: "bad-request", message: "front needs args.target (a bag name)"))
+            }
+            do {
+                switch try await forwarder.moveToFront(bag: bag) {
+                case .unknown:
+                    return .failure(ControlError(code: "not-found", message: "no bag \(bag) in the forward queue"))
+                case .alreadyForwarded:
+                    return .success(FrontResult(bag: bag, moved: false, position: nil))
+                case .moved:
+                    log("bag \(bag) moved to the front of the forward queue by a technician")
+                    let position = ((try? forwarder.order()) ?? []).firstIndex { $0.bag == bag }.map { $0 + 1 }
+                    return .success(FrontResult(bag: bag, moved: true, position: position))
+                }
+            } catch {
+                return .failure(ControlError(code: "failed", message: "\(error)"))
+            }
         case "retry":
             guard let forwarder = gateway.context.forwarder else {
                 return .failure(ControlError(code: "not-found", message: "this gateway forwards nothing"))
@@ -130,7 +158,7 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
             return .success(RefusalsResult(refusals: listed(), cleared: .init(recorder: cleared.recorder, family: cleared.family,
                                                                              bay: cleared.bay, refusedUTC: cleared.refusedUTC)))
         default:
-            return .failure(ControlError(code: "unknown-command", message: "no command \(request.command) (known: ping, devices, info, files, diagnose, capture, queue, retry, prune, refusals)"))
+            return .failure(ControlError(code: "unknown-command", message: "no command \(request.command) (known: ping, devices, info, files, diagnose, capture, queue, front, retry, prune, refusals)"))
         }
     }
 }

@@ -167,10 +167,22 @@ let outcomes = await gateway.waitUntilIdle()
 for (port, disk) in disks { log(SimulatedDock.report(disk, port: port)) }
 for (port, device) in vendorDevices { log(SimulatedDock.report(device, port: port)) }
 var forwardedAll = true
+/// --once ended outside forward-hours with bags still queued: exit 75 (EX_TEMPFAIL, "try again
+/// later"), not 1, so that a script tells "not now" from a failure (Docs/operations.md).
+var outsideHours = false
 if let forwarder = gateway.context.forwarder, args.once {
     // --once: the queue must drain too (within forward-wait), or the run did not finish its job.
-    forwardedAll = forwarding ? await forwarder.drain(timeout: forwarder.settings.wait) : false
-    if !forwardedAll {
+    // Outside forward-hours nothing will be uploaded before the window opens: no waiting.
+    if forwarding, forwarder.resumes() == nil {
+        forwardedAll = await forwarder.drain(timeout: forwarder.settings.wait)
+    } else {
+        forwardedAll = forwarding && ((try? gateway.journal.forwardObjects(unfinishedOnly: true)) ?? []).isEmpty
+    }
+    if !forwardedAll, forwarding, let resumes = forwarder.resumes() {
+        outsideHours = true
+        let bags = Set(((try? gateway.journal.forwardObjects(unfinishedOnly: true)) ?? []).map(\.bagName)).count
+        FileHandle.standardError.write(Data("recorder-gatewayd: outside forward-hours \(forwarder.settings.hours?.description ?? "-"): \(bags) bag(s) stay queued, not uploaded; forwarding resumes at \(resumes) (exit 75)\n".utf8))
+    } else if !forwardedAll {
         FileHandle.standardError.write(Data("recorder-gatewayd: the forward queue did not drain: \(await forwarder.lastProblem ?? "no detail")\n".utf8))
     }
     if forwarder.settings.pruneAfterDays != nil {
@@ -191,7 +203,8 @@ if args.once {
     await finishPruning(pruning)
     controlServer?.stop()
     statusServer?.stop()
-    exit(ok ? 0 : 1)
+    // Every dock done and verified, only the window keeping the bags back: 75.
+    exit(ok ? 0 : outsideHours && !outcomes.isEmpty && notVerified == 0 ? 75 : 1)
 }
 // As a service, stay up until told to stop.
 signal(SIGINT, SIG_IGN)

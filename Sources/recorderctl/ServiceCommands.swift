@@ -142,31 +142,68 @@ let filesCommand = Command(
 
 let queueCommand = Command(
     name: "queue",
-    synopsis: "queue                                the forward queue to the remote evidence store",
+    synopsis: "queue [--front BAG]                  the forward queue to the remote evidence store, in order",
     help: """
     usage: recorderctl queue [--control-socket PATH] [--json]
+           recorderctl queue --front BAG [--control-socket PATH] [--json]
 
-    One row per bag: objects verified in the remote store, pending, failed, and the last error.
+    One row per bag, the bags still to forward first in the order they go (Docs/operations.md,
+    "Forwarding order") with why: moved to the front by a technician, important (it holds a
+    recording the recorder flagged important), or age (oldest first); then the bags forwarded.
+    Each row: objects verified in the remote store, pending, failed, and the last error.
     Exit 2 when this gateway forwards nothing, 1 when an object has failed for good
     (`recorderctl retry BAG` puts it back in the queue).
+
+    --front BAG: moves BAG ahead of every other bag still to forward (the latest move first);
+    the service keeps the order across restarts. Uploads already on the wire finish first.
+    Exit 3 for a bag that is not in the queue, 2 when every object of it is in the store already.
     """,
     run: { args in
+        let front = try args.option("--front")
         let client = try connect(&args)
         _ = try args.positionals(min: 0, max: 0)
+        if let front {
+            guard !front.isEmpty else { throw UsageError(description: "--front needs a bag name") }
+            let r = try call(client, "front", ["target": front], as: FrontResult.self)
+            guard r.moved else {
+                return Output(exit: .nothingToDo, lines: ["bag \(front) is in the evidence store already: nothing to move"], json: jsonObject(r))
+            }
+            return Output(exit: .ok, lines: ["bag \(front) moved to the front of the forward queue"
+                                             + (r.position.map { " (position \($0))" } ?? "")], json: jsonObject(r))
+        }
         let q = try call(client, "queue", as: QueueResult.self)
         var out = Output()
         out.json = jsonObject(q)
         guard let store = q.store else { out.exit = .nothingToDo; out.lines = ["this gateway forwards nothing"]; return out }
         out.lines = ["store s3://\(store.bucket)/\(store.prefix) at \(store.endpoint)"
                      + (q.forwarding ? "" : "  (NOT forwarding: the store could not be checked at start)")]
-        out.lines.append("BAG                                    OBJECTS VERIFIED PENDING FAILED  LAST ERROR")
+        out.lines.append("rate limit " + (store.rateLimit.map { ForwardRate.text($0) + ", all uploads together" } ?? "none"))
+        if let hours = store.hours {
+            out.lines.append("hours \(hours) (local time): " + (store.resumes.map { "closed now, nothing is uploaded; forwarding resumes at \($0)" } ?? "open now"))
+        } else {
+            out.lines.append("hours always")
+        }
+        out.lines.append("  # BAG                                    OBJECTS VERIFIED PENDING FAILED  ORDER           LAST ERROR")
         for b in q.bags {
-            out.lines.append(pad(b.bag, 38) + " " + String(format: "%7d %8d %7d %6d  ", b.objects, b.verified, b.pending, b.failed)
-                             + text(b.lastError))
+            let place = b.position.map(String.init) ?? "-"
+            out.lines.append(String(repeating: " ", count: max(0, 3 - place.count)) + place + " " + pad(b.bag, 38) + " "
+                             + String(format: "%7d %8d %7d %6d  ", b.objects, b.verified, b.pending, b.failed)
+                             + pad(orderText(b.order), 15) + " " + text(b.lastError))
             if b.failed > 0 { out.exit = .failure }
         }
         return out
     })
+
+/// A bag's reason for its place, as the queue's ORDER column says it.
+func orderText(_ order: String?) -> String {
+    switch order {
+    case nil: "forwarded"
+    case "moved-to-front": "moved to front"
+    case "important": "important"
+    case "age": "oldest first"
+    case let other?: other
+    }
+}
 
 let pruneCommand = Command(
     name: "prune",

@@ -52,7 +52,7 @@ func fail(_ message: String, _ code: Exit) -> Never {
 /// The options of every command that take a value: options may come before the command, and
 /// the command is the first argument that is neither an option nor such an option's value.
 let valueOptions: Set<String> = ["--control-socket", "--store", "--config", "--since", "--svg", "--to", "--out",
-                                 "--password", "--interval", "--count"]
+                                 "--password", "--interval", "--count", "--front"]
 
 let argv = Array(CommandLine.arguments.dropFirst())
 guard !argv.isEmpty else { FileHandle.standardError.write(Data(topHelp().utf8)); exit(Exit.usage.rawValue) }

@@ -85,23 +85,35 @@ import Testing
         #expect(Self.line(id: 7, CaptureResult(bay: "1-1.2", path: "/tmp/x.capture", armed: true))
                 == Self.dictionaryLine(id: 7, result: ["bay": "1-1.2", "path": "/tmp/x.capture", "armed": true]))
         #expect(Self.line(id: 8, RetryResult(bag: "b1", requeued: 3)) == Self.dictionaryLine(id: 8, result: ["bag": "b1", "requeued": 3]))
+        #expect(Self.line(id: 9, FrontResult(bag: "b1", moved: true, position: 1))
+                == Self.dictionaryLine(id: 9, result: ["bag": "b1", "moved": true, "position": 1]))
+        #expect(Self.line(id: 10, FrontResult(bag: "b1", moved: false, position: nil))
+                == Self.dictionaryLine(id: 10, result: ["bag": "b1", "moved": false, "position": NSNull()]))
     }
 
     @Test func theQueueWithAndWithoutAStore() {
         #expect(Self.line(id: 1, QueueResult(forwarding: false, store: nil, bags: []))
                 == Self.dictionaryLine(id: 1, result: ["forwarding": false, "bags": [Any]()]))
-        let bags = [QueueResult.Bag(bag: "b1", objects: 9, verified: 7, pending: 1, failed: 1, bytes: 1 << 40, lastError: "HTTP 500"),
+        let bags = [QueueResult.Bag(bag: "b1", objects: 9, verified: 7, pending: 1, failed: 1, bytes: 1 << 40, lastError: "HTTP 500",
+                                    position: 1, order: "important"),
                     QueueResult.Bag(bag: "b2", objects: 1, verified: 1, pending: 0, failed: 0, bytes: 0, lastError: nil)]
         let bagObjects: [[String: Any]] = [
-            ["bag": "b1", "objects": 9, "verified": 7, "pending": 1, "failed": 1, "bytes": UInt64(1 << 40), "lastError": "HTTP 500"],
-            ["bag": "b2", "objects": 1, "verified": 1, "pending": 0, "failed": 0, "bytes": UInt64(0), "lastError": NSNull()],
+            ["bag": "b1", "objects": 9, "verified": 7, "pending": 1, "failed": 1, "bytes": UInt64(1 << 40), "lastError": "HTTP 500",
+             "position": 1, "order": "important"],
+            ["bag": "b2", "objects": 1, "verified": 1, "pending": 0, "failed": 0, "bytes": UInt64(0), "lastError": NSNull(),
+             "position": NSNull(), "order": NSNull()],
         ]
         for problem in [nil, "bucket has no Object Lock"] as [String?] {
             let q = QueueResult(forwarding: true, store: .init(bucket: "evidence", prefix: "kiosk/03", endpoint: "https://s3.example.org",
-                                                               lastProblem: problem), bags: bags)
+                                                               lastProblem: problem, rateLimit: problem == nil ? nil : 2 << 20,
+                                                               hours: problem == nil ? nil : "22:00-06:00",
+                                                               resumes: problem == nil ? nil : "2026-12-06T22:00:00+08:00"), bags: bags)
             #expect(Self.line(id: 2, q) == Self.dictionaryLine(id: 2, result: [
                 "forwarding": true, "bucket": "evidence", "prefix": "kiosk/03", "endpoint": "https://s3.example.org",
                 "lastProblem": problem.map { $0 as Any } ?? NSNull(), "bags": bagObjects,
+                "rateLimit": problem == nil ? NSNull() : 2 << 20 as Any,
+                "hours": problem == nil ? NSNull() : "22:00-06:00" as Any,
+                "resumes": problem == nil ? NSNull() : "2026-12-06T22:00:00+08:00" as Any,
             ]))
             // recorderctl reads back what it was sent.
             let back = try? ControlClient.result(of: Data(Self.line(id: 2, q).utf8), as: QueueResult.self)

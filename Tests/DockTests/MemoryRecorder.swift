@@ -23,14 +23,17 @@ final class MemoryRecorder: Recorder, @unchecked Sendable {
     private var read: [UInt32: UInt64] = [:]
     private var freed: [UInt32] = []
     private var listings = 0
+    private var opened: [UInt32] = []
     /// The second `catalog()` finds the recorder gone (unplugged between the reads).
     var unpluggedAtSecondListing = false
 
-    init(files named: [(path: String, bytes: [UInt8])], capabilities: RecorderCapabilities, change: Change = .none) {
+    /// `important`: the paths the catalog flags important (the officer's mark).
+    init(files named: [(path: String, bytes: [UInt8])], capabilities: RecorderCapabilities, change: Change = .none,
+         important: Set<String> = []) {
         var files: [UInt32: (CatalogEntry, [UInt8])] = [:]
         for (n, f) in named.enumerated() {
             let id = UInt32(n + 1)
-            files[id] = (CatalogEntry(id: id, kind: .video, sequence: id, size: UInt64(f.bytes.count),
+            files[id] = (CatalogEntry(id: id, kind: .video, important: important.contains(f.path), sequence: id, size: UInt64(f.bytes.count),
                                       startMilliseconds: 1_700_000_000_000, endMilliseconds: 1_700_000_060_000,
                                       deviceSHA256: nil, path: Array(f.path.utf8)), f.bytes)
         }
@@ -43,6 +46,8 @@ final class MemoryRecorder: Recorder, @unchecked Sendable {
     /// Bytes delivered of each file, over the whole dock.
     var bytesRead: [UInt32: UInt64] { lock.withLock { read } }
     var released: [UInt32] { lock.withLock { freed } }
+    /// The ids in the order their reads were opened (every read, the second pass's too).
+    var readOrder: [UInt32] { lock.withLock { opened } }
 
     func identity() async throws(RecorderError) -> RecorderIdentity {
         RecorderIdentity(serial: "M000001", model: "memory", firmware: "1", officerNumber: "654321", officerName: "",
@@ -74,7 +79,10 @@ final class MemoryRecorder: Recorder, @unchecked Sendable {
     }
 
     func read(_ id: UInt32, range: Range<UInt64>) -> any RecordingStream {
-        let bytes = lock.withLock { files[id]?.bytes } ?? []
+        let bytes = lock.withLock { () -> [UInt8]? in
+            opened.append(id)
+            return files[id]?.bytes
+        } ?? []
         return MemoryStream(bytes: bytes, range: range) { [self] n, whole in self.delivered(id, n, whole: whole) }
     }
 

@@ -119,7 +119,7 @@ func temporaryDirectory() throws -> String {
         func object(_ bag: String, _ path: String, _ ordinal: Int) -> Journal.ForwardObject {
             Journal.ForwardObject(bagName: bag, path: path, ordinal: ordinal, size: 1, sha256: [1])
         }
-        try j.enqueue([object("old", "data/a", 0), object("old", "bagit.txt", 1), object("new", "data/b", 0), object("new", "bagit.txt", 1)])
+        try j.enqueue([object("old", "data/a", 0), object("old", "bagit.txt", 1), object("new", "data/b", 0), object("new", "bagit.txt", 1)], queuedUTC: "2026-01-01T00:00:00Z")
         for path in ["data/a", "bagit.txt"] {
             try j.updateForward(bag: "old", path: path, state: .verified, attempts: 1, nextAttemptUTC: nil, lastError: nil, verifiedUTC: "x")
         }
