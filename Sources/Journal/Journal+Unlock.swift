@@ -24,6 +24,7 @@ extension Journal {
     /// stays as it is.
     func createUnlockTables() throws(JournalError) {
         try db.execute("""
+        BEGIN;
         CREATE TABLE IF NOT EXISTS password_refusal (
             recorder TEXT PRIMARY KEY,
             family TEXT NOT NULL,
@@ -35,6 +36,8 @@ extension Journal {
             volumes TEXT NOT NULL,
             seen_utc TEXT NOT NULL
         );
+        PRAGMA user_version = 8;
+        COMMIT;
         """)
     }
 

@@ -13,7 +13,7 @@ public final class Journal: @unchecked Sendable {
     private let lock = NSLock()
 
     /// The schema version this code writes (PRAGMA user_version).
-    public static let schemaVersion: Int64 = 7
+    public static let schemaVersion: Int64 = 8
 
     /// Opens or creates the journal at `path` (its directory must exist).
     public init(path: String) throws(JournalError) {
@@ -187,7 +187,11 @@ public final class Journal: @unchecked Sendable {
             COMMIT;
             """)
         }
-        try createUnlockTables()
+        if version < 8 {
+            // The vendor dance's memory (Journal+Unlock): refused passwords and each
+            // recorder's last volumes.
+            try createUnlockTables()
+        }
     }
 
     // MARK: Sessions

@@ -38,11 +38,26 @@ import Testing
         #expect(try j.recorderVolumes(recorder: "R") == [])
     }
 
-    /// The tables are new ones beside schema 6: the version stays, and opening twice is fine.
-    @Test func theSchemaVersionStays() throws {
+    /// The tables are schema 8: a journal of version 7 gains them (keeping its rows), and
+    /// opening twice is fine.
+    @Test func aVersion7JournalGainsTheTables() throws {
         let path = try temporaryDirectory() + "/journal.sqlite"
         _ = try Journal(path: path)
-        _ = try Journal(path: path)
-        #expect(Journal.schemaVersion == 6)
+        // Back to what a version-7 gateway left: no unlock tables (Python's sqlite3, not ours).
+        func sql(_ script: String) throws -> String {
+            let python = try run("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()
+            print(c.execute('PRAGMA user_version').fetchone()[0], *sorted(r[0] for r in c.execute("select name from sqlite_master where type = 'table'")))
+            """, path, script], mergingErrors: true)
+            #expect(python.status == 0, "\(python.output)")
+            return python.output
+        }
+        #expect(try sql("DROP TABLE password_refusal; DROP TABLE recorder_volumes; PRAGMA user_version = 7;").hasPrefix("7 "))
+        let j = try Journal(path: path)
+        let after = try sql("")
+        #expect(after.hasPrefix("8 ") && after.contains("password_refusal") && after.contains("recorder_volumes"), "\(after)")
+        try j.rememberRecorderVolumes(recorder: "R", ["EXFAT@0:1"], seenUTC: "t")
+        #expect(try Journal(path: path).recorderVolumes(recorder: "R") == ["EXFAT@0:1"])
+        #expect(Journal.schemaVersion == 8)
     }
 }
