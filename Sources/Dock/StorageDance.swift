@@ -7,8 +7,9 @@
 /// acquisition, which the dock session runs, and release as the family allows.
 ///
 /// The adapters (the simulator's dock, the udev loop) feed it events and do what its actions
-/// say. Guarantees: the password is sent at most once per dance, never when it was refused at
-/// an earlier dock or none is configured; a refused password always asks to be remembered; a
+/// say. Guarantees: the password goes out in one login per dance, never when it was refused (or
+/// its answer lost) at an earlier dock or none is configured; a refused password, and one whose
+/// answer could not be read, always asks to be remembered; a
 /// mass-storage device is acquired only when it appears on the awaited port while the dance
 /// awaits it — any other appearance (another port, before the switch, after the wait or the
 /// end) is refused; every ending is one `StorageDanceOutcome`, reached once.
@@ -48,6 +49,9 @@ public struct StorageDance: Sendable, Equatable {
         case passwordUnusable(String)
         case storageSwitchRefused
         case notThisFamily(String)
+        /// A command that carried the password got no answer that could be read (lost, cut,
+        /// hostile): the recorder may have counted a wrong attempt.
+        case passwordUnconfirmed(String)
         case failed(String)
     }
 
@@ -93,6 +97,15 @@ public struct StorageDance: Sendable, Equatable {
     /// The volumes the recorder had at its last dock that read its medium; nil: none known.
     public let previousVolumes: [String]?
     public private(set) var state: State = .appeared
+    /// The first mass-storage appearance on another port while the return was awaited (refused;
+    /// the wait goes on, and if it ends without the return, this is why): port, and ms after
+    /// the switch.
+    public private(set) var elsewhere: Elsewhere?
+
+    public struct Elsewhere: Sendable, Equatable {
+        public var port: String
+        public var afterMilliseconds: Int64
+    }
 
     public init(port: String, returnWaitMilliseconds: Int64, previousVolumes: [String]?) {
         self.port = port
@@ -127,6 +140,10 @@ public struct StorageDance: Sendable, Equatable {
             case .passwordUnusable(let why): return end(.passwordUnusable(why))
             case .storageSwitchRefused: return end(.diskModeRefused)
             case .notThisFamily(let why): return end(.notThisFamily(why))
+            case .passwordUnconfirmed(let why):
+                // Remembered like a refusal: a recorder that locks itself and then stops
+                // answering must not be sent the password at every dock until it wipes.
+                return [.rememberRefusedPassword] + end(.passwordUnconfirmed(why))
             case .failed(let why): return end(.unlockFailed(why))
             }
 
@@ -139,17 +156,19 @@ public struct StorageDance: Sendable, Equatable {
             if at > switchedAt + returnWaitMilliseconds {
                 // The timer's event may come after the device: the wait is what counts.
                 return [.refuse(port: where_, reason: "it came after the wait for the return was over")]
-                    + end(.neverCameBack(waitedMilliseconds: returnWaitMilliseconds))
+                    + end(waitOver(waitedMilliseconds: returnWaitMilliseconds))
             }
             guard where_ == port else {
+                // Another bay's disk, a stick, or this recorder on a hub that renumbered: never
+                // read, and no reason to stop waiting for the return on this port.
+                if elsewhere == nil { elsewhere = Elsewhere(port: where_, afterMilliseconds: after) }
                 return [.refuse(port: where_, reason: "it did not arrive through an unlock on that port")]
-                    + end(.cameBackElsewhere(expected: port, actual: where_, afterMilliseconds: after))
             }
             state = .acquiring(afterMilliseconds: after)
             return [.acquire]
 
         case (.awaitingReturn(let switchedAt, _), .waitExpired(let at)):
-            return end(.neverCameBack(waitedMilliseconds: max(returnWaitMilliseconds, at - switchedAt)))
+            return end(waitOver(waitedMilliseconds: max(returnWaitMilliseconds, at - switchedAt)))
 
         case (.acquiring(let after), .mediumRead(let volumes)):
             if let previous = previousVolumes, !previous.isEmpty, Set(previous) != Set(volumes) {
@@ -172,6 +191,15 @@ public struct StorageDance: Sendable, Equatable {
     /// The outcome, once ended.
     public var outcome: StorageDanceOutcome? {
         if case .ended(let o) = state { o } else { nil }
+    }
+
+    /// The wait ended without the return: came back elsewhere, if a disk appeared on another
+    /// port meanwhile, else never came back.
+    private func waitOver(waitedMilliseconds: Int64) -> StorageDanceOutcome {
+        if let elsewhere {
+            return .cameBackElsewhere(expected: port, actual: elsewhere.port, afterMilliseconds: elsewhere.afterMilliseconds)
+        }
+        return .neverCameBack(waitedMilliseconds: waitedMilliseconds)
     }
 
     private mutating func end(_ outcome: StorageDanceOutcome) -> [Action] {

@@ -16,6 +16,9 @@ public enum StorageDanceOutcome: Sendable, Equatable, CustomStringConvertible {
     case cameBackElsewhere(expected: String, actual: String, afterMilliseconds: Int64)
     /// The recorder refused the password (sent once, never again until a technician clears it).
     case passwordRefused
+    /// The password went out but no answer to it could be read: treated as a refusal (not sent
+    /// again until a technician clears it), as the recorder may have counted a wrong attempt.
+    case passwordUnconfirmed(String)
     /// The password was refused at an earlier dock (`since`) and is withheld: nothing was sent.
     case passwordWithheld(since: String)
     /// No password is configured for the family: nothing was sent.
@@ -32,7 +35,7 @@ public enum StorageDanceOutcome: Sendable, Equatable, CustomStringConvertible {
     case unreadable(String)
 
     /// A stable code: returned, volume-differs, never-came-back, came-back-elsewhere,
-    /// password-refused, password-withheld, no-password, password-unusable, disk-mode-refused,
+    /// password-refused, password-unconfirmed, password-withheld, no-password, password-unusable, disk-mode-refused,
     /// not-this-family, unlock-failed, unreadable.
     public var code: String {
         switch self {
@@ -41,6 +44,7 @@ public enum StorageDanceOutcome: Sendable, Equatable, CustomStringConvertible {
         case .neverCameBack: "never-came-back"
         case .cameBackElsewhere: "came-back-elsewhere"
         case .passwordRefused: "password-refused"
+        case .passwordUnconfirmed: "password-unconfirmed"
         case .passwordWithheld: "password-withheld"
         case .noPassword: "no-password"
         case .passwordUnusable: "password-unusable"
@@ -81,6 +85,8 @@ public enum StorageDanceOutcome: Sendable, Equatable, CustomStringConvertible {
             "came back as mass storage on port \(actual), not on \(expected) where it was unlocked, after \(Self.seconds(ms)); not read"
         case .passwordRefused:
             "the recorder refused the password; it is not sent to this recorder again until a technician clears the refusal (recorderctl refusals --clear RECORDER)"
+        case .passwordUnconfirmed(let why):
+            "the password went out but its answer could not be read (\(why)); taken as refused: not sent to this recorder again until a technician clears it (recorderctl refusals --clear RECORDER)"
         case .passwordWithheld(let since):
             "the recorder refused the password at an earlier dock (\(since)); not sent again until a technician clears the refusal (recorderctl refusals --clear RECORDER)"
         case .noPassword:

@@ -114,10 +114,12 @@ public actor VendorDock {
         if let id = report.deviceId { detail["deviceId"] = id }
         await audit(.unlockEnded, detail: detail)
         context.progress.update(port) { $0.diagnostics.authenticated = Self.accepted(report.outcome) }
-        return dance.handle(.unlockEnded(Self.ending(report.outcome), at: now()))
+        return dance.handle(.unlockEnded(Self.ending(report), at: now()))
     }
 
-    /// Waits for the first mass-storage appearance or the deadline, whichever comes first.
+    /// Waits for the mass-storage appearance on this port, or the deadline. Appearances on
+    /// other ports meanwhile are refused (closed, audited) and the wait goes on: the bus may
+    /// carry every bay's devices.
     private func awaitReturn(deadline: Int64) async -> [StorageDance.Action] {
         // The vendor interface is gone (or going): let it go.
         await appearance.link.close()
@@ -126,12 +128,13 @@ public actor VendorDock {
                                               "waitSeconds": StorageDanceOutcome.seconds(VendorDock.milliseconds(context.vendor.returnWait))])
         context.progress.update(port) { $0.note = "waiting for the recorder to come back as a disk" }
         let bus = appearance.bus
-        let first: MassStorageArrival? = await withTaskGroup(of: MassStorageArrival?.self) { group in
+        let decided: [StorageDance.Action]? = await withTaskGroup(of: [StorageDance.Action]?.self) { group in
             group.addTask {
                 for await event in bus {
                     switch event {
                     case .departed: await self.departed()
-                    case .arrived(let arrival): return arrival
+                    case .arrived(let arrival):
+                        if let actions = await self.offer(arrival) { return actions }
                     }
                 }
                 // Nothing more will be said: the deadline decides.
@@ -146,9 +149,26 @@ public actor VendorDock {
             group.cancelAll()
             return winner
         }
-        guard let first else { return dance.handle(.waitExpired(at: now())) }
-        pendingArrival = first
-        return dance.handle(.massStorageAppeared(port: first.port, at: now()))
+        return decided ?? dance.handle(.waitExpired(at: now()))
+    }
+
+    /// One mass-storage appearance while the return is awaited: the actions that end the wait
+    /// (the return to acquire, or the dance's end), or nil to go on waiting (it was refused).
+    private func offer(_ arrival: MassStorageArrival) async -> [StorageDance.Action]? {
+        let actions = dance.handle(.massStorageAppeared(port: arrival.port, at: now()))
+        if actions.contains(.acquire) {
+            pendingArrival = arrival
+            return actions
+        }
+        for action in actions {
+            if case .refuse(let where_, let reason) = action {
+                await arrival.link.close()
+                await refused(where_, reason)
+            } else {
+                await perform(action)
+            }
+        }
+        return dance.outcome == nil ? nil : []
     }
 
     private var pendingArrival: MassStorageArrival?
@@ -203,8 +223,7 @@ public actor VendorDock {
             }
         case .refuse(let where_, let reason):
             if let arrival = pendingArrival, arrival.port == where_ { await arrival.link.close() }
-            await audit(.deviceRefused, detail: ["port": where_, "reason": "mass-storage device on \(where_) not read: \(reason)"])
-            FileHandle.standardError.write(Data("recorder-gatewayd: bay \(context.config.bayName(port: where_)): mass-storage device not read: \(reason)\n".utf8))
+            await refused(where_, reason)
         case .rememberVolumes(let volumes):
             try? context.journal.rememberRecorderVolumes(recorder: recorderKey, volumes, seenUTC: UTCTimestamp.string(Date()))
         case .end(let outcome):
@@ -214,6 +233,11 @@ public actor VendorDock {
         case .unlock, .awaitReturn, .acquire:
             break
         }
+    }
+
+    private func refused(_ where_: String, _ reason: String) async {
+        await audit(.deviceRefused, detail: ["port": where_, "reason": "mass-storage device on \(where_) not read: \(reason)"])
+        FileHandle.standardError.write(Data("recorder-gatewayd: bay \(context.config.bayName(port: where_)): mass-storage device not read: \(reason)\n".utf8))
     }
 
     // MARK: - Helpers
@@ -233,6 +257,14 @@ public actor VendorDock {
             FileHandle.standardError.write(Data("recorder-gatewayd: bay \(bay): cannot write the audit log: \(error)\n".utf8))
             return false
         }
+    }
+
+    static func ending(_ report: UnlockReport) -> StorageDance.UnlockEnding {
+        // The password went out and no answer accepting it was read (lost, cut, hostile).
+        if case .failed(let error) = report.outcome, report.passwordsSent > 0, !report.passwordAccepted {
+            return .passwordUnconfirmed(error.description)
+        }
+        return ending(report.outcome)
     }
 
     static func ending(_ outcome: UnlockOutcome) -> StorageDance.UnlockEnding {

@@ -19,9 +19,8 @@ extension Journal {
         }
     }
 
-    /// The tables of the vendor dance. Created when missing, on every open: they are new
-    /// tables only, which a gateway that does not know them leaves alone, so the schema version
-    /// stays as it is.
+    /// The tables of the vendor dance: the schema's version-8 step (`IF NOT EXISTS`, so a
+    /// journal that already has them keeps their rows).
     func createUnlockTables() throws(JournalError) {
         try db.execute("""
         BEGIN;

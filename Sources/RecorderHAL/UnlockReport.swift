@@ -16,6 +16,10 @@ public struct UnlockReport: Sendable, CustomStringConvertible {
     public var clock: ClockOutcome
     /// How the unlock ended.
     public var outcome: UnlockOutcome
+    /// True once the device answered the login as accepting the password. A failure with the
+    /// password sent and this false means the answer to the password was never read: the dock
+    /// treats that like a refusal (the device may have counted a wrong attempt).
+    public var passwordAccepted = false
 
     public init(family: String, clock: ClockOutcome, outcome: UnlockOutcome = .failed(RecorderError(.cancelled))) {
         self.family = family

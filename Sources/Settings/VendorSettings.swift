@@ -31,8 +31,10 @@ public struct VendorSettings: Sendable, Equatable {
         case "vendor-password-file": passwordFile = value
         case "assignments": assignmentsFile = value
         case "storage-return-wait":
-            guard let wait = SecondsValue.parse(value, in: 0...86400) else {
-                throw VendorSettingsValueError(reason: "must be a number of seconds within 0...86400, not \"\(value)\"")
+            // At least a second: with no time to come back, every recorder would be switched
+            // to storage mode and none read.
+            guard let wait = SecondsValue.parse(value, in: 1...86400) else {
+                throw VendorSettingsValueError(reason: "must be a number of seconds within 1...86400, not \"\(value)\"")
             }
             returnWait = wait
         default: return false

@@ -31,6 +31,20 @@ public struct AmbaASCIIPassword: Sendable, CustomStringConvertible, CustomDebugS
         self.bytes = bytes
     }
 
+    /// Whether `text`, something the device said after it was sent the password (its `@Gdv`
+    /// id), gives the password back: holds it whole, or is itself four or more of its
+    /// characters in a row. A hostile device could answer with the password as its "id" to get
+    /// it into the audit log, the custody record and the bag's name; such an answer is refused,
+    /// never quoted.
+    public func isEchoed(in text: String) -> Bool {
+        let said = Array(text.utf8)
+        if said.count >= bytes.count, (0 ... said.count - bytes.count).contains(where: { said[$0 ..< $0 + bytes.count].elementsEqual(bytes) }) {
+            return true
+        }
+        guard said.count >= 4, said.count <= bytes.count else { return false }
+        return (0 ... bytes.count - said.count).contains { bytes[$0 ..< $0 + said.count].elementsEqual(said) }
+    }
+
     public var description: String { "<amba-ascii password withheld>" }
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }

@@ -72,10 +72,30 @@ import Testing
 
     @Test func comingBackOnAnotherPort() {
         var dance = Self.awaiting()
-        let outcome = StorageDanceOutcome.cameBackElsewhere(expected: "1-1.3", actual: "1-1.4", afterMilliseconds: 500)
+        // Refused, and the wait goes on: it may be another bay's disk or a stick.
         #expect(dance.handle(.massStorageAppeared(port: "1-1.4", at: 1500))
-            == [.refuse(port: "1-1.4", reason: "it did not arrive through an unlock on that port"), .end(outcome)])
+            == [.refuse(port: "1-1.4", reason: "it did not arrive through an unlock on that port")])
+        #expect(dance.outcome == nil)
+        let outcome = StorageDanceOutcome.cameBackElsewhere(expected: "1-1.3", actual: "1-1.4", afterMilliseconds: 500)
+        #expect(dance.handle(.waitExpired(at: 1000 + Self.wait)) == [.end(outcome)])
         #expect(outcome.lostOnTheWay && outcome.code == "came-back-elsewhere")
+    }
+
+    @Test func aDiskInAnotherBayDoesNotStopTheReturnOnThisPort() {
+        var dance = Self.awaiting()
+        _ = dance.handle(.massStorageAppeared(port: "1-1.9", at: 1100))
+        #expect(dance.handle(.massStorageAppeared(port: "1-1.3", at: 1200)) == [.acquire])
+        #expect(dance.state == .acquiring(afterMilliseconds: 200))
+    }
+
+    /// The password went out and its answer was lost: remembered like a refusal, so that a
+    /// recorder that locked itself and went quiet is not sent it again at every dock.
+    @Test func aPasswordWhoseAnswerWasLostIsRemembered() {
+        var dance = StorageDance(port: "p", returnWaitMilliseconds: 10, previousVolumes: nil)
+        _ = dance.handle(.vendorAppeared(.available))
+        #expect(dance.handle(.unlockEnded(.passwordUnconfirmed("login result: empty"), at: 5))
+            == [.rememberRefusedPassword, .end(.passwordUnconfirmed("login result: empty"))])
+        #expect(dance.outcome?.code == "password-unconfirmed")
     }
 
     @Test func aRefusedPasswordIsRememberedAndEndsTheDance() {

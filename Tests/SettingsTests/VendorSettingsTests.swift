@@ -18,6 +18,7 @@ import Testing
         #expect(GatewayConfig().vendor.returnWait == .seconds(120))
         #expect(throws: ConfigError.self) { try GatewayConfig(text: "storage-return-wait = soon\n", file: "f") }
         #expect(throws: ConfigError.self) { try GatewayConfig(text: "storage-return-wait = -1\n", file: "f") }
+        #expect(throws: ConfigError.self) { try GatewayConfig(text: "storage-return-wait = 0\n", file: "f") }
         #expect(GatewayConfig.keys.contains { $0.0 == "storage-return-wait" })
     }
 

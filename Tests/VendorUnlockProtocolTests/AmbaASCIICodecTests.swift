@@ -128,4 +128,16 @@ import VendorUnlockProtocol
         #expect(try AmbaASCIIReply.acknowledgement([], command: "ATH") == .accepted)
         #expect(try AmbaASCIIReply.acknowledgement(Array("@ATH;ERROR#".utf8), command: "ATH") == .refused)
     }
+
+    /// A device id that gives the password back, whole or four characters of it in a row.
+    @Test func anIdThatGivesThePasswordBackIsSeen() throws {
+        let secret = try AmbaASCIIPassword("Zq8Wv3Lm")
+        for echoed in ["Zq8Wv3Lm", "CAM-Zq8Wv3Lm-01", "Zq8W", "v3Lm", "8Wv3L"] {
+            #expect(secret.isEchoed(in: echoed), "\(echoed)")
+        }
+        for fine in ["CAM-0042", "Zq8", "Lm", "zq8wv3lm", "Zq8Wv3Lx"] {
+            #expect(!secret.isEchoed(in: fine), "\(fine)")
+        }
+    }
 }
+

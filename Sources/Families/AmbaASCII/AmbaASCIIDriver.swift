@@ -63,9 +63,16 @@ public struct AmbaASCIIDriver: StorageSwitchDriver {
                     report.steps[report.steps.count - 1].answer = "ERROR: password refused"
                     report.outcome = .passwordRefused
                     return report
+                case .deviceId(let id) where password.isEchoed(in: id.value):
+                    // Never quoted: the "id" is the password, or a piece of it.
+                    let refusal = "the device id gives the password back; refused, not shown"
+                    report.steps[report.steps.count - 1].answer = refusal
+                    report.outcome = .failed(RecorderError(.malformedReply(refusal), context: ["amba-ascii @Gdv"]))
+                    return report
                 case .deviceId(let id):
                     report.steps[report.steps.count - 1].answer = "device id \(id)"
                     report.deviceId = id.value
+                    report.passwordAccepted = true
                 }
             } catch {
                 report.steps[report.steps.count - 1].answer = error.description

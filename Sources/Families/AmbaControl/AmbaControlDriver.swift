@@ -37,6 +37,7 @@ public struct AmbaControlDriver: StorageSwitchDriver {
         switch await result(of: "login", on: link, timeout: request.timeout) {
         case .success(let r) where r.accepted:
             report.steps.append(UnlockStep(command: login, carriedPassword: true, answer: "accepted"))
+            report.passwordAccepted = true
         case .success(let r):
             report.steps.append(UnlockStep(command: login, carriedPassword: true, answer: "refused (status \(r.status))"))
             report.outcome = .passwordRefused

@@ -75,7 +75,10 @@ actor AmbaASCIIDevice: SimulatedTransferDevice {
             guard passwordMatched == true else { return Array("@Gdv;ERROR#".utf8) }
             loggedIn = true
             if personality.has(.echoPassword) {
-                return Array("@Gdv;".utf8) + personality.password + Array(";".utf8) + personality.password + Array("!#".utf8)
+                // The password as the device id, in the reply's own shape: an id of letters
+                // and digits passes every check of the id's form, so only the gateway's
+                // comparison with the password can refuse it.
+                return Array("@Gdv;8;".utf8) + personality.password + Array("#".utf8)
             }
             let id = personality.vendor.faults.compactMap { if case .garbageId(let g) = $0 { g } else { nil } }.first ?? personality.vendor.deviceId
             text = "@Gdv;8;\(id)#"
