@@ -42,6 +42,12 @@ public actor VendorDock {
         out = DockOutcome(bay: context.config.bayName(port: appearance.port))
     }
 
+    /// The names a refusal is remembered and looked up under. A recorder with no USB serial
+    /// cannot be told from another of its family: a refusal by one is also kept under
+    /// `no-serial:FAMILY` and withholds the password from every serial-less recorder of that
+    /// family, in any bay (else moving it to the next bay would earn it another attempt).
+    var refusalKeys: [String] { keyIsUSBSerial ? [recorderKey] : [recorderKey, "no-serial:\(family)"] }
+
     var port: String { appearance.port }
     var bay: String { context.config.bayName(port: port) }
     var family: String { appearance.family.name }
@@ -54,7 +60,7 @@ public actor VendorDock {
                                             "recorder": recorderKey])
         let standing: StorageDance.PasswordStanding
         do {
-            if let refusal = try context.journal.passwordRefusal(recorder: recorderKey) {
+            if let refusal = try refusalKeys.lazy.compactMap({ try self.context.journal.passwordRefusal(recorder: $0) }).first {
                 standing = .refusedEarlier(refusal.refusedUTC)
             } else {
                 standing = context.vendor.password(for: recorderKey) == nil ? .none : .available
@@ -216,8 +222,10 @@ public actor VendorDock {
         switch action {
         case .rememberRefusedPassword:
             do {
-                try context.journal.rememberPasswordRefusal(.init(recorder: recorderKey, family: family, bay: bay,
-                                                                  refusedUTC: UTCTimestamp.string(Date())))
+                for key in refusalKeys {
+                    try context.journal.rememberPasswordRefusal(.init(recorder: key, family: family, bay: bay,
+                                                                      refusedUTC: UTCTimestamp.string(Date())))
+                }
             } catch {
                 await audit(.error, detail: ["reason": "cannot remember the password refusal: \(error)"])
             }

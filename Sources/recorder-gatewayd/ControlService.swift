@@ -138,25 +138,27 @@ func controlHandler(gateway: Gateway, progress: ProgressBoard) -> ControlServer.
             }))
         case "refusals":
             // A vendor recorder's refused password is not sent again until it is cleared here.
-            func listed() -> [RefusalsResult.Refusal] {
-                ((try? gateway.journal.passwordRefusals()) ?? []).map {
+            // A journal that cannot be read is an error, never "no refusals": that would invite
+            // a technician to dock again.
+            func listed() throws -> [RefusalsResult.Refusal] {
+                try gateway.journal.passwordRefusals().map {
                     RefusalsResult.Refusal(recorder: $0.recorder, family: $0.family, bay: $0.bay, refusedUTC: $0.refusedUTC)
                 }
             }
-            guard let recorder = request.args["clear"] else { return .success(RefusalsResult(refusals: listed(), cleared: nil)) }
-            let cleared: Journal.PasswordRefusal?
             do {
-                cleared = try gateway.journal.clearPasswordRefusal(recorder: recorder)
+                guard let recorder = request.args["clear"] else { return .success(RefusalsResult(refusals: try listed(), cleared: nil)) }
+                guard let refusal = try gateway.journal.passwordRefusal(recorder: recorder) else {
+                    return .failure(ControlError(code: "not-found", message: "no password refusal is remembered for \(recorder)"))
+                }
+                // Audited before it is forgotten: a clearing the log cannot name does not happen.
+                try await gateway.context.audit.append(.passwordRefusalCleared, serial: refusal.recorder, bay: refusal.bay,
+                                                       detail: ["family": refusal.family, "refusedUTC": refusal.refusedUTC])
+                _ = try gateway.journal.clearPasswordRefusal(recorder: recorder)
+                return .success(RefusalsResult(refusals: try listed(), cleared: .init(recorder: refusal.recorder, family: refusal.family,
+                                                                                     bay: refusal.bay, refusedUTC: refusal.refusedUTC)))
             } catch {
                 return .failure(ControlError(code: "failed", message: "\(error)"))
             }
-            guard let cleared else {
-                return .failure(ControlError(code: "not-found", message: "no password refusal is remembered for \(recorder)"))
-            }
-            _ = try? await gateway.context.audit.append(.passwordRefusalCleared, serial: cleared.recorder, bay: cleared.bay,
-                                                        detail: ["family": cleared.family, "refusedUTC": cleared.refusedUTC])
-            return .success(RefusalsResult(refusals: listed(), cleared: .init(recorder: cleared.recorder, family: cleared.family,
-                                                                             bay: cleared.bay, refusedUTC: cleared.refusedUTC)))
         default:
             return .failure(ControlError(code: "unknown-command", message: "no command \(request.command) (known: ping, devices, info, files, diagnose, capture, queue, front, retry, prune, refusals)"))
         }
