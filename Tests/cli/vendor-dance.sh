@@ -126,7 +126,7 @@ ok = (u["family"] == "amba-ascii" and cmds[0] == "@Ver;8;00000000;#" and "@Gdv;8
       and u["identitySources"]["serial"] == "usb-serial" and u["identitySources"]["hardwareId"] == "device"
       and u["identitySources"]["officerNumber"] == "assignment-table" and c["recorder"]["officerNumber"] == "012345"
       and c["recorder"]["officerName"] == "张三" and u["clockEstimate"]["estimate"] is True and "returnedAfterMs" in u
-      and u["returnWaitMs"] == 3000 and "clock" not in c)
+      and u["returnWaitMs"] == 60000 and "clock" not in c)
 sys.exit(0 if ok else print(json.dumps(u, ensure_ascii=False, indent=1)) or 1)
 PY
 check "the custody record of amba-ctrl: control transfers, no device id, officer from the table" python3 - "$work/both/store/bags" <<'PY'
