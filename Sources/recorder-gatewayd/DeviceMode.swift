@@ -58,7 +58,10 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
                 }
                 continue
             }
-            if device.isMassStorage || known.contains(where: { $0.interfaceClass == massStorageClass }) {
+            // Ids the database lists for another interface (a protocol v1 recorder) keep their
+            // model's path: it claims only its own class, and says why it cannot.
+            let otherClass = !known.isEmpty && !known.contains(where: { $0.interfaceClass == massStorageClass })
+            if (device.isMassStorage && !otherClass) || known.contains(where: { $0.interfaceClass == massStorageClass }) {
                 // A disk: a vendor recorder's return (the dance on that port takes it), a
                 // mass-storage recorder, or a stranger's stick, which is never opened.
                 let arrival = MassStorageArrival(port: device.portPath, vendorId: device.vendorId, productId: device.productId,
