@@ -20,13 +20,14 @@ final class DanceBoard: @unchecked Sendable {
     private let lock = NSLock()
     private var dances: [String: Dance] = [:]
 
-    /// Starts telling the dance at `device.portPath` about the bus; returns its bus.
-    func start(_ device: DockedDevice, serial: String?) -> AsyncStream<VendorAppearance.BusEvent> {
-        let (stream, continuation) = AsyncStream<VendorAppearance.BusEvent>.makeStream()
+    /// Starts telling a dance at `device.portPath` about the bus and returns its bus; nil when
+    /// a dance runs there already (it keeps its bus).
+    func start(_ device: DockedDevice, serial: String?) -> AsyncStream<VendorAppearance.BusEvent>? {
         lock.lock()
-        dances[device.portPath]?.bus.finish()
+        defer { lock.unlock() }
+        guard dances[device.portPath] == nil else { return nil }
+        let (stream, continuation) = AsyncStream<VendorAppearance.BusEvent>.makeStream()
         dances[device.portPath] = Dance(syspath: device.syspath, serial: serial ?? device.serial, bus: continuation)
-        lock.unlock()
         return stream
     }
 
