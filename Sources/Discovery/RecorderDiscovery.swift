@@ -11,6 +11,28 @@ public struct DockedDevice: Hashable, Sendable {
     public var address: UInt8
     public var vendorId: UInt16
     public var productId: UInt16
+    /// udev's ID_USB_INTERFACES: every interface's class, subclass and protocol, ":080650:" for
+    /// a Bulk-Only mass-storage one; nil when udev gave none.
+    public var interfaces: String? = nil
+    /// udev's ID_SERIAL_SHORT (the device's iSerialNumber); untrusted, nil when it has none.
+    public var serial: String? = nil
+
+    public init(syspath: String, portPath: String, bus: UInt8, address: UInt8, vendorId: UInt16, productId: UInt16,
+                interfaces: String? = nil, serial: String? = nil) {
+        self.syspath = syspath
+        self.portPath = portPath
+        self.bus = bus
+        self.address = address
+        self.vendorId = vendorId
+        self.productId = productId
+        self.interfaces = interfaces
+        self.serial = serial
+    }
+
+    /// Whether one of its interfaces is USB mass storage (class 08), by ID_USB_INTERFACES.
+    public var isMassStorage: Bool {
+        (interfaces ?? "").split(separator: ":").contains { $0.count == 6 && $0.hasPrefix("08") }
+    }
 }
 
 /// What udev reported.
@@ -22,15 +44,16 @@ public enum DockEvent: Hashable, Sendable {
     case undocked(DockedDevice)
 }
 
-/// Watches udev for USB devices of the models the gateway knows: those present at start, then
-/// every add and remove. The only user of libudev in the gateway.
+/// Watches udev for the USB devices the gateway wants to hear of (the models it knows, and any
+/// mass-storage device, which it must refuse): those present at start, then every add and
+/// remove. The only user of libudev in the gateway.
 ///
 /// Guarantees: every `docked` is followed by at most one `undocked` for the same syspath; a
 /// device that appears and disappears within the debounce interval produces no events; libudev
 /// objects are only touched on one serial queue.
 public final class RecorderDiscovery: @unchecked Sendable {
     private let queue = DispatchQueue(label: "recorder-discovery")
-    private let isRecorder: @Sendable (UInt16, UInt16) -> Bool
+    private let wanted: @Sendable (DockedDevice) -> Bool
     private let debounce: DispatchTimeInterval
     private var udev: OpaquePointer?
     private var monitor: OpaquePointer?
@@ -42,8 +65,15 @@ public final class RecorderDiscovery: @unchecked Sendable {
     /// - Parameters:
     ///   - isRecorder: whether a vendor/product id pair is a recorder (the device database).
     ///   - debounce: how long a new device must stay before it counts as docked.
-    public init(isRecorder: @escaping @Sendable (UInt16, UInt16) -> Bool, debounce: Duration = .milliseconds(300)) {
-        self.isRecorder = isRecorder
+    public convenience init(isRecorder: @escaping @Sendable (UInt16, UInt16) -> Bool, debounce: Duration = .milliseconds(300)) {
+        self.init(wanted: { isRecorder($0.vendorId, $0.productId) }, debounce: debounce)
+    }
+
+    /// - Parameters:
+    ///   - wanted: whether a device is to be reported (its ids, interfaces, serial).
+    ///   - debounce: how long a new device must stay before it counts as docked.
+    public init(wanted: @escaping @Sendable (DockedDevice) -> Bool, debounce: Duration = .milliseconds(300)) {
+        self.wanted = wanted
         let ms = Int(debounce.components.seconds * 1000 + debounce.components.attoseconds / 1_000_000_000_000_000)
         self.debounce = .milliseconds(ms)
     }
@@ -108,7 +138,7 @@ public final class RecorderDiscovery: @unchecked Sendable {
         var entry = udev_enumerate_get_list_entry(e)
         while let current = entry {
             if let path = udev_list_entry_get_name(current), let device = udev_device_new_from_syspath(udev, path) {
-                if let docked = describe(device), isRecorder(docked.vendorId, docked.productId), present[docked.syspath] == nil {
+                if let docked = describe(device), wanted(docked), present[docked.syspath] == nil {
                     present[docked.syspath] = docked
                     continuation?.yield(.docked(docked))
                 }
@@ -123,7 +153,17 @@ public final class RecorderDiscovery: @unchecked Sendable {
         while let device = udev_monitor_receive_device(monitor) {
             defer { udev_device_unref(device) }
             let action = udev_device_get_action(device).map { String(cString: $0) } ?? ""
-            guard let d = describe(device), isRecorder(d.vendorId, d.productId) else { continue }
+            if action == "remove" {
+                // Known by its syspath: the event's description may lack what the add had.
+                guard let syspath = udev_device_get_syspath(device).map({ String(cString: $0) }) else { continue }
+                if let item = pending.removeValue(forKey: syspath) {
+                    item.cancel() // flapped: never reported
+                } else if let known = present.removeValue(forKey: syspath) {
+                    continuation?.yield(.undocked(known))
+                }
+                continue
+            }
+            guard let d = describe(device), wanted(d) else { continue }
             switch action {
             case "add", "bind", "change":
                 guard present[d.syspath] == nil, pending[d.syspath] == nil else { continue }
@@ -135,12 +175,6 @@ public final class RecorderDiscovery: @unchecked Sendable {
                 }
                 pending[d.syspath] = item
                 queue.asyncAfter(deadline: .now() + debounce, execute: item)
-            case "remove":
-                if let item = pending.removeValue(forKey: d.syspath) {
-                    item.cancel() // flapped: never reported
-                } else if let known = present.removeValue(forKey: d.syspath) {
-                    continuation?.yield(.undocked(known))
-                }
             default:
                 continue
             }
@@ -166,7 +200,8 @@ public final class RecorderDiscovery: @unchecked Sendable {
         guard let vendor, let product else { return nil }
         let bus = (property("BUSNUM") ?? attribute("busnum")).flatMap { UInt8($0.trimmingCharacters(in: .whitespaces)) } ?? 0
         let address = (property("DEVNUM") ?? attribute("devnum")).flatMap { UInt8($0.trimmingCharacters(in: .whitespaces)) } ?? 0
-        return DockedDevice(syspath: syspath, portPath: sysname, bus: bus, address: address, vendorId: vendor, productId: product)
+        return DockedDevice(syspath: syspath, portPath: sysname, bus: bus, address: address, vendorId: vendor, productId: product,
+                            interfaces: property("ID_USB_INTERFACES"), serial: property("ID_SERIAL_SHORT") ?? attribute("serial"))
     }
 }
 

@@ -156,15 +156,18 @@ public actor Gateway {
     /// unlock, switch, the wait for its return as mass storage on the same port, and the dock
     /// session of the returned disk, whose driver `driverFor` gives by its USB ids (nil: the
     /// device database does not list it, and it is not read). A bay that is still busy is
-    /// refused (returns false).
+    /// refused (returns false). `ended` hears the outcome once the dance and its dock session
+    /// are over (the udev adapter stops feeding the dance's bus then).
     @discardableResult
     public func dockVendor(_ appearance: VendorAppearance,
-                           driverFor: @escaping @Sendable (MassStorageArrival) -> (any RecorderDriver)?) -> Bool {
+                           driverFor: @escaping @Sendable (MassStorageArrival) -> (any RecorderDriver)?,
+                           ended: @escaping @Sendable (DockOutcome) -> Void = { _ in }) -> Bool {
         let port = appearance.port
         guard running[port] == nil else { return false }
         let dance = VendorDock(context: context, appearance: appearance, driverFor: driverFor)
         running[port] = Task {
             let outcome = await dance.run()
+            ended(outcome)
             self.finished(port: port, outcome)
             return outcome
         }

@@ -33,6 +33,9 @@ public final class ProgressBoard: @unchecked Sendable {
 
     public enum Phase: String, Sendable {
         case identifying, authenticating, cataloguing, ingesting, verifying, finalizing, forwarding, releasing, done, interrupted, error
+        /// A device in the bay the gateway will not read (a USB stick, a card reader, a
+        /// recorder's disk that did not arrive through an unlock there): nothing was opened.
+        case refused
     }
 
     /// What the docks that ended since the service started add up to: the metrics' own type,
@@ -61,7 +64,7 @@ public final class ProgressBoard: @unchecked Sendable {
             order.append(bay)
         }
         change(&bays[bay]!)
-        if [.done, .interrupted, .error].contains(bays[bay]!.phase), bays[bay]!.ended == nil {
+        if [.done, .interrupted, .error, .refused].contains(bays[bay]!.phase), bays[bay]!.ended == nil {
             bays[bay]!.ended = Date()
         }
     }

@@ -31,19 +31,43 @@ public struct VendorAppearance: Sendable {
     }
 }
 
-/// A mass-storage device that appeared: where, its link, its USB ids.
+/// A mass-storage device that appeared: where, its USB ids, and how to reach it. It is opened
+/// only when the dance acquires it: a device the dance refuses (another port, too late) is
+/// never opened by the udev adapter, only let go (`discard`).
 public struct MassStorageArrival: Sendable {
     public var port: String
-    public var link: any USBTransferLink
     public var vendorId: UInt16
     public var productId: UInt16
+    /// Opens (claims) the device's mass-storage interface; throws a message saying why not.
+    public var open: @Sendable () async throws(ArrivalOpenError) -> any USBTransferLink
+    /// Lets go of a device that will not be read (closes a link already open, if any).
+    public var discard: @Sendable () async -> Void
 
+    /// A device whose link is open already (the simulator's).
     public init(port: String, link: any USBTransferLink, vendorId: UInt16, productId: UInt16) {
         self.port = port
-        self.link = link
         self.vendorId = vendorId
         self.productId = productId
+        self.open = { () throws(ArrivalOpenError) in link }
+        self.discard = { await link.close() }
     }
+
+    /// A device opened on demand (the udev adapter's: libusb).
+    public init(port: String, vendorId: UInt16, productId: UInt16,
+                open: @escaping @Sendable () async throws(ArrivalOpenError) -> any USBTransferLink,
+                discard: @escaping @Sendable () async -> Void = {}) {
+        self.port = port
+        self.vendorId = vendorId
+        self.productId = productId
+        self.open = open
+        self.discard = discard
+    }
+}
+
+/// A returned disk could not be opened: what the adapter said.
+public struct ArrivalOpenError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// What the dance needs from the kiosk's configuration, read at start.

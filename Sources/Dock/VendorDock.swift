@@ -168,7 +168,7 @@ public actor VendorDock {
         }
         for action in actions {
             if case .refuse(let where_, let reason) = action {
-                await arrival.link.close()
+                await arrival.discard()
                 await refused(where_, reason)
             } else {
                 await perform(action)
@@ -192,12 +192,20 @@ public actor VendorDock {
         returnedAfter = { if case .acquiring(let ms) = dance.state { ms } else { nil } }()
         guard let driver = driverFor(arrival) else {
             let why = String(format: "it came back as USB device %04x:%04x, which the device database does not list as mass storage", arrival.vendorId, arrival.productId)
-            await arrival.link.close()
+            await arrival.discard()
             for a in dance.handle(.mediumUnreadable(why)) { await perform(a) }
             return await endedWithoutRead()
         }
+        let link: any USBTransferLink
+        do throws(ArrivalOpenError) {
+            link = try await arrival.open()
+        } catch {
+            await arrival.discard()
+            for a in dance.handle(.mediumUnreadable("the disk it came back as cannot be opened: \(error)")) { await perform(a) }
+            return await endedWithoutRead()
+        }
         let session = DockSession(context: context, port: port, dance: self)
-        var outcome = await session.run(link: .transfers(arrival.link), driver: driver)
+        var outcome = await session.run(link: .transfers(link), driver: driver)
         if dance.outcome == nil {
             // The session ended before the medium was read (the disk could not be opened).
             for a in dance.handle(.mediumUnreadable(outcome.result == .completed ? "no medium" : "\(outcome.result)")) { await perform(a) }
@@ -230,7 +238,7 @@ public actor VendorDock {
                 await audit(.error, detail: ["reason": "cannot remember the password refusal: \(error)"])
             }
         case .refuse(let where_, let reason):
-            if let arrival = pendingArrival, arrival.port == where_ { await arrival.link.close() }
+            if let arrival = pendingArrival, arrival.port == where_ { await arrival.discard() }
             await refused(where_, reason)
         case .rememberVolumes(let volumes):
             try? context.journal.rememberRecorderVolumes(recorder: recorderKey, volumes, seenUTC: UTCTimestamp.string(Date()))

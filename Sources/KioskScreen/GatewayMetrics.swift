@@ -75,7 +75,7 @@ public struct MetricsInput: Sendable {
 public enum GatewayMetrics {
     /// The dock phases, each a `phase` label value of `recorder_gateway_bays`.
     public static let phases = ["identifying", "authenticating", "cataloguing", "ingesting", "verifying", "finalizing",
-                                "forwarding", "releasing", "done", "interrupted", "error"]
+                                "forwarding", "releasing", "done", "interrupted", "error", "refused"]
 
     public static func families(_ input: MetricsInput) -> [MetricFamily] {
         let t = input.totals

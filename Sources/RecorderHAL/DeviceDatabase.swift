@@ -20,9 +20,14 @@ public struct RecorderModel: Hashable, Sendable, Codable {
     /// The model's own settings for its driver (`RecorderDriver.configured(with:)`), e.g.
     /// `shortNameCodePage` for a mass-storage card whose 8.3 names are GBK; empty for most.
     public var driverOptions: [String: String]
+    /// The disk a vendor recorder becomes after its unlock (`"readAfterUnlockOnly": true`): read
+    /// only when it arrives through a family's unlock on the port it appears on, never when
+    /// it is simply plugged in (Docs/operations.md, "Adding a recorder model"). False for a
+    /// model that is a recorder as soon as it is docked.
+    public var readAfterUnlockOnly: Bool
 
     public init(name: String, vendorId: UInt16, productId: UInt16, interfaceClass: UInt8, driver: String,
-                bulkEndpoints: Set<UInt8>? = nil, driverOptions: [String: String] = [:]) {
+                bulkEndpoints: Set<UInt8>? = nil, driverOptions: [String: String] = [:], readAfterUnlockOnly: Bool = false) {
         self.name = name
         self.vendorId = vendorId
         self.productId = productId
@@ -30,6 +35,7 @@ public struct RecorderModel: Hashable, Sendable, Codable {
         self.driver = driver
         self.bulkEndpoints = bulkEndpoints
         self.driverOptions = driverOptions
+        self.readAfterUnlockOnly = readAfterUnlockOnly
     }
 
     /// "1209:0001".
@@ -90,7 +96,7 @@ public struct DeviceDatabase: Hashable, Sendable {
         for (i, m) in list.enumerated() {
             let at = "models[\(i)]."
             for key in m.keys where !["name", "vendorId", "productId", "interfaceClass", "driver", "bulkEndpoints", "driverOptions",
-                                      "comment"].contains(key) {
+                                      "readAfterUnlockOnly", "comment"].contains(key) {
                 throw DeviceDatabaseError(field: at + key, reason: "is not a known key")
             }
             guard let name = m["name"] as? String, !name.isEmpty else {
@@ -143,6 +149,17 @@ public struct DeviceDatabase: Hashable, Sendable {
                     }
                 }
             }
+            var afterUnlockOnly = false
+            if let given = m["readAfterUnlockOnly"] {
+                guard let flag = given as? Bool else {
+                    throw DeviceDatabaseError(field: at + "readAfterUnlockOnly", reason: "must be true or false")
+                }
+                afterUnlockOnly = flag
+                guard !afterUnlockOnly || registry.driver(named: driver) != nil else {
+                    throw DeviceDatabaseError(field: at + "readAfterUnlockOnly",
+                                              reason: "marks a disk read after an unlock; \(driver) is not a reading driver")
+                }
+            }
             // Two models may share USB ids only when their interfaces tell them apart: another
             // class, or both listing bulk endpoints, and different ones.
             for other in models where other.vendorId == vid && other.productId == pid && other.interfaceClass == UInt8(cls) {
@@ -153,7 +170,7 @@ public struct DeviceDatabase: Hashable, Sendable {
                 }
             }
             models.append(RecorderModel(name: name, vendorId: vid, productId: pid, interfaceClass: UInt8(cls), driver: driver,
-                                        bulkEndpoints: endpoints, driverOptions: options))
+                                        bulkEndpoints: endpoints, driverOptions: options, readAfterUnlockOnly: afterUnlockOnly))
         }
         self.models = models
     }

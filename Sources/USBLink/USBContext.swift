@@ -129,7 +129,7 @@ public final class USBContext: @unchecked Sendable {
     }
 
     /// `open()` until it succeeds, a failure that cannot pass, or `patience` runs out.
-    private func retryingOpen<Link>(patience: Duration, retrying: (@Sendable (USBError) -> Void)?,
+    func retryingOpen<Link>(patience: Duration, retrying: (@Sendable (USBError) -> Void)?,
                                     _ open: () throws(USBError) -> Link) async throws(USBError) -> Link {
         let deadline = ContinuousClock.now + patience
         while true {
@@ -160,20 +160,40 @@ public final class USBContext: @unchecked Sendable {
     /// interface and claims it. The handle is the caller's to close.
     private func claim(bus: UInt8, address: UInt8, interfaceClass: UInt8, subclass: UInt8?, protocol interfaceProtocol: UInt8?)
         throws(USBError) -> (handle: OpaquePointer, endpoints: (interface: UInt8, out: UInt8, in: UInt8, maxPacket: Int), name: String) {
+        let claimed = try claimInterface(bus: bus, address: address, interfaceClass: interfaceClass, subclass: subclass,
+                                         protocol: interfaceProtocol, needsBulk: true)
+        // needsBulk: the layout has both.
+        let l = claimed.layout
+        return (claimed.handle, (l.interface, l.out ?? 0, l.in ?? 0, l.maxPacket), claimed.name)
+    }
+
+    /// The device at `bus`/`address` in libusb's list (a new reference, the caller's to unref).
+    func findDevice(bus: UInt8, address: UInt8) throws(USBError) -> OpaquePointer {
         var list: UnsafeMutablePointer<OpaquePointer?>?
         let count = libusb_get_device_list(context, &list)
         guard count >= 0, let list else { throw USBError("libusb_get_device_list", Int32(count)) }
         defer { libusb_free_device_list(list, 1) }
-        var found: OpaquePointer?
         for i in 0..<count {
-            if let d = list[i], libusb_get_bus_number(d) == bus, libusb_get_device_address(d) == address { found = d }
+            if let d = list[i], libusb_get_bus_number(d) == bus, libusb_get_device_address(d) == address { return libusb_ref_device(d) }
         }
-        guard let device = found else {
-            throw USBError("find USB device \(bus)/\(address)", LIBUSB_ERROR_NOT_FOUND.rawValue)
-        }
+        throw USBError("find USB device \(bus)/\(address)", LIBUSB_ERROR_NOT_FOUND.rawValue)
+    }
+
+    /// Opens the device at `bus`/`address`, detaches the kernel's driver from the first
+    /// interface of the class given (with a bulk IN and OUT endpoint when `needsBulk`) and
+    /// claims it. The handle is the caller's to close.
+    func claimInterface(bus: UInt8, address: UInt8, interfaceClass: UInt8, subclass: UInt8?, protocol interfaceProtocol: UInt8?,
+                        needsBulk: Bool) throws(USBError) -> (handle: OpaquePointer, layout: InterfaceLayout, name: String) {
+        let device = try findDevice(bus: bus, address: address)
+        defer { libusb_unref_device(device) }
         let info = Self.info(device)
         let name = info?.portPath ?? "\(bus)/\(address)"
-        let endpoints = try Self.bulkEndpoints(device, interfaceClass: interfaceClass, subclass: subclass, protocol: interfaceProtocol)
+        guard let layout = try Self.layout(device, interfaceClass: interfaceClass, subclass: subclass, protocol: interfaceProtocol,
+                                           needsBulk: needsBulk) else {
+            // NOT_SUPPORTED, not NOT_FOUND: the device is there but unusable, and retrying cannot help.
+            throw USBError("find a \(Self.kind(interfaceClass, subclass, interfaceProtocol)) interface"
+                           + (needsBulk ? " with a bulk IN and a bulk OUT endpoint" : ""), LIBUSB_ERROR_NOT_SUPPORTED.rawValue)
+        }
         var handle: OpaquePointer?
         var rc = libusb_open(device, &handle)
         guard rc == 0, let handle else { throw USBError("libusb_open \(name)", rc) }
@@ -181,32 +201,44 @@ public final class USBContext: @unchecked Sendable {
         // release it (libusb's auto-detach would re-attach): a recorder's volume must not be
         // bound to usb-storage, and mounted by udisks, the moment the gateway lets go. No
         // kernel driver (the usual case, and umockdev) is not an error.
-        if libusb_kernel_driver_active(handle, Int32(endpoints.interface)) == 1 {
-            _ = libusb_detach_kernel_driver(handle, Int32(endpoints.interface))
+        if libusb_kernel_driver_active(handle, Int32(layout.interface)) == 1 {
+            _ = libusb_detach_kernel_driver(handle, Int32(layout.interface))
         }
-        rc = libusb_claim_interface(handle, Int32(endpoints.interface))
+        rc = libusb_claim_interface(handle, Int32(layout.interface))
         guard rc == 0 else {
             libusb_close(handle)
-            throw USBError("claim interface \(endpoints.interface) of \(name)", rc)
+            throw USBError("claim interface \(layout.interface) of \(name)", rc)
         }
         // The endpoints were found in an alternate setting: make it the active one.
-        if endpoints.alternate != 0 {
-            rc = libusb_set_interface_alt_setting(handle, Int32(endpoints.interface), Int32(endpoints.alternate))
+        if layout.alternate != 0 {
+            rc = libusb_set_interface_alt_setting(handle, Int32(layout.interface), Int32(layout.alternate))
             guard rc == 0 else {
-                libusb_release_interface(handle, Int32(endpoints.interface))
+                libusb_release_interface(handle, Int32(layout.interface))
                 libusb_close(handle)
-                throw USBError("select alternate setting \(endpoints.alternate) of interface \(endpoints.interface) of \(name)", rc)
+                throw USBError("select alternate setting \(layout.alternate) of interface \(layout.interface) of \(name)", rc)
             }
         }
-        return (handle, (endpoints.interface, endpoints.out, endpoints.in, endpoints.maxPacket), name)
+        return (handle, layout, name)
     }
 
-    /// The interface number and bulk endpoints of the first interface of `interfaceClass` (and
-    /// `subclass` and `protocol` when given), read from the active configuration rather than
-    /// assumed.
-    static func bulkEndpoints(_ device: OpaquePointer, interfaceClass: UInt8, subclass: UInt8? = nil,
-                              protocol interfaceProtocol: UInt8? = nil) throws(USBError)
-        -> (interface: UInt8, alternate: UInt8, out: UInt8, in: UInt8, maxPacket: Int) {
+    /// One interface's alternate setting as its descriptors give it: where the gateway's
+    /// pipes are, read from the configuration rather than assumed.
+    struct InterfaceLayout {
+        var interface: UInt8
+        var alternate: UInt8
+        /// The first bulk OUT and bulk IN endpoints, when it has them.
+        var out: UInt8?
+        var `in`: UInt8?
+        /// Every bulk endpoint's address (IN ones with bit 7 set).
+        var bulkEndpoints: Set<UInt8>
+        var maxPacket: Int
+    }
+
+    /// The first alternate setting of an interface of `interfaceClass` (and `subclass` and
+    /// `protocol` when given) in the active configuration (else the first), that has a bulk IN
+    /// and a bulk OUT endpoint when `needsBulk`; nil when there is none.
+    static func layout(_ device: OpaquePointer, interfaceClass: UInt8, subclass: UInt8? = nil,
+                       protocol interfaceProtocol: UInt8? = nil, needsBulk: Bool) throws(USBError) -> InterfaceLayout? {
         var config: UnsafeMutablePointer<libusb_config_descriptor>?
         var rc = libusb_get_active_config_descriptor(device, &config)
         if rc != 0 { rc = libusb_get_config_descriptor(device, 0, &config) }
@@ -219,25 +251,43 @@ public final class USBContext: @unchecked Sendable {
                 guard alt.bInterfaceClass == interfaceClass,
                       subclass.map({ alt.bInterfaceSubClass == $0 }) ?? true,
                       interfaceProtocol.map({ alt.bInterfaceProtocol == $0 }) ?? true else { continue }
-                var out: UInt8?, input: UInt8?, packet = 512
+                var layout = InterfaceLayout(interface: alt.bInterfaceNumber, alternate: alt.bAlternateSetting, out: nil, in: nil,
+                                             bulkEndpoints: [], maxPacket: 64)
                 for e in 0..<Int(alt.bNumEndpoints) {
                     let ep = alt.endpoint[e]
                     guard ep.bmAttributes & 0x03 == UInt8(LIBUSB_TRANSFER_TYPE_BULK.rawValue) else { continue }
                     // An endpoint that cannot carry a packet is no endpoint at all.
                     guard ep.wMaxPacketSize & 0x7FF > 0 else { continue }
+                    layout.bulkEndpoints.insert(ep.bEndpointAddress)
                     if ep.bEndpointAddress & 0x80 != 0 {
-                        if input == nil { input = ep.bEndpointAddress; packet = Int(ep.wMaxPacketSize & 0x7FF) }
-                    } else if out == nil {
-                        out = ep.bEndpointAddress
+                        if layout.in == nil { layout.in = ep.bEndpointAddress; layout.maxPacket = Int(ep.wMaxPacketSize & 0x7FF) }
+                    } else if layout.out == nil {
+                        layout.out = ep.bEndpointAddress
                     }
                 }
-                if let out, let input { return (alt.bInterfaceNumber, alt.bAlternateSetting, out, input, packet) }
+                if !needsBulk || (layout.out != nil && layout.in != nil) { return layout }
             }
         }
+        return nil
+    }
+
+    /// The interface number and bulk endpoints of the first interface of `interfaceClass` (and
+    /// `subclass` and `protocol` when given), read from the active configuration rather than
+    /// assumed.
+    static func bulkEndpoints(_ device: OpaquePointer, interfaceClass: UInt8, subclass: UInt8? = nil,
+                              protocol interfaceProtocol: UInt8? = nil) throws(USBError)
+        -> (interface: UInt8, alternate: UInt8, out: UInt8, in: UInt8, maxPacket: Int) {
+        if let l = try layout(device, interfaceClass: interfaceClass, subclass: subclass, protocol: interfaceProtocol, needsBulk: true),
+           let out = l.out, let input = l.in {
+            return (l.interface, l.alternate, out, input, l.maxPacket)
+        }
         // NOT_SUPPORTED, not NOT_FOUND: the device is there but unusable, and retrying cannot help.
-        let kind = "class 0x\(String(interfaceClass, radix: 16))" + (subclass.map { " subclass 0x\(String($0, radix: 16))" } ?? "")
-            + (interfaceProtocol.map { " protocol 0x\(String($0, radix: 16))" } ?? "")
-        throw USBError("find a \(kind) interface with a bulk IN and a bulk OUT endpoint",
+        throw USBError("find a \(kind(interfaceClass, subclass, interfaceProtocol)) interface with a bulk IN and a bulk OUT endpoint",
                        LIBUSB_ERROR_NOT_SUPPORTED.rawValue)
+    }
+
+    static func kind(_ interfaceClass: UInt8, _ subclass: UInt8?, _ interfaceProtocol: UInt8?) -> String {
+        "class 0x\(String(interfaceClass, radix: 16))" + (subclass.map { " subclass 0x\(String($0, radix: 16))" } ?? "")
+            + (interfaceProtocol.map { " protocol 0x\(String($0, radix: 16))" } ?? "")
     }
 }

@@ -12,14 +12,19 @@ import RecorderHAL
 /// reported as `.stalled` and left halted (the protocol above clears it); a vanished device
 /// fails that call and every later one with `.deviceGone`. Nothing is posted ahead, so no byte
 /// arrives that the caller did not ask for.
+///
+/// A vendor interface may have no bulk endpoint at all (amba-ctrl talks over the default pipe
+/// only): such a link is control-only, and its bulk calls throw `.io` naming the missing
+/// endpoint without touching the device.
 public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
     public let description: String
     public let interfaceNumber: UInt8
     public let capacityBytesPerSecond: Double?
     public let serialNumber: String?
     private let handle: OpaquePointer
-    private let outEndpoint: UInt8
-    private let inEndpoint: UInt8
+    /// nil on a control-only link.
+    private let outEndpoint: UInt8?
+    private let inEndpoint: UInt8?
 
     private let lock = NSLock()
     /// Transfers submitted or about to be, which `close()` cancels.
@@ -32,7 +37,7 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
     private var closing = false
     private let clearQueue = DispatchQueue(label: "usb-transfer-pipes-clear-halt")
 
-    init(handle: OpaquePointer, interface: UInt8, outEndpoint: UInt8, inEndpoint: UInt8, maxPacket: Int, name: String,
+    init(handle: OpaquePointer, interface: UInt8, outEndpoint: UInt8?, inEndpoint: UInt8?, maxPacket: Int, name: String,
          serialNumber: String? = nil) {
         self.handle = handle
         self.serialNumber = serialNumber
@@ -49,9 +54,10 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
 
     public func bulkOut(_ bytes: [UInt8], timeout: Duration) async throws(LinkError) {
         let ms = timeout.transferMilliseconds
+        let outEndpoint = try endpoint(outEndpoint, .bulkOut)
         let sent = try await perform(.bulkOut, endpoint: outEndpoint, capacity: bytes.count, milliseconds: ms) { box in
             bytes.withUnsafeBytes { if let base = $0.baseAddress { box.buffer.copyMemory(from: base, byteCount: bytes.count) } }
-            return box.submit(handle: self.handle, endpoint: self.outEndpoint, length: bytes.count, timeoutMilliseconds: ms, zeroPacket: false)
+            return box.submit(handle: self.handle, endpoint: outEndpoint, length: bytes.count, timeoutMilliseconds: ms, zeroPacket: false)
         } result: { box in
             [UInt8](repeating: 0, count: box.actualLength)
         }
@@ -62,8 +68,9 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
 
     public func bulkIn(length: Int, timeout: Duration) async throws(LinkError) -> [UInt8] {
         let ms = timeout.transferMilliseconds
+        let inEndpoint = try endpoint(inEndpoint, .bulkIn)
         return try await perform(.bulkIn, endpoint: inEndpoint, capacity: length, milliseconds: ms) { box in
-            box.submit(handle: self.handle, endpoint: self.inEndpoint, length: length, timeoutMilliseconds: ms, zeroPacket: false)
+            box.submit(handle: self.handle, endpoint: inEndpoint, length: length, timeoutMilliseconds: ms, zeroPacket: false)
         } result: { box in
             Array(UnsafeRawBufferPointer(start: box.buffer, count: min(box.actualLength, length)))
         }
@@ -92,8 +99,8 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
     public func clearHalt(_ direction: LinkError.Direction, timeout: Duration) async throws(LinkError) {
         let endpoint: UInt8
         switch direction {
-        case .bulkIn: endpoint = inEndpoint
-        case .bulkOut: endpoint = outEndpoint
+        case .bulkIn: endpoint = try self.endpoint(inEndpoint, .bulkIn)
+        case .bulkOut: endpoint = try self.endpoint(outEndpoint, .bulkOut)
         // The default pipe's STALL ends with the next SETUP: there is no halt to clear.
         case .control: return
         }
@@ -152,6 +159,12 @@ public final class USBTransferPipes: USBTransferLink, @unchecked Sendable {
     }
 
     // MARK: Transfers
+
+    /// The bulk endpoint of `direction`, or the error a control-only link gives.
+    private func endpoint(_ address: UInt8?, _ direction: LinkError.Direction) throws(LinkError) -> UInt8 {
+        guard let address else { throw .io("\(description) has no \(direction.rawValue) endpoint: its interface is control-only") }
+        return address
+    }
 
     /// Submits one transfer built by `submit` and waits for it; `result` takes the bytes out
     /// of a completed one.

@@ -12,7 +12,9 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
                 capture: @escaping @Sendable (any RecorderLink, String) -> any RecorderLink) async -> Int32 {
     let usb: USBContext
     do { usb = try USBContext() } catch { die("cannot start libusb: \(error)", 74) }
-    let discovery = RecorderDiscovery(isRecorder: { vid, pid in database.model(vendorId: vid, productId: pid) != nil })
+    // The models it knows, and every mass-storage device: those it must refuse, and say so.
+    let discovery = RecorderDiscovery(wanted: { d in !database.models(vendorId: d.vendorId, productId: d.productId).isEmpty || d.isMassStorage })
+    let dances = DanceBoard()
     let events: AsyncStream<DockEvent>
     do { events = try discovery.events() } catch { die("cannot watch udev: \(error)", 74) }
     let recovered = await gateway.announceStart(mode: "usb")
@@ -44,6 +46,40 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
         lastActivity.touch()
         switch event {
         case .docked(let device):
+            let known = database.models(vendorId: device.vendorId, productId: device.productId)
+            if known.contains(where: { DriverRegistry.builtIn.storageSwitch(named: $0.driver) != nil }) {
+                // A vendor recorder: the dance (unlock, switch, its return as a disk).
+                opening.add(1)
+                Task {
+                    await dockVendor(device, usb: usb, gateway: gateway, database: database, dances: dances, patience: patience,
+                                     capturing: capturing)
+                    opening.add(-1)
+                    lastActivity.touch()
+                }
+                continue
+            }
+            // Ids the database lists for another interface (a protocol v1 recorder) keep their
+            // model's path: it claims only its own class, and says why it cannot.
+            let otherClass = !known.isEmpty && !known.contains(where: { $0.interfaceClass == massStorageClass })
+            if (device.isMassStorage && !otherClass) || known.contains(where: { $0.interfaceClass == massStorageClass }) {
+                // A disk: a vendor recorder's return (the dance on that port takes it), a
+                // mass-storage recorder, or a stranger's stick, which is never opened.
+                let arrival = MassStorageArrival(port: device.portPath, vendorId: device.vendorId, productId: device.productId,
+                                                 open: { () throws(ArrivalOpenError) in
+                    do throws(USBError) {
+                        return try await usb.openTransferLink(bus: device.bus, address: device.address, patience: patience)
+                    } catch {
+                        throw ArrivalOpenError("\(error)")
+                    }
+                })
+                if dances.deliver(arrival, serial: device.serial) { continue }
+                guard let model = database.model(vendorId: device.vendorId, productId: device.productId, interfaceClass: massStorageClass),
+                      !model.readAfterUnlockOnly else {
+                    await refuse(device, model: database.model(vendorId: device.vendorId, productId: device.productId,
+                                                               interfaceClass: massStorageClass), gateway: gateway)
+                    continue
+                }
+            }
             guard let model = database.model(vendorId: device.vendorId, productId: device.productId),
                   let driver = DriverRegistry.builtIn.driver(for: model) else { continue }
             log("bay \(device.portPath): \(model.name) docked (usb \(device.bus)/\(device.address))")
@@ -91,7 +127,8 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
                 lastActivity.touch()
             }
         case .undocked(let device):
-            log("bay \(device.portPath): undocked")
+            // A dance's vendor device leaving is its departure after the switch, not an undock.
+            if !dances.departed(device) { log("bay \(device.portPath): undocked") }
         }
     }
     let outcomes = await gateway.waitUntilIdle()

@@ -66,7 +66,7 @@ final class ProgressDisplay: @unchecked Sendable {
         }
         let colour: String = switch b.phase {
         case .done: "\u{1B}[32m"
-        case .error: "\u{1B}[31m"
+        case .error, .refused: "\u{1B}[31m"
         case .interrupted: "\u{1B}[33m"
         default: "\u{1B}[36m"
         }

@@ -60,7 +60,7 @@ func bayRows(_ bays: [BayStatus]) -> [String] {
                      + pad(b.battery.map { "\($0)%" } ?? "-", 8) + " " + pad(bytesText(b.storageFree), 9)
                      + " " + clockText(b.clockOffsetMs))
         // What a finished dock has to say beyond "done" (verified, not released).
-        if b.state == "done", !b.note.isEmpty { lines.append(pad("", 9) + "! " + b.note) }
+        if b.state == "done" || b.state == "refused", !b.note.isEmpty { lines.append(pad("", 9) + "! " + b.note) }
     }
     return lines
 }
@@ -73,7 +73,8 @@ let devicesCommand = Command(
 
     Asks the running service for every bay it has seen: bay, serial, officer, state
     (identifying, authenticating, cataloguing, ingesting with percent, finalizing, releasing,
-    done, interrupted, error), battery, free storage and clock offset. Exit 2 when no recorder
+    done, interrupted, error, or refused: a USB stick or other mass-storage device that is not
+    a recorder, never opened), battery, free storage and clock offset. Exit 2 when no recorder
     has been docked yet, 1 when the service is not running.
     """,
     run: { args in

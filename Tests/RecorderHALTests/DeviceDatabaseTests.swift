@@ -71,7 +71,21 @@ import Testing
         (#"{"schema": 1, "models": [{"name": "x", "vendorId": "1209", "productId": "0002", "interfaceClass": 8, "driver": "usb-mass-storage", "driverOptions": {"shortNameCodePage": 936}}]}"#, "models[0].driverOptions"),
         (#"{"schema": 1, "models": [{"name": "x", "vendorId": "1209", "productId": "0001", "interfaceClass": 255, "driver": "zfy-bulk-v1", "driverOptions": {"shortNameCodePage": "cp936"}}]}"#, "models[0].driverOptions.shortNameCodePage"),
         (#"{"schema": 1, "models": [{"name": "x", "vendorId": "4255", "productId": "0001", "interfaceClass": 255, "driver": "amba-ascii", "bulkEndpoints": ["01", "81"], "driverOptions": {"shortNameCodePage": "cp936"}}]}"#, "models[0].driverOptions"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "1209", "productId": "0003", "interfaceClass": 8, "driver": "usb-mass-storage", "readAfterUnlockOnly": "yes"}]}"#, "models[0].readAfterUnlockOnly"),
+        (#"{"schema": 1, "models": [{"name": "x", "vendorId": "4255", "productId": "0001", "interfaceClass": 255, "driver": "amba-ctrl", "readAfterUnlockOnly": true}]}"#, "models[0].readAfterUnlockOnly"),
     ]
+
+    /// The vendor recorders' test disk (what the simulator's and the harness's amba families
+    /// become) is read only after an unlock; the plain test disk is read when docked.
+    @Test func theVendorTestDiskIsReadAfterAnUnlockOnly() throws {
+        let db = try DeviceDatabase.load(path: Self.repoFile, registry: .builtIn)
+        let disk = try #require(db.model(vendorId: 0x1209, productId: 0x0003, interfaceClass: 8))
+        #expect(disk.readAfterUnlockOnly)
+        #expect(disk.driver == "usb-mass-storage")
+        #expect(try #require(db.model(vendorId: 0x1209, productId: 0x0002, interfaceClass: 8)).readAfterUnlockOnly == false)
+        let json = #"{"schema": 1, "models": [{"name": "x", "vendorId": "1209", "productId": "0003", "interfaceClass": 8, "driver": "usb-mass-storage", "readAfterUnlockOnly": false}]}"#
+        #expect(try DeviceDatabase(json: Data(json.utf8), registry: .builtIn).models[0].readAfterUnlockOnly == false)
+    }
 
     /// A model's driver settings reach its driver: a card model whose 8.3 names are GBK.
     @Test func aModelsDriverOptionsReachItsDriver() throws {

@@ -31,7 +31,7 @@ import Testing
         // It left the bus and came back as the mass-storage personality, with its own ids.
         let events = await switchEvents(device)
         #expect(events.left)
-        #expect(events.ids.map { [$0.0, $0.1] } == [0x1209, 0x0002])
+        #expect(events.ids.map { [$0.0, $0.1] } == [0x1209, 0x0003])
         let disk = try #require(events.storage)
         #expect(try await isMassStorage(disk.hostEnd))
         await #expect(throws: LinkError.deviceGone) { try await device.hostEnd.bulkOut(Array("@Ver;8;00000000;#".utf8), timeout: .seconds(1)) }

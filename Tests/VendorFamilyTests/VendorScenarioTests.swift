@@ -19,7 +19,7 @@ import Testing
         #expect((r.vendorId, r.productId) == (0x4255, 0x0001))
         #expect(r.vendor?.family == .ambaASCII)
         #expect(r.vendor?.deviceId == "S000001")
-        #expect((r.vendor?.storageVendorId, r.vendor?.storageProductId) == (0x1209, 0x0002))
+        #expect((r.vendor?.storageVendorId, r.vendor?.storageProductId) == (0x1209, 0x0003))
         #expect(r.storage != nil)
         // recorder-sim describe shows the family, never the password.
         let described = String(decoding: ScenarioDescription(Scenario(recorders: [r])).json(), as: UTF8.self)

@@ -71,7 +71,7 @@ class Recorder:
         self.faults = {f["kind"] for f in vendor.get("faults") or []}
         self.device_id = vendor.get("deviceId", serial).encode("ascii")
         usb_ids = vendor.get("storageUsb") or {}
-        self.storage_ids = (int(usb_ids.get("vendorId", "1209"), 16), int(usb_ids.get("productId", "0002"), 16))
+        self.storage_ids = (int(usb_ids.get("vendorId", "1209"), 16), int(usb_ids.get("productId", "0003"), 16))
         image = r["storage"]["image"]
         if not os.path.isabs(image):
             image = os.path.join(os.path.dirname(os.path.abspath(scenario_path)), image)

@@ -12,7 +12,7 @@ Driven by the scenario recorder's keys (Docs/simulator.md §13.2): `family` ("am
 "amba-ctrl"), `password` (what arrives is compared with it), `lockout.attempts` (wrong
 passwords in a row that lock the device for good; none: never), `vendor.deviceId` (what @Gdv
 answers; default identity.serial), `vendor.storageUsb` {vendorId, productId} (the ids it comes
-back with; default 1209:0002). What it becomes is `storage.image`, served by bot_device.py.
+back with; default 1209:0003, the device database's test vendor disk). What it becomes is `storage.image`, served by bot_device.py.
 
 amba-ascii (interface 0xFF, bulk OUT 0x01 / IN 0x81): one command per OUT transfer,
 `@name;length;argument;#`, visible ASCII, at most 64 bytes; one reply per command, one IN
@@ -81,7 +81,7 @@ class Recorder:
         vendor = r.get("vendor") or {}
         self.device_id = vendor.get("deviceId", r.get("identity", {}).get("serial", serial))
         usb = vendor.get("storageUsb") or {}
-        self.storage_ids = (int(usb.get("vendorId", "1209"), 16), int(usb.get("productId", "0002"), 16))
+        self.storage_ids = (int(usb.get("vendorId", "1209"), 16), int(usb.get("productId", "0003"), 16))
         self.wrong_in_row = 0
         self.locked = False
         self.logged_in = False

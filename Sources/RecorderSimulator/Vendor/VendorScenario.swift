@@ -13,10 +13,10 @@ public struct VendorScenario: Sendable, Hashable {
     public var family: Family
     /// What amba-ascii's `@Gdv` answers as the device id: by default the identity's serial.
     public var deviceId: String
-    /// The USB ids of the mass-storage appearance after the switch (default 1209:0002, the
-    /// device database's test mass-storage model).
+    /// The USB ids of the mass-storage appearance after the switch (default 1209:0003, the
+    /// device database's test vendor disk, read only after an unlock on its port).
     public var storageVendorId: UInt16 = 0x1209
-    public var storageProductId: UInt16 = 0x0002
+    public var storageProductId: UInt16 = 0x0003
     public var faults: [VendorFault] = []
 
     public init(family: Family, deviceId: String) {
