@@ -15,7 +15,16 @@ public enum Diagnosis {
     /// The healthy norm for a recorder's clock (GA/T 947 practice).
     public static let driftNorm = 3.0
 
+    /// The checks of one dock's facts. A dock that began with a vendor recorder's dance walks
+    /// the dance in order (see `danceChecks`); any other checks the link and the reading.
     public static func evaluate(_ d: DockDiagnostics, clockOffsetMs: Double?) -> [Check] {
+        if let dance = d.dance { return danceChecks(dance, disk: d, clockOffsetMs: clockOffsetMs) }
+        return readChecks(d, clockOffsetMs: clockOffsetMs, authentication: true)
+    }
+
+    /// The checks of a read recorder: its enumeration, its authentication (unless a dance
+    /// unlocked it), its clock, the read throughput and the transfer errors.
+    static func readChecks(_ d: DockDiagnostics, clockOffsetMs: Double?, authentication: Bool) -> [Check] {
         var checks: [Check] = []
         if let error = d.openError {
             checks.append(Check(name: "enumeration", verdict: .fail, detail: error,
@@ -25,11 +34,14 @@ public enum Diagnosis {
         checks.append(Check(name: "enumeration", verdict: .pass,
                             detail: "\(d.link ?? "?") via \(d.driver ?? "?"), payload \(d.maxPayload ?? 0) B, \(d.maxInFlight ?? 0) requests in flight",
                             hint: ""))
-        switch d.authenticated {
-        case true?: checks.append(Check(name: "authentication", verdict: .pass, detail: "password accepted", hint: ""))
-        case false?: checks.append(Check(name: "authentication", verdict: .fail, detail: d.authenticationError ?? "refused",
-                                         hint: "set password.SERIAL (or password.default) in the configuration; a locked recorder must wait out its lockout"))
-        case nil: checks.append(Check(name: "authentication", verdict: .warn, detail: "not tried", hint: "the dock ended before authentication"))
+        // A dance's unlock is the authentication: its checks said it already.
+        if authentication {
+            switch d.authenticated {
+            case true?: checks.append(Check(name: "authentication", verdict: .pass, detail: "password accepted", hint: ""))
+            case false?: checks.append(Check(name: "authentication", verdict: .fail, detail: d.authenticationError ?? "refused",
+                                             hint: "set password.SERIAL (or password.default) in the configuration; a locked recorder must wait out its lockout"))
+            case nil: checks.append(Check(name: "authentication", verdict: .warn, detail: "not tried", hint: "the dock ended before authentication"))
+            }
         }
         if let drift = d.driftSecondsPerDay {
             let ok = abs(drift) <= driftNorm

@@ -3,7 +3,7 @@ import RecorderHAL
 /// Facts about a dock for diagnosis: how the link and the recorder behaved. The service gathers
 /// them into its progress board as a dock runs, `recorderctl diagnose --direct` by probing the
 /// device itself; `Diagnosis` turns either into the technician's checks.
-public struct DockDiagnostics: Sendable, Equatable {
+public struct DockDiagnostics: Sendable, Equatable, Codable {
     public var link: String?
     public var driver: String?
     public var maxPayload: Int?
@@ -23,6 +23,9 @@ public struct DockDiagnostics: Sendable, Equatable {
     public var strayReplies = 0
     public var peakInFlight = 0
     public var rereads = 0
+    /// What the dance of a vendor recorder did before its disk was read; nil for a dock
+    /// without one (protocol v1, a plain disk).
+    public var dance: DanceDiagnostics?
     public init() {}
 }
 

@@ -55,7 +55,14 @@ public struct DockSession: Sendable {
     public func run(link: DeviceLink, driver: any RecorderDriver) async -> DockOutcome {
         let started = ContinuousClock.now
         var out = DockOutcome(bay: bay)
-        context.progress.update(port) { $0 = ProgressBoard.Bay(bay: bay, phase: .identifying) }
+        // A disk that came back from a dance keeps the dance's facts: diagnose walks the dance
+        // before the read.
+        let fromDance = dance != nil
+        context.progress.update(port) {
+            let danceFacts = fromDance ? $0.diagnostics.dance : nil
+            $0 = ProgressBoard.Bay(bay: bay, phase: .identifying)
+            $0.diagnostics.dance = danceFacts
+        }
         await audit(.docked, detail: ["link": link.description, "driver": driver.name])
         // A store past its critical watermark takes nothing: refused before a word is sent, so
         // the recorder keeps its footage instead of a dock failing halfway for want of room.

@@ -1,3 +1,4 @@
+import Control
 import Evidence
 import Foundation
 import Journal
@@ -55,7 +56,12 @@ public actor VendorDock {
     /// Runs the dance to its end, and the dock session of the returned disk when it came back.
     public func run() async -> DockOutcome {
         let started = ContinuousClock.now
-        context.progress.update(port) { $0 = ProgressBoard.Bay(bay: bay, phase: .authenticating); $0.serial = recorderKey }
+        let facts = DanceDiagnostics(family: family, port: port, returnWaitMilliseconds: VendorDock.milliseconds(context.vendor.returnWait))
+        context.progress.update(port) {
+            $0 = ProgressBoard.Bay(bay: bay, phase: .authenticating)
+            $0.serial = recorderKey
+            $0.diagnostics.dance = facts
+        }
         await audit(.vendorDocked, detail: ["family": family, "port": port, "link": appearance.link.description,
                                             "recorder": recorderKey])
         let standing: StorageDance.PasswordStanding
@@ -119,7 +125,10 @@ public actor VendorDock {
                       "passwordsSent": "\(report.passwordsSent)"]
         if let id = report.deviceId { detail["deviceId"] = id }
         await audit(.unlockEnded, detail: detail)
-        context.progress.update(port) { $0.diagnostics.authenticated = Self.accepted(report.outcome) }
+        context.progress.update(port) {
+            $0.diagnostics.authenticated = Self.accepted(report.outcome)
+            $0.diagnostics.dance?.record(report)
+        }
         return dance.handle(.unlockEnded(Self.ending(report), at: now()))
     }
 
@@ -246,6 +255,7 @@ public actor VendorDock {
             var detail = ["family": family, "outcome": outcome.code, "detail": outcome.description]
             if let ms = returnedAfter, outcome.collects { detail["returnedAfterMs"] = "\(ms)" }
             await audit(.danceEnded, detail: detail)
+            context.progress.update(port) { $0.diagnostics.dance?.record(outcome) }
         case .unlock, .awaitReturn, .acquire:
             break
         }

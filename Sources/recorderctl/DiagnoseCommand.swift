@@ -17,6 +17,12 @@ let diagnoseCommand = Command(
     bay. With --direct, the checks run against the USB device itself (the service must not be
     running): HELLO, IDENTITY, AUTHENTICATE, five clock samples, the drift from the recorder's
     time log, and a read of up to 32 MiB of its largest recording.
+
+    A bay whose last dock was a vendor recorder's dance walks the dance in order instead:
+    vendor device (the family chosen), each unlock command with the device's answer (the
+    password shown as <password>), storage switch, return as mass storage, then the read
+    checks of the disk it came back as. The first FAIL is the step that failed; the steps
+    after it say "not reached" (WARN).
     """,
     run: { args in
         let r: DiagnoseResult
@@ -38,9 +44,12 @@ let diagnoseCommand = Command(
         var out = Output()
         out.json = jsonObject(r)
         out.lines = ["Bay \(text(r.bay))  recorder \(text(r.serial))"]
+        // A dance's names ("return as mass storage") are longer than the reading's.
+        let width = max(16, r.checks.map(\.name.count).max() ?? 0)
+        let hintIndent = String(repeating: " ", count: width + 7)
         for c in r.checks {
-            out.lines.append(pad(c.result, 5) + " " + pad(c.name, 16) + " " + c.detail)
-            if !c.hint.isEmpty { out.lines.append("                       hint: \(c.hint)") }
+            out.lines.append(pad(c.result, 5) + " " + pad(c.name, width) + " " + c.detail)
+            if !c.hint.isEmpty { out.lines.append("\(hintIndent)hint: \(c.hint)") }
             if c.result == "FAIL" { out.exit = .failure }
         }
         return out

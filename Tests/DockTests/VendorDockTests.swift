@@ -1,5 +1,6 @@
 import AmbaASCIIFamily
 import AmbaControlFamily
+import Control
 import Dock
 import Foundation
 import Journal
@@ -65,6 +66,14 @@ import TestSupport
             #expect(unlock["deviceId"] as? String == "CAM-7" && unlock["outcome"] as? String == "returned")
             #expect((unlock["identitySources"] as? [String: String])?["officerNumber"] == "none")
             #expect(try kiosk.gateway.journal.recorderVolumes(recorder: "A1B2C3D") == ["none-0@0:1234ABCD"])
+            // The bay's facts for diagnose: the dance, then the disk it was read as.
+            let facts = try #require(kiosk.gateway.context.progress.snapshot().first { $0.serial == "A1B2C3D" }).diagnostics
+            let dance = try #require(facts.dance)
+            #expect(dance.family == "amba-ascii" && dance.port == "1-1.2" && dance.outcomeCode == "returned")
+            #expect(dance.unlockEnd == .switching && dance.steps.contains { $0.carriedPassword && $0.command.contains("<password>") })
+            #expect(dance.returnedAfterMilliseconds != nil && dance.returnedOnPort == nil && dance.returnWaitMilliseconds == 30_000)
+            #expect(facts.driver != nil && facts.pulledBytes > 0)
+            #expect(!String(decoding: try JSONEncoder().encode(facts), as: UTF8.self).contains(Self.password))
         }
     }
 
@@ -134,6 +143,8 @@ import TestSupport
                 return
             }
             #expect(expected == "1-1.2" && actual == "1-1.7" && out.bags.isEmpty)
+            let dance = try #require(kiosk.gateway.context.progress.snapshot().first?.diagnostics.dance)
+            #expect(dance.outcomeCode == "came-back-elsewhere" && dance.returnedOnPort == "1-1.7")
         }
     }
 
