@@ -9,7 +9,7 @@ extension Diagnosis {
         var checks: [Check] = []
         var stopped = false
         func notReached(_ name: String) {
-            checks.append(Check(name: name, verdict: .warn, detail: "not reached", hint: dance.outcomeCode == nil ? "the dance is still under way" : "an earlier step failed"))
+            checks.append(Check(name: name, verdict: .warn, detail: "not reached", hint: dance.outcomeCode == nil ? "the dance is still under way" : ""))
         }
         let code = dance.outcomeCode
 

@@ -10,7 +10,8 @@
 # wait; a storage disconnect mid-read (the next dock resumes the session). A refused password
 # is remembered and withheld at the next dock until `recorderctl refusals --clear` clears it; a
 # group-readable password file is refused at start; and the password appears nowhere in the
-# store, the state or the output, also for a device that echoes it.
+# store, the state or the output, also for a device that echoes it. `recorderctl diagnose` on a
+# bay walks the dance: the step that failed, with the device's answer, and no password.
 # Usage: vendor-dance.sh BIN_DIR
 set -uo pipefail
 bin="$1"
@@ -209,7 +210,43 @@ dock refused "$work/refused.json"
 check "with the right password file the next dock collects" expect refused "rc == 0 and r['verified'] == 13"
 check "the audit log says who cleared what" audit refused "any(e['event'] == 'password-refusal-cleared' and e.get('serial') == 'A1B2C3D' for e in es)"
 
-echo "# 4. the password file, and the password nowhere"
+echo "# 4. recorderctl diagnose walks the dance on one bay"
+# diagnose_service NAME SCENARIO: kiosk NAME's service on SCENARIO with a control socket, until
+# its docks are done; then recorderctl diagnose 1-1.2 into $work/NAME/diag (exit in diag.rc).
+diagnose_service() {
+    local sock="$work/$1/ctl.sock"
+    timeout 600 "$gw" --simulate "$2" --config "$work/$1/gw.conf" --control-socket "$sock" > "$work/$1/service.out" 2> "$work/$1/service.err" &
+    service=$!
+    wait_for_text "$work/$1/service.err" "all docks done"
+    "$ctl" diagnose 1-1.2 --control-socket "$sock" > "$work/$1/diag" 2>&1
+    echo $? > "$work/$1/diag.rc"
+    kill "$service"; wait "$service" 2>/dev/null; service=""
+    cat "$work/$1/service.err" "$work/$1/service.out" "$work/$1/diag" >> "$work/stderr.all"
+}
+kiosk diag-refused "vendor-password-file = $work/wrong.pw
+"
+scenario "$work/diag-refused.json" amba-ascii A1B2C3D 1-1.2 "$ascii_pw" '[]'
+diagnose_service diag-refused "$work/diag-refused.json"
+check "diagnose after a refused password: the password's step FAILs with the device's answer, exit 1" bash -c "
+  test \$(cat '$work/diag-refused/diag.rc') -eq 1 && grep -q '^PASS  vendor device  *amba-ascii on port 1-1.2' '$work/diag-refused/diag' &&
+  grep -q '^PASS  unlock 1/2  *@Ver;8;00000000;#: Ver;OK' '$work/diag-refused/diag' &&
+  grep -q '^FAIL  unlock 2/2  *@Gdv;8;<password>;# (carries the password): ERROR: password refused' '$work/diag-refused/diag' &&
+  grep -q 'hint: .*vendor-password-file.*recorderctl refusals --clear RECORDER' '$work/diag-refused/diag' &&
+  test \$(grep -c '^FAIL' '$work/diag-refused/diag') -eq 1 &&
+  grep -q '^WARN  storage switch  *not reached' '$work/diag-refused/diag' && grep -q '^WARN  disk read  *not reached' '$work/diag-refused/diag'"
+kiosk diag-never "vendor-password-file = $work/ctrl.pw
+" 3
+scenario "$work/diag-never.json" amba-ctrl C7C7C7C 1-1.2 "$ctrl_pw" '[{"kind":"neverReturns"}]'
+diagnose_service diag-never "$work/diag-never.json"
+check "diagnose after no return: the unlock and the switch PASS, the return FAILs naming the wait, exit 1" bash -c "
+  test \$(cat '$work/diag-never/diag.rc') -eq 1 && grep -q '^PASS  unlock 1/1  *login: .*(carries the password): accepted' '$work/diag-never/diag' &&
+  grep -q '^PASS  storage switch  *disk mode: .*: accepted' '$work/diag-never/diag' &&
+  grep -q '^FAIL  return as mass storage  *did not come back' '$work/diag-never/diag' &&
+  grep -q 'hint: .*cable.*storage-return-wait, now 3.000 s' '$work/diag-never/diag' && grep -q '^WARN  disk read  *not reached' '$work/diag-never/diag'"
+check "diagnose's output holds neither password" bash -c \
+    "! grep -qF -e WRONGPW1 -e '$ascii_pw' -e '$ctrl_pw' '$work/diag-refused/diag' '$work/diag-never/diag'"
+
+echo "# 5. the password file, and the password nowhere"
 kiosk loose "vendor-password-file = $work/loose.pw
 "
 printf '%s\n' "$ascii_pw" > "$work/loose.pw"; chmod 640 "$work/loose.pw"
