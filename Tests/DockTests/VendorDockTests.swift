@@ -135,7 +135,9 @@ import TestSupport
     @Test func comingBackOnAnotherPortIsNotRead() async throws {
         try await withTemporaryDirectory("vendor-elsewhere") { dir in
             let image = try TestImage.make("small", in: dir)
-            let kiosk = try TestKiosk(vendor: Self.settings())
+            // It must not be read, whatever the wait: a short one only ends the test sooner
+            // (the disk on the other port is refused at once; the wait's end names it).
+            let kiosk = try TestKiosk(vendor: Self.settings(wait: .seconds(2)))
             let out = try await Self.dock(kiosk, try Self.recorder("amba-ascii", image: image.url,
                                                                   vendor: #"{"faults": [{"kind": "returnsOnPort", "port": "1-1.7"}]}"#))
             guard case .cameBackElsewhere(let expected, let actual, _) = out.dance else {
