@@ -149,7 +149,9 @@ for fault in 'neverReturns|{"kind":"neverReturns"}|never-came-back' \
     IFS='|' read -r name json outcome <<< "$fault"
     for family in amba-ascii amba-ctrl; do
         k="$name-$family"
-        kiosk "$k" "" 3
+        # 3 s where it must not come back in time; 15 s for "elsewhere", whose disk on the
+        # other port must be seen within the wait for the outcome to name it.
+        kiosk "$k" "" "$([ "$name" = elsewhere ] && echo 15 || echo 3)"
         pw=$([ "$family" = amba-ascii ] && echo "$ascii_pw" || echo "$ctrl_pw")
         scenario "$work/$k.json" "$family" A1B2C3D 1-1.2 "$pw" "[$json]"
         dock "$k" "$work/$k.json"
