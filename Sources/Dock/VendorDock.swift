@@ -34,7 +34,7 @@ public actor VendorDock {
         self.context = context
         self.appearance = appearance
         self.driverFor = driverFor
-        let serial = VendorDock.usableSerial(appearance.link.serialNumber)
+        let serial = USBSerial.usable(appearance.link.serialNumber)
         recorderKey = serial ?? "bay-\(appearance.port)"
         keyIsUSBSerial = serial != nil
         let previous = (try? context.journal.recorderVolumes(recorder: recorderKey)) ?? nil
@@ -310,14 +310,5 @@ public actor VendorDock {
         case .switching, .alreadyInStorageMode, .storageSwitchRefused: true
         default: false
         }
-    }
-
-    /// `usb` trimmed, when it is 1…64 ASCII letters, digits, `-`, `_` or `.` (not `.`/`..`):
-    /// a device's string is untrusted and names journal rows and bags.
-    static func usableSerial(_ usb: String?) -> String? {
-        guard let t = usb?.trimmingCharacters(in: .whitespaces), (1...64).contains(t.utf8.count), t != ".", t != "..",
-              t.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || "-_.".utf8.contains($0) })
-        else { return nil }
-        return t
     }
 }

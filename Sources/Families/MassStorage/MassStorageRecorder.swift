@@ -111,26 +111,16 @@ public final class MassStorageRecorder: Recorder {
 
     /// A disk says no more than its USB serial number, its INQUIRY strings and its volume's
     /// serial. The serial here is the USB device's iSerialNumber when it gave a usable one
-    /// (`usableSerial`): it stays with the device, where a volume serial changes whenever the
+    /// (`USBSerial.usable`): it stays with the device, where a volume serial changes whenever the
     /// card is formatted. Otherwise it is the first volume's serial, as 8 hex digits. Who the
     /// officer is comes from the kiosk's assignment table or a vendor family.
     public func identity() async throws(RecorderError) -> RecorderIdentity {
-        let serial = Self.usableSerial(disk.transport.link.serialNumber)
+        let serial = USBSerial.usable(disk.transport.link.serialNumber)
             ?? volumeCatalog.volumes.first.map { String(format: "%08X", $0.serial) } ?? ""
         let d = disk.identity
         return RecorderIdentity(serial: serial, model: [d.vendor, d.product].filter { !$0.isEmpty }.joined(separator: " "),
                                 firmware: d.revision, officerNumber: "", officerName: "", unitNumber: "", unitName: "",
                                 hardwareId: "")
-    }
-
-    /// `usb` trimmed of surrounding spaces when it is 1 to 64 ASCII letters, digits, `-`, `_`
-    /// or `.`, else nil. A serial names bags and journal rows, and a device's string is
-    /// untrusted: an empty, binary, path-like or overlong one is not taken.
-    static func usableSerial(_ usb: String?) -> String? {
-        guard let trimmed = usb?.trimmingCharacters(in: .whitespaces), (1...64).contains(trimmed.utf8.count),
-              trimmed.utf8.allSatisfy({ $0 < 0x80 && (Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber || "-_.".utf8.contains($0)) }),
-              trimmed != ".", trimmed != ".." else { return nil }
-        return trimmed
     }
 
     public func authenticate(password: String) async throws(RecorderError) {}
