@@ -137,7 +137,8 @@ public enum ScreenAssets {
         } else {
           bays.replaceChildren(...tiles.map(tile));
         }
-        footer.textContent = update.gateway || "";
+        // The station's name alone ("vm") said nothing to a reader; label it in both languages.
+        footer.textContent = update.gateway ? "采集站 " + update.gateway + " / Station " + update.gateway : "";
         const notice = update.store;
         if (notice) {
           store.className = "store " + (notice.level === "critical" ? "critical" : "high");
