@@ -118,7 +118,8 @@ func finishPruning(_ task: Task<Void, Never>?) async {
 if !args.simulate {
     let idle: Duration? = args.idleExit ?? (args.once ? .seconds(3) : nil)
     let status = await runDevices(gateway: gateway, database: database, display: display, json: args.json, idleExit: idle,
-                                  capturing: args.captureDir != nil, capture: { [capturer] in capturer.wrap($0, port: $1) })
+                                  capturing: args.captureDir != nil, capture: { [capturer] in capturer.wrap($0, port: $1) },
+                                  capturePath: { [capturer] in capturer.path(port: $0) })
     await finishPruning(pruning)
     controlServer?.stop()
     statusServer?.stop()
