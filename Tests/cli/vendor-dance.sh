@@ -290,11 +290,11 @@ for name, ls, family in (("amba-ascii", a, "amba-ascii"), ("amba-ctrl", c, "amba
     if not bulk or bulk[0].get("bot") != "CBW" or any("hex" in l for l in bulk if l.get("bot") == "data") \
             or not any(l.get("bot") == "CSW" and l["hex"].startswith("55 53 42 53") for l in bulk):
         print("     | %s storage part wrong" % name); ok = False
-sent = [l.get("text") for l in a if l.get("part") == "unlock" and l.get("dir") == "out"]
+sent = [l.get("text") for l in a if l.get("part") == "unlock" and l.get("transfer") == "bulk" and l.get("dir") == "out"]
 if not (len(sent) == 5 and sent[0] == "@Ver;8;00000000;#" and sent[1] == "@Gdv;8;<password>;#" and sent[2].startswith("@Sdt;8;")
         and sent[3].startswith("@Stm;6;") and sent[4] == "@ATH;8;<password>;#"):
     print("     | amba-ascii sent", sent); ok = False
-ctl = [l for l in c if l.get("part") == "unlock"]
+ctl = [l for l in c if l.get("part") == "unlock" and "transfer" in l]
 setups = [(l["dir"], l["setup"]["bmRequestType"], l["setup"]["bRequest"], l["setup"]["wValue"], l["setup"]["wLength"]) for l in ctl]
 if setups != [("out", "40", "55", "0080", 64), ("in", "c0", "55", "0080", 10), ("out", "40", "50", "0080", 64), ("in", "c0", "55", "0080", 10)] \
         or ctl[0]["hex"] != "a1 12 00 12 <password>" or not ctl[2]["hex"].startswith("a1 23 00 23 00"):
