@@ -125,7 +125,7 @@ extension Scenario {
         r.maxInFlight = Int(try w.integer("maxInFlight", in: 1...256) ?? 8)
         r.deviceHashes = try w.bool("deviceHashes", default: true)
         // The serial is the device's USB iSerialNumber, as the umockdev harness presents it too.
-        storage?.serialNumber = identity.serial
+        storage?.serialNumber = vendor?.usbSerial == VendorScenario.USBSerialPresence.none ? nil : identity.serial
         r.storage = storage
         guard let recs = try w.array("recordings") ?? (storage != nil ? [] : nil) else { throw ScenarioError(path: w.at("recordings"), reason: "is required (an array, may be empty)") }
         var ids = Set<UInt32>()

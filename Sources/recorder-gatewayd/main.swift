@@ -50,8 +50,10 @@ do {
     die("configuration: \(error)", 78)
 }
 if args.simulate {
-    for r in scenario.recorders where r.vendor != nil {
-        vendorSettings.passwordsByRecorder[r.identity.serial] = UnlockSecret(r.password)
+    for (index, r) in scenario.recorders.enumerated() where r.vendor != nil {
+        // Under the name the dance gives it: its USB serial, else its bay (`usbSerial`).
+        let key = r.vendor?.usbSerial == .both ? r.identity.serial : "bay-\(r.port ?? "sim-\(index + 1)")"
+        vendorSettings.passwordsByRecorder[key] = UnlockSecret(r.password)
     }
 }
 

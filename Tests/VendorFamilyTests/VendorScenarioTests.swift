@@ -35,8 +35,24 @@ import Testing
         #expect(r.vendor?.faults == [.neverReturns, .returnsAfter(milliseconds: 1500), .returnsOnPort("1-1.4")])
     }
 
+    /// `usbSerial`: which appearance gives the identity's serial as its USB serial string.
+    @Test func aRecorderWithoutAUSBSerial() throws {
+        let dir = try TemporaryDirectory("vendor-scenario")
+        defer { dir.remove() }
+        func docked(_ presence: String) throws -> (vendor: String?, disk: String?) {
+            let r = try parse(#"{"identity": {"serial": "S000001"}, "family": "amba-ctrl", "password": "p", "storage": {"image": "disk.img"}, "vendor": {"usbSerial": "\#(presence)"}}"#,
+                              in: dir).recorders[0]
+            let device = try #require(SimulatedVendorRecorder(r, name: "1-1.2"))
+            return (device.hostEnd.serialNumber, r.storage?.serialNumber)
+        }
+        #expect(try docked("both") == ("S000001", "S000001"))
+        #expect(try docked("disk") == (nil, "S000001"))
+        #expect(try docked("none") == (nil, nil))
+    }
+
     @Test(arguments: [
         (#""family": "amba-ascii", "password": "12345678""#, "recorders[0].storage"),
+        (#""family": "amba-ctrl", "password": "p", "storage": {"image": "disk.img"}, "vendor": {"usbSerial": "vendor"}"#, "recorders[0].vendor.usbSerial"),
         (#""family": "amba-x", "password": "1", "storage": {"image": "disk.img"}"#, "recorders[0].family"),
         (#""family": "amba-ctrl", "storage": {"image": "disk.img"}"#, "recorders[0].password"),
         (#""family": "amba-ctrl", "password": "pässword", "storage": {"image": "disk.img"}"#, "recorders[0].password"),

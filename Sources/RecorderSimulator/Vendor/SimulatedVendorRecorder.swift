@@ -30,7 +30,7 @@ public struct SimulatedVendorRecorder: Sendable {
         case .ambaASCII: device = AmbaASCIIDevice(personality)
         }
         hostEnd = SimulatedTransferLink(device: device, timing: TransferTiming(model: recorder.link), name: name,
-                                        serialNumber: recorder.identity.serial)
+                                        serialNumber: vendor.usbSerial == .both ? recorder.identity.serial : nil)
     }
 
     /// What amba-ascii's `@Sdt` and `@Stm` last set, as sent ("20261206", "14300500"); nil
