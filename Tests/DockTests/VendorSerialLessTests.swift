@@ -72,7 +72,8 @@ import TestSupport
             let kiosk = try TestKiosk(vendor: VendorDockTests.settings())
             let out = try await Self.dock(kiosk, try Self.serialLess("amba-ctrl", image: image.url), port: "1-1.2")
             #expect(out.result == .completed && out.serial == "1234ABCD")
-            let unlock = try #require(try VendorDockTests.custody(try #require(out.bagPath))["unlock"] as? [String: Any])
+            let bag = try #require(out.bagPath)
+            let unlock = try #require(try VendorDockTests.custody(bag)["unlock"] as? [String: Any])
             #expect((unlock["identitySources"] as? [String: String])?["serial"] == "volume-serial")
             #expect(try kiosk.gateway.journal.recorderVolumes(recorder: "bay-1-1.2") == ["none-0@0:1234ABCD"])
         }
