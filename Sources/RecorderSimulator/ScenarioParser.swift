@@ -92,7 +92,10 @@ extension Scenario {
         if let l = try w.object("lockout") {
             try l.allowKeys(["attempts", "seconds"])
             r.lockoutAttempts = Int(try l.integer("attempts", in: 1...100) ?? 5)
-            r.lockoutSeconds = Int(try l.integer("seconds", in: 0...86400) ?? 300)
+            let seconds = try l.integer("seconds", in: 0...86400)
+            r.lockoutSeconds = Int(seconds ?? 300)
+            // A vendor device's lock lasts for good unless the scenario says how long.
+            r.vendor?.lockoutSeconds = seconds.map { Int($0) }
         }
         if let c = try w.object("clock") {
             try c.allowKeys(["offsetSeconds", "driftSecondsPerDay", "zoneOffsetMinutes", "refuseSet"])

@@ -23,6 +23,7 @@ public struct SimulatedVendorRecorder: Sendable {
         let (stream, continuation) = AsyncStream<VendorDeviceEvent>.makeStream()
         events = stream
         let personality = VendorPersonality(password: Array(recorder.password.utf8), lockoutAttempts: recorder.lockoutAttempts,
+                                            lockoutLasts: vendor.lockoutSeconds.map { .seconds($0) },
                                             storage: storage, link: recorder.link, name: name, vendor: vendor, log: log,
                                             events: continuation)
         switch vendor.family {
