@@ -158,13 +158,18 @@ public actor Gateway {
     /// device database does not list it, and it is not read). A bay that is still busy is
     /// refused (returns false). `ended` hears the outcome once the dance and its dock session
     /// are over (the udev adapter stops feeding the dance's bus then).
+    ///
+    /// The dock is captured (`TransferCapture`: the unlock's transfers and the mass-storage
+    /// read's wrappers, never the password, never the footage) to the path `recorderctl
+    /// capture` armed for the bay, else to `capture` (`--capture-dir`), else not at all.
     @discardableResult
-    public func dockVendor(_ appearance: VendorAppearance,
+    public func dockVendor(_ appearance: VendorAppearance, capture: String? = nil,
                            driverFor: @escaping @Sendable (MassStorageArrival) -> (any RecorderDriver)?,
                            ended: @escaping @Sendable (DockOutcome) -> Void = { _ in }) -> Bool {
         let port = appearance.port
         guard running[port] == nil else { return false }
-        let dance = VendorDock(context: context, appearance: appearance, driverFor: driverFor)
+        let path = armedCaptures.removeValue(forKey: port) ?? capture
+        let dance = VendorDock(context: context, appearance: appearance, capturePath: path, driverFor: driverFor)
         running[port] = Task {
             let outcome = await dance.run()
             ended(outcome)
@@ -185,8 +190,9 @@ public actor Gateway {
     /// The journal, for reports to the control socket.
     public nonisolated var journal: Journal { context.journal }
 
-    /// Records the next dock in the bay at `port` to the capture file `path` (an emulation
-    /// file `recorder-sim` and `recorder-gatewayd --replay` play back).
+    /// Records the next dock in the bay at `port` to the capture file `path`: a protocol v1
+    /// dock's framed stream (an emulation file `recorder-gatewayd --replay` plays back), a vendor
+    /// recorder's unlock and mass-storage wrappers (`TransferCapture`).
     public func armCapture(port: String, path: String) {
         armedCaptures[port] = path
     }

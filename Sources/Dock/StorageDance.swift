@@ -66,7 +66,9 @@ public struct StorageDance: Sendable, Equatable {
         case massStorageAppeared(port: String, at: Int64)
         /// The wait for the return is over (the adapter's timer, set by `.awaitReturn`).
         case waitExpired(at: Int64)
-        /// The returned device's medium was read: the keys of its volumes.
+        /// The returned device's medium was read: the keys of its volumes; none when the read
+        /// found none or could not say (nothing is then compared or remembered: what was known
+        /// of the recorder's volumes stays known).
         case mediumRead(volumes: [String])
         /// The returned device's medium could not be read.
         case mediumUnreadable(String)
@@ -171,6 +173,9 @@ public struct StorageDance: Sendable, Equatable {
             return end(waitOver(waitedMilliseconds: max(returnWaitMilliseconds, at - switchedAt)))
 
         case (.acquiring(let after), .mediumRead(let volumes)):
+            // A read that found no volume says nothing about the recorder's card: forgetting
+            // the last ones would let a later dock with other volumes pass as `returned`.
+            if volumes.isEmpty { return end(.returned(afterMilliseconds: after, volumes: [])) }
             if let previous = previousVolumes, !previous.isEmpty, Set(previous) != Set(volumes) {
                 return [.rememberVolumes(volumes)]
                     + end(.returnedWithDifferentVolume(afterMilliseconds: after, previous: previous, now: volumes))

@@ -7,7 +7,8 @@ import RecorderHAL
 /// dance knows, the clock's estimated offset, and the custody record's `unlock`.
 extension VendorDock {
     /// The returned disk's medium was read: the volumes are compared with the recorder's last
-    /// ones. Returns the anomalies this adds to the dock.
+    /// ones and remembered; a medium that could not be described (nil) or has no volume leaves
+    /// the last ones as they were. Returns the anomalies this adds to the dock.
     func mediumRead(_ medium: SourceMedium?) async -> [Anomaly] {
         let keys = medium?.volumes.map(\.key) ?? []
         for a in dance.handle(.mediumRead(volumes: keys)) { await perform(a) }
@@ -36,8 +37,12 @@ extension VendorDock {
         } else if let deviceId {
             id.serial = deviceId
             sources["serial"] = "device"
+        } else if id.serial.isEmpty {
+            sources["serial"] = "none"
         } else {
-            sources["serial"] = "usb-serial"
+            // The disk's own: its USB serial when it gave a usable one, else (the mass-storage
+            // reader's rule, MassStorageRecorder.identity) its first volume's serial.
+            sources["serial"] = id.serial == diskUSBSerial ? "disk-usb-serial" : "volume-serial"
         }
         if let deviceId {
             id.hardwareId = deviceId

@@ -27,13 +27,25 @@ public actor VendorDock {
     var previousVolumes: [String]?
     var clockEstimate: CustodyRecord.ClockEstimate?
     var sources: [String: String] = [:]
+    /// The returned disk's USB serial (usable), to tell where its identity's serial came from.
+    var diskUSBSerial: String?
     private var out: DockOutcome
+    /// Where `recorderctl capture` (or `--capture-dir`) asked this dock to be recorded.
+    private let capturePath: String?
+    /// The capture file, once open; nil when none was asked for or it could not be created.
+    private var capture: TransferCapture?
+    /// The vendor interface as the unlock uses it: the appearance's link, or it captured.
+    private var vendorLink: any USBTransferLink
 
-    public init(context: IngestContext, appearance: VendorAppearance,
+    /// `capturePath`: record this dock's transfers there (`TransferCapture`: the unlock's and
+    /// the mass-storage read's, the password written as `<password>`, the footage as lengths).
+    public init(context: IngestContext, appearance: VendorAppearance, capturePath: String? = nil,
                 driverFor: @escaping @Sendable (MassStorageArrival) -> (any RecorderDriver)?) {
         self.context = context
         self.appearance = appearance
         self.driverFor = driverFor
+        self.capturePath = capturePath
+        vendorLink = appearance.link
         let serial = USBSerial.usable(appearance.link.serialNumber)
         recorderKey = serial ?? "bay-\(appearance.port)"
         keyIsUSBSerial = serial != nil
@@ -55,6 +67,29 @@ public actor VendorDock {
 
     /// Runs the dance to its end, and the dock session of the returned disk when it came back.
     public func run() async -> DockOutcome {
+        openCapture()
+        let outcome = await dance()
+        capture?.event("dock-ended", ["result": "\(outcome.result)", "files": "\(outcome.files)"])
+        capture?.close()
+        return outcome
+    }
+
+    /// Opens the capture file when one was asked for; a file that cannot be created is said on
+    /// stderr and the dock goes on uncaptured (the recorder is collected all the same).
+    private func openCapture() {
+        guard let capturePath else { return }
+        do {
+            let file = try TransferCapture(path: capturePath, redaction: PasswordRedaction(context.vendor.password(for: recorderKey)),
+                                           about: ["port": port, "bay": bay, "family": family, "recorder": recorderKey])
+            capture = file
+            let family = appearance.family
+            vendorLink = TransferCaptureLink(appearance.link, capture: file, part: .unlock(passwordSpan: { family.passwordSpan(inSent: $0) }))
+        } catch {
+            FileHandle.standardError.write(Data("recorder-gatewayd: bay \(bay): cannot capture to \(capturePath): \(error)\n".utf8))
+        }
+    }
+
+    private func dance() async -> DockOutcome {
         let started = ContinuousClock.now
         let facts = DanceDiagnostics(family: family, port: port, returnWaitMilliseconds: VendorDock.milliseconds(context.vendor.returnWait))
         context.progress.update(port) {
@@ -93,7 +128,7 @@ public actor VendorDock {
         if let session { return session }
         // The dance ended before anything was read: the outcome says why, the footage stays on
         // the recorder, and its next dock starts the dance again.
-        await appearance.link.close()
+        await vendorLink.close()
         let outcome = dance.outcome ?? .unlockFailed("the dance did not end")
         out.serial = recorderKey
         out.dance = outcome
@@ -115,7 +150,7 @@ public actor VendorDock {
         let request = UnlockRequest(password: password,
                                     clock: DeviceTime(utcMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()),
                                                       zoneOffsetMinutes: context.vendor.zoneOffsetMinutes))
-        let report = await appearance.family.unlock(appearance.link, request)
+        let report = await appearance.family.unlock(vendorLink, request)
         self.report = report
         for step in report.steps {
             await audit(.unlockStep, detail: ["family": family, "command": step.command,
@@ -137,7 +172,7 @@ public actor VendorDock {
     /// carry every bay's devices.
     private func awaitReturn(deadline: Int64) async -> [StorageDance.Action] {
         // The vendor interface is gone (or going): let it go.
-        await appearance.link.close()
+        await vendorLink.close()
         let wait = deadline - now()
         await audit(.storageAwaited, detail: ["family": family, "port": port,
                                               "waitSeconds": StorageDanceOutcome.seconds(VendorDock.milliseconds(context.vendor.returnWait))])
@@ -170,6 +205,7 @@ public actor VendorDock {
     /// One mass-storage appearance while the return is awaited: the actions that end the wait
     /// (the return to acquire, or the dance's end), or nil to go on waiting (it was refused).
     private func offer(_ arrival: MassStorageArrival) async -> [StorageDance.Action]? {
+        capture?.event("arrived", ["port": arrival.port, "usb": String(format: "%04x:%04x", arrival.vendorId, arrival.productId)])
         let actions = dance.handle(.massStorageAppeared(port: arrival.port, at: now()))
         if actions.contains(.acquire) {
             pendingArrival = arrival
@@ -191,6 +227,7 @@ public actor VendorDock {
     /// The vendor device left the bus (after the switch): audited, and the machine told.
     private func departed() async {
         let after = { if case .awaitingReturn(let at, _) = dance.state { now() - at } else { nil as Int64? } }()
+        capture?.event("departed", ["port": port])
         for a in dance.handle(.departed(at: now())) { await perform(a) }
         var detail = ["family": family, "port": port]
         if let after { detail["afterMs"] = "\(after)" }
@@ -205,7 +242,7 @@ public actor VendorDock {
             for a in dance.handle(.mediumUnreadable(why)) { await perform(a) }
             return await endedWithoutRead()
         }
-        let link: any USBTransferLink
+        var link: any USBTransferLink
         do throws(ArrivalOpenError) {
             link = try await arrival.open()
         } catch {
@@ -213,6 +250,8 @@ public actor VendorDock {
             for a in dance.handle(.mediumUnreadable("the disk it came back as cannot be opened: \(error)")) { await perform(a) }
             return await endedWithoutRead()
         }
+        diskUSBSerial = USBSerial.usable(link.serialNumber)
+        if let capture { link = TransferCaptureLink(link, capture: capture, part: .massStorage) }
         let session = DockSession(context: context, port: port, dance: self)
         var outcome = await session.run(link: .transfers(link), driver: driver)
         if dance.outcome == nil {
@@ -255,6 +294,7 @@ public actor VendorDock {
             var detail = ["family": family, "outcome": outcome.code, "detail": outcome.description]
             if let ms = returnedAfter, outcome.collects { detail["returnedAfterMs"] = "\(ms)" }
             await audit(.danceEnded, detail: detail)
+            capture?.event("dance-ended", ["outcome": outcome.code])
             context.progress.update(port) { $0.diagnostics.dance?.record(outcome) }
         case .unlock, .awaitReturn, .acquire:
             break
@@ -262,6 +302,7 @@ public actor VendorDock {
     }
 
     private func refused(_ where_: String, _ reason: String) async {
+        capture?.event("refused", ["port": where_, "reason": reason])
         await audit(.deviceRefused, detail: ["port": where_, "reason": "mass-storage device on \(where_) not read: \(reason)"])
         FileHandle.standardError.write(Data("recorder-gatewayd: bay \(context.config.bayName(port: where_)): mass-storage device not read: \(reason)\n".utf8))
     }

@@ -23,8 +23,10 @@ extension CustodyRecord {
         /// The volumes the recorder had at its last dock, when they differ from these.
         public var previousVolumes: [String]?
         /// Where each identity field came from: `device` (the family's id, the disk's INQUIRY),
-        /// `usb-serial` (the USB device's serial number string), `assignment-table` (the
-        /// kiosk's table, `assignments`), `none` (nobody said).
+        /// `usb-serial` (the vendor interface's USB serial number string), `disk-usb-serial`
+        /// (the returned disk's USB serial number string), `volume-serial` (the disk's first
+        /// volume's serial), `assignment-table` (the kiosk's table, `assignments`), `none`
+        /// (nobody said).
         public var identitySources: [String: String]
         /// The clock's offset estimated from the recordings (the family cannot read it).
         public var clockEstimate: ClockEstimate?

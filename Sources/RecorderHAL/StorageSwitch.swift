@@ -20,6 +20,12 @@ public protocol StorageSwitchDriver: Sendable {
     /// sent and nothing retried; every reply is bounded and checked; the report names every
     /// command sent and never holds the password. Never throws: every ending is a report.
     func unlock(_ link: any USBTransferLink, _ request: UnlockRequest) async -> UnlockReport
+
+    /// Where `data`, sent by this family's unlock (a bulk OUT or a control OUT's data), holds
+    /// the password; nil when it holds none. A capture of the exchange writes `<password>` over
+    /// these bytes whatever they are (`PasswordRedaction`), so the family says where its
+    /// commands put the password rather than the capture searching for its text only.
+    func passwordSpan(inSent data: [UInt8]) -> Range<Int>?
 }
 
 /// What a dock gives a family's unlock.

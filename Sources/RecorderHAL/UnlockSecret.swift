@@ -3,13 +3,13 @@
 ///
 /// Guarantees: `description`, `debugDescription`, string interpolation, `dump` and `Mirror`
 /// never show the text; only `reveal()` does, and only a family's driver calls it, to encode
-/// its command.
+/// its command, and `PasswordRedaction`, to find it in a capture and write `<password>` instead.
 public struct UnlockSecret: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     private let text: String
 
     public init(_ text: String) { self.text = text }
 
-    /// The password's text, for the family's command encoder and nothing else.
+    /// The password's text, for the family's command encoder and the capture's redaction.
     public func reveal() -> String { text }
 
     public var description: String { "<password withheld>" }

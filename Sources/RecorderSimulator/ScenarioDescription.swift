@@ -108,11 +108,14 @@ public struct ScenarioDescription: Sendable {
                 ] as [String: Any]
             }
             if let v = r.vendor {
-                recorder["vendor"] = [
-                    "family": v.family.rawValue, "deviceId": v.deviceId,
+                var vendor: [String: Any] = [
+                    "family": v.family.rawValue, "deviceId": v.deviceId, "usbSerial": v.usbSerial.rawValue,
                     "storageUsb": ["vendorId": hex4(v.storageVendorId), "productId": hex4(v.storageProductId)],
                     "faults": v.faults.map { String(describing: $0) },
-                ] as [String: Any]
+                ]
+                // How long a lock lasts: absent, for good.
+                if let seconds = v.lockoutSeconds { vendor["lockoutSeconds"] = seconds }
+                recorder["vendor"] = vendor
             }
             return recorder
         }

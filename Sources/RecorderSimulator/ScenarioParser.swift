@@ -92,7 +92,10 @@ extension Scenario {
         if let l = try w.object("lockout") {
             try l.allowKeys(["attempts", "seconds"])
             r.lockoutAttempts = Int(try l.integer("attempts", in: 1...100) ?? 5)
-            r.lockoutSeconds = Int(try l.integer("seconds", in: 0...86400) ?? 300)
+            let seconds = try l.integer("seconds", in: 0...86400)
+            r.lockoutSeconds = Int(seconds ?? 300)
+            // A vendor device's lock lasts for good unless the scenario says how long.
+            r.vendor?.lockoutSeconds = seconds.map { Int($0) }
         }
         if let c = try w.object("clock") {
             try c.allowKeys(["offsetSeconds", "driftSecondsPerDay", "zoneOffsetMinutes", "refuseSet"])
@@ -125,7 +128,7 @@ extension Scenario {
         r.maxInFlight = Int(try w.integer("maxInFlight", in: 1...256) ?? 8)
         r.deviceHashes = try w.bool("deviceHashes", default: true)
         // The serial is the device's USB iSerialNumber, as the umockdev harness presents it too.
-        storage?.serialNumber = identity.serial
+        storage?.serialNumber = vendor?.usbSerial == VendorScenario.USBSerialPresence.none ? nil : identity.serial
         r.storage = storage
         guard let recs = try w.array("recordings") ?? (storage != nil ? [] : nil) else { throw ScenarioError(path: w.at("recordings"), reason: "is required (an array, may be empty)") }
         var ids = Set<UInt32>()

@@ -76,6 +76,23 @@ public struct AmbaASCIICommand: Sendable, CustomStringConvertible, CustomDebugSt
         Array("@\(name);\(lengthField);".utf8) + argument + Array(";#".utf8)
     }
 
+    /// Where a command the host sent holds the password, for a capture to write `<password>`
+    /// there: in `@Gdv;8;…;#` and `@ATH;8;…;#`, everything between the length field's `;` and
+    /// the closing `;#` (to the end when the command is cut short); nil for any other command.
+    public static func passwordSpan(inSent bytes: [UInt8]) -> Range<Int>? {
+        let prefixes = ["@Gdv;", "@ATH;"].map { Array($0.utf8) }
+        guard prefixes.contains(where: { bytes.starts(with: $0) }) else { return nil }
+        let semicolon = UInt8(ascii: ";")
+        // The argument starts after the second `;` (the one that ends the length field).
+        guard let second = bytes.indices.dropFirst(5).first(where: { bytes[$0] == semicolon }) else {
+            return 5..<bytes.count
+        }
+        let start = second + 1
+        let closing = Array(";#".utf8)
+        let end = bytes.count >= start + closing.count && Array(bytes.suffix(closing.count)) == closing ? bytes.count - closing.count : bytes.count
+        return start..<max(start, end)
+    }
+
     /// The command as sent, with `<password>` in place of the password.
     public var description: String {
         "@\(name);\(lengthField);" + (carriesPassword ? "<password>" : String(decoding: argument, as: UTF8.self)) + ";#"

@@ -63,6 +63,14 @@ public enum AmbaControl {
     /// The 64-byte disk-mode packet: `a1 23 00 23` and zeros.
     public static let diskModePacket: [UInt8] = padded(diskModeHeader)
 
+    /// Where a packet the host sent holds the password, for a capture to write `<password>`
+    /// there: in a login packet (`a1 12 00 12` first), every byte after the header, the zero
+    /// padding included (the padding would tell the password's length); nil for any other packet.
+    public static func passwordSpan(inSent packet: [UInt8]) -> Range<Int>? {
+        guard packet.count > loginHeader.count, Array(packet.prefix(loginHeader.count)) == loginHeader else { return nil }
+        return loginHeader.count..<packet.count
+    }
+
     private static func padded(_ bytes: [UInt8]) -> [UInt8] {
         bytes + [UInt8](repeating: 0, count: packetSize - bytes.count)
     }

@@ -9,7 +9,8 @@ import USBLink
 /// The service proper: recorders found through udev, reached through libusb.
 func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDisplay, json: Bool,
                 idleExit: Duration?, capturing: Bool = false,
-                capture: @escaping @Sendable (any RecorderLink, String) -> any RecorderLink) async -> Int32 {
+                capture: @escaping @Sendable (any RecorderLink, String) -> any RecorderLink,
+                capturePath: @escaping @Sendable (String) -> String? = { _ in nil }) async -> Int32 {
     let usb: USBContext
     do { usb = try USBContext() } catch { die("cannot start libusb: \(error)", 74) }
     // The models it knows, and every mass-storage device: those it must refuse, and say so.
@@ -52,7 +53,7 @@ func runDevices(gateway: Gateway, database: DeviceDatabase, display: ProgressDis
                 opening.add(1)
                 Task {
                     await dockVendor(device, usb: usb, gateway: gateway, database: database, dances: dances, patience: patience,
-                                     capturing: capturing)
+                                     capturePath: capturePath(device.portPath))
                     opening.add(-1)
                     lastActivity.touch()
                 }

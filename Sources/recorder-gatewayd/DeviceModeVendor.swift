@@ -17,7 +17,7 @@ let massStorageClass: UInt8 = 0x08
 /// database tells amba-ascii from amba-ctrl by the bulk endpoints), the link opened, and the
 /// dance started, fed by the udev loop through `dances`. Says on stderr why not, when it cannot.
 func dockVendor(_ device: DockedDevice, usb: USBContext, gateway: Gateway, database: DeviceDatabase, dances: DanceBoard,
-                        patience: Duration, capturing: Bool) async {
+                        patience: Duration, capturePath: String?) async {
     let port = device.portPath
     let ids = String(format: "%04x:%04x", device.vendorId, device.productId)
     let link: USBTransferPipes
@@ -49,14 +49,13 @@ func dockVendor(_ device: DockedDevice, usb: USBContext, gateway: Gateway, datab
         return
     }
     log("bay \(port): \(modelName) docked (usb \(device.bus)/\(device.address), \(link.description))")
-    if capturing { log("bay \(port): not captured: --capture-dir records protocol v1's framed streams, and this recorder speaks a vendor family") }
     guard let bus = dances.start(device, serial: link.serialNumber) else {
         log("bay \(port): a dock is still running there; ignored")
         await link.close()
         return
     }
     let appearance = VendorAppearance(port: port, link: link, family: family, bus: bus)
-    let started = await gateway.dockVendor(appearance, driverFor: { arrival in
+    let started = await gateway.dockVendor(appearance, capture: capturePath, driverFor: { arrival in
         database.model(vendorId: arrival.vendorId, productId: arrival.productId, interfaceClass: massStorageClass)
             .flatMap { DriverRegistry.builtIn.driver(for: $0) }
     }, ended: { _ in dances.end(port: port) })
@@ -68,27 +67,8 @@ func dockVendor(_ device: DockedDevice, usb: USBContext, gateway: Gateway, datab
 }
 
 /// A mass-storage device no dance took, that is not a recorder to read as it is: never
-/// opened; said once (stderr), shown as refused in its bay, and audited `device-refused`.
+/// opened; refused as `--simulate` refuses one (`Gateway.refuseMassStorage`).
 func refuse(_ device: DockedDevice, model: RecorderModel?, gateway: Gateway) async {
-    let ids = String(format: "%04x:%04x", device.vendorId, device.productId)
-    let bay = gateway.context.config.bayName(port: device.portPath)
-    let reason = model.map { "\($0.name) \(ids) did not arrive through an unlock on that port" }
-        ?? "USB mass storage \(ids) is not a recorder"
-    log("bay \(bay): \(reason); not read")
-    gateway.context.progress.update(device.portPath) {
-        // Nothing of an earlier dock in that bay belongs to this device.
-        $0.serial = nil; $0.officer = nil; $0.officerName = nil; $0.bag = nil; $0.bags = []
-        $0.bytesDone = 0; $0.bytesTotal = 0; $0.batteryPercent = nil; $0.storageFreeBytes = nil; $0.clockOffsetMilliseconds = nil
-        $0.started = Date(); $0.ended = nil
-        $0.phase = .refused
-        $0.note = "\(reason); not read"
-    }
-    var detail = ["port": device.portPath, "usb": ids, "reason": reason]
-    if let serial = device.serial { detail["usbSerial"] = String(decoding: serial.utf8.filter { (0x20..<0x7F).contains($0) }.prefix(64), as: UTF8.self) }
-    do {
-        try await gateway.context.audit.append(.deviceRefused, bay: bay, detail: detail)
-    } catch {
-        log("bay \(bay): cannot write the audit log: \(error)")
-    }
+    await gateway.refuseMassStorage(port: device.portPath, vendorId: device.vendorId, productId: device.productId,
+                                    modelName: model?.name, usbSerial: device.serial)
 }
-

@@ -7,18 +7,24 @@ struct LinkCapturer: Sendable {
     let directory: String?
 
     func wrap(_ link: any RecorderLink, port: String) -> any RecorderLink {
-        guard let directory else { return link }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let path = directory + "/" + port + "-" + f.string(from: Date()) + ".capture"
+        guard let path = path(port: port) else { return link }
         do {
             return try CaptureLink(link, path: path)
         } catch {
             FileHandle.standardError.write(Data("recorder-gatewayd: cannot capture to \(path): \(error)\n".utf8))
             return link
         }
+    }
+
+    /// The file a dock in the bay at `port` beginning now is captured to; nil without
+    /// `--capture-dir`. A vendor recorder's dock is given it (`Gateway.dockVendor`).
+    func path(port: String) -> String? {
+        guard let directory else { return nil }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return directory + "/" + port + "-" + f.string(from: Date()) + ".capture"
     }
 
     /// Says, when captures were asked for, that the mass-storage dock at `port` has none: a

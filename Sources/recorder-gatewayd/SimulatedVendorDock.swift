@@ -31,27 +31,35 @@ extension SimulatedDock {
             return nil
         }
         guard let device = SimulatedVendorRecorder(recorder, name: port) else { return nil }
-        capturer.sayNotCaptured(port: port)
         let (bus, arrivals) = AsyncStream<VendorAppearance.BusEvent>.makeStream()
-        // The device's re-appearance, as the bus would report it: on its port, or another.
+        let dance = DanceBus(arrivals)
+        let database = self.database, gateway = self.gateway
+        // The device's re-appearance, as the bus would report it: on its port, or another. A
+        // disk that comes once the dance is over (after its wait) is refused unread, as device
+        // mode refuses it (`Gateway.refuseMassStorage`).
         Task {
             for await event in device.events {
                 switch event {
-                case .leftBus: arrivals.yield(.departed)
+                case .leftBus: _ = dance.tell(.departed)
                 case .reappeared(let disk, let vid, let pid, let other):
-                    arrivals.yield(.arrived(MassStorageArrival(port: other ?? port, link: disk.hostEnd, vendorId: vid, productId: pid)))
+                    let arrival = MassStorageArrival(port: other ?? port, link: disk.hostEnd, vendorId: vid, productId: pid)
+                    if dance.tell(.arrived(arrival)) { continue }
+                    await disk.hostEnd.close()
+                    let model = database.model(vendorId: vid, productId: pid, interfaceClass: Self.massStorageClass)
+                    await gateway.refuseMassStorage(port: arrival.port, vendorId: vid, productId: pid, modelName: model?.name,
+                                                    usbSerial: disk.hostEnd.serialNumber)
                 case .cannotReappear(let why):
                     log("bay \(port): the simulated recorder cannot come back as a disk: \(why)")
                 }
             }
         }
-        let database = self.database
         let appearance = VendorAppearance(port: port, link: device.hostEnd, family: family, bus: bus)
-        let started = await gateway.dockVendor(appearance) { arrival in
+        let started = await gateway.dockVendor(appearance, capture: capturer.path(port: port), driverFor: { arrival in
             database.model(vendorId: arrival.vendorId, productId: arrival.productId, interfaceClass: Self.massStorageClass)
                 .flatMap { DriverRegistry.builtIn.driver(for: $0) }
-        }
+        }, ended: { _ in dance.end() })
         if !started {
+            dance.end()
             log("bay \(port): a dock is still running there; ignored")
             await device.hostEnd.close()
             return nil
@@ -65,5 +73,33 @@ extension SimulatedDock {
         let log = device.log
         return "bay \(port): the simulated \(device.family.rawValue) device received \(log.entries.count) commands, "
             + "\(log.passwordAttempts) carrying a password: \(log.commands.joined(separator: " "))"
+    }
+}
+
+/// A simulated dance's bus while the dance listens (`tell` hands it an event), then closed
+/// (`end`, when the dance is over): what comes later is the adapter's to refuse, as device
+/// mode's `DanceBoard` leaves it to the udev loop. Thread-safe.
+final class DanceBus: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: AsyncStream<VendorAppearance.BusEvent>.Continuation?
+
+    init(_ continuation: AsyncStream<VendorAppearance.BusEvent>.Continuation) { self.continuation = continuation }
+
+    /// Tells the dance `event`; false once it is over.
+    func tell(_ event: VendorAppearance.BusEvent) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let continuation else { return false }
+        continuation.yield(event)
+        return true
+    }
+
+    /// The dance is over: nothing more is told to it.
+    func end() {
+        lock.lock()
+        let c = continuation
+        continuation = nil
+        lock.unlock()
+        c?.finish()
     }
 }

@@ -50,8 +50,10 @@ do {
     die("configuration: \(error)", 78)
 }
 if args.simulate {
-    for r in scenario.recorders where r.vendor != nil {
-        vendorSettings.passwordsByRecorder[r.identity.serial] = UnlockSecret(r.password)
+    for (index, r) in scenario.recorders.enumerated() where r.vendor != nil {
+        // Under the name the dance gives it: its USB serial, else its bay (`usbSerial`).
+        let key = r.vendor?.usbSerial == .both ? r.identity.serial : "bay-\(r.port ?? "sim-\(index + 1)")"
+        vendorSettings.passwordsByRecorder[key] = UnlockSecret(r.password)
     }
 }
 
@@ -118,7 +120,8 @@ func finishPruning(_ task: Task<Void, Never>?) async {
 if !args.simulate {
     let idle: Duration? = args.idleExit ?? (args.once ? .seconds(3) : nil)
     let status = await runDevices(gateway: gateway, database: database, display: display, json: args.json, idleExit: idle,
-                                  capturing: args.captureDir != nil, capture: { [capturer] in capturer.wrap($0, port: $1) })
+                                  capturing: args.captureDir != nil, capture: { [capturer] in capturer.wrap($0, port: $1) },
+                                  capturePath: { [capturer] in capturer.path(port: $0) })
     await finishPruning(pruning)
     controlServer?.stop()
     statusServer?.stop()

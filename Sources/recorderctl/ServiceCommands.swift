@@ -285,7 +285,10 @@ let captureCommand = Command(
     emulation file (Docs/simulator.md, "Captures"). Attach it to a bug report:
     `recorder-gatewayd --replay FILE` plays the recorder back exactly, so a field problem
     becomes a test case (recorder-sim cannot play captures back). The file holds the recorder's data (footage included):
-    treat it as evidence.
+    treat it as evidence. A vendor recorder's dock (amba-ctrl, amba-ascii) is recorded as its
+    unlock's transfers and the mass-storage wrappers, the password as <password> and the
+    footage as lengths (Docs/operations.md, "Capturing a vendor recorder's dock"); it is not
+    played back.
     """,
     run: { args in
         guard let out = try args.option("--out") else { throw UsageError(description: "--out FILE is required") }

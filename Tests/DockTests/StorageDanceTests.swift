@@ -52,6 +52,14 @@ import Testing
         #expect(outcome.description.contains("none-0@0:AAAA0001") && outcome.description.contains("none-0@0:BBBB0002"))
     }
 
+    /// A read that found no volume (or could not say) is no news about the card: the last
+    /// volumes are neither compared nor forgotten.
+    @Test func aReadWithNoVolumeForgetsNothing() {
+        var dance = Self.awaiting(previous: ["none-0@0:AAAA0001"])
+        _ = dance.handle(.massStorageAppeared(port: "1-1.3", at: 2000))
+        #expect(dance.handle(.mediumRead(volumes: [])) == [.end(.returned(afterMilliseconds: 1000, volumes: []))])
+    }
+
     @Test func theWaitExpiring() {
         var dance = Self.awaiting()
         _ = dance.handle(.departed(at: 1100))

@@ -11,12 +11,12 @@ let secret = "Pw7Secre"
 /// A vendor recorder of `family` with password `secret` (unless `password` says otherwise),
 /// docked on an unlimited link, its storage a small image in `directory`; `vendor` is the
 /// scenario's `"vendor"` object.
-func dockVendor(_ family: String, password: String = secret, vendor: String = "{}", lockout: Int = 5,
+func dockVendor(_ family: String, password: String = secret, vendor: String = "{}", lockout: Int = 5, lockoutSeconds: Int? = nil,
                 in directory: TemporaryDirectory) throws -> SimulatedVendorRecorder {
     try directory.write("disk.img", Data(count: 64 * 512))
     let scenario = try Scenario(json: Data("""
     {"schema": 1, "recorders": [{"identity": {"serial": "A1B2C3D"}, "link": "unlimited", "family": "\(family)",
-      "password": "\(password)", "lockout": {"attempts": \(lockout)}, "vendor": \(vendor), "storage": {"image": "disk.img"}}]}
+      "password": "\(password)", "lockout": {"attempts": \(lockout)\(lockoutSeconds.map { ", \"seconds\": \($0)" } ?? "")}, "vendor": \(vendor), "storage": {"image": "disk.img"}}]}
     """.utf8), relativeTo: directory.url.path)
     return try #require(SimulatedVendorRecorder(scenario.recorders[0], name: "bay-1"))
 }

@@ -24,6 +24,7 @@ import Testing
         // recorder-sim describe shows the family, never the password.
         let described = String(decoding: ScenarioDescription(Scenario(recorders: [r])).json(), as: UTF8.self)
         #expect(described.contains("\"family\" : \"amba-ascii\""))
+        #expect(described.contains("\"usbSerial\" : \"both\"") && !described.contains("lockoutSeconds"))
         #expect(!described.contains("Zk8Qw3Lp"))
     }
 
@@ -35,8 +36,40 @@ import Testing
         #expect(r.vendor?.faults == [.neverReturns, .returnsAfter(milliseconds: 1500), .returnsOnPort("1-1.4")])
     }
 
+    /// `usbSerial`: which appearance gives the identity's serial as its USB serial string.
+    @Test func aRecorderWithoutAUSBSerial() throws {
+        let dir = try TemporaryDirectory("vendor-scenario")
+        defer { dir.remove() }
+        func docked(_ presence: String) throws -> (vendor: String?, disk: String?) {
+            let r = try parse(#"{"identity": {"serial": "S000001"}, "family": "amba-ctrl", "password": "p", "storage": {"image": "disk.img"}, "vendor": {"usbSerial": "\#(presence)"}}"#,
+                              in: dir).recorders[0]
+            let device = try #require(SimulatedVendorRecorder(r, name: "1-1.2"))
+            return (device.hostEnd.serialNumber, r.storage?.serialNumber)
+        }
+        #expect(try docked("both") == ("S000001", "S000001"))
+        #expect(try docked("disk") == (nil, "S000001"))
+        #expect(try docked("none") == (nil, nil))
+    }
+
+    /// `lockout.seconds` given: the vendor device's lock ends (`lockoutSeconds`); not given, it
+    /// lasts for good (nil), though protocol v1's default of 300 s stays for others.
+    @Test func aVendorLockLastsForGoodUnlessTheScenarioSaysHowLong() throws {
+        let dir = try TemporaryDirectory("vendor-scenario")
+        defer { dir.remove() }
+        func parsed(_ lockout: String) throws -> RecorderScenario {
+            try parse(#"{"identity": {"serial": "S000001"}, "family": "amba-ctrl", "password": "p", "lockout": \#(lockout), "storage": {"image": "disk.img"}}"#,
+                      in: dir).recorders[0]
+        }
+        #expect(try parsed(#"{"attempts": 2}"#).vendor?.lockoutSeconds == nil)
+        let timed = try parsed(#"{"attempts": 2, "seconds": 30}"#)
+        #expect(timed.vendor?.lockoutSeconds == 30 && timed.lockoutAttempts == 2)
+        let described = String(decoding: ScenarioDescription(Scenario(recorders: [timed])).json(), as: UTF8.self)
+        #expect(described.contains("\"lockoutSeconds\" : 30"))
+    }
+
     @Test(arguments: [
         (#""family": "amba-ascii", "password": "12345678""#, "recorders[0].storage"),
+        (#""family": "amba-ctrl", "password": "p", "storage": {"image": "disk.img"}, "vendor": {"usbSerial": "vendor"}"#, "recorders[0].vendor.usbSerial"),
         (#""family": "amba-x", "password": "1", "storage": {"image": "disk.img"}"#, "recorders[0].family"),
         (#""family": "amba-ctrl", "storage": {"image": "disk.img"}"#, "recorders[0].password"),
         (#""family": "amba-ctrl", "password": "pässword", "storage": {"image": "disk.img"}"#, "recorders[0].password"),

@@ -184,6 +184,21 @@ dock cut "$work/cut-again.json"
 check "the next dock resumes the session (resumed) and completes" expect cut \
     "rc == 0 and r['result'] == 'completed' and r['verified'] == 13 and any(a['code'] == 'resumed' for a in r['anomalies'])"
 
+# A disk that comes back after the wait, the service still running: refused unread, as device
+# mode refuses it (said once, audited device-refused), never read.
+kiosk late "" 3
+scenario "$work/late.json" amba-ascii A1B2C3D 1-1.2 "$ascii_pw" '[{"kind":"returnsAfter","milliseconds":6000}]'
+timeout 600 "$gw" --simulate "$work/late.json" --config "$work/late/gw.conf" --control-socket "$work/late/ctl.sock" \
+    > "$work/late/service.out" 2> "$work/late/service.err" &
+service=$!
+check "late: the disk back after the wait is refused, said on stderr" \
+    wait_for_text "$work/late/service.err" "1209:0003 did not arrive through an unlock on that port; not read"
+kill "$service"; wait "$service" 2>/dev/null; service=""
+cat "$work/late/service.err" "$work/late/service.out" >> "$work/stderr.all"
+check "late: audited device-refused after the dance ended never-came-back, and nothing sealed" audit late \
+    "[e['event'] for e in es if e['event'] in ('dance-ended', 'device-refused')] == ['dance-ended', 'device-refused'] and any(e['event'] == 'dance-ended' and e['detail']['outcome'] == 'never-came-back' for e in es) and any(e['event'] == 'device-refused' and e['detail']['port'] == '1-1.2' and e['detail']['usb'] == '1209:0003' for e in es) and not any(e['event'] == 'docked' for e in es)"
+check "late: nothing sealed" test "$(bags late)" -eq 0
+
 echo "# 3. a refused password is remembered, withheld, and cleared by a technician"
 kiosk refused "vendor-password-file = $work/wrong.pw
 "
@@ -248,7 +263,57 @@ check "diagnose after no return: the unlock and the switch PASS, the return FAIL
 check "diagnose's output holds neither password" bash -c \
     "! grep -qF -e WRONGPW1 -e '$ascii_pw' -e '$ctrl_pw' '$work/diag-refused/diag' '$work/diag-never/diag'"
 
-echo "# 5. the password file, and the password nowhere"
+echo "# 5. a vendor dock captured (--capture-dir): every step in order, never the password"
+kiosk capture
+timeout 600 "$gw" --simulate "$work/both.json" --config "$work/capture/gw.conf" --once --json --control-socket none \
+    --capture-dir "$work/capture/files" > "$work/capture/out.json" 2> "$work/capture/err"
+echo $? > "$work/capture/rc"
+cat "$work/capture/err" "$work/capture/out.json" >> "$work/stderr.all"
+check "captured: both recorders completed" expect capture "rc == 0 and all(r['result'] == 'completed' for r in d['recorders'])"
+check "captured: one file per vendor dock, the unlock's steps in order, then the mass-storage wrappers" python3 - "$work/capture/files" <<'PY'
+import glob, json, sys
+ok = True
+def lines(port):
+    files = glob.glob("%s/%s-*.capture" % (sys.argv[1], port))
+    assert len(files) == 1, files
+    return [json.loads(l) for l in open(files[0])]
+a, c = lines("1-1.2"), lines("1-1.3")
+for name, ls, family in (("amba-ascii", a, "amba-ascii"), ("amba-ctrl", c, "amba-ctrl")):
+    h = ls[0]
+    if (h.get("format"), h.get("version"), h.get("family")) != ("recorder-gateway-transfer-capture", 1, family):
+        print("     | header", h); ok = False
+    events = [l["event"] for l in ls if "event" in l]
+    want = ["link", "departed", "arrived", "link", "dance-ended", "dock-ended"]
+    if [e for e in events if e in want] != want:
+        print("     | %s events %s" % (name, events)); ok = False
+    bulk = [l for l in ls if l.get("part") == "storage" and l.get("transfer") == "bulk"]
+    if not bulk or bulk[0].get("bot") != "CBW" or any("hex" in l for l in bulk if l.get("bot") == "data") \
+            or not any(l.get("bot") == "CSW" and l["hex"].startswith("55 53 42 53") for l in bulk):
+        print("     | %s storage part wrong" % name); ok = False
+sent = [l.get("text") for l in a if l.get("part") == "unlock" and l.get("transfer") == "bulk" and l.get("dir") == "out"]
+if not (len(sent) == 5 and sent[0] == "@Ver;8;00000000;#" and sent[1] == "@Gdv;8;<password>;#" and sent[2].startswith("@Sdt;8;")
+        and sent[3].startswith("@Stm;6;") and sent[4] == "@ATH;8;<password>;#"):
+    print("     | amba-ascii sent", sent); ok = False
+ctl = [l for l in c if l.get("part") == "unlock" and "transfer" in l]
+setups = [(l["dir"], l["setup"]["bmRequestType"], l["setup"]["bRequest"], l["setup"]["wValue"], l["setup"]["wLength"]) for l in ctl]
+if setups != [("out", "40", "55", "0080", 64), ("in", "c0", "55", "0080", 10), ("out", "40", "50", "0080", 64), ("in", "c0", "55", "0080", 10)] \
+        or ctl[0]["hex"] != "a1 12 00 12 <password>" or not ctl[2]["hex"].startswith("a1 23 00 23 00"):
+    print("     | amba-ctrl unlock", json.dumps(ctl)[:600]); ok = False
+sys.exit(0 if ok else 1)
+PY
+check "captured: neither password in any file, as text, hex or base64" python3 - "$work/capture/files" "$ascii_pw" "$ctrl_pw" <<'PY'
+import base64, glob, sys
+blob = b"".join(open(f, "rb").read() for f in glob.glob(sys.argv[1] + "/*.capture"))
+bad = []
+for pw in sys.argv[2:]:
+    b = pw.encode()
+    forms = [b, b[:6], b.hex().encode(), b.hex().upper().encode(), " ".join("%02x" % x for x in b).encode()]
+    forms += [base64.b64encode(b" " * pad + b)[4:12] for pad in range(3)]
+    bad += [f for f in forms if f in blob]
+sys.exit(1 if bad or not blob else 0)
+PY
+
+echo "# 6. the password file, and the password nowhere"
 kiosk loose "vendor-password-file = $work/loose.pw
 "
 printf '%s\n' "$ascii_pw" > "$work/loose.pw"; chmod 640 "$work/loose.pw"
@@ -266,7 +331,7 @@ for family in amba-ascii amba-ctrl; do
     check "$k: a device that echoes the password ends the dance, named" expect "$k" "rc == 1 and r['dance']['outcome'] == ('password-unconfirmed' if '$family' == 'amba-ascii' else 'password-refused')"
 done
 check "the passwords appear nowhere: store, state, output of every run" bash -c \
-    "! grep -rlaF -e '$ascii_pw' -e '${ascii_pw:0:6}' -e '$ctrl_pw' -e '${ctrl_pw:0:6}' '$work'/*/store '$work'/*/state '$work/stderr.all'"
+    "! grep -rlaF -e '$ascii_pw' -e '${ascii_pw:0:6}' -e '$ctrl_pw' -e '${ctrl_pw:0:6}' '$work'/*/store '$work'/*/state '$work/capture/files' '$work/stderr.all'"
 
 echo "$failures failure(s)"
 exit $((failures > 0))

@@ -11,7 +11,9 @@
 # `recorderctl devices`, audited device-refused, never opened (the harness counts no ioctl on
 # them), no bag and no session. Then --return-never (never-came-back) and --return-port
 # (came-back-elsewhere; the disk on the other port is never opened). The password appears in
-# no output, log, store or state file. Waits on events (log lines), never on a fixed time.
+# no output, log, store or state file. `recorderctl capture` on both bays records each vendor
+# dock through real libusb: every unlock step in order, the disk's wrappers, never the password.
+# Waits on events (log lines), never on a fixed time.
 # Usage: Tests/umockdev/vendor-dance.sh BIN_DIR
 set -uo pipefail
 bin="$1"
@@ -58,7 +60,7 @@ start() {
         "$work" "$work" "$work" "${WAIT:-60}" > "$work/gw.conf"
     timeout 300 python3 "$here/harness.py" --sim "$bin/recorder-sim" --storage-sim "$here/bot_device.py" \
         --scenario "$work/s.json" --timeout 280 "$@" \
-        -- "$bin/recorder-gatewayd" --config "$work/gw.conf" --idle-exit 3 --json --control-socket "$work/ctl.sock" \
+        -- "$bin/recorder-gatewayd" --config "$work/gw.conf" --idle-exit "${IDLE:-3}" --json --control-socket "$work/ctl.sock" \
         --status-listen none > "$work/out.json" 2> "$work/log" &
     harness_pid=$!
 }
@@ -181,6 +183,45 @@ check "umockdev --return-port: came-back-elsewhere (1-1.3 awaited, 1-1.7 seen), 
 elsewhere_refused() { untouched C7C7C7C@1-1.7 && audit "any(e['event'] == 'device-refused' and e['detail']['port'] == '1-1.7' for e in es)"; }
 check "umockdev --return-port: the disk on 1-1.7 refused (device-refused) and never opened" elsewhere_refused
 check "umockdev --return-port: no bag" test -z "$(bags)"
+
+echo "# recorderctl capture: the next vendor dock in a bay, through real libusb"
+# Each bay is armed once the control socket answers, and its recorder docked once the service
+# says the bay is armed: events, not times. --idle-exit only has to outlast recorderctl's start.
+scenario "$work/s.json" ascii ctrl
+rm -f "$work/bay2.capture" "$work/bay3.capture"
+IDLE=20 start --dock-on-log "bay 1-1.2: the next dock will be captured" A1B2C3D@1-1.2 \
+    --dock-on-log "bay 1-1.3: the next dock will be captured" C7C7C7C@1-1.3
+for _ in $(seq 1 600); do
+    "$bin/recorderctl" capture 1-1.2 --out "$work/bay2.capture" --control-socket "$work/ctl.sock" > "$work/capture.out" 2>&1 \
+        && "$bin/recorderctl" capture 1-1.3 --out "$work/bay3.capture" --control-socket "$work/ctl.sock" >> "$work/capture.out" 2>&1 && break
+    sleep 0.1
+done
+finish
+check "umockdev capture: both recorders read" expect "rc == 0 and all(rs[s]['result'] == 'completed' for s in ('A1B2C3D', 'C7C7C7C'))"
+check "umockdev capture: each unlock step on the wire, the disk's wrappers, in order" python3 - "$work/bay2.capture" "$work/bay3.capture" <<'PY'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+c = [json.loads(l) for l in open(sys.argv[2])]
+ok = all(x[0]["format"] == "recorder-gateway-transfer-capture" for x in (a, c))
+sent = [l.get("text") for l in a if l.get("part") == "unlock" and l.get("transfer") == "bulk" and l["dir"] == "out"]
+ok = ok and len(sent) == 5 and sent[0] == "@Ver;8;00000000;#" and sent[1] == "@Gdv;8;<password>;#" and sent[4] == "@ATH;8;<password>;#"
+ctl = [l for l in c if l.get("part") == "unlock" and l.get("transfer") == "control"]
+ok = ok and [(l["dir"], l["setup"]["bRequest"]) for l in ctl][:3] == [("out", "55"), ("in", "55"), ("out", "50")] and ctl[0]["hex"] == "a1 12 00 12 <password>"
+for x in (a, c):
+    events = [l["event"] for l in x if "event" in l]
+    bulk = [l for l in x if l.get("part") == "storage" and l.get("transfer") == "bulk"]
+    ok = ok and events.index("departed") < events.index("arrived") < events.index("dance-ended") and events[-1] == "dock-ended"
+    ok = ok and bulk[0]["bot"] == "CBW" and any(l["bot"] == "CSW" for l in bulk) and not any("hex" in l for l in bulk if l["bot"] == "data")
+sys.exit(0 if ok else 1)
+PY
+check "umockdev capture: the password in neither file (text, hex, base64)" python3 - "$password" "$work/bay2.capture" "$work/bay3.capture" <<'PY'
+import base64, sys
+b = sys.argv[1].encode()
+blob = b"".join(open(f, "rb").read() for f in sys.argv[2:])
+forms = [b, b[:6], b.hex().encode(), " ".join("%02x" % x for x in b).encode()] + [base64.b64encode(b" " * p + b)[4:12] for p in range(3)]
+sys.exit(0 if blob and not any(f in blob for f in forms) else 1)
+PY
+cat "$work/bay2.capture" "$work/bay3.capture" >> "$work/all-output" 2> /dev/null
 
 password_nowhere() { ! grep -qF -- "$password" "$work/all-output" && [ ! -s "$work/password-files" ]; }
 check "the password appears in no output, log, store or state file (of any run)" password_nowhere

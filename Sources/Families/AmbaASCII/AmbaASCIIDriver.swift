@@ -16,6 +16,8 @@ public struct AmbaASCIIDriver: StorageSwitchDriver {
 
     public init() {}
 
+    public func passwordSpan(inSent data: [UInt8]) -> Range<Int>? { AmbaASCIICommand.passwordSpan(inSent: data) }
+
     public func unlock(_ link: any USBTransferLink, _ request: UnlockRequest) async -> UnlockReport {
         var report = UnlockReport(family: Self.name, clock: .notReached)
         let password: AmbaASCIIPassword

@@ -15,6 +15,8 @@ public struct AmbaControlDriver: StorageSwitchDriver {
 
     public init() {}
 
+    public func passwordSpan(inSent data: [UInt8]) -> Range<Int>? { AmbaControl.passwordSpan(inSent: data) }
+
     public func unlock(_ link: any USBTransferLink, _ request: UnlockRequest) async -> UnlockReport {
         var report = UnlockReport(family: Self.name, clock: .notSupported)
         let password: AmbaControlPassword

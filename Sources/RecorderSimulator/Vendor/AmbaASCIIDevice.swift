@@ -28,7 +28,7 @@ actor AmbaASCIIDevice: SimulatedTransferDevice {
 
     init(_ personality: VendorPersonality) {
         self.personality = personality
-        passwords = PasswordCounter(limit: personality.lockoutAttempts)
+        passwords = PasswordCounter(limit: personality.lockoutAttempts, lasts: personality.lockoutLasts)
     }
 
     func unplug() { gone = true }

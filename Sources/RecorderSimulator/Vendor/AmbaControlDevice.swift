@@ -24,7 +24,7 @@ actor AmbaControlDevice: SimulatedTransferDevice {
 
     init(_ personality: VendorPersonality) {
         self.personality = personality
-        passwords = PasswordCounter(limit: personality.lockoutAttempts)
+        passwords = PasswordCounter(limit: personality.lockoutAttempts, lasts: personality.lockoutLasts)
     }
 
     func unplug() { gone = true }

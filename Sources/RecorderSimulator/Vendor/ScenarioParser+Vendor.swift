@@ -28,7 +28,13 @@ extension Scenario {
         }
         var v = VendorScenario(family: family, deviceId: identity.serial)
         guard let o = try w.object("vendor") else { return v }
-        try o.allowKeys(["deviceId", "storageUsb", "faults"])
+        try o.allowKeys(["deviceId", "storageUsb", "faults", "usbSerial"])
+        if let presence = try o.optionalString("usbSerial") {
+            guard let p = VendorScenario.USBSerialPresence(rawValue: presence) else {
+                throw ScenarioError(path: o.at("usbSerial"), reason: "must be \"both\", \"disk\" or \"none\"")
+            }
+            v.usbSerial = p
+        }
         if let id = try o.optionalString("deviceId") {
             guard family == .ambaASCII else { throw ScenarioError(path: o.at("deviceId"), reason: "applies only to amba-ascii (amba-ctrl has no id command)") }
             guard (1...56).contains(id.utf8.count), id.utf8.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: "#") }) else {

@@ -23,6 +23,7 @@ public struct SimulatedVendorRecorder: Sendable {
         let (stream, continuation) = AsyncStream<VendorDeviceEvent>.makeStream()
         events = stream
         let personality = VendorPersonality(password: Array(recorder.password.utf8), lockoutAttempts: recorder.lockoutAttempts,
+                                            lockoutLasts: vendor.lockoutSeconds.map { .seconds($0) },
                                             storage: storage, link: recorder.link, name: name, vendor: vendor, log: log,
                                             events: continuation)
         switch vendor.family {
@@ -30,7 +31,7 @@ public struct SimulatedVendorRecorder: Sendable {
         case .ambaASCII: device = AmbaASCIIDevice(personality)
         }
         hostEnd = SimulatedTransferLink(device: device, timing: TransferTiming(model: recorder.link), name: name,
-                                        serialNumber: recorder.identity.serial)
+                                        serialNumber: vendor.usbSerial == .both ? recorder.identity.serial : nil)
     }
 
     /// What amba-ascii's `@Sdt` and `@Stm` last set, as sent ("20261206", "14300500"); nil

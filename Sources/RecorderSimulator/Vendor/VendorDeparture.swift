@@ -17,6 +17,8 @@ public enum VendorDeviceEvent: Sendable {
 struct VendorPersonality: Sendable {
     let password: [UInt8]
     let lockoutAttempts: Int
+    /// How long a lock lasts (the recorder's `lockout.seconds`); nil: for good.
+    let lockoutLasts: Duration?
     let storage: MassStorageScenario
     let link: LinkModel
     let name: String
@@ -57,22 +59,39 @@ struct VendorPersonality: Sendable {
     }
 }
 
-/// Wrong passwords in a row, to the lockout.
+/// Wrong passwords in a row, to the lockout, and the lock's end when it has one.
 struct PasswordCounter: Sendable {
     let limit: Int
+    /// How long a lock lasts; nil: for good.
+    let lasts: Duration?
     private(set) var wrong = 0
+    private var lockedAt: ContinuousClock.Instant?
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, lasts: Duration? = nil) {
+        self.limit = limit
+        self.lasts = lasts
+    }
 
-    var locked: Bool { wrong >= limit }
+    /// Whether the device refuses every password now (the right one too).
+    var locked: Bool {
+        guard wrong >= limit else { return false }
+        guard let lasts, let lockedAt else { return true }
+        return ContinuousClock.now - lockedAt < lasts
+    }
 
-    /// Counts one attempt; true when it was right (a right one resets the count).
+    /// Counts one attempt made while not `locked`; true when it was right (a right one resets
+    /// the count). An attempt after a lock expired counts from zero again.
     mutating func check(_ given: [UInt8], against password: [UInt8]) -> Bool {
+        if wrong >= limit {
+            wrong = 0
+            lockedAt = nil
+        }
         if given == password {
             wrong = 0
             return true
         }
         wrong += 1
+        if wrong == limit { lockedAt = .now }
         return false
     }
 }

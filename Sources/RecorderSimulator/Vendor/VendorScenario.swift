@@ -18,6 +18,22 @@ public struct VendorScenario: Sendable, Hashable {
     public var storageVendorId: UInt16 = 0x1209
     public var storageProductId: UInt16 = 0x0003
     public var faults: [VendorFault] = []
+    /// How long its lock lasts once `lockout.attempts` wrong passwords came in a row: the
+    /// recorder's `lockout.seconds` when the scenario gives it; nil (not given): for good.
+    public var lockoutSeconds: Int?
+    /// Which of its two appearances gives a USB serial number string (the identity's serial).
+    public var usbSerial: USBSerialPresence = .both
+
+    /// Which appearances of a vendor recorder have a USB serial: real recorders without one
+    /// exist, and the gateway must then tell them apart by other means (Docs/simulator.md §13.2).
+    public enum USBSerialPresence: String, Sendable, Hashable, CaseIterable {
+        /// The vendor device and the disk it becomes.
+        case both
+        /// Only the disk it becomes.
+        case disk
+        /// Neither.
+        case none
+    }
 
     public init(family: Family, deviceId: String) {
         self.family = family
