@@ -148,7 +148,11 @@ import TestSupport
             // Only FAT #2 changes: FAT #1 is used, so A.BIN is still whole.
             small.setFAT(a, 0xFFF, only: 1)
             let listing = try await small.read()
-            #expect(listing.anomalies.map(\.code) == ["fat-mismatch"])
+            // The volume's mismatch, then the one file whose chain runs through the entry.
+            #expect(listing.anomalies.map(\.code) == ["fat-mismatch", "fat-mismatch"])
+            #expect(listing.anomalies.map(\.path) == [nil, "A.BIN"])
+            #expect(listing.anomalies.first?.detail.contains("in 1 cluster entry, the first at cluster \(a) (byte \(a + a / 2) of the FAT") == true,
+                    "\(listing.anomalies)")
             #expect(listing.files.allSatisfy { $0.complete })
         }
     }
