@@ -2,17 +2,18 @@
 import Glibc
 #endif
 
-/// How one mirrored FAT copy compares with FAT #1, the copy the reader follows.
+/// How one FAT copy compares with the copy the reader follows: a mirrored FAT12/16/32 copy with
+/// FAT #1, or a TexFAT volume's inactive FAT with its active one.
 ///
-/// The copies are read side by side in 1 MiB chunks, never whole: FAT #1's through the
-/// `FATTable` that the walk then follows (so a FAT of up to 16 MiB is read once in all), the
-/// other copy's one chunk at a time. Each copy is read once whatever the FAT's size (a FAT32
-/// FAT of a large card is tens of MiB, at most 1 GiB), so time follows the volume's geometry
-/// and memory stays at the table's bounded cache plus one chunk. Only the entries of clusters that are on the medium are compared (2…last usable
-/// cluster); the reserved entries 0 and 1 hold the media byte and FAT32's dirty flags, not
-/// links, and are only looked at to say which copy looks intact.
+/// The copies are read side by side in 1 MiB chunks, never whole (for FAT12/16/32, FAT #1's
+/// chunks come through the `FATTable` that the walk then follows, so a FAT of up to 16 MiB is
+/// read once in all). Each copy is read once whatever the FAT's size (a FAT32 FAT of a large
+/// card is tens of MiB, at most 1 GiB), so time follows the volume's geometry and memory stays
+/// at one chunk of each. Only the entries of clusters that are on the medium are compared
+/// (2…last usable cluster); the reserved entries 0 and 1 hold the media byte and FAT32's dirty
+/// flags, not links, and are only looked at to say which copy looks intact.
 struct FATCopyComparison {
-    /// Where FAT copy `copy` (0-based; never 0) differs from FAT #1.
+    /// Where FAT copy `copy` (0-based) differs from the followed copy.
     struct Difference {
         let copy: Int
         /// Cluster entries that differ.
@@ -50,26 +51,29 @@ struct FATCopyComparison {
     /// Differing runs kept to name the files and directories they touch.
     static let maxRuns = 256
 
-    let reader: MediumReader
-    /// FAT #1.
-    let table: FATTable
+    /// `count` bytes (or more) of the followed copy from FAT byte `at`; `at` is a multiple of
+    /// `chunkBytes`.
+    let followed: (_ at: UInt64, _ count: Int) async throws -> [UInt8]
+    /// Exactly `count` bytes of the compared copy from FAT byte `at`.
+    let compared: (_ at: UInt64, _ count: Int) async throws -> [UInt8]
+    /// FAT12, FAT16, FAT32, or exFAT (32-bit entries, compared whole).
     let type: VolumeIdentity.FileSystem
     /// Highest cluster number whose entry is compared (the last usable cluster).
     let lastCluster: UInt32
     /// Bytes per FAT copy.
     let fatBytes: UInt64
 
-    /// Compares the copy at absolute medium offset `otherStart` (on the medium) with FAT #1.
-    /// Nil when every compared entry agrees.
-    func compare(other otherStart: UInt64, copy: Int) async throws -> Difference? {
+    /// Compares the two copies; `copy` names the compared one in the result. Nil when every
+    /// compared entry agrees.
+    func compare(copy: Int) async throws -> Difference? {
         let end = min(entriesEnd, fatBytes)
         var difference = Difference(copy: copy)
         var found = false
         var at: UInt64 = 0
         while at < end {
             let count = Int(min(UInt64(Self.chunkBytes), end - at))
-            let mine = try await table.chunk(containing: at).bytes
-            let theirs = try await reader.read(offset: otherStart + at, count: count)
+            let mine = try await followed(at, count)
+            let theirs = try await compared(at, count)
             if at == 0 {
                 difference.firstIntact = intact(mine)
                 difference.otherIntact = intact(theirs)

@@ -82,14 +82,16 @@ final class FATWalker {
     /// With mirroring off (FAT32's ExtFlags) the copies may rightly differ and are not compared.
     private func compareFATCopies() async throws -> [FATCopyComparison.Difference] {
         guard boot.fatCount >= 2, boot.activeFAT == nil else { return [] }
-        let comparison = FATCopyComparison(reader: reader, table: table, type: boot.fileSystem,
-                                           lastCluster: usableClusters + 1, fatBytes: boot.fatBytes)
         var differences: [FATCopyComparison.Difference] = []
         for copy in 1 ..< boot.fatCount {
             let start = startOfFAT(copy)
             // A copy off the medium: the volume is cut short, which "volume-beyond-medium" says.
             guard reader.contains(offset: start, count: boot.fatBytes) else { continue }
-            guard let difference = try await comparison.compare(other: start, copy: copy) else { continue }
+            let comparison = FATCopyComparison(
+                followed: { [table] at, _ in try await table.chunk(containing: at).bytes },
+                compared: { [reader] at, count in try await reader.read(offset: start + at, count: count) },
+                type: boot.fileSystem, lastCluster: usableClusters + 1, fatBytes: boot.fatBytes)
+            guard let difference = try await comparison.compare(copy: copy) else { continue }
             differences.append(difference)
             anomalies.append(VolumeAnomaly("fat-mismatch", describe(difference)))
         }
