@@ -122,21 +122,29 @@ final class FATWalker {
         return text
     }
 
-    /// Names each file and directory whose clusters' entries differ between the copies: its
-    /// chain was followed as FAT #1 has it, and FAT #n would give another.
+    /// Names each file and directory whose clusters' entries differ between FAT #1 and any
+    /// other copy, once (with the copies that differ), so the anomalies stay bounded by what
+    /// was listed however many copies a hostile boot sector claims: its chain was followed as
+    /// FAT #1 has it, and the other copies would give another.
     private func reportDisputedChains(_ differences: [FATCopyComparison.Difference]) {
-        for difference in differences {
-            let n = difference.copy + 1
-            var named = Set<String>()
-            for run in directoryRuns where !named.contains(run.path) && difference.touches(first: run.first, count: run.count) {
-                named.insert(run.path)
-                anomalies.append(VolumeAnomaly("fat-mismatch", path: run.path,
-                                               "the directory's chain runs through entries FAT #\(n) holds otherwise; FAT #1's chain was followed"))
-            }
-            for file in files where file.extents.contains(where: { difference.touches(first: $0.firstCluster, count: $0.clusterCount) }) {
-                anomalies.append(VolumeAnomaly("fat-mismatch", path: file.pathString,
-                                               "the file's chain runs through entries FAT #\(n) holds otherwise; FAT #1's chain was followed"))
-            }
+        guard !differences.isEmpty else { return }
+        func copies(_ first: UInt32, _ count: UInt32) -> [Int] {
+            differences.filter { $0.touches(first: first, count: count) }.map { $0.copy + 1 }
+        }
+        func names(_ copies: [Int]) -> String { copies.map { "FAT #\($0)" }.joined(separator: ", ") }
+        var named = Set<String>()
+        for run in directoryRuns where !named.contains(run.path) {
+            let differing = copies(run.first, run.count)
+            guard !differing.isEmpty else { continue }
+            named.insert(run.path)
+            anomalies.append(VolumeAnomaly("fat-mismatch", path: run.path,
+                                           "the directory's chain runs through entries \(names(differing)) hold\(differing.count == 1 ? "s" : "") otherwise; FAT #1's chain was followed"))
+        }
+        for file in files {
+            let differing = Set(file.extents.flatMap { copies($0.firstCluster, $0.clusterCount) }).sorted()
+            guard !differing.isEmpty else { continue }
+            anomalies.append(VolumeAnomaly("fat-mismatch", path: file.pathString,
+                                           "the file's chain runs through entries \(names(differing)) hold\(differing.count == 1 ? "s" : "") otherwise; FAT #1's chain was followed"))
         }
     }
 
