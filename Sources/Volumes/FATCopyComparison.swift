@@ -28,8 +28,8 @@ struct FATCopyComparison {
         var runsComplete = true
         /// Whether each copy's entry 0 carries the media byte with every other bit set, the
         /// test fsck.fat uses to call a FAT intact.
-        var firstIntact = true
-        var otherIntact = true
+        var followedIntact = true
+        var comparedIntact = true
 
         /// Whether any cluster of `first`…`first + count - 1` is in a kept run.
         func touches(first: UInt32, count: UInt32) -> Bool {
@@ -75,8 +75,8 @@ struct FATCopyComparison {
             let mine = try await followed(at, count)
             let theirs = try await compared(at, count)
             if at == 0 {
-                difference.firstIntact = intact(mine)
-                difference.otherIntact = intact(theirs)
+                difference.followedIntact = intact(mine)
+                difference.comparedIntact = intact(theirs)
             }
             if !Self.same(mine, theirs) {
                 found = record(mine, theirs, chunkStart: at, into: &difference) || found

@@ -109,7 +109,7 @@ final class FATWalker {
             + "the first at cluster \(d.firstCluster) (byte \(d.firstByte) of the FAT: volume sector \(firstSector) in FAT #1, "
             + "\(otherSector) in FAT #\(n))"
         if d.lastCluster != d.firstCluster { text += ", the last at cluster \(d.lastCluster)" }
-        switch (d.firstIntact, d.otherIntact) {
+        switch (d.followedIntact, d.comparedIntact) {
         case (true, false): text += "; FAT #\(n)'s media entry is damaged"
         case (false, true): text += "; FAT #1's media entry is damaged (fsck.fat would take FAT #\(n))"
         case (false, false): text += "; both copies' media entries are damaged"
