@@ -36,8 +36,11 @@ final class ExFATAllocationBitmap {
         return bits & (1 << UInt8(index % 8)) != 0
     }
 
+    /// Bytes of the bitmap.
+    var byteCount: UInt64 { length }
+
     /// `count` bytes of the bitmap from byte `start`, gathered across its extents.
-    private func read(from start: UInt64, count: UInt64) async throws -> [UInt8] {
+    func read(from start: UInt64, count: UInt64) async throws -> [UInt8] {
         var bytes = [UInt8]()
         var extentStart: UInt64 = 0
         let end = start + count

@@ -20,9 +20,14 @@ extension ExFATVolumeReader {
                 }
                 let found = try await allocation(of: "$AllocationBitmap", firstCluster: firstCluster,
                                                  dataLength: min(dataLength, needed), noFatChain: false, clusterLimit: .max)
-                // TexFAT keeps two; the one matching ActiveFat is in use.
-                if found.complete, dataLength >= needed, second == (boot.activeFat == 1) {
-                    bitmap = ExFATAllocationBitmap(medium: medium, extents: found.extents)
+                // TexFAT keeps two; the one matching ActiveFat is in use, the other is compared
+                // with it (`compareInactiveCopies`).
+                if found.complete, dataLength >= needed {
+                    if second == (boot.activeFat == 1) {
+                        bitmap = ExFATAllocationBitmap(medium: medium, extents: found.extents)
+                    } else if boot.numberOfFats == 2 {
+                        inactiveBitmap = ExFATAllocationBitmap(medium: medium, extents: found.extents)
+                    }
                 }
             case .upcaseTable(let firstCluster, let dataLength, let checksum):
                 guard !upcaseSeen else {

@@ -14,8 +14,12 @@ final class ExFATVolumeReader {
     var upcase: ExFATUpcaseTable?
     /// The active allocation bitmap, once the root directory has named it.
     var bitmap: ExFATAllocationBitmap?
+    /// TexFAT: the inactive allocation bitmap, when the root directory names a whole one.
+    var inactiveBitmap: ExFATAllocationBitmap?
     var label: String?
     var files: [VolumeFile] = []
+    /// Per file of `files`: its clusters are chained in the FAT (not NoFatChain).
+    var followsFAT: [Bool] = []
     var anomalies: [VolumeAnomaly] = []
     /// The file limit was reached: nothing more is listed.
     var stopped = false
@@ -54,7 +58,9 @@ final class ExFATVolumeReader {
                                         noFatChain: false, clusterLimit: directoryClusterLimit)
         let (directory, truncated) = try await read(directory: root)
         try await readSystemEntries(directory)
+        let fatDifference = try await compareInactiveCopies()
         try await list(directory, path: [], ancestors: [boot.rootDirectoryCluster], truncated: truncated)
+        if let fatDifference { reportDisputedChains(fatDifference) }
         if anomaliesDropped > 0 {
             anomalies.append(VolumeAnomaly("anomaly-limit", "\(anomaliesDropped) further anomalies were not recorded"))
         }
@@ -85,6 +91,7 @@ final class ExFATVolumeReader {
                     return
                 }
                 files.append(try await file(set, path: filePath))
+                followsFAT.append(!set.noFatChain)
             }
         }
     }

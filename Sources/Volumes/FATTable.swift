@@ -21,7 +21,8 @@ final class FATTable {
     private let bytes: UInt64
     /// Highest cluster number a chain may name.
     private let lastCluster: UInt32
-    private static let chunkSize = 1 << 20
+    /// Bytes read at once, and the comparison's chunk (`FATCopyComparison`).
+    static let chunkSize = 1 << 20
     private static let maxChunks = 16
     private var chunks: [UInt64: [UInt8]] = [:]
     private var recent: [UInt64] = []
@@ -71,29 +72,6 @@ final class FATTable {
         return .outOfRange(value)
     }
 
-    /// The first place, from cluster 2's entry on, where FAT copy `other` (at absolute offset
-    /// `otherStart`) differs from this one; nil when they agree.
-    func firstDifference(from otherStart: UInt64) async throws -> UInt64? {
-        let firstEntry: UInt64 = type == .fat12 ? 3 : type == .fat16 ? 4 : 8
-        let entriesEnd: UInt64 = switch type {
-        case .fat12: (UInt64(lastCluster) + 1) * 3 / 2 + 1
-        case .fat16: (UInt64(lastCluster) + 1) * 2
-        default: (UInt64(lastCluster) + 1) * 4
-        }
-        let end = min(entriesEnd, bytes)
-        var at = firstEntry
-        while at < end {
-            let mine = try await chunk(containing: at)
-            let count = min(UInt64(mine.bytes.count - mine.index), end - at)
-            let theirs = try await reader.read(offset: otherStart + at, count: Int(count))
-            if let index = (0 ..< Int(count)).first(where: { mine.bytes[mine.index + $0] != theirs[$0] }) {
-                return at + UInt64(index)
-            }
-            at += count
-        }
-        return nil
-    }
-
     private func byte(_ at: UInt64) async throws -> UInt8 {
         let chunk = try await chunk(containing: at)
         return chunk.bytes[chunk.index]
@@ -102,7 +80,7 @@ final class FATTable {
     /// The cached chunk holding FAT byte `at`, read when missing (the least recently read
     /// chunk is dropped when the cache is full). Every entry's offset is within the FAT: the
     /// boot sector's checks bound the cluster count by the FAT's size.
-    private func chunk(containing at: UInt64) async throws -> (bytes: [UInt8], index: Int) {
+    func chunk(containing at: UInt64) async throws -> (bytes: [UInt8], index: Int) {
         let size = UInt64(Self.chunkSize)
         let number = at / size
         if let cached = chunks[number] { return (cached, Int(at - number * size)) }

@@ -60,7 +60,7 @@ final class FATWalker {
 
     /// Every regular file, and the label from the root directory's volume-label entry.
     func walk() async throws -> (files: [VolumeFile], label: String?) {
-        try await compareFATCopies()
+        let differences = try await compareFATCopies()
         if boot.fileSystem == .fat32 {
             if table.inRange(boot.rootCluster) {
                 try await readDirectory(FATChainCursor(first: boot.rootCluster, table: table), path: [], depth: 0)
@@ -70,22 +70,86 @@ final class FATWalker {
         } else {
             try await readRootRegion()
         }
+        reportDisputedChains(differences)
         return (files, label)
     }
 
     // MARK: FAT copies
 
-    /// Compares the second FAT with the first where that is cheap (a FAT of at most 8 MiB,
-    /// mirrored): a difference is reported and FAT #1 is used.
-    private func compareFATCopies() async throws {
-        guard boot.fatCount >= 2, boot.activeFAT == nil, boot.fatBytes <= 8 << 20 else { return }
-        let second = dataStartOfFAT(1)
-        if let at = try await table.firstDifference(from: second) {
-            anomalies.append(VolumeAnomaly("fat-mismatch", "FAT #2 differs from FAT #1 from byte \(at) on; FAT #1 is used"))
+    /// Compares every further copy of a mirrored FAT with FAT #1, a chunk at a time, whatever
+    /// the FAT's size. FAT #1 is the copy followed, differ or not (as Linux's vfat driver and
+    /// The Sleuth Kit read it): a difference is reported, never repaired or used.
+    /// With mirroring off (FAT32's ExtFlags) the copies may rightly differ and are not compared.
+    private func compareFATCopies() async throws -> [FATCopyComparison.Difference] {
+        guard boot.fatCount >= 2, boot.activeFAT == nil else { return [] }
+        var differences: [FATCopyComparison.Difference] = []
+        for copy in 1 ..< boot.fatCount {
+            let start = startOfFAT(copy)
+            // A copy off the medium: the volume is cut short, which "volume-beyond-medium" says.
+            guard reader.contains(offset: start, count: boot.fatBytes) else { continue }
+            let comparison = FATCopyComparison(
+                followed: { [table] at, _ in try await table.chunk(containing: at).bytes },
+                compared: { [reader] at, count in try await reader.read(offset: start + at, count: count) },
+                type: boot.fileSystem, lastCluster: usableClusters + 1, fatBytes: boot.fatBytes)
+            guard let difference = try await comparison.compare(copy: copy) else { continue }
+            differences.append(difference)
+            anomalies.append(VolumeAnomaly("fat-mismatch", describe(difference)))
+        }
+        return differences
+    }
+
+    /// The volume's "fat-mismatch": how many entries, the first (its cluster, its byte in the
+    /// FAT and the sector of each copy holding it), the last, and which copies look intact.
+    private func describe(_ d: FATCopyComparison.Difference) -> String {
+        let n = d.copy + 1
+        let sector = UInt64(boot.bytesPerSector)
+        let firstSector = UInt64(boot.firstFATSector) + d.firstByte / sector
+        let otherSector = firstSector + UInt64(d.copy) * UInt64(boot.sectorsPerFAT)
+        var text = "FAT #\(n) differs from FAT #1 in \(d.entries) cluster entr\(d.entries == 1 ? "y" : "ies"), "
+            + "the first at cluster \(d.firstCluster) (byte \(d.firstByte) of the FAT: volume sector \(firstSector) in FAT #1, "
+            + "\(otherSector) in FAT #\(n))"
+        if d.lastCluster != d.firstCluster { text += ", the last at cluster \(d.lastCluster)" }
+        switch (d.followedIntact, d.comparedIntact) {
+        case (true, false): text += "; FAT #\(n)'s media entry is damaged"
+        case (false, true): text += "; FAT #1's media entry is damaged (fsck.fat would take FAT #\(n))"
+        case (false, false): text += "; both copies' media entries are damaged"
+        case (true, true): break
+        }
+        text += "; FAT #1 is used"
+        if !d.runsComplete {
+            text += "; files and directories are named for the first \(FATCopyComparison.maxRuns) differing runs only"
+        }
+        return text
+    }
+
+    /// Names each file and directory whose clusters' entries differ between FAT #1 and any
+    /// other copy, once (with the copies that differ), so the anomalies stay bounded by what
+    /// was listed however many copies a hostile boot sector claims: its chain was followed as
+    /// FAT #1 has it, and the other copies would give another.
+    private func reportDisputedChains(_ differences: [FATCopyComparison.Difference]) {
+        guard !differences.isEmpty else { return }
+        func copies(_ first: UInt32, _ count: UInt32) -> [Int] {
+            differences.filter { $0.touches(first: first, count: count) }.map { $0.copy + 1 }
+        }
+        func names(_ copies: [Int]) -> String { copies.map { "FAT #\($0)" }.joined(separator: ", ") }
+        var named = Set<String>()
+        for run in directoryRuns where !named.contains(run.path) {
+            let differing = copies(run.first, run.count)
+            guard !differing.isEmpty else { continue }
+            named.insert(run.path)
+            anomalies.append(VolumeAnomaly("fat-mismatch", path: run.path,
+                                           "the directory's chain runs through entries \(names(differing)) hold\(differing.count == 1 ? "s" : "") otherwise; FAT #1's chain was followed"))
+        }
+        for file in files {
+            let differing = Set(file.extents.flatMap { copies($0.firstCluster, $0.clusterCount) }).sorted()
+            guard !differing.isEmpty else { continue }
+            anomalies.append(VolumeAnomaly("fat-mismatch", path: file.pathString,
+                                           "the file's chain runs through entries \(names(differing)) hold\(differing.count == 1 ? "s" : "") otherwise; FAT #1's chain was followed"))
         }
     }
 
-    private func dataStartOfFAT(_ index: Int) -> UInt64 {
+    /// Absolute medium offset of FAT copy `index` (0-based).
+    private func startOfFAT(_ index: Int) -> UInt64 {
         let sector = UInt64(boot.bytesPerSector)
         return dataStart - UInt64(boot.firstDataSector) * sector
             + (UInt64(boot.firstFATSector) + UInt64(index) * UInt64(boot.sectorsPerFAT)) * sector

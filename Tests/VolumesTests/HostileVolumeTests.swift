@@ -148,8 +148,28 @@ import TestSupport
             // Only FAT #2 changes: FAT #1 is used, so A.BIN is still whole.
             small.setFAT(a, 0xFFF, only: 1)
             let listing = try await small.read()
-            #expect(listing.anomalies.map(\.code) == ["fat-mismatch"])
+            // The volume's mismatch, then the one file whose chain runs through the entry.
+            #expect(listing.anomalies.map(\.code) == ["fat-mismatch", "fat-mismatch"])
+            #expect(listing.anomalies.map(\.path) == [nil, "A.BIN"])
+            #expect(listing.anomalies.first?.detail.contains("in 1 cluster entry, the first at cluster \(a) (byte \(a + a / 2) of the FAT") == true,
+                    "\(listing.anomalies)")
             #expect(listing.files.allSatisfy { $0.complete })
+        }
+    }
+
+    /// fsck.fat's test of an intact FAT (entry 0: the media byte, every higher bit set) is
+    /// reported for each copy, so the examiner knows which copy fsck.fat would keep; FAT #1 is
+    /// still the one followed.
+    @Test func damagedMediaEntryIsNamed() async throws {
+        try await Self.small { small in
+            let a = small.cluster(of: try small.entry("A       BIN"))
+            small.setFAT(a, 0xFFF, only: 0)
+            small.source[small.fatStart + 1] = 0x00      // FAT #1's entry 0 loses its high bits
+            let listing = try await small.read()
+            let detail = try #require(listing.anomalies.first { $0.code == "fat-mismatch" && $0.path == nil }?.detail)
+            #expect(detail.contains("FAT #1's media entry is damaged (fsck.fat would take FAT #2); FAT #1 is used"), "\(detail)")
+            // FAT #1 ends A.BIN's chain after one cluster: the file is short, as FAT #1 says.
+            #expect(listing.files.first { $0.pathString == "A.BIN" }?.complete == false)
         }
     }
 

@@ -6,7 +6,7 @@ import TestSupport
 /// Real images, made by mkfs.vfat, mtools and sfdisk, read by us and by The Sleuth Kit: the
 /// same files, the same bytes, the same time stamps.
 @Suite struct SleuthKitAgreementTests {
-    static let kinds = ["fat12", "fat16-s1", "fat16-s4", "fat32-s1", "fat32-s8", "fat32-s64", "fat32-4k", "mbr", "gpt"]
+    static let kinds = ["fat12", "fat16-s1", "fat16-s4", "fat32-s1", "fat32-s8", "fat32-s64", "fat32-4k", "bigfat", "mbr", "gpt"]
 
     @Test(arguments: kinds)
     func filesAndBytesMatchTheSleuthKit(kind: String) async throws {

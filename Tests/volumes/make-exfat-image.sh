@@ -8,11 +8,14 @@
 #                                     contiguous (NoFatChain) file and a fragmented file (the
 #                                     volume filled, alternate files deleted, a large file written)
 #   make-exfat-image.sh big IMAGE     a sparse 4.5 GiB image holding one file over 4 GiB
+#   make-exfat-image.sh texfat IMAGE  32 MiB, 4 KiB clusters, the base for make-texfat.py: APPEND.BIN
+#                                     written, B.BIN after it, then APPEND.BIN appended to (so
+#                                     its clusters are chained in the FAT), CONTIG.BIN, DCIM/一.JPG
 #
 # File contents are keyed AES-CTR streams (deterministic, not zeros), so every file differs.
 # The mount and the loop device are released on any exit.
 set -euo pipefail
-kind=${1:?kind: files or big}
+kind=${1:?kind: files, big or texfat}
 image=${2:?image path}
 SUDO=; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
 work=$(mktemp -d "${TMPDIR:-/tmp}/exfat-image.XXXXXX")
@@ -60,6 +63,18 @@ files)
   rm -f "$mnt/FILL/F$(printf %04d $i).BIN"
   for ((j = 0; j < i; j += 2)); do rm "$mnt/FILL/F$(printf %04d $j).BIN"; done
   pattern 6 $((i / 2 * 131072 / 2 + 777)) > "$mnt/FRAG.MP4"
+  ;;
+texfat)
+  rm -f "$image"; truncate -s 32M "$image"
+  mkfs.exfat -L "TEXFAT" -c 4K "$image" >/dev/null
+  mount_image
+  pattern 21 300000 > "$work/append"
+  head -c 100000 "$work/append" > "$mnt/APPEND.BIN"
+  pattern 22 50000 > "$mnt/B.BIN"
+  tail -c +100001 "$work/append" >> "$mnt/APPEND.BIN"
+  pattern 23 70000 > "$mnt/CONTIG.BIN"
+  mkdir "$mnt/DCIM"
+  pattern 24 4096 > "$mnt/DCIM/一.JPG"
   ;;
 big)
   rm -f "$image"; truncate -s 4608M "$image"

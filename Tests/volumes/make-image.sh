@@ -7,6 +7,9 @@
 # writes DIR/image.img and DIR/volumes.txt: one line per volume, the volume's first 512-byte
 # sector (what `fls -o` takes). KIND is one of
 #   fat12 fat16-s1 fat16-s4 fat32-s1 fat32-s8 fat32-s64 fat32-4k mbr gpt
+# or "bigfat": FAT32 on a sparse 40 GiB image at 4 KiB clusters, whose two FATs are 40 MiB each
+# (a 128-256 GiB card at 32 KiB clusters has FATs of 16-32 MiB); only the FATs and the tree's
+# clusters take disk space (about 80 MiB);
 # or "gbk": 8.3-only names in code page 936 (no long names), with mtools' own listing of them in
 # DIR/names.txt;
 # or "small": a 1 MiB FAT12 volume of 512-byte clusters holding A.BIN and B.BIN (three
@@ -90,6 +93,7 @@ case $kind in
   fat32-s8)  superfloppy 307200 32 8 ;;
   fat32-s64) superfloppy 2150400 32 64 ;;
   fat32-4k)  superfloppy 307200 32 1 4096 ;;
+  bigfat)    superfloppy 41943040 32 8 ;;
   small)
     "$mkfs" -C -F 12 -s 1 -n SMALL "$img" 1024 > /dev/null 2>&1
     content a 1536 > "$work/a"; mcopy -i "$img" "$work/a" ::A.BIN

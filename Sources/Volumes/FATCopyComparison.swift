@@ -1,0 +1,181 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How one FAT copy compares with the copy the reader follows: a mirrored FAT12/16/32 copy with
+/// FAT #1, or a TexFAT volume's inactive FAT with its active one.
+///
+/// The copies are read side by side in 1 MiB chunks, never whole (for FAT12/16/32, FAT #1's
+/// chunks come through the `FATTable` that the walk then follows, so a FAT of up to 16 MiB is
+/// read once in all). Each copy is read once whatever the FAT's size (a FAT32 FAT of a large
+/// card is tens of MiB, at most 1 GiB), so time follows the volume's geometry and memory stays
+/// at one chunk of each. Only the entries of clusters that are on the medium are compared
+/// (2…last usable cluster); the reserved entries 0 and 1 hold the media byte and FAT32's dirty
+/// flags, not links, and are only looked at to say which copy looks intact.
+struct FATCopyComparison {
+    /// Where FAT copy `copy` (0-based) differs from the followed copy.
+    struct Difference {
+        let copy: Int
+        /// Cluster entries that differ.
+        var entries: UInt64 = 0
+        var firstCluster: UInt32 = 0
+        var lastCluster: UInt32 = 0
+        /// Byte of the FAT (from its start, the same in every copy) where the two first differ.
+        var firstByte: UInt64 = 0
+        /// The differing clusters as coalesced runs, ascending, at most `maxRuns`.
+        var runs: [(first: UInt32, count: UInt32)] = []
+        /// False when there were more runs than `maxRuns` (the later ones are counted, not kept).
+        var runsComplete = true
+        /// Whether each copy's entry 0 carries the media byte with every other bit set, the
+        /// test fsck.fat uses to call a FAT intact.
+        var followedIntact = true
+        var comparedIntact = true
+
+        /// Whether any cluster of `first`…`first + count - 1` is in a kept run.
+        func touches(first: UInt32, count: UInt32) -> Bool {
+            guard count > 0 else { return false }
+            let last = UInt64(first) + UInt64(count) - 1
+            // The first kept run that does not end before `first`.
+            var low = 0, high = runs.count
+            while low < high {
+                let mid = (low + high) / 2
+                if UInt64(runs[mid].first) + UInt64(runs[mid].count) <= UInt64(first) { low = mid + 1 } else { high = mid }
+            }
+            return low < runs.count && UInt64(runs[low].first) <= last
+        }
+    }
+
+    /// Bytes of each copy read at once: the table's chunk. A FAT32 or FAT16 chunk starts on an
+    /// entry; a FAT12 FAT's entries (at most 4086 × 1.5 bytes) always fit in the first chunk.
+    static let chunkBytes = FATTable.chunkSize
+    /// Differing runs kept to name the files and directories they touch.
+    static let maxRuns = 256
+
+    /// `count` bytes (or more) of the followed copy from FAT byte `at`; `at` is a multiple of
+    /// `chunkBytes`.
+    let followed: (_ at: UInt64, _ count: Int) async throws -> [UInt8]
+    /// Exactly `count` bytes of the compared copy from FAT byte `at`.
+    let compared: (_ at: UInt64, _ count: Int) async throws -> [UInt8]
+    /// FAT12, FAT16, FAT32, or exFAT (32-bit entries, compared whole).
+    let type: VolumeIdentity.FileSystem
+    /// Highest cluster number whose entry is compared (the last usable cluster).
+    let lastCluster: UInt32
+    /// Bytes per FAT copy.
+    let fatBytes: UInt64
+
+    /// Compares the two copies; `copy` names the compared one in the result. Nil when every
+    /// compared entry agrees.
+    func compare(copy: Int) async throws -> Difference? {
+        let end = min(entriesEnd, fatBytes)
+        var difference = Difference(copy: copy)
+        var found = false
+        var at: UInt64 = 0
+        while at < end {
+            let count = Int(min(UInt64(Self.chunkBytes), end - at))
+            let mine = try await followed(at, count)
+            let theirs = try await compared(at, count)
+            if at == 0 {
+                difference.followedIntact = intact(mine)
+                difference.comparedIntact = intact(theirs)
+            }
+            if !Self.same(mine, theirs) {
+                found = record(mine, theirs, chunkStart: at, into: &difference) || found
+            }
+            at += UInt64(count)
+        }
+        return found ? difference : nil
+    }
+
+    /// One byte past the last compared entry's bytes.
+    private var entriesEnd: UInt64 {
+        let entries = UInt64(lastCluster) + 1
+        return switch type {
+        case .fat12: (entries * 3 + 1) / 2
+        case .fat16: entries * 2
+        default: entries * 4
+        }
+    }
+
+    /// Notes every differing cluster entry of one chunk; false when the only differences were
+    /// in the reserved entries or in bytes past the last compared entry.
+    private func record(_ mine: [UInt8], _ theirs: [UInt8], chunkStart: UInt64, into difference: inout Difference) -> Bool {
+        var found = false
+        var cluster = UInt64(firstEntry(at: chunkStart))
+        while cluster <= UInt64(lastCluster) {
+            guard let (byte, a) = entry(UInt32(cluster), in: mine, chunkStart: chunkStart),
+                  let (_, b) = entry(UInt32(cluster), in: theirs, chunkStart: chunkStart) else { break }
+            if cluster >= 2, a != b {
+                let c = UInt32(cluster)
+                if difference.entries == 0 {
+                    difference.firstCluster = c
+                    // The entry's first byte that differs (a FAT12 entry shares a byte).
+                    let width = type == .fat32 ? 4 : 2
+                    let skew = (0 ..< width).first { mine[byte + $0] != theirs[byte + $0] } ?? 0
+                    difference.firstByte = chunkStart + UInt64(byte + skew)
+                }
+                difference.entries += 1
+                difference.lastCluster = c
+                if let last = difference.runs.last, UInt64(last.first) + UInt64(last.count) == cluster {
+                    difference.runs[difference.runs.count - 1].count += 1
+                } else if difference.runs.count < Self.maxRuns {
+                    difference.runs.append((c, 1))
+                } else {
+                    difference.runsComplete = false
+                }
+                found = true
+            }
+            cluster += 1
+        }
+        return found
+    }
+
+    /// The first entry whose bytes start in a chunk starting at `chunkStart` (chunks start on
+    /// entry boundaries: see `chunkBytes`).
+    private func firstEntry(at chunkStart: UInt64) -> UInt32 {
+        switch type {
+        case .fat12: UInt32(chunkStart * 2 / 3)
+        case .fat16: UInt32(chunkStart / 2)
+        default: UInt32(chunkStart / 4)
+        }
+    }
+
+    /// Cluster `cluster`'s entry in `chunk` (and the byte of the chunk where it starts), nil
+    /// when its bytes are not all in the chunk.
+    private func entry(_ cluster: UInt32, in chunk: [UInt8], chunkStart: UInt64) -> (Int, UInt32)? {
+        let at: UInt64 = switch type {
+        case .fat12: UInt64(cluster) + UInt64(cluster / 2)
+        case .fat16: UInt64(cluster) * 2
+        default: UInt64(cluster) * 4
+        }
+        let index = Int(at - chunkStart)
+        switch type {
+        case .fat12:
+            guard index + 2 <= chunk.count else { return nil }
+            let pair = UInt32(chunk.u16(index))
+            return (index, cluster & 1 == 1 ? pair >> 4 : pair & 0x0FFF)
+        case .fat16:
+            guard index + 2 <= chunk.count else { return nil }
+            return (index, UInt32(chunk.u16(index)))
+        default:
+            guard index + 4 <= chunk.count else { return nil }
+            return (index, chunk.u32(index))
+        }
+    }
+
+    /// fsck.fat's test of a FAT: entry 0 is the media byte with every higher bit of the entry set.
+    private func intact(_ chunk: [UInt8]) -> Bool {
+        switch type {
+        case .fat12: chunk.count >= 2 && UInt32(chunk.u16(0)) & 0x0F00 == 0x0F00
+        case .fat16: chunk.count >= 2 && UInt32(chunk.u16(0)) & 0xFF00 == 0xFF00
+        default: chunk.count >= 4 && chunk.u32(0) & 0x0FFF_FF00 == 0x0FFF_FF00
+        }
+    }
+
+    /// Byte equality of two chunks of the same length, at memcmp's speed (the chunks are large
+    /// and the FAT is read this way on every listing).
+    /// `b`'s bytes and as many of `a`'s (a table chunk may run past the compared entries).
+    private static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count >= b.count else { return false }
+        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, y.count) == 0 } }
+    }
+}
