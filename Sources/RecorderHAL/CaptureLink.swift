@@ -21,13 +21,7 @@ public final class CaptureLink: RecorderLink, @unchecked Sendable {
     /// Wraps `inner`, creating the capture file at `path` (0640).
     public init(_ inner: any RecorderLink, path: String) throws {
         self.inner = inner
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o640]),
-              let handle = FileHandle(forWritingAtPath: path) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-        }
-        self.handle = handle
+        self.handle = try CaptureFile.create(atPath: path)
         let f = ISO8601DateFormatter()
         write(["format": "recorder-gateway-capture", "version": 1, "link": inner.description, "created": f.string(from: Date())])
     }

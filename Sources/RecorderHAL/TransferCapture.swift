@@ -26,13 +26,7 @@ public final class TransferCapture: @unchecked Sendable {
     /// `format`, `version`, `created`, and `about` (the port, the family).
     public init(path: String, redaction: PasswordRedaction, about: [String: String]) throws {
         self.redaction = redaction
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o640]),
-              let handle = FileHandle(forWritingAtPath: path) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-        }
-        self.handle = handle
+        self.handle = try CaptureFile.create(atPath: path)
         var header: [String: Any] = ["format": Self.format, "version": Self.version,
                                      "created": ISO8601DateFormatter().string(from: Date()), "password": PasswordRedaction.marker]
         for (k, v) in about { header[k] = v }
