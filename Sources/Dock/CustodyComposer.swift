@@ -6,6 +6,9 @@ import Journal
 import RecorderHAL
 
 /// Builds a bag's custody record and bag-info from what the dock learned.
+///
+/// The bag's files (the session's rows in the journal) are not kept here but given to
+/// `sealed`, which lets them go once the record is made from them (#11).
 struct CustodyComposer {
     let context: IngestContext
     let identity: RecorderIdentity
@@ -14,7 +17,6 @@ struct CustodyComposer {
     let session: Journal.Session
     /// Every dock of the session, this one last (`SessionMeta.docks`).
     let docks: [SessionMeta.Dock]
-    let files: [Journal.File]
     /// The dock's clock reading; nil when the family cannot read its clock (the record then has
     /// no `clock`, and bag-info no `Clock-Offset-Ms`).
     let clock: ClockSample?
@@ -32,7 +34,7 @@ struct CustodyComposer {
     static let version = GatewayVersion.text
 
     /// The record of `files`, each with its catalog entry from `entries` (`SessionMeta.entries`).
-    func record(entries: [String: SessionMeta.Entry]) -> CustodyRecord {
+    func record(files: [Journal.File], entries: [String: SessionMeta.Entry]) -> CustodyRecord {
         // Each file's anomaly codes, in order, gathered in one pass rather than one per file:
         // a recorder that fails every file has as many anomalies as files.
         var codes: [UInt32: [String]] = [:]
@@ -84,11 +86,12 @@ struct CustodyComposer {
     /// custody.json is made as `LocalStore.finalize` writes it, and the record goes with its
     /// writer; the report is made only when it is written, after custody.json
     /// (`SessionReport.reportFiles`): with a large catalog the record, its text and the report
-    /// are each several MB (#11). `entries` is taken so that the caller's copy can be let go
-    /// as soon as the record is made.
-    func sealed(entries: consuming [String: SessionMeta.Entry], read: (String) -> [UInt8]?)
+    /// are each several MB (#11). `files` and `entries` are taken so that the caller's copies can
+    /// be let go as soon as the record is made.
+    func sealed(files: consuming [Journal.File], entries: consuming [String: SessionMeta.Entry], read: (String) -> [UInt8]?)
         -> (custody: ((Data) -> Void) throws -> Void, driftSecondsPerDay: Double?, derivedFiles: [TagFile]) {
-        var r = record(entries: entries)
+        var r = record(files: files, entries: entries)
+        _ = consume files
         _ = consume entries
         let derived = SessionReport.derive(files: r.files, read: read)
         let input = SessionReport.correct(&r, derived: derived)

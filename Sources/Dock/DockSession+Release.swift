@@ -46,9 +46,10 @@ extension DockSession {
         // Release as the policy allows: files verified in this bag, and ones verified in earlier
         // bags that the recorder still holds (the ledger remembers).
         if context.config.releasePolicy == .releaseAfterVerified && !capabilities.contains(.release) {
-            let verified = volumes.map { v in
-                v.files.filter { $0.state == .staged && $0.sha256 != nil }.count + v.previouslyIngested.filter { $0.1.releasedUTC == nil }.count
-            }.reduce(0, +)
+            var verified = 0
+            for v in volumes {
+                verified += try Self.releasable(journal.files(session: v.session)).count + v.previouslyIngested.filter { $0.1.releasedUTC == nil }.count
+            }
             if verified > 0 {
                 out.anomalies.append(Anomaly("verified-not-released", Self.notReleasedDetail(verified, driver: recorder.info.driver)))
             }
@@ -67,7 +68,8 @@ extension DockSession {
                     context.progress.update(port) { $0.phase = .releasing }
                 }
                 if thisBagStored {
-                    candidates += volume.files.filter { $0.state == .staged && $0.sha256 != nil }
+                    // The bag's files as the journal has them: not held since the seal (#11).
+                    candidates += try Self.releasable(journal.files(session: volume.session))
                         .map { ($0.recordingId, $0.size, $0.deviceSHA256, $0.sourceKey, $0.sha256!) }
                 }
             }
@@ -98,6 +100,11 @@ extension DockSession {
                 await audit(.released, serial: identity.serial, detail: ["recordingId": "\(id)", "sha256": hexString(sha)])
             }
         }
+    }
+
+    /// The files of a bag that may be released: verified, with the hash the release names.
+    static func releasable(_ files: [Journal.File]) -> [Journal.File] {
+        files.filter { $0.state == .staged && $0.sha256 != nil }
     }
 
     /// The `verified-not-released` anomaly's detail.

@@ -205,15 +205,17 @@ public struct DockSession: Sendable {
         context.progress.update(port) { $0.phase = .finalizing }
         let dockEnd = Date()
         var bagPath: String?
+        // The files go to the seal, which lets them go once the custody record is made from
+        // them; release reads the bag's files again from the journal (#11).
         if bagFiles.isEmpty {
             // Nothing new on the volume: no bag; the audit log records the dock.
             try journal.finish(session: session.id, state: .finalized, endedUTC: UTCTimestamp.string(dockEnd))
         } else {
-            bagPath = try await seal(session: session, meta: consume meta, files: bagFiles, identity: identity, recorder: recorder,
+            bagPath = try await seal(session: session, meta: consume meta, files: consume bagFiles, identity: identity, recorder: recorder,
                                      clock: clock, dockEnd: dockEnd, source: source,
                                      anomalies: dockAnomalies + out.anomalies[found...], out: &out)
         }
-        return SealedVolume(bagPath: bagPath, files: bagFiles, previouslyIngested: previouslyIngested)
+        return SealedVolume(bagPath: bagPath, session: session.id, previouslyIngested: previouslyIngested)
     }
 
     /// Runs a recorder operation; returns its error when the device refused or failed, nil on

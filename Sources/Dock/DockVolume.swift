@@ -71,9 +71,13 @@ struct DockVolume {
 
 /// A bag a dock sealed, and the recordings of its volume that earlier bags hold: what release
 /// considers once every volume's bag is sealed.
+///
+/// The bag's files are not held here but read again from the journal when released: with a
+/// large catalog the session's rows are MBs, which were held through the seal's peak (#11).
 struct SealedVolume {
     /// The sealed bag's path; nil when the volume had nothing new (no bag).
     var bagPath: String?
-    var files: [Journal.File]
+    /// The journal's session of the volume, whose files are the bag's.
+    var session: Int64
     var previouslyIngested: [(CatalogEntry, Journal.LedgerEntry)]
 }

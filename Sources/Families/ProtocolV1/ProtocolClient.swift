@@ -12,6 +12,9 @@ import RecorderProtocol
 /// at most `maxInFlight` requests are outstanding; a reply whose payload fails its check fails
 /// only its own request; once the stream is out of step or the link fails, every outstanding
 /// and later request fails with that error.
+///
+/// One timer serves every request of the client (`DeadlineTimer`), set for the earliest
+/// instant a request is next due to be looked at; a reply only removes its request.
 public actor ProtocolClient {
     private let link: any RecorderLink
     private var decoder = FrameDecoder()
@@ -30,10 +33,22 @@ public actor ProtocolClient {
     public private(set) var corruptReplies = 0
     private var stats = ExchangeStatistics()
 
+    /// The one timer of the client's request deadlines, made at the first request.
+    private var deadlineTimer: DeadlineTimer?
+    /// The instant the timer is set for; nil when it is not set.
+    private var timerSetFor: ContinuousClock.Instant?
+    /// How many times the timer was set, for tests: once a timeout period when requests with
+    /// the same timeout follow each other, not once a request.
+    private(set) var timerSettings = 0
+
     private struct Pending {
         let opcode: Opcode
         let continuation: CheckedContinuation<Frame, any Error>
-        var timer: Task<Void, Never>?
+        let sent: ContinuousClock.Instant
+        let timeout: Duration
+        /// When the request is next looked at: `sent + timeout`, later when the link was not
+        /// silent all that time.
+        var due: ContinuousClock.Instant
     }
 
     public init(link: any RecorderLink) {
@@ -71,20 +86,12 @@ public actor ProtocolClient {
         frame.tag = tag
         let bytes = frame.encoded()
         let opcode = frame.opcode
-        let milliseconds = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         do {
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Frame, any Error>) in
                     let sent = ContinuousClock.now
-                    let timer = Task { [weak self] in
-                        var wait = timeout
-                        while true {
-                            do { try await Task.sleep(for: wait) } catch { return }
-                            guard let self, let more = await self.timeOut(tag, sent: sent, timeout: timeout, milliseconds: milliseconds) else { return }
-                            wait = more
-                        }
-                    }
-                    pending[tag] = Pending(opcode: opcode, continuation: continuation, timer: timer)
+                    pending[tag] = Pending(opcode: opcode, continuation: continuation, sent: sent, timeout: timeout, due: sent + timeout)
+                    wake(by: sent + timeout)
                     stats.peakInFlight = max(stats.peakInFlight, pending.count)
                     Task { await self.transmit(bytes, tag: tag, timeout: timeout) }
                 }
@@ -101,6 +108,9 @@ public actor ProtocolClient {
     /// Fails everything outstanding and closes the link.
     public func close() async {
         fail(RecorderError(.link(.closed)))
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
+        timerSetFor = nil
         pump?.cancel()
         await link.close()
     }
@@ -115,20 +125,51 @@ public actor ProtocolClient {
 
     // MARK: - Internals
 
-    /// Called when a request's timer runs out: fails the request, or returns how much longer to
-    /// wait because the link was not silent all that time.
-    private func timeOut(_ tag: UInt32, sent: ContinuousClock.Instant, timeout: Duration, milliseconds: Int) -> Duration? {
-        guard pending[tag] != nil else { return nil }
-        if let activity = link.activity?.snapshot {
-            // A transfer arrived that the pump has not read yet: it may be this reply.
-            if activity.unread > 0 { return max(.milliseconds(5), timeout / 50) }
-            let quietSince = max(sent, activity.lastArrival ?? sent)
-            let silent = ContinuousClock.now - quietSince
-            if silent < timeout { return timeout - silent }
+    /// Sets the timer to fire no later than `instant`. A timer set for an earlier instant stays
+    /// as it is: when it fires, it is set again for the earliest request then due.
+    private func wake(by instant: ContinuousClock.Instant) {
+        if let timerSetFor, timerSetFor <= instant { return }
+        let timer = deadlineTimer ?? DeadlineTimer { [weak self] in
+            guard let self else { return }
+            Task { await self.deadlinesReached() }
         }
-        stats.timeouts += 1
-        finish(tag, with: .failure(RecorderError(.timedOut(milliseconds: milliseconds))))
-        return nil
+        deadlineTimer = timer
+        timer.arm(at: instant)
+        timerSetFor = instant
+        timerSettings += 1
+    }
+
+    /// Called when the timer fires: fails each request whose timeout ran out, gives more time
+    /// to those the link was not silent for, and sets the timer for the next one due.
+    private func deadlinesReached() {
+        guard deadlineTimer != nil else { return }
+        timerSetFor = nil
+        let now = ContinuousClock.now
+        let activity = link.activity?.snapshot
+        for tag in Array(pending.keys) {
+            guard let entry = pending[tag], entry.due <= now else { continue }
+            if let more = moreTime(entry, now: now, activity: activity) {
+                pending[tag]?.due = now + more
+                continue
+            }
+            stats.timeouts += 1
+            let timeout = entry.timeout.components
+            let milliseconds = Int(timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000)
+            finish(tag, with: .failure(RecorderError(.timedOut(milliseconds: milliseconds))))
+        }
+        if let next = pending.values.lazy.map(\.due).min() { wake(by: next) }
+    }
+
+    /// How much longer a request whose timeout ran out may wait because the link was not
+    /// silent all that time; nil when it times out now.
+    private func moreTime(_ entry: Pending, now: ContinuousClock.Instant,
+                          activity: (lastArrival: ContinuousClock.Instant?, unread: Int)?) -> Duration? {
+        guard let activity else { return nil }
+        // A transfer arrived that the pump has not read yet: it may be this reply.
+        if activity.unread > 0 { return max(.milliseconds(5), entry.timeout / 50) }
+        let quietSince = max(entry.sent, activity.lastArrival ?? entry.sent)
+        let silent = now - quietSince
+        return silent < entry.timeout ? entry.timeout - silent : nil
     }
 
     private func transmit(_ bytes: [UInt8], tag: UInt32, timeout: Duration) async {
@@ -188,7 +229,6 @@ public actor ProtocolClient {
 
     private func finish(_ tag: UInt32, with result: Result<Frame, RecorderError>) {
         guard let entry = pending.removeValue(forKey: tag) else { return }
-        entry.timer?.cancel()
         releasePermit()
         switch result {
         case .success(let frame): entry.continuation.resume(returning: frame)
@@ -201,7 +241,6 @@ public actor ProtocolClient {
         let all = pending
         pending.removeAll()
         for (_, entry) in all {
-            entry.timer?.cancel()
             entry.continuation.resume(throwing: error)
         }
         inFlight = 0
