@@ -358,6 +358,19 @@ replay cut-storage "$work/cut-storage.capture"
 check "cut in the disk's commands: the reads it lacks named (read-failed, MEDIUM ERROR), incomplete, exit 1" expect cut-storage \
     "rc == 1 and r['incomplete'] > 0 and r['verified'] < r['files'] and any(a['code'] == 'read-failed' and 'MEDIUM ERROR' in a['detail'] for a in r['anomalies'])"
 
+# A capture written before data phases were kept (lengths only) cannot give the disk back: refused, named.
+kiosk old-capture "vendor-password-file = $work/ctrl.pw
+"
+python3 -c "
+import json, sys
+out = open(sys.argv[2], 'w')
+for l in open(sys.argv[1]):
+    d = json.loads(l); d.pop('data', None); out.write(json.dumps(d) + '\n')" "$ctrl_capture" "$work/old.capture"
+replay old-capture "$work/old.capture"
+check "a capture holding data phases as lengths only: refused, naming the line, exit 1, nothing sealed" bash -c "
+  test \$(cat '$work/old-capture/rc') -eq 1 && grep -q 'old.capture:[0-9]*: a data phase of [0-9]* bytes held as its length only' '$work/old-capture/err' &&
+  test \$(ls '$work/old-capture/store/bags' 2>/dev/null | wc -l) -eq 0"
+
 echo "# 6. the password file, and the password nowhere"
 kiosk loose "vendor-password-file = $work/loose.pw
 "
