@@ -38,7 +38,7 @@ public actor VendorDock {
     private var vendorLink: any USBTransferLink
 
     /// `capturePath`: record this dock's transfers there (`TransferCapture`: the unlock's and
-    /// the mass-storage read's, the password written as `<password>`, the footage as lengths).
+    /// the mass-storage read's, the password written as `<password>`, the disk's data phases whole, for a replay).
     public init(context: IngestContext, appearance: VendorAppearance, capturePath: String? = nil,
                 driverFor: @escaping @Sendable (MassStorageArrival) -> (any RecorderDriver)?) {
         self.context = context

@@ -5,8 +5,9 @@ import Foundation
 /// between them, as JSON lines (Docs/operations.md, "Capturing a vendor recorder's dock").
 ///
 /// Guarantees: the password is never written: every transfer goes through `redaction` before a
-/// byte of it reaches the file (`PasswordRedaction`); the footage is never written: the
-/// mass-storage part keeps its wrappers' bytes and only the lengths of the data between them.
+/// byte of it reaches the file (`PasswordRedaction`); the mass-storage part keeps its wrappers'
+/// bytes and its data phases whole (base64): the disk's sectors, footage included, so the
+/// dock can be played back (`recorder-gatewayd --replay`). Handle a capture as evidence.
 /// Every line is written whole and flushed as written, so a capture cut short by a crash is
 /// readable up to its last line. Safe to use from several tasks.
 public final class TransferCapture: @unchecked Sendable {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A `USBTransferLink` that writes every transfer it carries to a `TransferCapture`, then
 /// passes it on unchanged: one line per control transfer, bulk transfer or halt cleared, with
 /// when it began (`t`, ms since the capture began), how long it took (`ms`), its direction,
@@ -8,8 +10,10 @@
 ///   (`PasswordRedaction`), in both directions;
 /// - `.massStorage`: Bulk-Only Transport's command and status wrappers (a 31-byte bulk OUT
 ///   beginning `USBC`, a 13-byte bulk IN beginning `USBS`: USB MSC BOT 1.0 §5.1, §5.2) whole, also
-///   redacted; the data between them as its length only, never its bytes (the footage);
-///   control transfers (BOT's class requests) whole, redacted.
+///   redacted; the data phases between them whole, in base64 (`data`), so that the capture can
+///   be played back (`VendorReplay`): they are the disk's sectors, the footage included, as a
+///   protocol v1 capture holds its recordings; control transfers (BOT's class requests) whole,
+///   redacted.
 public struct TransferCaptureLink: USBTransferLink {
     /// Which part of a vendor recorder's dock the link carries.
     public enum Part: Sendable {
@@ -35,7 +39,10 @@ public struct TransferCaptureLink: USBTransferLink {
         self.inner = inner
         self.capture = capture
         self.part = part
-        capture.event("link", ["part": part.name, "link": inner.description])
+        var detail = ["part": part.name, "link": inner.description]
+        // The device's own claim, for a replay to present again (the dance names the recorder by it).
+        if let serial = inner.serialNumber { detail["usbSerial"] = serial }
+        capture.event("link", detail)
     }
 
     public var description: String { inner.description + " (captured)" }
@@ -122,7 +129,9 @@ public struct TransferCaptureLink: USBTransferLink {
         ["t": t, "part": part.name, "transfer": transfer, "dir": dir]
     }
 
-    /// The bytes as this part may write them: redacted, or (mass storage's bulk data) not at all.
+    /// The bytes as this part may write them: redacted, or (mass storage's data phases) whole in
+    /// base64. The data phases are not redacted: they are the disk's sectors, which the bag holds
+    /// too; the password is redacted wherever a host or a device could put it in a transfer.
     private func describe(_ bytes: [UInt8], sent: Bool, control: Bool, into line: inout [String: Any]) {
         var span: Range<Int>?
         switch part {
@@ -134,6 +143,7 @@ public struct TransferCaptureLink: USBTransferLink {
         case .massStorage:
             guard let wrapper = Self.wrapper(bytes, sent: sent) else {
                 line["bot"] = "data"
+                if !bytes.isEmpty { line["data"] = Data(bytes).base64EncodedString() }
                 return
             }
             line["bot"] = wrapper

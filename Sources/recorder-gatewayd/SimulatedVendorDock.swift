@@ -31,6 +31,59 @@ extension SimulatedDock {
             return nil
         }
         guard let device = SimulatedVendorRecorder(recorder, name: port) else { return nil }
+        let (news, tell) = AsyncStream<DeviceNews>.makeStream()
+        Task {
+            for await event in device.events {
+                switch event {
+                case .leftBus: tell.yield(.leftBus)
+                case .reappeared(let disk, let vid, let pid, let other): tell.yield(.reappeared(disk.hostEnd, vendorId: vid, productId: pid, port: other))
+                case .cannotReappear(let why): tell.yield(.cannotReappear(why))
+                }
+            }
+            tell.finish()
+        }
+        return await dance(port: port, family: family, link: device.hostEnd, news: news) ? device : nil
+    }
+
+    /// Docks the vendor recorder played back from the capture at `path` (`VendorReplay`) in the
+    /// bay at `port`: the family is the one the capture names, and the dance is the same as a
+    /// simulated recorder's. Says on stderr why not, when it cannot; true when it docked.
+    func dockVendorReplay(capture path: String, port: String) async -> Bool {
+        let replay: VendorReplay
+        do {
+            replay = try VendorReplay(capture: path, name: port)
+        } catch {
+            log("bay \(port): cannot replay \(error)")
+            return false
+        }
+        guard let family = DriverRegistry.builtIn.storageSwitch(named: replay.family) else {
+            log("bay \(port): cannot replay \(path): its family \(replay.family) is not a vendor family of this gateway")
+            return false
+        }
+        let (news, tell) = AsyncStream<DeviceNews>.makeStream()
+        Task {
+            for await event in replay.events {
+                switch event {
+                case .leftBus: tell.yield(.leftBus)
+                case .reappeared(let disk, let vid, let pid, let other): tell.yield(.reappeared(disk, vendorId: vid, productId: pid, port: other))
+                }
+            }
+            tell.finish()
+        }
+        return await dance(port: port, family: family, link: replay.hostEnd, news: news)
+    }
+
+    /// What a simulated or replayed vendor device does on the bus after the switch.
+    enum DeviceNews: Sendable {
+        case leftBus
+        case reappeared(any USBTransferLink, vendorId: UInt16, productId: UInt16, port: String?)
+        case cannotReappear(String)
+    }
+
+    /// Runs the gateway's dance (`Gateway.dockVendor`) on the vendor interface `link` in the bay
+    /// at `port`, telling it the device's `news` as the bus would; false when a dock is still
+    /// running there.
+    private func dance(port: String, family: any StorageSwitchDriver, link: any USBTransferLink, news: AsyncStream<DeviceNews>) async -> Bool {
         let (bus, arrivals) = AsyncStream<VendorAppearance.BusEvent>.makeStream()
         let dance = DanceBus(arrivals)
         let database = self.database, gateway = self.gateway
@@ -38,22 +91,22 @@ extension SimulatedDock {
         // disk that comes once the dance is over (after its wait) is refused unread, as device
         // mode refuses it (`Gateway.refuseMassStorage`).
         Task {
-            for await event in device.events {
+            for await event in news {
                 switch event {
                 case .leftBus: _ = dance.tell(.departed)
                 case .reappeared(let disk, let vid, let pid, let other):
-                    let arrival = MassStorageArrival(port: other ?? port, link: disk.hostEnd, vendorId: vid, productId: pid)
+                    let arrival = MassStorageArrival(port: other ?? port, link: disk, vendorId: vid, productId: pid)
                     if dance.tell(.arrived(arrival)) { continue }
-                    await disk.hostEnd.close()
+                    await disk.close()
                     let model = database.model(vendorId: vid, productId: pid, interfaceClass: Self.massStorageClass)
                     await gateway.refuseMassStorage(port: arrival.port, vendorId: vid, productId: pid, modelName: model?.name,
-                                                    usbSerial: disk.hostEnd.serialNumber)
+                                                    usbSerial: disk.serialNumber)
                 case .cannotReappear(let why):
                     log("bay \(port): the simulated recorder cannot come back as a disk: \(why)")
                 }
             }
         }
-        let appearance = VendorAppearance(port: port, link: device.hostEnd, family: family, bus: bus)
+        let appearance = VendorAppearance(port: port, link: link, family: family, bus: bus)
         let started = await gateway.dockVendor(appearance, capture: capturer.path(port: port), driverFor: { arrival in
             database.model(vendorId: arrival.vendorId, productId: arrival.productId, interfaceClass: Self.massStorageClass)
                 .flatMap { DriverRegistry.builtIn.driver(for: $0) }
@@ -61,10 +114,10 @@ extension SimulatedDock {
         if !started {
             dance.end()
             log("bay \(port): a dock is still running there; ignored")
-            await device.hostEnd.close()
-            return nil
+            await link.close()
+            return false
         }
-        return device
+        return true
     }
 
     /// One line for the log about what a simulated vendor device received: every command, in

@@ -159,6 +159,11 @@ for shift in 0..<args.repeatCount {
 }
 for (index, path) in args.replays.enumerated() {
     let port = "replay-\(index + 1)"
+    if VendorReplay.isVendorCapture(path) {
+        // A vendor dock's capture: the dance runs against it as against a simulated recorder.
+        _ = await SimulatedDock(gateway: gateway, database: database, capturer: capturer).dockVendorReplay(capture: path, port: port)
+        continue
+    }
     do {
         let device = try await ReplayDevice.dock(capture: path, name: port)
         await gateway.dock(link: .stream(captured(device.bus.hostEnd, port: port)), driver: ZFYBulkDriver(), port: port)

@@ -286,9 +286,9 @@ let captureCommand = Command(
     `recorder-gatewayd --replay FILE` plays the recorder back exactly, so a field problem
     becomes a test case (recorder-sim cannot play captures back). The file holds the recorder's data (footage included):
     treat it as evidence. A vendor recorder's dock (amba-ctrl, amba-ascii) is recorded as its
-    unlock's transfers and the mass-storage wrappers, the password as <password> and the
-    footage as lengths (Docs/operations.md, "Capturing a vendor recorder's dock"); it is not
-    played back.
+    unlock's transfers and the mass-storage read (data phases whole), the password as
+    <password> (Docs/operations.md, "Capturing a vendor recorder's dock"); --replay plays it
+    back too, given the same vendor-password-file.
     """,
     run: { args in
         guard let out = try args.option("--out") else { throw UsageError(description: "--out FILE is required") }

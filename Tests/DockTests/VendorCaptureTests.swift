@@ -6,8 +6,8 @@ import Testing
 import TestSupport
 
 /// `recorderctl capture BAY` on a vendor recorder's bay (`Gateway.armCapture`, then the dance):
-/// the capture file holds the unlock's transfers in order, then the mass-storage wrappers, and
-/// never the password, in any form. The expected bytes are the facts, written here.
+/// the capture file holds the unlock's transfers in order, then the mass-storage wrappers and
+/// data phases, and never the password, in any form. The expected bytes are the facts, written here.
 @Suite struct VendorCaptureTests {
     static let password = VendorDockTests.password
 
@@ -122,7 +122,7 @@ import TestSupport
     }
 
     /// After the unlock: the bus events, then Bulk-Only Transport's wrappers whole and the data
-    /// between them as lengths only; the dance's end and the dock's.
+    /// between them whole (base64); the dance's end and the dock's.
     static func expectTheStoragePart(_ lines: [[String: Any]]) throws {
         let events = lines.compactMap { $0["event"] as? String }
         #expect(events.first == "link" && events.last == "dock-ended")
@@ -135,9 +135,11 @@ import TestSupport
         #expect(!cbws.isEmpty && cbws.count == csws.count && !data.isEmpty)
         #expect(cbws.allSatisfy { ($0["hex"] as? String)?.hasPrefix("55 53 42 43") == true && $0["length"] as? Int == 31 })
         #expect(csws.allSatisfy { ($0["hex"] as? String)?.hasPrefix("55 53 42 53") == true && $0["length"] as? Int == 13 })
-        // The footage (and every other data phase) as its length, never its bytes.
-        #expect(data.allSatisfy { $0["hex"] == nil && $0["text"] == nil && $0["length"] is Int })
-        #expect(data.reduce(0) { $0 + ($1["length"] as? Int ?? 0) } > 0)
+        // Every data phase whole, in base64 (a replay serves the disk from them), never as hex
+        // or text; one of them is the FAT boot sector, with its 55 AA signature at 510.
+        let phases = data.map { ($0["data"] as? String).flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) } }
+        #expect(zip(data, phases).allSatisfy { $0["hex"] == nil && $0["text"] == nil && $1 != nil && $1?.count == $0["length"] as? Int })
+        #expect(phases.contains { $0.map { $0.count >= 512 && $0[510] == 0x55 && $0[511] == 0xAA } == true })
         // The first command is a CBW: the wrapper comes before its data.
         #expect(storage.first?["bot"] as? String == "CBW")
     }

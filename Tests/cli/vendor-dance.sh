@@ -11,7 +11,8 @@
 # is remembered and withheld at the next dock until `recorderctl refusals --clear` clears it; a
 # group-readable password file is refused at start; and the password appears nowhere in the
 # store, the state or the output, also for a device that echoes it. `recorderctl diagnose` on a
-# bay walks the dance: the step that failed, with the device's answer, and no password.
+# bay walks the dance: the step that failed, with the device's answer, and no password. A
+# captured dock (--capture-dir) replays (--replay) into a fresh store with the same payload.
 # Usage: vendor-dance.sh BIN_DIR
 set -uo pipefail
 bin="$1"
@@ -312,6 +313,63 @@ for pw in sys.argv[2:]:
     bad += [f for f in forms if f in blob]
 sys.exit(1 if bad or not blob else 0)
 PY
+
+echo "# 5b. a vendor dock's capture replayed (--replay): the same bag payload, and a capture cut short fails by name"
+# replay NAME CAPTURE: one --replay --once run of kiosk NAME; $work/NAME/out.json, err, rc.
+replay() {
+    timeout 600 "$gw" --replay "$2" --config "$work/$1/gw.conf" --once --json --control-socket none \
+        > "$work/$1/out.json" 2> "$work/$1/err"
+    echo $? > "$work/$1/rc"
+    cat "$work/$1/err" "$work/$1/out.json" >> "$work/stderr.all"
+}
+for family in amba-ascii amba-ctrl; do
+    if [ "$family" = amba-ascii ]; then port=1-1.2; serial=A1B2C3D; pw=ascii; else port=1-1.3; serial=C7C7C7C; pw=ctrl; fi
+    captured=$(ls "$work/capture/files/$port"-*.capture 2>/dev/null | head -1)
+    k="replay-$family"
+    kiosk "$k" "vendor-password-file = $work/$pw.pw
+"
+    replay "$k" "$captured"
+    check "$k: the unmodified dance runs against the capture: unlocked, returned, completed, all verified" expect "$k" \
+        "rc == 0 and r['result'] == 'completed' and r['dance']['outcome'] == 'returned' and r['verified'] == r['files'] == 13"
+    check "$k: the bag payload is byte for byte the captured dock's" bash -c \
+        "a=\$(ls -d '$work/capture/store/bags/${serial}'_*); b=\$(ls -d '$work/$k/store/bags'/*_*); test -d \"\$a/data\" && test -d \"\$b/data\" && diff -r \"\$a/data\" \"\$b/data\""
+    check "$k: recorderctl verify accepts the replayed bag" "$ctl" verify --all --store "$work/$k/store"
+done
+# Cut short: in the unlock (the login went out, its answer is not in the capture), and in the
+# disk's commands (the reads the capture lacks are answered CHECK CONDITION).
+ctrl_capture=$(ls "$work/capture/files/1-1.3"-*.capture | head -1)
+kiosk cut-unlock "vendor-password-file = $work/ctrl.pw
+"
+head -n "$(grep -m1 -n '"part":"unlock","setup"' "$ctrl_capture" | cut -d: -f1)" "$ctrl_capture" > "$work/cut-unlock.capture"
+replay cut-unlock "$work/cut-unlock.capture"
+check "cut in the unlock: a named outcome (password-unconfirmed) saying what the capture lacks, exit 1, nothing sealed" bash -c "
+  test \$(cat '$work/cut-unlock/rc') -eq 1 && test \$(ls '$work/cut-unlock/store/bags' 2>/dev/null | wc -l) -eq 0 &&
+  python3 -c \"import json,sys; r=json.load(open('$work/cut-unlock/out.json'))['recorders'][0]; sys.exit(0 if r['dance']['outcome'] == 'password-unconfirmed' and 'the capture holds no control IN' in r['dance']['detail'] else 1)\""
+kiosk cut-storage "vendor-password-file = $work/ctrl.pw
+"
+python3 -c "
+import sys
+lines = open(sys.argv[1]).readlines()
+cbw = [i for i, l in enumerate(lines) if '\"bot\":\"CBW\"' in l]
+open(sys.argv[2], 'w').writelines(lines[:cbw[len(cbw) // 2]])" "$ctrl_capture" "$work/cut-storage.capture"
+replay cut-storage "$work/cut-storage.capture"
+# The reads it lacks fail MEDIUM ERROR: those files are kept as incomplete copies, not released,
+# for the next dock (as for any read error), and the run exits 1.
+check "cut in the disk's commands: the reads it lacks named (read-failed, MEDIUM ERROR), incomplete, exit 1" expect cut-storage \
+    "rc == 1 and r['incomplete'] > 0 and r['verified'] < r['files'] and any(a['code'] == 'read-failed' and 'MEDIUM ERROR' in a['detail'] for a in r['anomalies'])"
+
+# A capture written before data phases were kept (lengths only) cannot give the disk back: refused, named.
+kiosk old-capture "vendor-password-file = $work/ctrl.pw
+"
+python3 -c "
+import json, sys
+out = open(sys.argv[2], 'w')
+for l in open(sys.argv[1]):
+    d = json.loads(l); d.pop('data', None); out.write(json.dumps(d) + '\n')" "$ctrl_capture" "$work/old.capture"
+replay old-capture "$work/old.capture"
+check "a capture holding data phases as lengths only: refused, naming the line, exit 1, nothing sealed" bash -c "
+  test \$(cat '$work/old-capture/rc') -eq 1 && grep -q 'old.capture:[0-9]*: a data phase of [0-9]* bytes held as its length only' '$work/old-capture/err' &&
+  test \$(ls '$work/old-capture/store/bags' 2>/dev/null | wc -l) -eq 0"
 
 echo "# 6. the password file, and the password nowhere"
 kiosk loose "vendor-password-file = $work/loose.pw

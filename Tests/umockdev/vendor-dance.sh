@@ -12,7 +12,8 @@
 # them), no bag and no session. Then --return-never (never-came-back) and --return-port
 # (came-back-elsewhere; the disk on the other port is never opened). The password appears in
 # no output, log, store or state file. `recorderctl capture` on both bays records each vendor
-# dock through real libusb: every unlock step in order, the disk's wrappers, never the password.
+# dock through real libusb: every unlock step in order, the disk's wrappers, never the password;
+# each capture replays (--replay) into a fresh store with the same payload.
 # Waits on events (log lines), never on a fixed time.
 # Usage: Tests/umockdev/vendor-dance.sh BIN_DIR
 set -uo pipefail
@@ -222,6 +223,19 @@ forms = [b, b[:6], b.hex().encode(), " ".join("%02x" % x for x in b).encode()] +
 sys.exit(0 if blob and not any(f in blob for f in forms) else 1)
 PY
 cat "$work/bay2.capture" "$work/bay3.capture" >> "$work/all-output" 2> /dev/null
+# Each capture replays (recorder-gatewayd --replay, the same vendor-password-file) into a fresh
+# store: the unmodified dance against the recorded transfers, and the captured dock's payload.
+for pair in bay2:A1B2C3D bay3:C7C7C7C; do
+    bay=${pair%%:*}; serial=${pair#*:}
+    rm -rf "$work/replay"
+    printf 'store = %s/replay/store\nstate = %s/replay/state\nvendor-password-file = %s/vendor.pw\n' "$work" "$work" "$work" > "$work/replay.conf"
+    "$bin/recorder-gatewayd" --replay "$work/$bay.capture" --config "$work/replay.conf" --once --json --control-socket none \
+        > "$work/replay.json" 2> "$work/replay.err"
+    echo $? > "$work/replay.rc"
+    cat "$work/replay.json" "$work/replay.err" >> "$work/all-output"
+    check "umockdev capture: $bay replays into a fresh store, exit 0, with the same payload (manifest)" bash -c \
+        "test \$(cat '$work/replay.rc') -eq 0 && test -s '$work/$bay.capture' && cmp -s '$work/store/bags/${serial}'_*/manifest-sha256.txt '$work/replay/store/bags'/*/manifest-sha256.txt"
+done
 
 password_nowhere() { ! grep -qF -- "$password" "$work/all-output" && [ ! -s "$work/password-files" ]; }
 check "the password appears in no output, log, store or state file (of any run)" password_nowhere
