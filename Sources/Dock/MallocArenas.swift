@@ -9,12 +9,15 @@ import Glibc
 /// own, up to eight per core, and keeps what is freed in the arena it came from. A pull's
 /// 1 MiB chunks are allocated on the Dispatch thread that decodes a frame and freed on the one
 /// that wrote them to disk, so with sixteen arenas on two cores each arena held its own set of
-/// free chunks: a 1 GiB pull with the simulated recorder in the process peaked at 78–85 MiB,
-/// 66–67 MiB with two arenas, and the two-arena peak did not grow with a 4 GiB recording
-/// (Docs/performance.md, "Peak memory"). CPU seconds were the same.
+/// free chunks: a 1 GiB pull with the simulated recorder in the process peaked at 75–84 MiB,
+/// and more at 4 GiB. With two arenas it was 65–68 MiB, but one run in five spread the chunks
+/// over both (74–84 MiB); with one, 64–69 MiB in every run (68 at 4 GiB), with no more CPU,
+/// page faults or context switches than sixteen, eight bays at once included
+/// (Docs/performance.md, "Peak memory (#15)"). Small allocations do not take the arena's lock
+/// at all: glibc serves them from a per-thread cache.
 public enum MallocArenas {
-    /// The arenas the gateway allows: two, as many as cores on a small kiosk.
-    public static let gatewayLimit = 2
+    /// The arenas the gateway allows: one, which every thread's large buffers share.
+    public static let gatewayLimit = 1
 
     /// `mallopt(M_ARENA_MAX)`, looked up at run time: the Glibc module does not import
     /// <malloc.h>, and another C library simply keeps its own policy.

@@ -10,7 +10,7 @@ import RecorderSimulator
 import Settings
 
 // Before any other thread allocates: glibc's arenas, one per allocating thread by default,
-// each keep a pull's freed chunks (MallocArenas).
+// each keep a pull's freed chunks; one arena shares them (MallocArenas).
 MallocArenas.limit(to: MallocArenas.gatewayLimit)
 
 func die(_ message: String, _ code: Int32) -> Never {
