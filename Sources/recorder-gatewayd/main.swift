@@ -9,6 +9,10 @@ import RecorderHAL
 import RecorderSimulator
 import Settings
 
+// Before any other thread allocates: glibc's arenas, one per allocating thread by default,
+// each keep a pull's freed chunks; one arena shares them (MallocArenas).
+MallocArenas.limit(to: MallocArenas.gatewayLimit)
+
 func die(_ message: String, _ code: Int32) -> Never {
     FileHandle.standardError.write(Data("recorder-gatewayd: \(message)\n".utf8))
     exit(code)
@@ -117,11 +121,52 @@ func finishPruning(_ task: Task<Void, Never>?) async {
     task?.cancel()
     await task?.value
 }
+/// What `--once` found of the forward queue at its end.
+struct QueueAtExit {
+    /// Every queued bag was forwarded (or there is no forwarding).
+    var drained = true
+    /// Not drained because forward-hours keeps the queue back now (exit 75, not 1).
+    var outsideHours = false
+}
+
+/// --once with forwarding: the queue must drain too (within forward-wait), or the run did not
+/// finish its job. Outside forward-hours nothing will be uploaded before the window opens: no
+/// waiting. Says on standard error why it did not drain, and runs the last retention pass.
+@MainActor func drainForwardQueue() async -> QueueAtExit {
+    guard let forwarder = gateway.context.forwarder else { return QueueAtExit() }
+    var result = QueueAtExit()
+    if forwarding, forwarder.resumes() == nil {
+        result.drained = await forwarder.drain(timeout: forwarder.settings.wait)
+    } else {
+        result.drained = forwarding && ((try? gateway.journal.forwardObjects(unfinishedOnly: true)) ?? []).isEmpty
+    }
+    if !result.drained, forwarding, let resumes = forwarder.resumes() {
+        result.outsideHours = true
+        let bags = Set(((try? gateway.journal.forwardObjects(unfinishedOnly: true)) ?? []).map(\.bagName)).count
+        FileHandle.standardError.write(Data("recorder-gatewayd: outside forward-hours \(forwarder.settings.hours?.description ?? "-"): \(bags) bag(s) stay queued, not uploaded; forwarding resumes at \(resumes) (exit 75)\n".utf8))
+    } else if !result.drained {
+        FileHandle.standardError.write(Data("recorder-gatewayd: the forward queue did not drain: \(await forwarder.lastProblem ?? "no detail")\n".utf8))
+    }
+    if forwarder.settings.pruneAfterDays != nil {
+        // The periodic pass first ends (a pass it is in finishes), then the last one runs,
+        // so the process never exits in the middle of removing a bag.
+        await finishPruning(pruning)
+        _ = await BagPruner(context: gateway.context).run()
+    }
+    return result
+}
+
 if !args.simulate {
     let idle: Duration? = args.idleExit ?? (args.once ? .seconds(3) : nil)
-    let status = await runDevices(gateway: gateway, database: database, display: display, json: args.json, idleExit: idle,
+    var status = await runDevices(gateway: gateway, database: database, display: display, json: args.json, idleExit: idle,
                                   capturing: args.captureDir != nil, capture: { [capturer] in capturer.wrap($0, port: $1) },
                                   capturePath: { [capturer] in capturer.path(port: $0) })
+    // --once forwards what is queued before it ends, bags sealed before this start included
+    // (a kiosk restarted on a store whose bags have not left yet).
+    if args.once {
+        let queue = await drainForwardQueue()
+        if status == 0, !queue.drained { status = queue.outsideHours ? 75 : 1 }
+    }
     await finishPruning(pruning)
     controlServer?.stop()
     statusServer?.stop()
@@ -174,32 +219,10 @@ for (index, path) in args.replays.enumerated() {
 let outcomes = await gateway.waitUntilIdle()
 for (port, disk) in disks { log(SimulatedDock.report(disk, port: port)) }
 for (port, device) in vendorDevices { log(SimulatedDock.report(device, port: port)) }
-var forwardedAll = true
 /// --once ended outside forward-hours with bags still queued: exit 75 (EX_TEMPFAIL, "try again
 /// later"), not 1, so that a script tells "not now" from a failure (Docs/operations.md).
-var outsideHours = false
-if let forwarder = gateway.context.forwarder, args.once {
-    // --once: the queue must drain too (within forward-wait), or the run did not finish its job.
-    // Outside forward-hours nothing will be uploaded before the window opens: no waiting.
-    if forwarding, forwarder.resumes() == nil {
-        forwardedAll = await forwarder.drain(timeout: forwarder.settings.wait)
-    } else {
-        forwardedAll = forwarding && ((try? gateway.journal.forwardObjects(unfinishedOnly: true)) ?? []).isEmpty
-    }
-    if !forwardedAll, forwarding, let resumes = forwarder.resumes() {
-        outsideHours = true
-        let bags = Set(((try? gateway.journal.forwardObjects(unfinishedOnly: true)) ?? []).map(\.bagName)).count
-        FileHandle.standardError.write(Data("recorder-gatewayd: outside forward-hours \(forwarder.settings.hours?.description ?? "-"): \(bags) bag(s) stay queued, not uploaded; forwarding resumes at \(resumes) (exit 75)\n".utf8))
-    } else if !forwardedAll {
-        FileHandle.standardError.write(Data("recorder-gatewayd: the forward queue did not drain: \(await forwarder.lastProblem ?? "no detail")\n".utf8))
-    }
-    if forwarder.settings.pruneAfterDays != nil {
-        // The periodic pass first ends (a pass it is in finishes), then the last one runs,
-        // so the process never exits in the middle of removing a bag.
-        await finishPruning(pruning)
-        _ = await BagPruner(context: gateway.context).run()
-    }
-}
+let queue = args.once ? await drainForwardQueue() : QueueAtExit()
+let forwardedAll = queue.drained, outsideHours = queue.outsideHours
 display.stop()
 let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
 let journal = gateway.journal

@@ -243,6 +243,38 @@ echo "prune-after-days = 0" >> "$work/k10.conf"
 rc=$(run "$work/k10.conf" "$work/k10.json")
 check "retention: with the store down nothing is pruned" bash -c "test \$(ls '$work/k10/store/bags' | wc -l) -eq 4 && ! grep -q bag-pruned '$work/k10/store/audit/audit.jsonl'"
 
+# 4d. A kiosk restarted on bags sealed while the store was away: the service itself (no
+# --simulate, no recorder docked) with --once forwards them and exits only once the queue has
+# drained (it used to exit after 3 s idle with the upload still running). 120 MiB in 5 MiB parts
+# keeps the upload going well past those 3 s.
+"$bin/recorder-sim" example | python3 -c "
+import json, sys
+s = json.load(sys.stdin)
+r = s['recorders'][0]
+r['link'] = 'unlimited'; r['deviceHashes'] = False
+r['recordings'] = [{'id': 1, 'kind': 'video', 'path': 'DCIM/LONG.MP4', 'size': '120MiB'}]
+s['recorders'] = [r]
+json.dump(s, open('$work/krestart.scenario.json', 'w'))
+"
+mkdir -p "$work/krestart"; conf "$work/krestart" "$B" "http://127.0.0.1:9" 5
+rc=$(timeout 900 "$gw" --simulate "$work/krestart.scenario.json" --config "$work/krestart.conf" --once --json --control-socket none > "$work/krestart.json" 2> "$work/krestart.json.err"; echo $?)
+check "with the store down the bag is sealed locally, not forwarded" python3 -c "
+import json; d = json.load(open('$work/krestart.json'))
+assert $rc == 1 and all(r['verified'] == r['files'] and not r['forwarded'] for r in d['recorders']), d['recorders']"
+conf "$work/krestart" "$B" "$EP" 600
+echo "part-size = 5MiB" >> "$work/krestart.conf"
+rc=$(timeout 900 "$gw" --config "$work/krestart.conf" --once --json --control-socket none --status-listen 127.0.0.1:0 > "$work/krestart-restart.json" 2> "$work/krestart-restart.err"; echo $?)
+check "the service restarted with --once forwards the sealed bag and exits 0 once the queue has drained" python3 - "$work/krestart" "$rc" <<'PY'
+import json, os, sys
+d, rc = sys.argv[1], int(sys.argv[2])
+bags = os.listdir(d + "/store/bags")
+events = [json.loads(line) for line in open(d + "/store/audit/audit.jsonl")]
+forwarded = [e["detail"].get("bag") for e in events if e["event"] == "bag-forwarded"]
+assert rc == 0, rc
+assert len(bags) == 1 and forwarded == bags, (bags, forwarded)
+assert [e["detail"].get("mode") for e in events if e["event"] == "gateway-started"][-1] == "usb"
+PY
+
 # 5. The gateway SIGKILLed in the middle of a multipart upload: the restart continues the same
 # upload (ListParts) and leaves nothing abandoned in the store.
 "$bin/recorder-sim" example | python3 -c "
