@@ -36,7 +36,7 @@ import RecorderSimulator
         await client.start()
         await client.configure(maxPayload: 1 << 16, maxInFlight: 2)
         let long = Task { () async throws(RecorderError) -> Frame in
-            try await client.exchange(.request(AuthChallengeRequest(), tag: 0), timeout: .seconds(120))
+            try await client.exchange(.request(AuthChallengeRequest(), tag: 0), timeout: .seconds(3600))
         }
         // The long request is outstanding before the short one is sent.
         while await link.sent < 1 { await Task.yield() }

@@ -70,18 +70,18 @@ import Testing
             #expect(left)
             let storage = try #require(disk)
             // The recorded INQUIRY: its data, then its CSW with this command's tag.
-            try await storage.bulkOut([0x55, 0x53, 0x42, 0x43, 9, 9, 9, 9] + Array(Self.cbw(Self.inquiry, length: 36)[8...]), timeout: .seconds(1))
-            #expect(try await storage.bulkIn(length: 36, timeout: .seconds(1)) == Self.inquiryData)
-            #expect(try await storage.bulkIn(length: 13, timeout: .seconds(1)) == [0x55, 0x53, 0x42, 0x53, 9, 9, 9, 9, 0, 0, 0, 0, 0])
+            try await storage.bulkOut([0x55, 0x53, 0x42, 0x43, 9, 9, 9, 9] + Array(Self.cbw(Self.inquiry, length: 36)[8...]), timeout: .seconds(60))
+            #expect(try await storage.bulkIn(length: 36, timeout: .seconds(60)) == Self.inquiryData)
+            #expect(try await storage.bulkIn(length: 13, timeout: .seconds(60)) == [0x55, 0x53, 0x42, 0x53, 9, 9, 9, 9, 0, 0, 0, 0, 0])
             // A READ(10) of block 7 the capture never read: no data (the pipe stalls), CHECK
             // CONDITION, and REQUEST SENSE says MEDIUM ERROR 11/00 at block 7.
-            try await storage.bulkOut(Self.cbw([0x28, 0, 0, 0, 0, 7, 0, 0, 1, 0], length: 512), timeout: .seconds(1))
-            await #expect(throws: LinkError.stalled(endpoint: 0x81)) { try await storage.bulkIn(length: 512, timeout: .seconds(1)) }
-            try await storage.clearHalt(.bulkIn, timeout: .seconds(1))
-            let csw = try await storage.bulkIn(length: 13, timeout: .seconds(1))
+            try await storage.bulkOut(Self.cbw([0x28, 0, 0, 0, 0, 7, 0, 0, 1, 0], length: 512), timeout: .seconds(60))
+            await #expect(throws: LinkError.stalled(endpoint: 0x81)) { try await storage.bulkIn(length: 512, timeout: .seconds(60)) }
+            try await storage.clearHalt(.bulkIn, timeout: .seconds(60))
+            let csw = try await storage.bulkIn(length: 13, timeout: .seconds(60))
             #expect(csw.count == 13 && csw[12] == 1 && Array(csw[8..<12]) == [0, 2, 0, 0])
-            try await storage.bulkOut(Self.cbw([0x03, 0, 0, 0, 18, 0], length: 18), timeout: .seconds(1))
-            let sense = try await storage.bulkIn(length: 18, timeout: .seconds(1))
+            try await storage.bulkOut(Self.cbw([0x03, 0, 0, 0, 18, 0], length: 18), timeout: .seconds(60))
+            let sense = try await storage.bulkIn(length: 18, timeout: .seconds(60))
             #expect(sense.count == 18 && sense[2] & 0x0F == 0x03 && sense[12] == 0x11 && Array(sense[3..<7]) == [0, 0, 0, 7])
         }
     }
@@ -93,7 +93,7 @@ import Testing
             let packet: [UInt8] = [0xa1, 0x13, 0x00, 0x12] + Array("Pw7Secre".utf8) + [UInt8](repeating: 0, count: 52)
             do {
                 _ = try await replay.hostEnd.control(requestType: 0x40, request: 0x55, value: 0x80, index: 0, data: packet, length: 0,
-                                                     timeout: .seconds(1))
+                                                     timeout: .seconds(60))
                 Issue.record("a request the capture does not hold was answered")
             } catch {
                 #expect("\(error)".contains("line 3 of the capture") && !"\(error)".contains("Pw7Secre"))
