@@ -109,7 +109,7 @@ struct FATCopyComparison {
                 if difference.entries == 0 {
                     difference.firstCluster = c
                     // The entry's first byte that differs (a FAT12 entry shares a byte).
-                    let width = type == .fat32 ? 4 : 2
+                    let width = type == .fat12 || type == .fat16 ? 2 : 4
                     let skew = (0 ..< width).first { mine[byte + $0] != theirs[byte + $0] } ?? 0
                     difference.firstByte = chunkStart + UInt64(byte + skew)
                 }
@@ -171,9 +171,8 @@ struct FATCopyComparison {
         }
     }
 
-    /// Byte equality of two chunks of the same length, at memcmp's speed (the chunks are large
-    /// and the FAT is read this way on every listing).
-    /// `b`'s bytes and as many of `a`'s (a table chunk may run past the compared entries).
+    /// Whether `a` begins with `b`'s bytes (a table chunk may run past the compared entries), at
+    /// memcmp's speed: the chunks are large and the FAT is compared on every listing.
     private static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count >= b.count else { return false }
         return a.withUnsafeBytes { x in b.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, y.count) == 0 } }
