@@ -31,6 +31,18 @@ export AWS_ACCESS_KEY_ID="$AK" AWS_SECRET_ACCESS_KEY="$SK" AWS_DEFAULT_REGION=us
 conf() { # conf DIR BUCKET ENDPOINT WAIT
   printf 'store = %s/store\nstate = %s/state\nrelease = release-after-verified\nforward = s3://%s/kiosk-01\ns3-endpoint = %s\nforward-wait = %s\n' "$1" "$1" "$2" "$3" "$4" > "$1.conf"
 }
+one_recorder() { # one_recorder FILE RECORDINGS: the example recorder alone, on a link with no
+    # limit, keeping no device hashes, holding RECORDINGS (a JSON list)
+    "$bin/recorder-sim" example | python3 -c "
+import json, sys
+s = json.load(sys.stdin)
+r = s['recorders'][0]
+r['link'] = 'unlimited'; r['deviceHashes'] = False
+r['recordings'] = json.loads(sys.argv[2])
+s['recorders'] = [r]
+json.dump(s, open(sys.argv[1], 'w'))
+" "$1" "$2"
+}
 run() { # run CONF OUT [ENV...]
   local c="$1" out="$2"; shift 2
   env "$@" timeout 900 "$gw" --simulate --config "$c" --once --json --control-socket none > "$out" 2> "$out.err"
@@ -139,17 +151,7 @@ assert $rc == 0 and sum(r['alreadyIngested'] for r in d['recorders']) == 13 and 
 # 4b. Payload files changed on disk after the bag was sealed, while the store was away: the
 # bytes are checked against the manifest as they are read for sending, so neither the
 # multipart file nor the single-PUT file becomes an object; each is named; nothing is released.
-"$bin/recorder-sim" example | python3 -c "
-import json, sys
-s = json.load(sys.stdin)
-r = s['recorders'][0]
-r['link'] = 'unlimited'; r['deviceHashes'] = False
-r['recordings'] = [{'id': 1, 'kind': 'video', 'path': 'DCIM/ROT.MP4', 'size': '12MiB'},
-                   {'id': 2, 'kind': 'photo', 'path': 'DCIM/ROT.JPG', 'size': '300KiB'},
-                   {'id': 3, 'kind': 'photo', 'path': 'DCIM/OK.JPG', 'size': '200KiB'}]
-s['recorders'] = [r]
-json.dump(s, open('$work/rot.json', 'w'))
-"
+one_recorder "$work/rot.json" '[{"id": 1, "kind": "video", "path": "DCIM/ROT.MP4", "size": "12MiB"}, {"id": 2, "kind": "photo", "path": "DCIM/ROT.JPG", "size": "300KiB"}, {"id": 3, "kind": "photo", "path": "DCIM/OK.JPG", "size": "200KiB"}]'
 mkdir -p "$work/k7"; conf "$work/k7" "$B" "http://127.0.0.1:9" 5
 echo "part-size = 5MiB" >> "$work/k7.conf"
 timeout 300 "$gw" --simulate "$work/rot.json" --config "$work/k7.conf" --once --json --control-socket none > "$work/k7-down.json" 2>&1
@@ -247,15 +249,7 @@ check "retention: with the store down nothing is pruned" bash -c "test \$(ls '$w
 # --simulate, no recorder docked) with --once forwards them and exits only once the queue has
 # drained (it used to exit after 3 s idle with the upload still running). 120 MiB in 5 MiB parts
 # keeps the upload going well past those 3 s.
-"$bin/recorder-sim" example | python3 -c "
-import json, sys
-s = json.load(sys.stdin)
-r = s['recorders'][0]
-r['link'] = 'unlimited'; r['deviceHashes'] = False
-r['recordings'] = [{'id': 1, 'kind': 'video', 'path': 'DCIM/LONG.MP4', 'size': '120MiB'}]
-s['recorders'] = [r]
-json.dump(s, open('$work/krestart.scenario.json', 'w'))
-"
+one_recorder "$work/krestart.scenario.json" '[{"id": 1, "kind": "video", "path": "DCIM/LONG.MP4", "size": "120MiB"}]'
 mkdir -p "$work/krestart"; conf "$work/krestart" "$B" "http://127.0.0.1:9" 5
 rc=$(timeout 900 "$gw" --simulate "$work/krestart.scenario.json" --config "$work/krestart.conf" --once --json --control-socket none > "$work/krestart.json" 2> "$work/krestart.json.err"; echo $?)
 check "with the store down the bag is sealed locally, not forwarded" python3 -c "
@@ -277,15 +271,7 @@ PY
 
 # 5. The gateway SIGKILLed in the middle of a multipart upload: the restart continues the same
 # upload (ListParts) and leaves nothing abandoned in the store.
-"$bin/recorder-sim" example | python3 -c "
-import json, sys
-s = json.load(sys.stdin)
-r = s['recorders'][0]
-r['link'] = 'unlimited'; r['deviceHashes'] = False
-r['recordings'] = [{'id': 1, 'kind': 'video', 'path': 'DCIM/BIG.MP4', 'size': '120MiB'}]
-s['recorders'] = [r]
-json.dump(s, open('$work/big.json', 'w'))
-"
+one_recorder "$work/big.json" '[{"id": 1, "kind": "video", "path": "DCIM/BIG.MP4", "size": "120MiB"}]'
 mkdir -p "$work/k5"; conf "$work/k5" "$B" "$EP" 600
 echo "part-size = 5MiB" >> "$work/k5.conf"
 "$gw" --simulate "$work/big.json" --config "$work/k5.conf" --once --json --control-socket none > /dev/null 2>&1 &
