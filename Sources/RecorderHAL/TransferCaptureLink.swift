@@ -55,28 +55,18 @@ public struct TransferCaptureLink: USBTransferLink {
         var line = lineStart("bulk", "out", t)
         line["length"] = bytes.count
         describe(bytes, sent: true, control: false, into: &line)
-        do {
-            try await inner.bulkOut(bytes, timeout: timeout)
-            finish(&line, t, nil)
-        } catch {
-            finish(&line, t, error)
-            throw error
-        }
+        try await recorded(line, since: t) { () async throws(LinkError) in try await inner.bulkOut(bytes, timeout: timeout) }
     }
 
     public func bulkIn(length: Int, timeout: Duration) async throws(LinkError) -> [UInt8] {
         let t = capture.elapsedMilliseconds()
         var line = lineStart("bulk", "in", t)
         line["asked"] = length
-        do {
-            let bytes = try await inner.bulkIn(length: length, timeout: timeout)
+        return try await recorded(line, since: t) { () async throws(LinkError) in
+            try await inner.bulkIn(length: length, timeout: timeout)
+        } received: { bytes, line in
             line["length"] = bytes.count
             describe(bytes, sent: false, control: false, into: &line)
-            finish(&line, t, nil)
-            return bytes
-        } catch {
-            finish(&line, t, error)
-            throw error
         }
     }
 
@@ -92,27 +82,32 @@ public struct TransferCaptureLink: USBTransferLink {
             line["length"] = data.count
             describe(data, sent: true, control: true, into: &line)
         }
-        do {
-            let bytes = try await inner.control(requestType: requestType, request: request, value: value, index: index,
-                                                data: data, length: length, timeout: timeout)
-            if isIn {
-                line["length"] = bytes.count
-                describe(bytes, sent: false, control: true, into: &line)
-            }
-            finish(&line, t, nil)
-            return bytes
-        } catch {
-            finish(&line, t, error)
-            throw error
+        return try await recorded(line, since: t) { () async throws(LinkError) in
+            try await inner.control(requestType: requestType, request: request, value: value, index: index,
+                                    data: data, length: length, timeout: timeout)
+        } received: { bytes, line in
+            guard isIn else { return }
+            line["length"] = bytes.count
+            describe(bytes, sent: false, control: true, into: &line)
         }
     }
 
     public func clearHalt(_ direction: LinkError.Direction, timeout: Duration) async throws(LinkError) {
         let t = capture.elapsedMilliseconds()
-        var line = lineStart("clear-halt", direction == .bulkIn ? "in" : "out", t)
+        let line = lineStart("clear-halt", direction == .bulkIn ? "in" : "out", t)
+        try await recorded(line, since: t) { () async throws(LinkError) in try await inner.clearHalt(direction, timeout: timeout) }
+    }
+
+    /// Makes the transfer, lets `received` add what came back to `line`, and writes the line with
+    /// how long the transfer took and how it ended; a failure is written, then thrown on.
+    private func recorded<T>(_ line: [String: Any], since t: Double, _ transfer: () async throws(LinkError) -> T,
+                             received: (T, inout [String: Any]) -> Void = { _, _ in }) async throws(LinkError) -> T {
+        var line = line
         do {
-            try await inner.clearHalt(direction, timeout: timeout)
+            let result = try await transfer()
+            received(result, &line)
             finish(&line, t, nil)
+            return result
         } catch {
             finish(&line, t, error)
             throw error
