@@ -33,8 +33,8 @@ struct CustodyComposer {
 
     static let version = GatewayVersion.text
 
-    /// The record of `files`, each with its catalog entry from `entries` (`SessionMeta.entries`).
-    func record(files: [Journal.File], entries: [String: SessionMeta.Entry]) -> CustodyRecord {
+    /// The record of `files`, each with its catalog listing (`Journal.File.listing`).
+    func record(files: [Journal.File]) -> CustodyRecord {
         // Each file's anomaly codes, in order, gathered in one pass rather than one per file:
         // a recorder that fails every file has as many anomalies as files.
         var codes: [UInt32: [String]] = [:]
@@ -42,10 +42,10 @@ struct CustodyComposer {
         // One pass, one array: a second `map` over the first held two copies of every file's
         // record at once, the seal's heap peak at 10,000 files (#11).
         let fileRecords = files.map { f -> CustodyRecord.File in
-            let entry = entries[String(f.recordingId)]
+            let entry = f.listing
             var file = CustodyRecord.File(
                 recordingId: f.recordingId, kind: entry?.kind ?? "unknown",
-                devicePath: entry.flatMap { bytes(fromHex: $0.pathHex) } ?? [],
+                devicePath: entry?.devicePath ?? [],
                 bagPath: f.bagPath, size: f.durableOffset, sequence: entry?.sequence ?? 0, important: entry?.important ?? false,
                 deviceStartUTC: entry.map { UTCTimestamp.string(milliseconds: $0.startMilliseconds) } ?? "",
                 deviceEndUTC: entry.map { UTCTimestamp.string(milliseconds: $0.endMilliseconds) } ?? "",
@@ -86,13 +86,12 @@ struct CustodyComposer {
     /// custody.json is made as `LocalStore.finalize` writes it, and the record goes with its
     /// writer; the report is made only when it is written, after custody.json
     /// (`SessionReport.reportFiles`): with a large catalog the record, its text and the report
-    /// are each several MB (#11). `files` and `entries` are taken so that the caller's copies can
-    /// be let go as soon as the record is made.
-    func sealed(files: consuming [Journal.File], entries: consuming [String: SessionMeta.Entry], read: (String) -> [UInt8]?)
+    /// are each several MB (#11). `files` are taken so that the caller's copy can be let go as
+    /// soon as the record is made.
+    func sealed(files: consuming [Journal.File], read: (String) -> [UInt8]?)
         -> (custody: ((Data) -> Void) throws -> Void, driftSecondsPerDay: Double?, derivedFiles: [TagFile]) {
-        var r = record(files: files, entries: entries)
+        var r = record(files: files)
         _ = consume files
-        _ = consume entries
         let derived = SessionReport.derive(files: r.files, read: read)
         let input = SessionReport.correct(&r, derived: derived)
         let record = r, drift = r.clock?.driftSecondsPerDay

@@ -102,7 +102,6 @@ extension DockSession {
                 moved.recordingId = spare
                 files[spare] = moved
                 files[entry.id] = nil
-                meta.entries[String(spare)] = meta.entries[String(entry.id)]
                 out.anomalies.append(Anomaly("replaced-on-recorder", recordingId: spare,
                                              "\(old.durableOffset) of \(old.size) bytes of \(old.bagPath) were staged when the recorder replaced the file (recording \(entry.id)) by another of the same path; the staged copy is kept under recording id \(spare), the new file is read whole"))
             }
@@ -118,12 +117,13 @@ extension DockSession {
             let file = Journal.File(sessionId: session.id, recordingId: entry.id, size: entry.size,
                                     deviceSHA256: entry.deviceSHA256,
                                     bagPath: files[entry.id]?.bagPath ?? sanitizer.bagPath(for: entry.pathBytes, recordingId: entry.id),
-                                    sourceKey: entry.sourceKey)
+                                    sourceKey: entry.sourceKey,
+                                    listing: Journal.Listing(kind: entry.kind.description, devicePath: entry.pathBytes,
+                                                             sequence: entry.sequence, important: entry.important,
+                                                             startMilliseconds: entry.startMilliseconds,
+                                                             endMilliseconds: entry.endMilliseconds))
             try journal.put(file)
             files[entry.id] = file
-            meta.entries[String(entry.id)] = SessionMeta.Entry(
-                kind: entry.kind.description, pathHex: hexString(entry.pathBytes), sequence: entry.sequence,
-                important: entry.important, startMilliseconds: entry.startMilliseconds, endMilliseconds: entry.endMilliseconds)
         }
         try journal.setMeta(session: session.id, meta.encoded())
         return DockPlan(session: session, meta: meta, files: files, previouslyIngested: previouslyIngested)

@@ -38,11 +38,11 @@ extension DockSession {
         custody.unlock = await dance?.custody()
         let bagInfo = custody.bagInfo(payload: payload, dockStart: UTCTimestamp.date(session.startedUTC) ?? dockEnd)
         let staging = context.store.stagingBag(session.bagName)
-        let important = meta.holdsImportant
-        // The meta's catalog entries and the files go once the record is made, the record once
+        let important = files.contains { $0.listing?.important == true }
+        // The files (with their catalog listings) go once the record is made, the record once
         // custody.json is written from it, and the reports once written (`consume`): with a
         // large catalog each is MBs, and holding them all at once was most of the seal's peak (#11).
-        let (writeCustody, drift, derivedFiles) = custody.sealed(files: consume files, entries: (consume meta).entries) { bagPath in
+        let (writeCustody, drift, derivedFiles) = custody.sealed(files: consume files) { bagPath in
             // Logs are small; a recording is never read here (only gps-log and time-log are).
             FileManager.default.contents(atPath: staging + "/" + bagPath).map { Array($0) }
         }

@@ -100,7 +100,7 @@ public actor Gateway {
         let queued = Set(((try? context.journal.forwardObjects()) ?? []).map(\.bagName))
         for session in (try? context.journal.sessions(limit: 100_000)) ?? [] where session.state == .finalized && !queued.contains(session.bagName) {
             if FileManager.default.fileExists(atPath: context.store.finalBag(session.bagName)) {
-                try? await forwarder.enqueue(bag: session.bagName, important: SessionMeta.decode(session.meta).holdsImportant)
+                try? await forwarder.enqueue(bag: session.bagName, important: (try? context.journal.holdsImportant(session: session.id)) ?? false)
             }
         }
         await forwarder.start()
@@ -120,8 +120,9 @@ public actor Gateway {
         if let forwarder = context.forwarder {
             let sessions = recovered.committed.isEmpty ? [] : (try? context.journal.sessions(limit: 100_000)) ?? []
             for bag in recovered.committed {
-                let meta = sessions.first { $0.bagName == bag }.map { SessionMeta.decode($0.meta) }
-                try? await forwarder.enqueue(bag: bag, important: meta?.holdsImportant ?? false)
+                let session = sessions.first { $0.bagName == bag }
+                let important = session.flatMap { try? context.journal.holdsImportant(session: $0.id) } ?? false
+                try? await forwarder.enqueue(bag: bag, important: important)
             }
         }
         return recovered.audited

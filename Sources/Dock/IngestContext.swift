@@ -40,18 +40,9 @@ public struct IngestContext: Sendable {
     }
 }
 
-/// What the journal keeps about a session beyond its rows: the catalog entries of its files
-/// (for the custody record, even if the recorder loses them) and each dock's story.
+/// What the journal keeps about a session beyond its rows: each dock's story and the anomalies
+/// of earlier docks. (Each file's catalog listing is in its row, `Journal.File.listing`.)
 struct SessionMeta: Codable {
-    struct Entry: Codable {
-        var kind: String
-        var pathHex: String
-        var sequence: UInt32
-        var important: Bool
-        var startMilliseconds: Int64
-        var endMilliseconds: Int64
-    }
-
     struct Dock: Codable {
         var bay: String
         var startUTC: String
@@ -59,14 +50,9 @@ struct SessionMeta: Codable {
         var result: String?
     }
 
-    var entries: [String: Entry] = [:]
     var docks: [Dock] = []
     /// Anomalies of earlier, interrupted docks of this session, so the sealed record has them.
     var anomalies: [Anomaly]? = nil
-
-    /// Whether a recording of the session is flagged important by its recorder: its bag then
-    /// goes ahead of the others in the forward queue (Forwarding's `ForwardOrder`).
-    var holdsImportant: Bool { entries.values.contains { $0.important } }
 
     static func decode(_ text: String) -> SessionMeta {
         (try? JSONDecoder().decode(SessionMeta.self, from: Data(text.utf8))) ?? SessionMeta()

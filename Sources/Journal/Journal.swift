@@ -13,7 +13,7 @@ public final class Journal: @unchecked Sendable {
     private let lock = NSLock()
 
     /// The schema version this code writes (PRAGMA user_version).
-    public static let schemaVersion: Int64 = 8
+    public static let schemaVersion: Int64 = 9
 
     /// Opens or creates the journal at `path` (its directory must exist).
     public init(path: String) throws(JournalError) {
@@ -192,6 +192,11 @@ public final class Journal: @unchecked Sendable {
             // recorder's last volumes.
             try createUnlockTables()
         }
+        if version < 9 {
+            // Each file's catalog listing moves from the session's meta into its row
+            // (Journal+Listing).
+            try moveListingsOutOfMeta()
+        }
     }
 
     // MARK: Sessions
@@ -326,11 +331,14 @@ public final class Journal: @unchecked Sendable {
         public var state: FileState
         public var sha256: [UInt8]?
         public var rereads: Int
+        /// What the recorder's catalog said of it; nil when it was put without.
+        public var listing: Listing?
 
         public init(sessionId: Int64, recordingId: UInt32, size: UInt64, deviceSHA256: [UInt8]?, bagPath: String,
                     durableOffset: UInt64 = 0, state: FileState = .pending, sha256: [UInt8]? = nil, rereads: Int = 0,
-                    sourceKey: [UInt8]? = nil) {
+                    sourceKey: [UInt8]? = nil, listing: Listing? = nil) {
             self.sessionId = sessionId
+            self.listing = listing
             self.sourceKey = sourceKey
             self.recordingId = recordingId
             self.size = size
@@ -357,19 +365,23 @@ public final class Journal: @unchecked Sendable {
         case incomplete
     }
 
-    /// Adds the file, or replaces it when the same recording is already in the session.
+    /// Adds the file, or replaces it (its listing too) when the same recording is already in
+    /// the session.
     public func put(_ f: File) throws(JournalError) {
         try locked { () throws(JournalError) in
             try db.query("""
-                INSERT INTO session_file (session_id, recording_id, size, device_sha256, bag_path, durable_offset, state, sha256, rereads, source_key)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO session_file (session_id, recording_id, size, device_sha256, bag_path, durable_offset, state, sha256, rereads, source_key,
+                  \(Journal.listingColumns))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (session_id, recording_id) DO UPDATE SET size = excluded.size, device_sha256 = excluded.device_sha256,
                   source_key = excluded.source_key, bag_path = excluded.bag_path, durable_offset = excluded.durable_offset, state = excluded.state,
-                  sha256 = excluded.sha256, rereads = excluded.rereads
+                  sha256 = excluded.sha256, rereads = excluded.rereads, listed_kind = excluded.listed_kind, listed_path = excluded.listed_path,
+                  listed_sequence = excluded.listed_sequence, listed_important = excluded.listed_important,
+                  listed_start_ms = excluded.listed_start_ms, listed_end_ms = excluded.listed_end_ms
                 """, [.integer(f.sessionId), .integer(Int64(f.recordingId)), .integer(Int64(bitPattern: f.size)),
                       f.deviceSHA256.map { .blob($0) } ?? .null, .text(f.bagPath), .integer(Int64(bitPattern: f.durableOffset)),
                       .text(f.state.rawValue), f.sha256.map { .blob($0) } ?? .null, .integer(Int64(f.rereads)),
-                      .blob(f.sourceKey ?? [])])
+                      .blob(f.sourceKey ?? [])] + Journal.values(f.listing))
         }
     }
 
@@ -403,13 +415,16 @@ public final class Journal: @unchecked Sendable {
 
     public func files(session: Int64) throws(JournalError) -> [File] {
         try locked { () throws(JournalError) -> [File] in
-            try db.query("SELECT session_id, recording_id, size, device_sha256, bag_path, durable_offset, state, sha256, rereads, source_key FROM session_file WHERE session_id = ? ORDER BY recording_id",
-                         [.integer(session)]).map { r in
-                File(sessionId: r[0].int ?? 0, recordingId: UInt32(truncatingIfNeeded: r[1].int ?? 0),
-                     size: UInt64(bitPattern: r[2].int ?? 0), deviceSHA256: r[3].bytes, bagPath: r[4].string ?? "",
-                     durableOffset: UInt64(bitPattern: r[5].int ?? 0), state: FileState(rawValue: r[6].string ?? "") ?? .pending,
-                     sha256: r[7].bytes, rereads: Int(r[8].int ?? 0), sourceKey: Journal.optionalKey(r[9].bytes))
+            var files: [File] = []
+            try db.forEachRow("SELECT session_id, recording_id, size, device_sha256, bag_path, durable_offset, state, sha256, rereads, source_key, \(Journal.listingColumns) FROM session_file WHERE session_id = ? ORDER BY recording_id",
+                              [.integer(session)]) { r in
+                files.append(File(sessionId: r[0].int ?? 0, recordingId: UInt32(truncatingIfNeeded: r[1].int ?? 0),
+                                  size: UInt64(bitPattern: r[2].int ?? 0), deviceSHA256: r[3].bytes, bagPath: r[4].string ?? "",
+                                  durableOffset: UInt64(bitPattern: r[5].int ?? 0), state: FileState(rawValue: r[6].string ?? "") ?? .pending,
+                                  sha256: r[7].bytes, rereads: Int(r[8].int ?? 0), sourceKey: Journal.optionalKey(r[9].bytes),
+                                  listing: Journal.listing(r, at: 10)))
             }
+            return files
         }
     }
 

@@ -51,6 +51,15 @@ final class SQLiteConnection {
     /// Runs `sql` with `values` bound to its `?` in order, returning every row.
     @discardableResult
     func query(_ sql: String, _ values: [SQLValue] = []) throws(JournalError) -> [[SQLValue]] {
+        var rows: [[SQLValue]] = []
+        try forEachRow(sql, values) { rows.append($0) }
+        return rows
+    }
+
+    /// Runs `sql` with `values` bound to its `?` in order, giving each row to `body` as it is
+    /// stepped to: a caller that makes its own value of each row never holds every row's
+    /// values at once (a session's files: a catalog may list 50,000, #11).
+    func forEachRow(_ sql: String, _ values: [SQLValue], _ body: ([SQLValue]) -> Void) throws(JournalError) {
         var statement: OpaquePointer?
         var rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
         guard rc == SQLITE_OK, let statement else { throw failure(sql, rc) }
@@ -68,13 +77,15 @@ final class SQLiteConnection {
             }
             guard rc == SQLITE_OK else { throw failure(sql, rc) }
         }
-        var rows: [[SQLValue]] = []
+        let columns = sqlite3_column_count(statement)
+        var row: [SQLValue] = []
+        row.reserveCapacity(Int(columns))
         while true {
             rc = sqlite3_step(statement)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else { throw failure(sql, rc) }
-            var row: [SQLValue] = []
-            for c in 0..<sqlite3_column_count(statement) {
+            row.removeAll(keepingCapacity: true)
+            for c in 0..<columns {
                 switch sqlite3_column_type(statement, c) {
                 case SQLITE_INTEGER: row.append(.integer(sqlite3_column_int64(statement, c)))
                 case SQLITE_TEXT: row.append(.text(String(cString: sqlite3_column_text(statement, c))))
@@ -89,9 +100,8 @@ final class SQLiteConnection {
                 default: row.append(.null)
                 }
             }
-            rows.append(row)
+            body(row)
         }
-        return rows
     }
 
     var lastInsertRowId: Int64 { sqlite3_last_insert_rowid(handle) }

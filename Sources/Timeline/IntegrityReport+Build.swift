@@ -17,6 +17,10 @@ extension IntegrityReport {
         var numbered: [(id: UInt32, sequence: UInt32)] = []
         var recordingMs = 0.0, coveredMs = 0.0
         var uncovered: [UInt32] = []
+        // Made to size: grown by doubling, the entries were the seal's heap peak (#11).
+        entries.reserveCapacity(session.recordings.count)
+        media.reserveCapacity(session.recordings.count)
+        numbered.reserveCapacity(session.recordings.count)
         func corrected(_ t: Int64?) -> Int64? {
             t.flatMap { clock.clockRead ? clock.correctedUTC(deviceMilliseconds: $0) : $0 }.flatMap(TimeRange.within)
         }

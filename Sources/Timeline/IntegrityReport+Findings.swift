@@ -5,9 +5,9 @@ extension IntegrityReport {
     static func findings(of r: IntegrityReport) -> [Finding] {
         var out: [Finding] = []
         let zone = r.deviceZoneOffsetMinutes
-        let byId = Dictionary(r.recordings.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let byId = r.recordingIndexById()
         func name(_ id: UInt32) -> String {
-            guard let e = byId[id] else { return "recording \(id)" }
+            guard let e = byId[id].map({ r.recordings[$0] }) else { return "recording \(id)" }
             return "recording \(id) (\(e.kind) #\(e.sequence))"
         }
         let mainDay = r.dutyPeriod.map { CivilTime.localDay(milliseconds: $0.startMs, zoneOffsetMinutes: zone) }
@@ -16,7 +16,7 @@ extension IntegrityReport {
                 + " (" + CivilTime.zoneSuffix(zone) + ")"
         }
         func numbered(_ sequence: UInt32, _ id: UInt32) -> String {
-            "#\(sequence) (recording \(id)" + (byId[id].map { ", " + $0.kind } ?? "") + ")"
+            "#\(sequence) (recording \(id)" + (byId[id].map { ", " + r.recordings[$0].kind } ?? "") + ")"
         }
 
         // Sequence numbers.

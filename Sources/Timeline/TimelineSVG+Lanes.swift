@@ -128,10 +128,11 @@ extension TimelinePicture {
                                  ("height", SVGWriter.n(recordingsBottom - recordingsTop - 8)), ("fill", Self.overlapColor), ("fill-opacity", "0.25")])
             marks.append((x0, "overlap", "重叠 overlap \(TextLayout.duration(o.span.durationMs)) (\(o.first)/\(o.second))", { _ in }))
         }
-        let byId = Dictionary(r.recordings.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let byId = r.recordingIndexById()
         for h in r.sequenceGaps {
             // A hole next to a file without corrected times is listed in the report, not drawn.
-            guard let a = byId[h.afterRecording]?.corrected, let b = byId[h.beforeRecording]?.corrected else { continue }
+            guard let a = byId[h.afterRecording].flatMap({ r.recordings[$0].corrected }),
+                  let b = byId[h.beforeRecording].flatMap({ r.recordings[$0].corrected }) else { continue }
             let cx = (x(a.endMs) + x(b.startMs)) / 2
             let label = h.count == 1 ? "缺号 #\(h.firstMissing)" : "缺号 #\(h.firstMissing)–\(h.lastMissing)"
             marks.append((cx, "hole", label, { svg in

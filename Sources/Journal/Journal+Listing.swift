@@ -1,0 +1,122 @@
+extension Journal {
+    /// What the recorder's catalog said of a file when the session took it in: kept with the
+    /// file's row (schema version 9), so that the custody record has it even if the recorder
+    /// loses the file, and so that no text of every entry is ever made (#11: a 50,000-entry
+    /// catalog was one JSON text in the session's meta, rewritten whole at every dock).
+    public struct Listing: Hashable, Sendable {
+        /// The catalog's kind (`video`, `gps-log`, …), as the family names it.
+        public var kind: String
+        /// The path on the recorder, as its bytes (not necessarily UTF-8).
+        public var devicePath: [UInt8]
+        public var sequence: UInt32
+        /// Flagged important by the recorder (the officer's mark).
+        public var important: Bool
+        /// The recording's start and end by the recorder's clock, milliseconds since 1970.
+        public var startMilliseconds: Int64
+        public var endMilliseconds: Int64
+
+        public init(kind: String, devicePath: [UInt8], sequence: UInt32, important: Bool,
+                    startMilliseconds: Int64, endMilliseconds: Int64) {
+            self.kind = kind
+            self.devicePath = devicePath
+            self.sequence = sequence
+            self.important = important
+            self.startMilliseconds = startMilliseconds
+            self.endMilliseconds = endMilliseconds
+        }
+    }
+
+    /// Whether a file of the session is flagged important by its recorder: its bag then goes
+    /// ahead of the others in the forward queue (Forwarding's `ForwardOrder`).
+    public func holdsImportant(session: Int64) throws(JournalError) -> Bool {
+        try locked { () throws(JournalError) -> Bool in
+            try db.query("SELECT EXISTS (SELECT 1 FROM session_file WHERE session_id = ? AND listed_important = 1)",
+                         [.integer(session)]).first?.first?.int == 1
+        }
+    }
+
+    /// The schema's version-9 step: the listing columns of `session_file`, filled from the
+    /// `entries` of each session's meta (versions 1 to 8 kept them there, keyed by recording id,
+    /// the path as hex), which are then taken out of the meta. One transaction: after a crash
+    /// either every session moved or none did. A meta that is not JSON, or an entry whose file
+    /// the session does not hold, leaves nothing behind it: such entries were never used.
+    func moveListingsOutOfMeta() throws(JournalError) {
+        try db.execute("BEGIN IMMEDIATE")
+        do throws(JournalError) {
+            // A column the table has already is kept (as `createUnlockTables` keeps its tables): a
+            // journal whose user_version was set back by hand is opened again without harm.
+            let existing = Set(try db.query("PRAGMA table_info(session_file)").compactMap { $0[1].string })
+            for (name, type) in [("listed_kind", "TEXT"), ("listed_path", "BLOB"), ("listed_sequence", "INTEGER"),
+                                 ("listed_important", "INTEGER"), ("listed_start_ms", "INTEGER"), ("listed_end_ms", "INTEGER")]
+            where !existing.contains(name) {
+                try db.execute("ALTER TABLE session_file ADD COLUMN \(name) \(type)")
+            }
+            // SQLite's JSON functions read the old text; the path's hex is decoded here (unhex()
+            // is newer than Debian 12's SQLite).
+            let old = try db.query("""
+                SELECT s.id, e.key, json_extract(e.value, '$.kind'), json_extract(e.value, '$.pathHex'),
+                  json_extract(e.value, '$.sequence'), json_extract(e.value, '$.important'),
+                  json_extract(e.value, '$.startMilliseconds'), json_extract(e.value, '$.endMilliseconds')
+                FROM session s, json_each(s.meta, '$.entries') e
+                WHERE json_valid(s.meta) AND json_type(s.meta, '$.entries') = 'object'
+                """)
+            for r in old {
+                guard let session = r[0].int, let id = r[1].string.flatMap({ UInt32($0) }) else { continue }
+                try db.query("""
+                    UPDATE session_file SET listed_kind = ?, listed_path = ?, listed_sequence = ?, listed_important = ?,
+                      listed_start_ms = ?, listed_end_ms = ? WHERE session_id = ? AND recording_id = ?
+                    """, [.text(r[2].string ?? "unknown"), .blob(Self.bytes(hex: r[3].string ?? "") ?? []),
+                          .integer(r[4].int ?? 0), .integer(r[5].int ?? 0), .integer(r[6].int ?? 0), .integer(r[7].int ?? 0),
+                          .integer(session), .integer(Int64(id))])
+            }
+            try db.execute("""
+                UPDATE session SET meta = json_remove(meta, '$.entries') WHERE json_valid(meta) AND json_type(meta, '$.entries') IS NOT NULL;
+                PRAGMA user_version = 9;
+                COMMIT;
+                """)
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The columns `listing(_:at:)` reads, in its order.
+    static let listingColumns = "listed_kind, listed_path, listed_sequence, listed_important, listed_start_ms, listed_end_ms"
+
+    /// The listing in the six columns of `row` from `first` on (`listingColumns`); nil when the
+    /// row has none (a file put without one).
+    static func listing(_ row: [SQLValue], at first: Int) -> Listing? {
+        guard let kind = row[first].string else { return nil }
+        return Listing(kind: kind, devicePath: row[first + 1].bytes ?? [], sequence: UInt32(truncatingIfNeeded: row[first + 2].int ?? 0),
+                       important: row[first + 3].int == 1, startMilliseconds: row[first + 4].int ?? 0,
+                       endMilliseconds: row[first + 5].int ?? 0)
+    }
+
+    /// The values of `listingColumns` for `listing` (NULLs for none).
+    static func values(_ listing: Listing?) -> [SQLValue] {
+        guard let l = listing else { return Array(repeating: .null, count: 6) }
+        return [.text(l.kind), .blob(l.devicePath), .integer(Int64(l.sequence)), .integer(l.important ? 1 : 0),
+                .integer(l.startMilliseconds), .integer(l.endMilliseconds)]
+    }
+
+    /// The bytes of lower- or upper-case hex text; nil for anything else.
+    private static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        func value(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count / 2)
+        for i in stride(from: 0, to: digits.count, by: 2) {
+            guard let hi = value(digits[i]), let lo = value(digits[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+        }
+        return out
+    }
+}
