@@ -51,26 +51,33 @@ extension Journal {
             where !existing.contains(name) {
                 try db.execute("ALTER TABLE session_file ADD COLUMN \(name) \(type)")
             }
-            // SQLite's JSON functions read the old text; the path's hex is decoded here (unhex()
-            // is newer than Debian 12's SQLite).
-            let old = try db.query("""
-                SELECT s.id, e.key, json_extract(e.value, '$.kind'), json_extract(e.value, '$.pathHex'),
-                  json_extract(e.value, '$.sequence'), json_extract(e.value, '$.important'),
-                  json_extract(e.value, '$.startMilliseconds'), json_extract(e.value, '$.endMilliseconds')
-                FROM session s, json_each(s.meta, '$.entries') e
-                WHERE json_valid(s.meta) AND json_type(s.meta, '$.entries') = 'object'
+            // SQLite's JSON functions read the old text, one session at a time (CASE: a meta that
+            // is not JSON is never handed to json_type or json_each, which would fail on it); the
+            // path's hex is decoded here (unhex() is newer than Debian 12's SQLite).
+            let metas = try db.query("""
+                SELECT id, meta FROM session
+                WHERE CASE WHEN json_valid(meta) THEN json_type(meta, '$.entries') = 'object' ELSE 0 END
                 """)
-            for r in old {
-                guard let session = r[0].int, let id = r[1].string.flatMap({ UInt32($0) }) else { continue }
-                try db.query("""
-                    UPDATE session_file SET listed_kind = ?, listed_path = ?, listed_sequence = ?, listed_important = ?,
-                      listed_start_ms = ?, listed_end_ms = ? WHERE session_id = ? AND recording_id = ?
-                    """, [.text(r[2].string ?? "unknown"), .blob(Self.bytes(hex: r[3].string ?? "") ?? []),
-                          .integer(r[4].int ?? 0), .integer(r[5].int ?? 0), .integer(r[6].int ?? 0), .integer(r[7].int ?? 0),
-                          .integer(session), .integer(Int64(id))])
+            for m in metas {
+                guard let session = m[0].int, let meta = m[1].string else { continue }
+                let entries = try db.query("""
+                    SELECT key, json_extract(value, '$.kind'), json_extract(value, '$.pathHex'), json_extract(value, '$.sequence'),
+                      json_extract(value, '$.important'), json_extract(value, '$.startMilliseconds'), json_extract(value, '$.endMilliseconds')
+                    FROM json_each(?, '$.entries')
+                    """, [.text(meta)])
+                for r in entries {
+                    guard let id = r[0].string.flatMap({ UInt32($0) }) else { continue }
+                    try db.query("""
+                        UPDATE session_file SET listed_kind = ?, listed_path = ?, listed_sequence = ?, listed_important = ?,
+                          listed_start_ms = ?, listed_end_ms = ? WHERE session_id = ? AND recording_id = ?
+                        """, [.text(r[1].string ?? "unknown"), .blob(Self.bytes(hex: r[2].string ?? "") ?? []),
+                              .integer(r[3].int ?? 0), .integer(r[4].int ?? 0), .integer(r[5].int ?? 0), .integer(r[6].int ?? 0),
+                              .integer(session), .integer(Int64(id))])
+                }
             }
             try db.execute("""
-                UPDATE session SET meta = json_remove(meta, '$.entries') WHERE json_valid(meta) AND json_type(meta, '$.entries') IS NOT NULL;
+                UPDATE session SET meta = json_remove(meta, '$.entries')
+                  WHERE CASE WHEN json_valid(meta) THEN json_type(meta, '$.entries') IS NOT NULL ELSE 0 END;
                 PRAGMA user_version = 9;
                 COMMIT;
                 """)
