@@ -18,7 +18,11 @@ extension DockSession {
         // What earlier docks of this session recorded (the plan's meta as the journal had it).
         let session = plan.session, earlierAnomalies = plan.meta.anomalies ?? []
         // Pull what is not yet staged.
-        let byId = Dictionary(catalog.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // Each id's first entry, by index: a dictionary of the entries themselves held a second
+        // copy of every one while the whole pull ran (#11).
+        var indexById: [UInt32: Int] = [:]
+        indexById.reserveCapacity(catalog.count)
+        for (i, entry) in catalog.enumerated() where indexById[entry.id] == nil { indexById[entry.id] = i }
         let pending = DockPlan.pullOrder(plan.files.values.filter { $0.state == .pending },
                                          important: Set(catalog.filter(\.important).map(\.id)))
         // The recorder's sizes: their sum may not fit a UInt64 (each is at most the kiosk's
@@ -34,7 +38,7 @@ extension DockSession {
         }
         var fileAnomalies: [Anomaly] = []
         for file in pending {
-            guard let entry = byId[file.recordingId] else {
+            guard let entry = indexById[file.recordingId].map({ catalog[$0] }) else {
                 // The recorder no longer lists it: keep what is staged, flagged.
                 let staged = try StagedFile.trimAndHash(store: context.store, bag: session.bagName, bagPath: file.bagPath, to: file.durableOffset)
                 var f = file
