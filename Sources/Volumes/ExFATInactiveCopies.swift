@@ -8,8 +8,8 @@ extension ExFATVolumeReader {
     ///
     /// Both are read a chunk (1 MiB) of each copy at a time, whatever their size, and only for
     /// clusters on the medium; a copy off the medium is not compared (the volume is then cut
-    /// short, which "volume-truncated" says). Returns the FAT difference, to name the files
-    /// whose chains run through it once they are listed.
+    /// short, which "volume-truncated" says). Returns the FAT difference, to name the
+    /// directories and files whose chains run through it once they are listed.
     func compareInactiveCopies() async throws -> FATCopyComparison.Difference? {
         guard boot.numberOfFats == 2 else { return nil }
         let active = boot.activeFat + 1, inactive = 2 - boot.activeFat
