@@ -8,8 +8,8 @@ extension ExFATVolumeReader {
     ///
     /// Both are read a chunk (1 MiB) of each copy at a time, whatever their size, and only for
     /// clusters on the medium; a copy off the medium is not compared (the volume is then cut
-    /// short, which "volume-truncated" says). Returns the FAT difference, to name the files
-    /// whose chains run through it once they are listed.
+    /// short, which "volume-truncated" says). Returns the FAT difference, to name the
+    /// directories and files whose chains run through it once they are listed.
     func compareInactiveCopies() async throws -> FATCopyComparison.Difference? {
         guard boot.numberOfFats == 2 else { return nil }
         let active = boot.activeFat + 1, inactive = 2 - boot.activeFat
@@ -28,10 +28,19 @@ extension ExFATVolumeReader {
                 let sector = UInt64(boot.bytesPerSector)
                 let activeSector = (activeOffset + d.firstByte) / sector
                 let inactiveSector = (inactiveOffset + d.firstByte) / sector
-                var text = "the inactive FAT #\(inactive) differs from the active FAT #\(active) in \(d.entries) cluster "
-                    + "entr\(d.entries == 1 ? "y" : "ies"), the first at cluster \(d.firstCluster) (byte \(d.firstByte) of the "
-                    + "FAT: volume sector \(activeSector) in FAT #\(active), \(inactiveSector) in FAT #\(inactive))"
-                if d.lastCluster != d.firstCluster { text += ", the last at cluster \(d.lastCluster)" }
+                var text = "the inactive FAT #\(inactive) differs from the active FAT #\(active) "
+                if d.entries > 0 {
+                    text += "in \(d.entries) cluster entr\(d.entries == 1 ? "y" : "ies"), the first at cluster \(d.firstCluster) "
+                        + "(byte \(d.firstByte) of the FAT: volume sector \(activeSector) in FAT #\(active), "
+                        + "\(inactiveSector) in FAT #\(inactive))"
+                    if d.lastCluster != d.firstCluster { text += ", the last at cluster \(d.lastCluster)" }
+                }
+                if let reserved = d.reservedText(followed: "FAT #\(active)", compared: "FAT #\(inactive)") {
+                    // Entries 0 and 1 lie in each FAT's first sector.
+                    text += (d.entries > 0 ? ", and in " : "only in ") + reserved
+                        + " (volume sector \(activeOffset / sector) in FAT #\(active), \(inactiveOffset / sector) in FAT #\(inactive))"
+                    if d.entries == 0 { text += "; no cluster's link differs, so no file or directory is named" }
+                }
                 text += "; FAT #\(active) is used (VolumeFlags.ActiveFat)"
                 if !d.runsComplete { text += "; files are named for the first \(FATCopyComparison.maxRuns) differing runs only" }
                 note("fat-mismatch", nil, text)
@@ -75,10 +84,21 @@ extension ExFATVolumeReader {
         note("bitmap-mismatch", nil, text + "; the active bitmap is used")
     }
 
-    /// Names each FAT-chained file whose chain runs through an entry the inactive FAT holds
-    /// otherwise (a NoFatChain file's FAT entries mean nothing).
+    /// Names each FAT-chained directory (the root, and each directory read whose Stream
+    /// Extension is not NoFatChain), once, then each FAT-chained file, whose clusters have an
+    /// entry the inactive FAT holds otherwise (a NoFatChain allocation's FAT entries mean
+    /// nothing). A directory's clusters are those it was read from (up to the entry limit).
+    /// The system structures (the allocation bitmaps, the up-case table) are not named: the
+    /// volume-level difference gives the clusters.
     func reportDisputedChains(_ difference: FATCopyComparison.Difference) {
         let inactive = difference.copy + 1
+        var named = Set<String>()
+        for directory in directories where directory.chained && !named.contains(directory.path)
+            && directory.extents.contains(where: { difference.touches(first: $0.firstCluster, count: $0.clusterCount) }) {
+            named.insert(directory.path)
+            note("fat-mismatch", directory.path,
+                 "the directory's clusters have entries the inactive FAT #\(inactive) holds otherwise; the active FAT was followed")
+        }
         for (file, chained) in zip(files, followsFAT)
         where chained && file.extents.contains(where: { difference.touches(first: $0.firstCluster, count: $0.clusterCount) }) {
             note("fat-mismatch", file.pathString,

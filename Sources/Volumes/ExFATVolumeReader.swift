@@ -20,6 +20,10 @@ final class ExFATVolumeReader {
     var files: [VolumeFile] = []
     /// Per file of `files`: its clusters are chained in the FAT (not NoFatChain).
     var followsFAT: [Bool] = []
+    /// Each directory read, in reading order ("/" for the root): the clusters it was read
+    /// from, and whether they are chained in the FAT (the root always is; a subdirectory unless
+    /// NoFatChain), to name those whose chain a TexFAT volume's inactive FAT disputes.
+    var directories: [(path: String, extents: [Extent], chained: Bool)] = []
     var anomalies: [VolumeAnomaly] = []
     /// The file limit was reached: nothing more is listed.
     var stopped = false
@@ -56,6 +60,7 @@ final class ExFATVolumeReader {
     func read() async throws -> (files: [VolumeFile], anomalies: [VolumeAnomaly], label: String?) {
         let root = try await allocation(of: "/", firstCluster: boot.rootDirectoryCluster, dataLength: nil,
                                         noFatChain: false, clusterLimit: directoryClusterLimit)
+        directories.append(("/", root.extents, true))
         let (directory, truncated) = try await read(directory: root)
         try await readSystemEntries(directory)
         let fatDifference = try await compareInactiveCopies()
@@ -108,6 +113,7 @@ final class ExFATVolumeReader {
         }
         let allocation = try await allocation(of: shown, firstCluster: set.firstCluster, dataLength: set.dataLength,
                                               noFatChain: set.noFatChain, clusterLimit: directoryClusterLimit)
+        directories.append((shown, allocation.extents, !set.noFatChain))
         let (directory, truncated) = try await read(directory: allocation)
         try await list(directory, path: path, ancestors: ancestors + [set.firstCluster], truncated: truncated)
     }

@@ -9,13 +9,29 @@ import Glibc
 /// chunks come through the `FATTable` that the walk then follows, so a FAT of up to 16 MiB is
 /// read once in all). Each copy is read once whatever the FAT's size (a FAT32 FAT of a large
 /// card is tens of MiB, at most 1 GiB), so time follows the volume's geometry and memory stays
-/// at one chunk of each. Only the entries of clusters that are on the medium are compared
-/// (2…last usable cluster); the reserved entries 0 and 1 hold the media byte and FAT32's dirty
-/// flags, not links, and are only looked at to say which copy looks intact.
+/// at one chunk of each. Compared: the reserved entries 0 (the media entry) and 1 (FAT16's and
+/// FAT32's clean-shutdown and hard-error flags), as fsck.fat compares them, and the entries of
+/// the clusters that are on the medium (2…last usable cluster). The reserved entries are not
+/// links: a difference there is kept apart (`reserved`) and names no file. Bytes of a FAT past
+/// the last cluster's entry (its slack, up to the end of its last sector) are not compared:
+/// no cluster is described there.
 struct FATCopyComparison {
+    /// A reserved entry (0 or 1) that differs: its value in each copy, whole (a FAT12 entry's
+    /// 12 bits, a FAT16 entry's 16, a FAT32 or exFAT entry's 32).
+    struct ReservedEntry: Equatable {
+        let index: Int
+        let followed: UInt32
+        let compared: UInt32
+    }
+
     /// Where FAT copy `copy` (0-based) differs from the followed copy.
     struct Difference {
         let copy: Int
+        /// The FAT's kind, for the width and meaning of its entries.
+        let type: VolumeIdentity.FileSystem
+        /// Reserved entries (0, 1) that differ, ascending. With `entries == 0` these are the
+        /// only difference: no cluster's link differs.
+        var reserved: [ReservedEntry] = []
         /// Cluster entries that differ.
         var entries: UInt64 = 0
         var firstCluster: UInt32 = 0
@@ -64,10 +80,10 @@ struct FATCopyComparison {
     let fatBytes: UInt64
 
     /// Compares the two copies; `copy` names the compared one in the result. Nil when every
-    /// compared entry agrees.
+    /// compared entry (reserved or cluster) agrees.
     func compare(copy: Int) async throws -> Difference? {
         let end = min(entriesEnd, fatBytes)
-        var difference = Difference(copy: copy)
+        var difference = Difference(copy: copy, type: type)
         var found = false
         var at: UInt64 = 0
         while at < end {
@@ -77,6 +93,12 @@ struct FATCopyComparison {
             if at == 0 {
                 difference.followedIntact = intact(mine)
                 difference.comparedIntact = intact(theirs)
+                for index in 0 ..< 2 {
+                    guard let (_, a) = entry(UInt32(index), in: mine, chunkStart: 0),
+                          let (_, b) = entry(UInt32(index), in: theirs, chunkStart: 0), a != b else { continue }
+                    difference.reserved.append(ReservedEntry(index: index, followed: a, compared: b))
+                    found = true
+                }
             }
             if !Self.same(mine, theirs) {
                 found = record(mine, theirs, chunkStart: at, into: &difference) || found
@@ -176,5 +198,45 @@ struct FATCopyComparison {
     private static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count >= b.count else { return false }
         return a.withUnsafeBytes { x in b.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, y.count) == 0 } }
+    }
+}
+
+extension FATCopyComparison.Difference {
+    /// The differing reserved entries as text, or nil when none differs: each entry's number,
+    /// both copies' values in hex at the entry's width, and for FAT16's and FAT32's entry 1
+    /// which flag differs and in which copy it is set, e.g. "reserved entry 1 (FAT #1 0xFFFF,
+    /// FAT #2 0x7FFF: the clean-shutdown flag 0x8000 is set in FAT #1, clear in FAT #2)".
+    func reservedText(followed: String, compared: String) -> String? {
+        guard !reserved.isEmpty else { return nil }
+        let digits = switch type {
+        case .fat12: 3
+        case .fat16: 4
+        default: 8
+        }
+        func hex(_ value: UInt32) -> String {
+            let text = String(value, radix: 16, uppercase: true)
+            return "0x" + String(repeating: "0", count: max(0, digits - text.count)) + text
+        }
+        // Entry 1's flags: set means clean / no error (Microsoft's FAT specification, §4.2).
+        let flags: [(mask: UInt32, name: String)] = switch type {
+        case .fat16: [(0x8000, "clean-shutdown"), (0x4000, "hard-error")]
+        case .fat32: [(0x0800_0000, "clean-shutdown"), (0x0400_0000, "hard-error")]
+        default: []
+        }
+        let parts = reserved.map { entry -> String in
+            var text = "\(entry.index) (\(entry.index == 0 ? "the media entry: " : "")\(followed) \(hex(entry.followed)), "
+                + "\(compared) \(hex(entry.compared))"
+            if entry.index == 1 {
+                let changed = entry.followed ^ entry.compared
+                let named = flags.filter { changed & $0.mask != 0 }.map { flag in
+                    let setIn = entry.followed & flag.mask != 0 ? followed : compared
+                    let clearIn = setIn == followed ? compared : followed
+                    return "the \(flag.name) flag \(hex(flag.mask)) is set in \(setIn), clear in \(clearIn)"
+                }
+                if !named.isEmpty { text += ": " + named.joined(separator: "; ") }
+            }
+            return text + ")"
+        }
+        return "reserved entr\(parts.count == 1 ? "y" : "ies") " + parts.joined(separator: " and ")
     }
 }

@@ -98,17 +98,29 @@ final class FATWalker {
         return differences
     }
 
-    /// The volume's "fat-mismatch": how many entries, the first (its cluster, its byte in the
-    /// FAT and the sector of each copy holding it), the last, and which copies look intact.
+    /// The volume's "fat-mismatch": how many cluster entries differ, the first (its cluster,
+    /// its byte in the FAT and the sector of each copy holding it), the last; the differing
+    /// reserved entries 0 and 1 with both values (and the sector of each copy holding them);
+    /// and which copies look intact. When only reserved entries differ it says that no
+    /// cluster's link does, so no file or directory is named.
     private func describe(_ d: FATCopyComparison.Difference) -> String {
         let n = d.copy + 1
         let sector = UInt64(boot.bytesPerSector)
-        let firstSector = UInt64(boot.firstFATSector) + d.firstByte / sector
-        let otherSector = firstSector + UInt64(d.copy) * UInt64(boot.sectorsPerFAT)
-        var text = "FAT #\(n) differs from FAT #1 in \(d.entries) cluster entr\(d.entries == 1 ? "y" : "ies"), "
-            + "the first at cluster \(d.firstCluster) (byte \(d.firstByte) of the FAT: volume sector \(firstSector) in FAT #1, "
-            + "\(otherSector) in FAT #\(n))"
-        if d.lastCluster != d.firstCluster { text += ", the last at cluster \(d.lastCluster)" }
+        func sectors(_ byte: UInt64) -> String {
+            let first = UInt64(boot.firstFATSector) + byte / sector
+            return "volume sector \(first) in FAT #1, \(first + UInt64(d.copy) * UInt64(boot.sectorsPerFAT)) in FAT #\(n)"
+        }
+        var text = "FAT #\(n) differs from FAT #1 "
+        if d.entries > 0 {
+            text += "in \(d.entries) cluster entr\(d.entries == 1 ? "y" : "ies"), the first at cluster \(d.firstCluster) "
+                + "(byte \(d.firstByte) of the FAT: \(sectors(d.firstByte)))"
+            if d.lastCluster != d.firstCluster { text += ", the last at cluster \(d.lastCluster)" }
+        }
+        if let reserved = d.reservedText(followed: "FAT #1", compared: "FAT #\(n)") {
+            // Entries 0 and 1 lie in the FAT's first sector whatever its type.
+            text += (d.entries > 0 ? ", and in " : "only in ") + reserved + " (\(sectors(0)))"
+            if d.entries == 0 { text += "; no cluster's link differs, so no file or directory is named" }
+        }
         switch (d.followedIntact, d.comparedIntact) {
         case (true, false): text += "; FAT #\(n)'s media entry is damaged"
         case (false, true): text += "; FAT #1's media entry is damaged (fsck.fat would take FAT #\(n))"

@@ -49,7 +49,7 @@ import Volumes
             let images = try Self.make(in: directory, active: 0)
             let result = try await listing(try FileBlockSource(path: images.texfat))
             #expect(result.anomalies == [])
-            #expect(result.files.count == 4)
+            #expect(result.files.count == 14)
             try Self.expectSameFiles(result, on: images.texfat, as: images.texfat)
         }
     }
@@ -95,6 +95,45 @@ import Volumes
             try Self.expectSameFiles(result, on: images.texfat, as: images.texfat)
             #expect(result.anomalies.map(\.code) == ["fat-mismatch", "bitmap-mismatch", "fat-mismatch"], "\(result.anomalies)")
             #expect(result.anomalies.first?.detail.hasPrefix("the inactive FAT #2 differs from the active FAT #1") == true)
+        }
+    }
+
+    /// FAT #1 active, FAT #2 and bitmap #2 the state before DCIM was written. DCIM outgrew its
+    /// first cluster after 一.JPG took the next one, so exfat-fuse chained its two clusters in
+    /// the FAT (make-texfat.py refuses a NoFatChain NAME): the directory is named, once, beside
+    /// the volume's difference; the files in it, whose chains both FATs hold alike, are not.
+    @Test func aDirectoryWhoseChainTheStaleFATDisputesIsNamed() async throws {
+        try await withTemporaryDirectory("texfat-stale-directory") { directory in
+            let images = try Self.make(in: directory, active: 0, stale: "DCIM")
+            let result = try await listing(try FileBlockSource(path: images.texfat))
+            try Self.expectSameFiles(result, on: images.texfat, as: images.texfat)
+            let codes = result.anomalies.map { "\($0.code) \($0.path ?? "-")" }
+            #expect(codes == ["fat-mismatch -", "bitmap-mismatch -", "fat-mismatch DCIM"], "\(result.anomalies)")
+            #expect(result.anomalies.first?.detail.hasPrefix("the inactive FAT #2 differs from the active FAT #1 in 2 cluster entries") == true,
+                    "\(result.anomalies)")
+            #expect(result.anomalies.last?.detail
+                    == "the directory's clusters have entries the inactive FAT #2 holds otherwise; the active FAT was followed")
+        }
+    }
+
+    /// The inactive FAT's reserved entry 1 changed (its top bit cleared), nothing else: a
+    /// volume-level difference naming the entry and both values, and no file or directory.
+    @Test func aReservedEntryOfTheInactiveFATIsReported() async throws {
+        try await withTemporaryDirectory("texfat-reserved") { directory in
+            let images = try Self.make(in: directory, active: 0)
+            var image = PatchedImage(bytes: try [UInt8](Data(contentsOf: URL(fileURLWithPath: images.texfat))))
+            let bytesPerSector = 1 << Int(image.bytes[108])
+            func u32(_ at: Int) -> Int { (0 ..< 4).reduce(0) { $0 | Int(image.bytes[at + $1]) << (8 * $1) } }
+            let fat1 = u32(80), fat2 = fat1 + u32(84)
+            #expect((0 ..< 4).allSatisfy { image.bytes[fat2 * bytesPerSector + 4 + $0] == 0xFF })
+            image.bytes[fat2 * bytesPerSector + 7] = 0x7F
+            let result = try await listing(image)
+            #expect(result.anomalies.map(\.code) == ["fat-mismatch"] && result.anomalies.first?.path == nil, "\(result.anomalies)")
+            #expect(result.anomalies.first?.detail
+                    == "the inactive FAT #2 differs from the active FAT #1 only in reserved entry 1 (FAT #1 0xFFFFFFFF, FAT #2 "
+                    + "0x7FFFFFFF) (volume sector \(fat1) in FAT #1, \(fat2) in FAT #2); no cluster's link differs, so no file or "
+                    + "directory is named; FAT #1 is used (VolumeFlags.ActiveFat)")
+            #expect(result.files.allSatisfy(\.complete) && result.files.count == 14)
         }
     }
 

@@ -18,7 +18,9 @@ import TestSupport
             let boot = try source.bytes(at: 0, count: 512)
             bytesPerSector = UInt64(boot[11]) | UInt64(boot[12]) << 8
             firstFATSector = UInt64(boot[14]) | UInt64(boot[15]) << 8
-            sectorsPerFAT = (0 ..< 4).reduce(UInt64(0)) { $0 | UInt64(boot[36 + $1]) << (8 * UInt64($1)) }
+            // BPB_FATSz16, or FAT32's BPB_FATSz32 when that is 0.
+            let short = UInt64(boot[22]) | UInt64(boot[23]) << 8
+            sectorsPerFAT = short != 0 ? short : (0 ..< 4).reduce(UInt64(0)) { $0 | UInt64(boot[36 + $1]) << (8 * UInt64($1)) }
         }
     }
 

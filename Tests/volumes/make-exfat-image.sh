@@ -10,7 +10,8 @@
 #   make-exfat-image.sh big IMAGE     a sparse 4.5 GiB image holding one file over 4 GiB
 #   make-exfat-image.sh texfat IMAGE  32 MiB, 4 KiB clusters, the base for make-texfat.py: APPEND.BIN
 #                                     written, B.BIN after it, then APPEND.BIN appended to (so
-#                                     its clusters are chained in the FAT), CONTIG.BIN, DCIM/一.JPG
+#                                     its clusters are chained in the FAT), CONTIG.BIN, DCIM/一.JPG,
+#                                     then ten long-named clips that make DCIM FAT-chained
 #
 # File contents are keyed AES-CTR streams (deterministic, not zeros), so every file differs.
 # The mount and the loop device are released on any exit.
@@ -75,6 +76,10 @@ texfat)
   pattern 23 70000 > "$mnt/CONTIG.BIN"
   mkdir "$mnt/DCIM"
   pattern 24 4096 > "$mnt/DCIM/一.JPG"
+  # DCIM outgrows its first cluster (128 entries) after 一.JPG took the cluster after it, so
+  # exfat-fuse gives it a second cluster elsewhere and chains the two in the FAT.
+  long=$(printf 'x%.0s' {1..180})
+  for i in 1 2 3 4 5 6 7 8 9 10; do pattern $((40 + i)) 1000 > "$mnt/DCIM/CLIP$(printf %02d $i)_$long.MP4"; done
   ;;
 big)
   rm -f "$image"; truncate -s 4608M "$image"

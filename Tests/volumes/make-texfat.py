@@ -21,9 +21,10 @@ them:
    sector; the boot checksum sectors (11, 23) are recomputed (§3.4; VolumeFlags is left out of
    the checksum, NumberOfFats is not).
 
---stale NAME (a FAT-chained file in the root directory) makes the inactive copies the state
-before the transaction that wrote NAME, as TexFAT leaves them between commits: NAME's chain is
-cleared from the inactive FAT and its clusters from the inactive bitmap.
+--stale NAME (a FAT-chained file or directory in the root directory) makes the inactive copies
+the state before the transaction that wrote NAME, as TexFAT leaves them between commits: NAME's
+chain is cleared from the inactive FAT and its clusters from the inactive bitmap (for a
+directory, only its own clusters: what it holds keeps its entries).
 """
 import argparse
 import struct
