@@ -46,6 +46,15 @@ extension DockSession {
         if let sealed = open, try SealRecovery(context: context).commitIfSealed(sealed) {
             open = nil
             out.recoveredBags += await SealRecovery(context: context).auditUnnamedBags()
+            // And into the forward queue, as start-up recovery queues the bags it commits:
+            // otherwise it would wait for the next start of the gateway.
+            if let forwarder = context.forwarder {
+                do {
+                    try await forwarder.enqueue(bag: sealed.bagName, important: try journal.holdsImportant(session: sealed.id))
+                } catch {
+                    out.anomalies.append(Anomaly("forward-not-queued", "\(sealed.bagName): \(error)"))
+                }
+            }
         }
         let gone = !volume.listed
         if open == nil && gone { return nil }
@@ -89,8 +98,17 @@ extension DockSession {
             // The same recording by id, size, device hash and source key: a mass-storage file at a
             // reused path (same id) with the same size is another file when its key differs, and
             // its staging is started afresh rather than appended to.
-            if let f = files[entry.id], f.size == entry.size, f.deviceSHA256 == entry.deviceSHA256,
-               f.sourceKey == entry.sourceKey { continue }
+            if var f = files[entry.id], f.size == entry.size, f.deviceSHA256 == entry.deviceSHA256,
+               f.sourceKey == entry.sourceKey {
+                // A row without its listing (a session of an older journal whose meta could not be
+                // read) gets it now, so the custody record has the file's kind, path and times.
+                if f.listing == nil {
+                    f.listing = Self.listing(of: entry)
+                    try journal.put(f)
+                    files[entry.id] = f
+                }
+                continue
+            }
             // The recorder replaced a file this session had begun staging (same id, another
             // source key): the staged bytes are all that is left of the old one, so they move
             // to an id of their own and are sealed as it stands (`vanished` if partial), and the
@@ -117,16 +135,19 @@ extension DockSession {
             let file = Journal.File(sessionId: session.id, recordingId: entry.id, size: entry.size,
                                     deviceSHA256: entry.deviceSHA256,
                                     bagPath: files[entry.id]?.bagPath ?? sanitizer.bagPath(for: entry.pathBytes, recordingId: entry.id),
-                                    sourceKey: entry.sourceKey,
-                                    listing: Journal.Listing(kind: entry.kind.description, devicePath: entry.pathBytes,
-                                                             sequence: entry.sequence, important: entry.important,
-                                                             startMilliseconds: entry.startMilliseconds,
-                                                             endMilliseconds: entry.endMilliseconds))
+                                    sourceKey: entry.sourceKey, listing: Self.listing(of: entry))
             try journal.put(file)
             files[entry.id] = file
         }
         try journal.setMeta(session: session.id, meta.encoded())
         return DockPlan(session: session, meta: meta, files: files, previouslyIngested: previouslyIngested)
+    }
+
+    /// What the journal keeps of `entry` with its file's row, for the custody record.
+    static func listing(of entry: CatalogEntry) -> Journal.Listing {
+        Journal.Listing(kind: entry.kind.description, devicePath: entry.pathBytes, sequence: entry.sequence,
+                        important: entry.important, startMilliseconds: entry.startMilliseconds,
+                        endMilliseconds: entry.endMilliseconds)
     }
 
     /// The highest recording id neither the catalog nor the session holds, for a staged copy

@@ -38,8 +38,11 @@ extension Journal {
     /// The schema's version-9 step: the listing columns of `session_file`, filled from the
     /// `entries` of each session's meta (versions 1 to 8 kept them there, keyed by recording id,
     /// the path as hex), which are then taken out of the meta. One transaction: after a crash
-    /// either every session moved or none did. A meta that is not JSON, or an entry whose file
-    /// the session does not hold, leaves nothing behind it: such entries were never used.
+    /// either every session moved or none did. A meta that is not JSON, an entry that is not an
+    /// object or has no kind, a key that is not a recording id as the old code wrote it, or an
+    /// entry whose file the session does not hold, leaves nothing behind it: the old code could
+    /// not have used it either. The plan fills a listing that is missing at the session's next
+    /// dock, from the catalog.
     func moveListingsOutOfMeta() throws(JournalError) {
         try db.execute("BEGIN IMMEDIATE")
         do throws(JournalError) {
@@ -51,26 +54,33 @@ extension Journal {
             where !existing.contains(name) {
                 try db.execute("ALTER TABLE session_file ADD COLUMN \(name) \(type)")
             }
-            // SQLite's JSON functions read the old text, one session at a time (CASE: a meta that
-            // is not JSON is never handed to json_type or json_each, which would fail on it); the
-            // path's hex is decoded here (unhex() is newer than Debian 12's SQLite).
-            let metas = try db.query("""
-                SELECT id, meta FROM session
+            // SQLite's JSON functions read the old text, one session's meta at a time (CASE: a
+            // meta that is not JSON is never handed to json_type or json_each, and an entry that is
+            // not an object never to json_extract, each of which would fail on it and so stop every
+            // start of the gateway); the path's hex is decoded here (unhex() is newer than Debian
+            // 12's SQLite).
+            let ids = try db.query("""
+                SELECT id FROM session
                 WHERE CASE WHEN json_valid(meta) THEN json_type(meta, '$.entries') = 'object' ELSE 0 END
-                """)
-            for m in metas {
-                guard let session = m[0].int, let meta = m[1].string else { continue }
-                let entries = try db.query("""
-                    SELECT key, json_extract(value, '$.kind'), json_extract(value, '$.pathHex'), json_extract(value, '$.sequence'),
-                      json_extract(value, '$.important'), json_extract(value, '$.startMilliseconds'), json_extract(value, '$.endMilliseconds')
+                """).compactMap { $0.first?.int }
+            for session in ids {
+                guard let meta = try db.query("SELECT meta FROM session WHERE id = ?", [.integer(session)]).first?.first?.string
+                else { continue }
+                var entries: [[SQLValue]] = []
+                try db.forEachRow("""
+                    SELECT key, \(["kind", "pathHex", "sequence", "important", "startMilliseconds", "endMilliseconds"]
+                        .map { "CASE WHEN type = 'object' THEN json_extract(value, '$.\($0)') END" }.joined(separator: ", "))
                     FROM json_each(?, '$.entries')
-                    """, [.text(meta)])
+                    """, [.text(meta)]) { entries.append($0) }
                 for r in entries {
-                    guard let id = r[0].string.flatMap({ UInt32($0) }) else { continue }
+                    // Only the key the old code wrote and looked up (`String(id)`): "007" or "+7"
+                    // would otherwise stand for 7 too.
+                    guard let key = r[0].string, let id = UInt32(key), String(id) == key,
+                          let kind = r[1].string else { continue }
                     try db.query("""
                         UPDATE session_file SET listed_kind = ?, listed_path = ?, listed_sequence = ?, listed_important = ?,
                           listed_start_ms = ?, listed_end_ms = ? WHERE session_id = ? AND recording_id = ?
-                        """, [.text(r[1].string ?? "unknown"), .blob(Self.bytes(hex: r[2].string ?? "") ?? []),
+                        """, [.text(kind), .blob(Self.bytes(hex: r[2].string ?? "") ?? []),
                               .integer(r[3].int ?? 0), .integer(r[4].int ?? 0), .integer(r[5].int ?? 0), .integer(r[6].int ?? 0),
                               .integer(session), .integer(Int64(id))])
                 }

@@ -204,8 +204,8 @@ struct FATCopyComparison {
 extension FATCopyComparison.Difference {
     /// The differing reserved entries as text, or nil when none differs: each entry's number,
     /// both copies' values in hex at the entry's width, and for FAT16's and FAT32's entry 1
-    /// which flag differs and in which copy it is set, e.g. "reserved entry 1 (FAT #1 0xFFFF,
-    /// FAT #2 0x7FFF: the clean-shutdown flag 0x8000 is set in FAT #1, clear in FAT #2)".
+    /// which copy records what a cleared flag means, e.g. "reserved entry 1 (FAT #1 0xFFFF,
+    /// FAT #2 0x7FFF: FAT #2 records an unclean shutdown (bit 0x8000 clear), FAT #1 does not)".
     func reservedText(followed: String, compared: String) -> String? {
         guard !reserved.isEmpty else { return nil }
         let digits = switch type {
@@ -217,10 +217,12 @@ extension FATCopyComparison.Difference {
             let text = String(value, radix: 16, uppercase: true)
             return "0x" + String(repeating: "0", count: max(0, digits - text.count)) + text
         }
-        // Entry 1's flags: set means clean / no error (Microsoft's FAT specification, §4.2).
-        let flags: [(mask: UInt32, name: String)] = switch type {
-        case .fat16: [(0x8000, "clean-shutdown"), (0x4000, "hard-error")]
-        case .fat32: [(0x0800_0000, "clean-shutdown"), (0x0400_0000, "hard-error")]
+        // Entry 1's flags: set means clean / no error (Microsoft's FAT specification, §4.2), so
+        // the copy with a flag clear is the one that records something; named by what it records,
+        // not by the flag's name, which reads backwards for the hard-error bit.
+        let flags: [(mask: UInt32, records: String)] = switch type {
+        case .fat16: [(0x8000, "an unclean shutdown"), (0x4000, "a hard error")]
+        case .fat32: [(0x0800_0000, "an unclean shutdown"), (0x0400_0000, "a hard error")]
         default: []
         }
         let parts = reserved.map { entry -> String in
@@ -231,7 +233,7 @@ extension FATCopyComparison.Difference {
                 let named = flags.filter { changed & $0.mask != 0 }.map { flag in
                     let setIn = entry.followed & flag.mask != 0 ? followed : compared
                     let clearIn = setIn == followed ? compared : followed
-                    return "the \(flag.name) flag \(hex(flag.mask)) is set in \(setIn), clear in \(clearIn)"
+                    return "\(clearIn) records \(flag.records) (bit \(hex(flag.mask)) clear), \(setIn) does not"
                 }
                 if !named.isEmpty { text += ": " + named.joined(separator: "; ") }
             }

@@ -168,6 +168,14 @@ func olderJournal(_ sql: String, _ name: String) throws -> String {
     INSERT INTO session_file VALUES (1, 8, 50, NULL, 'data/GPS_.LOG', 0, 'pending', NULL, 0, x'');
     INSERT INTO session_file VALUES (1, 9, 60, NULL, 'data/none', 0, 'pending', NULL, 0, x'');
     INSERT INTO session_file VALUES (2, 1, 70, NULL, 'data/x', 0, 'pending', NULL, 0, x'');
+    INSERT INTO session VALUES (3, 'A100003', '1-1.3', 'A100003_010003_20261205T081500Z', '2026-12-05T08:15:00.000Z', NULL, 'open',
+      '{"entries":{"1":"not an object","2":[1,2],"03":{"kind":"video","pathHex":"41","sequence":3,"important":true,"startMilliseconds":0,"endMilliseconds":0},"4":{"pathHex":"42"},"5":{"kind":"photo","pathHex":"43","sequence":5,"important":false,"startMilliseconds":1,"endMilliseconds":2}}}',
+      1, '');
+    INSERT INTO session_file VALUES (3, 1, 1, NULL, 'data/1', 0, 'pending', NULL, 0, x'');
+    INSERT INTO session_file VALUES (3, 2, 1, NULL, 'data/2', 0, 'pending', NULL, 0, x'');
+    INSERT INTO session_file VALUES (3, 3, 1, NULL, 'data/3', 0, 'pending', NULL, 0, x'');
+    INSERT INTO session_file VALUES (3, 4, 1, NULL, 'data/4', 0, 'pending', NULL, 0, x'');
+    INSERT INTO session_file VALUES (3, 5, 1, NULL, 'data/5', 0, 'pending', NULL, 0, x'');
     PRAGMA user_version = 8;
     """
 
@@ -197,6 +205,13 @@ func olderJournal(_ sql: String, _ name: String) throws -> String {
         #expect(try j.unfinishedSession(serial: "A100002")?.meta == "not json")
         #expect(try j.files(session: 2).first?.listing == nil)
         #expect(try !j.holdsImportant(session: 2))
+
+        // Entries that are not objects, or have no kind, or a key the old code never wrote ("03"
+        // for 3), leave their files without a listing, and stop nothing: the one good entry moves.
+        #expect(try j.files(session: 3).map { $0.listing?.kind } == [nil, nil, nil, nil, "photo"])
+        #expect(try j.files(session: 3).last?.listing?.devicePath == [0x43])
+        #expect(try !j.holdsImportant(session: 3))
+        #expect(try j.unfinishedSession(serial: "A100003")?.meta == "{}")
 
         // Opened again at version 9, nothing moves twice.
         let again = try Journal(path: path)

@@ -64,16 +64,17 @@ import Testing
         #expect(d.entries == 0 && d.runs.isEmpty)
         #expect(d.reserved == [.init(index: 1, followed: 0xFFFF, compared: 0x7FFF)])
         #expect(d.reservedText(followed: "FAT #1", compared: "FAT #2")
-                == "reserved entry 1 (FAT #1 0xFFFF, FAT #2 0x7FFF: the clean-shutdown flag 0x8000 is set in FAT #1, clear in FAT #2)")
+                == "reserved entry 1 (FAT #1 0xFFFF, FAT #2 0x7FFF: FAT #2 records an unclean shutdown (bit 0x8000 clear), FAT #1 does not)")
         #expect(!d.touches(first: 0, count: 2))
     }
 
-    /// FAT32's hard-error flag (bit 26), set in FAT #2 only.
+    /// FAT32's hard-error flag (bit 26) cleared in the compared copy only: that copy records a hard
+    /// error, and the text says so (naming the flag "set" in FAT #1 read backwards).
     @Test func theHardErrorFlagOfFAT32() async throws {
         let d = try #require(try await Self.compare(.fat32) { $0[7] = 0x0B })
         #expect(d.entries == 0)
         #expect(d.reservedText(followed: "FAT #1", compared: "FAT #3")
-                == "reserved entry 1 (FAT #1 0x0FFFFFFF, FAT #3 0x0BFFFFFF: the hard-error flag 0x04000000 is set in FAT #1, clear in FAT #3)")
+                == "reserved entry 1 (FAT #1 0x0FFFFFFF, FAT #3 0x0BFFFFFF: FAT #3 records a hard error (bit 0x04000000 clear), FAT #1 does not)")
     }
 
     /// Entry 0 (the media entry) of a FAT12 copy, whose 12 bits share a byte with entry 1, and

@@ -43,8 +43,8 @@ import TestSupport
             }
             let sector = geometry.firstFATSector
             #expect(listing.anomalies.first?.detail
-                    == "FAT #2 differs from FAT #1 only in reserved entry 1 (FAT #1 \(hex(old)), FAT #2 \(hex(new)): the "
-                    + "clean-shutdown flag \(hex(flag)) is set in FAT #1, clear in FAT #2) (volume sector \(sector) in FAT #1, "
+                    == "FAT #2 differs from FAT #1 only in reserved entry 1 (FAT #1 \(hex(old)), FAT #2 \(hex(new)): FAT #2 "
+                    + "records an unclean shutdown (bit \(hex(flag)) clear), FAT #1 does not) (volume sector \(sector) in FAT #1, "
                     + "\(sector + geometry.sectorsPerFAT) in FAT #2); no cluster's link differs, so no file or directory is "
                     + "named; FAT #1 is used")
             #expect(listing.files == clean.files)
