@@ -94,7 +94,7 @@ let package = Package(
         .target(name: "Evidence", dependencies: ["RecorderHAL", "GatewayCrypto", "Calendrical", "JSONLayout"]),
         /// The durable journal (sessions, per-file offsets, the ledger) in SQLite: the only
         /// importer of CSQLite.
-        .target(name: "Journal", dependencies: ["CSQLite"]),
+        .target(name: "Journal", dependencies: ["CSQLite", "GatewayCrypto"]),
         /// The kiosk's read-only status server (the officer's screen, the metrics) on
         /// libmicrohttpd: the only importer of CMicroHTTPD.
         .target(name: "StatusServer", dependencies: ["CMicroHTTPD"]),

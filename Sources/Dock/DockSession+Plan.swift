@@ -48,12 +48,10 @@ extension DockSession {
             out.recoveredBags += await SealRecovery(context: context).auditUnnamedBags()
             // And into the forward queue, as start-up recovery queues the bags it commits:
             // otherwise it would wait for the next start of the gateway.
-            if let forwarder = context.forwarder {
-                do {
-                    try await forwarder.enqueue(bag: sealed.bagName, important: try journal.holdsImportant(session: sealed.id))
-                } catch {
-                    out.anomalies.append(Anomaly("forward-not-queued", "\(sealed.bagName): \(error)"))
-                }
+            do {
+                try await context.enqueueSealed(sealed)
+            } catch {
+                out.anomalies.append(Anomaly("forward-not-queued", "\(sealed.bagName): \(error)"))
             }
         }
         let gone = !volume.listed

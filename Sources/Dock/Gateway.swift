@@ -100,7 +100,7 @@ public actor Gateway {
         let queued = Set(((try? context.journal.forwardObjects()) ?? []).map(\.bagName))
         for session in (try? context.journal.sessions(limit: 100_000)) ?? [] where session.state == .finalized && !queued.contains(session.bagName) {
             if FileManager.default.fileExists(atPath: context.store.finalBag(session.bagName)) {
-                try? await forwarder.enqueue(bag: session.bagName, important: (try? context.journal.holdsImportant(session: session.id)) ?? false)
+                try? await context.enqueueSealed(session)
             }
         }
         await forwarder.start()
@@ -117,13 +117,8 @@ public actor Gateway {
             "gatewayId": context.config.gatewayId, "mode": mode,
             "publicKey": hexString(context.key.publicKey.rawRepresentation)])
         let recovered = await SealRecovery(context: context).run()
-        if let forwarder = context.forwarder {
-            let sessions = recovered.committed.isEmpty ? [] : (try? context.journal.sessions(limit: 100_000)) ?? []
-            for bag in recovered.committed {
-                let session = sessions.first { $0.bagName == bag }
-                let important = session.flatMap { try? context.journal.holdsImportant(session: $0.id) } ?? false
-                try? await forwarder.enqueue(bag: bag, important: important)
-            }
+        for session in recovered.committed {
+            try? await context.enqueueSealed(session)
         }
         return recovered.audited
     }

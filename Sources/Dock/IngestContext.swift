@@ -40,6 +40,16 @@ public struct IngestContext: Sendable {
     }
 }
 
+extension IngestContext {
+    /// Queues the sealed bag of `session` for forwarding (nothing without a remote store), in its
+    /// place by importance, which the journal's rows of its files say (`holdsImportant`): for a
+    /// bag sealed by an earlier run or committed by recovery, whose files this run never held.
+    func enqueueSealed(_ session: Journal.Session) async throws {
+        guard let forwarder else { return }
+        try await forwarder.enqueue(bag: session.bagName, important: try journal.holdsImportant(session: session.id))
+    }
+}
+
 /// What the journal keeps about a session beyond its rows: each dock's story and the anomalies
 /// of earlier docks. (Each file's catalog listing is in its row, `Journal.File.listing`.)
 struct SessionMeta: Codable {

@@ -16,8 +16,8 @@ struct SealRecovery {
 
     /// What one pass did.
     struct Result {
-        /// Bags whose ledger commit was completed now (not queued for forwarding yet).
-        var committed: [String] = []
+        /// Sessions whose bag's ledger commit was completed now (not queued for forwarding yet).
+        var committed: [Journal.Session] = []
         /// Bags the audit log names now that it may not have named before.
         var audited: [String] = []
     }
@@ -27,7 +27,7 @@ struct SealRecovery {
     func run() async -> Result {
         var result = Result()
         for session in (try? context.journal.openSessions()) ?? [] {
-            if (try? commitIfSealed(session)) == true { result.committed.append(session.bagName) }
+            if (try? commitIfSealed(session)) == true { result.committed.append(session) }
         }
         result.audited = await auditUnnamedBags()
         return result

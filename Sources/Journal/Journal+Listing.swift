@@ -1,3 +1,5 @@
+import GatewayCrypto
+
 extension Journal {
     /// What the recorder's catalog said of a file when the session took it in: kept with the
     /// file's row (schema version 9), so that the custody record has it even if the recorder
@@ -49,16 +51,14 @@ extension Journal {
             // A column the table has already is kept (as `createUnlockTables` keeps its tables): a
             // journal whose user_version was set back by hand is opened again without harm.
             let existing = Set(try db.query("PRAGMA table_info(session_file)").compactMap { $0[1].string })
-            for (name, type) in [("listed_kind", "TEXT"), ("listed_path", "BLOB"), ("listed_sequence", "INTEGER"),
-                                 ("listed_important", "INTEGER"), ("listed_start_ms", "INTEGER"), ("listed_end_ms", "INTEGER")]
-            where !existing.contains(name) {
+            for (name, type) in Self.listingColumnTypes where !existing.contains(name) {
                 try db.execute("ALTER TABLE session_file ADD COLUMN \(name) \(type)")
             }
             // SQLite's JSON functions read the old text, one session's meta at a time (CASE: a
             // meta that is not JSON is never handed to json_type or json_each, and an entry that is
             // not an object never to json_extract, each of which would fail on it and so stop every
-            // start of the gateway); the path's hex is decoded here (unhex() is newer than Debian
-            // 12's SQLite).
+            // start of the gateway); the path's hex is decoded by `bytes(fromHex:)` (unhex() is
+            // newer than Debian 12's SQLite).
             let ids = try db.query("""
                 SELECT id FROM session
                 WHERE CASE WHEN json_valid(meta) THEN json_type(meta, '$.entries') = 'object' ELSE 0 END
@@ -80,7 +80,7 @@ extension Journal {
                     try db.query("""
                         UPDATE session_file SET listed_kind = ?, listed_path = ?, listed_sequence = ?, listed_important = ?,
                           listed_start_ms = ?, listed_end_ms = ? WHERE session_id = ? AND recording_id = ?
-                        """, [.text(kind), .blob(Self.bytes(hex: r[2].string ?? "") ?? []),
+                        """, [.text(kind), .blob(bytes(fromHex: r[2].string ?? "") ?? []),
                               .integer(r[3].int ?? 0), .integer(r[4].int ?? 0), .integer(r[5].int ?? 0), .integer(r[6].int ?? 0),
                               .integer(session), .integer(Int64(id))])
                 }
@@ -97,10 +97,17 @@ extension Journal {
         }
     }
 
-    /// The columns `listing(_:at:)` reads, in its order.
-    static let listingColumns = "listed_kind, listed_path, listed_sequence, listed_important, listed_start_ms, listed_end_ms"
+    /// The listing's columns of `session_file` and their types, in the order `listing(_:at:)`
+    /// reads them and `values(_:)` gives them: the one list the schema step, `put` and `files`
+    /// are made from.
+    static let listingColumnTypes = [("listed_kind", "TEXT"), ("listed_path", "BLOB"), ("listed_sequence", "INTEGER"),
+                                     ("listed_important", "INTEGER"), ("listed_start_ms", "INTEGER"), ("listed_end_ms", "INTEGER")]
+    /// `listingColumnTypes`' names, comma-separated, for a SELECT or an INSERT.
+    static let listingColumns = listingColumnTypes.map(\.0).joined(separator: ", ")
+    /// `put`'s update of each listing column from the row it conflicted with.
+    static let listingUpdates = listingColumnTypes.map { "\($0.0) = excluded.\($0.0)" }.joined(separator: ", ")
 
-    /// The listing in the six columns of `row` from `first` on (`listingColumns`); nil when the
+    /// The listing in the columns of `row` from `first` on (`listingColumns`); nil when the
     /// row has none (a file put without one).
     static func listing(_ row: [SQLValue], at first: Int) -> Listing? {
         guard let kind = row[first].string else { return nil }
@@ -111,29 +118,8 @@ extension Journal {
 
     /// The values of `listingColumns` for `listing` (NULLs for none).
     static func values(_ listing: Listing?) -> [SQLValue] {
-        guard let l = listing else { return Array(repeating: .null, count: 6) }
+        guard let l = listing else { return Array(repeating: .null, count: listingColumnTypes.count) }
         return [.text(l.kind), .blob(l.devicePath), .integer(Int64(l.sequence)), .integer(l.important ? 1 : 0),
                 .integer(l.startMilliseconds), .integer(l.endMilliseconds)]
-    }
-
-    /// The bytes of lower- or upper-case hex text; nil for anything else.
-    private static func bytes(hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        func value(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(digits.count / 2)
-        for i in stride(from: 0, to: digits.count, by: 2) {
-            guard let hi = value(digits[i]), let lo = value(digits[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-        }
-        return out
     }
 }

@@ -372,12 +372,10 @@ public final class Journal: @unchecked Sendable {
             try db.query("""
                 INSERT INTO session_file (session_id, recording_id, size, device_sha256, bag_path, durable_offset, state, sha256, rereads, source_key,
                   \(Journal.listingColumns))
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?\(String(repeating: ", ?", count: Journal.listingColumnTypes.count)))
                 ON CONFLICT (session_id, recording_id) DO UPDATE SET size = excluded.size, device_sha256 = excluded.device_sha256,
                   source_key = excluded.source_key, bag_path = excluded.bag_path, durable_offset = excluded.durable_offset, state = excluded.state,
-                  sha256 = excluded.sha256, rereads = excluded.rereads, listed_kind = excluded.listed_kind, listed_path = excluded.listed_path,
-                  listed_sequence = excluded.listed_sequence, listed_important = excluded.listed_important,
-                  listed_start_ms = excluded.listed_start_ms, listed_end_ms = excluded.listed_end_ms
+                  sha256 = excluded.sha256, rereads = excluded.rereads, \(Journal.listingUpdates)
                 """, [.integer(f.sessionId), .integer(Int64(f.recordingId)), .integer(Int64(bitPattern: f.size)),
                       f.deviceSHA256.map { .blob($0) } ?? .null, .text(f.bagPath), .integer(Int64(bitPattern: f.durableOffset)),
                       .text(f.state.rawValue), f.sha256.map { .blob($0) } ?? .null, .integer(Int64(f.rereads)),

@@ -76,10 +76,8 @@ func olderJournal(_ sql: String, _ name: String) throws -> String {
         let again = try Journal(path: path)
         #expect(try again.ledger(serial: "A100001").count == 2)
     }
-    /// Version 5's tables exactly as the gateway of that version left them (versions 1 to 5
-    /// applied in order): one recorder with an open, interrupted session holding a partly staged
-    /// file, and one finalized session.
-    static let version5 = """
+    /// Version 5's tables (versions 1 to 5 applied in order), without rows.
+    static let version5Tables = """
     CREATE TABLE session (id INTEGER PRIMARY KEY, serial TEXT NOT NULL, bay TEXT NOT NULL, bag_name TEXT NOT NULL UNIQUE,
       started_utc TEXT NOT NULL, ended_utc TEXT, state TEXT NOT NULL CHECK (state IN ('open', 'finalized', 'failed')),
       meta TEXT NOT NULL DEFAULT '{}', bag_audited INTEGER NOT NULL DEFAULT 1);
@@ -94,6 +92,12 @@ func olderJournal(_ sql: String, _ name: String) throws -> String {
     CREATE TABLE ledger (serial TEXT NOT NULL, recording_id INTEGER NOT NULL, size INTEGER NOT NULL, device_sha256 BLOB NOT NULL,
       source_key BLOB NOT NULL DEFAULT x'', sha256 BLOB NOT NULL, bag_name TEXT NOT NULL, quarantined INTEGER NOT NULL,
       ingested_utc TEXT NOT NULL, released_utc TEXT, PRIMARY KEY (serial, recording_id, size, device_sha256, source_key));
+    """
+
+    /// Version 5's tables exactly as the gateway of that version left them (versions 1 to 5
+    /// applied in order): one recorder with an open, interrupted session holding a partly staged
+    /// file, and one finalized session.
+    static let version5 = version5Tables + """
     INSERT INTO session VALUES (1, 'MSD0001', '1-1.2', 'MSD0001_000000_20261205T081500Z', '2026-12-05T08:15:00.000Z',
       '2026-12-05T08:20:00.000Z', 'finalized', '{}', 1);
     INSERT INTO session VALUES (2, 'MSD0001', '1-1.3', 'MSD0001_000000_20261206T081500Z', '2026-12-06T08:15:00.000Z',
@@ -141,21 +145,12 @@ func olderJournal(_ sql: String, _ name: String) throws -> String {
 /// session's meta, keyed by recording id with the path as hex; opened under version 9, every
 /// file has its listing and the meta keeps the rest of its story without them.
 @Suite struct JournalListingMigrationTests {
-    static let version8 = """
-    CREATE TABLE session (id INTEGER PRIMARY KEY, serial TEXT NOT NULL, bay TEXT NOT NULL, bag_name TEXT NOT NULL UNIQUE,
-      started_utc TEXT NOT NULL, ended_utc TEXT, state TEXT NOT NULL CHECK (state IN ('open', 'finalized', 'failed')),
-      meta TEXT NOT NULL DEFAULT '{}', bag_audited INTEGER NOT NULL DEFAULT 1, volume TEXT NOT NULL DEFAULT '');
+    /// Version 5's tables, then what the steps of versions 6 to 8 ran (the session's volume, the
+    /// forward order, the vendor dance's memory).
+    static let version8 = JournalMigrationTests.version5Tables + """
+    ALTER TABLE session ADD COLUMN volume TEXT NOT NULL DEFAULT '';
+    DROP INDEX IF EXISTS session_serial_state;
     CREATE INDEX session_serial_volume_state ON session(serial, volume, state);
-    CREATE TABLE session_file (session_id INTEGER NOT NULL REFERENCES session(id), recording_id INTEGER NOT NULL, size INTEGER NOT NULL,
-      device_sha256 BLOB, bag_path TEXT NOT NULL, durable_offset INTEGER NOT NULL DEFAULT 0,
-      state TEXT NOT NULL CHECK (state IN ('pending', 'staged', 'quarantined', 'incomplete')), sha256 BLOB,
-      rereads INTEGER NOT NULL DEFAULT 0, source_key BLOB NOT NULL DEFAULT x'', PRIMARY KEY (session_id, recording_id));
-    CREATE TABLE ledger (serial TEXT NOT NULL, recording_id INTEGER NOT NULL, size INTEGER NOT NULL, device_sha256 BLOB NOT NULL,
-      source_key BLOB NOT NULL DEFAULT x'', sha256 BLOB NOT NULL, bag_name TEXT NOT NULL, quarantined INTEGER NOT NULL,
-      ingested_utc TEXT NOT NULL, released_utc TEXT, PRIMARY KEY (serial, recording_id, size, device_sha256, source_key));
-    CREATE TABLE forward_object (bag_name TEXT NOT NULL, path TEXT NOT NULL, ordinal INTEGER NOT NULL, size INTEGER NOT NULL,
-      sha256 BLOB NOT NULL, state TEXT NOT NULL CHECK (state IN ('pending', 'verified', 'failed')), attempts INTEGER NOT NULL DEFAULT 0,
-      next_attempt_utc TEXT, last_error TEXT, verified_utc TEXT, upload_id TEXT, PRIMARY KEY (bag_name, path));
     CREATE TABLE forward_bag (bag_name TEXT PRIMARY KEY, queued_utc TEXT NOT NULL, important INTEGER NOT NULL DEFAULT 0, front_rank INTEGER);
     CREATE TABLE password_refusal (recorder TEXT PRIMARY KEY, family TEXT NOT NULL, bay TEXT NOT NULL, refused_utc TEXT NOT NULL);
     CREATE TABLE recorder_volumes (recorder TEXT PRIMARY KEY, volumes TEXT NOT NULL, seen_utc TEXT NOT NULL);
