@@ -27,7 +27,9 @@ public struct PasswordRedaction: Sendable {
     public func mask(_ data: [UInt8], span: Range<Int>? = nil) -> [Bool] {
         var marked = [Bool](repeating: false, count: data.count)
         if let span {
-            for i in max(0, span.lowerBound)..<min(data.count, max(span.upperBound, 0)) { marked[i] = true }
+            // Both ends clamped: a family's span past the data's end marks nothing, never traps.
+            let lower = min(max(0, span.lowerBound), data.count)
+            for i in lower..<max(lower, min(data.count, span.upperBound)) { marked[i] = true }
         }
         guard !password.isEmpty else { return marked }
         let shortest = min(4, password.count)

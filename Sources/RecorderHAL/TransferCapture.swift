@@ -44,7 +44,7 @@ public final class TransferCapture: @unchecked Sendable {
     }
 
     /// Writes one line saying what happened on the bus or in the dance (`event`: `link`,
-    /// `departed`, `arrived`, `refused`, `ended`), with `detail`.
+    /// `departed`, `arrived`, `refused`, `dance-ended`, `dock-ended`), with `detail`.
     public func event(_ event: String, _ detail: [String: String] = [:]) {
         var line: [String: Any] = ["t": elapsedMilliseconds(), "event": event]
         for (k, v) in detail { line[k] = v }

@@ -64,6 +64,8 @@ struct FATCopyComparison {
     /// Bytes of each copy read at once: the table's chunk. A FAT32 or FAT16 chunk starts on an
     /// entry; a FAT12 FAT's entries (at most 4086 × 1.5 bytes) always fit in the first chunk.
     static let chunkBytes = FATTable.chunkSize
+    /// FAT copies compared at most, FAT #1 included (a hostile boot sector may claim 255).
+    static let maxCopies = 4
     /// Differing runs kept to name the files and directories they touch.
     static let maxRuns = 256
 
@@ -180,7 +182,10 @@ struct FATCopyComparison {
             return (index, UInt32(chunk.u16(index)))
         default:
             guard index + 4 <= chunk.count else { return nil }
-            return (index, chunk.u32(index))
+            // A FAT32 link is the low 28 bits (as `FATTable` follows it): the top 4 are reserved,
+            // and a difference only there disputes no chain. exFAT's entries are 32 bits whole.
+            // Entries 0 and 1 are compared whole elsewhere (`reserved`).
+            return (index, type == .fat32 && cluster >= 2 ? chunk.u32(index) & 0x0FFF_FFFF : chunk.u32(index))
         }
     }
 

@@ -82,8 +82,14 @@ final class FATWalker {
     /// With mirroring off (FAT32's ExtFlags) the copies may rightly differ and are not compared.
     private func compareFATCopies() async throws -> [FATCopyComparison.Difference] {
         guard boot.fatCount >= 2, boot.activeFAT == nil else { return [] }
+        // NumberOfFATs is the boot sector's word (1…255); real media have 2. Each copy compared
+        // is one more read of a FAT of up to 1 GiB, so only the first few are.
+        let compared = min(boot.fatCount, FATCopyComparison.maxCopies)
+        if boot.fatCount > compared {
+            anomalies.append(VolumeAnomaly("bad-boot-sector", "the boot sector claims \(boot.fatCount) FATs; only FAT #2 to #\(compared) are compared with FAT #1"))
+        }
         var differences: [FATCopyComparison.Difference] = []
-        for copy in 1 ..< boot.fatCount {
+        for copy in 1 ..< compared {
             let start = startOfFAT(copy)
             // A copy off the medium: the volume is cut short, which "volume-beyond-medium" says.
             guard reader.contains(offset: start, count: boot.fatBytes) else { continue }

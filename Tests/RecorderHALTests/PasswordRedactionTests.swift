@@ -24,6 +24,9 @@ import Testing
         #expect(shown("@ATH;8;whatever;#", span: 7..<15).hex == "40 41 54 48 3b 38 3b <password> 3b 23")
         // A span past the end is clamped.
         #expect(shown("ab", span: 1..<9).text == "a<password>")
+        // One that starts past the end marks nothing (it trapped: its clamped range ran backwards).
+        #expect(shown("ab", span: 5..<9).text == "ab")
+        #expect(shown("ab", span: -3..<(-1)).text == "ab")
     }
 
     @Test func binaryIsShownInHexOnly() {

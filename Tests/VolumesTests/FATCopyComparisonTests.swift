@@ -25,6 +25,14 @@ import Testing
         #expect(d.firstByte == 43)
     }
 
+    /// A FAT32 cluster entry that differs only in its reserved top 4 bits links the same cluster:
+    /// no difference (a chain through it is not disputed). exFAT's entries are 32 bits whole.
+    @Test func aFAT32EntrysReservedTopBitsDisputeNoLink() async throws {
+        #expect(try await Self.compare(.fat32) { $0[10 * 4 + 3] = 0xF0 } == nil)
+        let d = try #require(try await Self.compare(.exfat) { $0[10 * 4 + 3] = 0xF0 })
+        #expect(d.firstCluster == 10 && d.entries == 1)
+    }
+
     @Test func theSecondByteOfAFAT16Entry() async throws {
         let d = try #require(try await Self.compare(.fat16, width: 2, changing: 7 * 2 + 1))
         #expect(d.firstCluster == 7 && d.firstByte == 15)
