@@ -264,16 +264,8 @@ check "after the damaged bodies every file is stored once, byte-exact" python3 "
 
 # 6. RGW killed in the middle of a multipart upload and started again 3 s later: the queue
 # rides it out and resumes; nothing is lost, nothing stored twice, no upload left behind.
-"$bin/recorder-sim" example | python3 -c "
-import json, sys
-s = json.load(sys.stdin)
-r = s['recorders'][0]
-r['link'] = 'unlimited'; r['deviceHashes'] = False
-r['recordings'] = [{'id': 1, 'kind': 'video', 'path': 'DCIM/BIG.MP4', 'size': '160MiB'},
-                   {'id': 2, 'kind': 'photo', 'path': 'DCIM/P.JPG', 'size': '300KiB'}]
-s['recorders'] = [r]
-json.dump(s, open('$work/big.json', 'w'))
-"
+one_recorder "$work/big.json" '[{"id": 1, "kind": "video", "path": "DCIM/BIG.MP4", "size": "160MiB"},
+  {"id": 2, "kind": "photo", "path": "DCIM/P.JPG", "size": "300KiB"}]'
 mkdir -p "$work/k6"; conf "$work/k6" "$B" 600
 echo "part-size = 8MiB" >> "$work/k6.conf"
 timeout 900 "$gw" --simulate "$work/big.json" --config "$work/k6.conf" --once --json --control-socket none \

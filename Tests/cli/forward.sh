@@ -31,18 +31,6 @@ export AWS_ACCESS_KEY_ID="$AK" AWS_SECRET_ACCESS_KEY="$SK" AWS_DEFAULT_REGION=us
 conf() { # conf DIR BUCKET ENDPOINT WAIT
   printf 'store = %s/store\nstate = %s/state\nrelease = release-after-verified\nforward = s3://%s/kiosk-01\ns3-endpoint = %s\nforward-wait = %s\n' "$1" "$1" "$2" "$3" "$4" > "$1.conf"
 }
-one_recorder() { # one_recorder FILE RECORDINGS: the example recorder alone, on a link with no
-    # limit, keeping no device hashes, holding RECORDINGS (a JSON list)
-    "$bin/recorder-sim" example | python3 -c "
-import json, sys
-s = json.load(sys.stdin)
-r = s['recorders'][0]
-r['link'] = 'unlimited'; r['deviceHashes'] = False
-r['recordings'] = json.loads(sys.argv[2])
-s['recorders'] = [r]
-json.dump(s, open(sys.argv[1], 'w'))
-" "$1" "$2"
-}
 run() { # run CONF OUT [ENV...]
   local c="$1" out="$2"; shift 2
   env "$@" timeout 900 "$gw" --simulate --config "$c" --once --json --control-socket none > "$out" 2> "$out.err"

@@ -76,3 +76,18 @@ start_fault_proxy() {
   while [ ! -s "$work/proxy.json" ] && kill -0 "$proxy" 2> /dev/null; do sleep 0.05; done
   PEP=$(python3 -c "import json; print(json.load(open('$work/proxy.json'))['endpoint'])")
 }
+
+# one_recorder FILE RECORDINGS: a scenario of recorder-sim's example recorder alone ($bin is the
+# build's bin directory), on a link with no limit, keeping no device hashes, holding RECORDINGS
+# (a JSON list).
+one_recorder() {
+    "$bin/recorder-sim" example | python3 -c "
+import json, sys
+s = json.load(sys.stdin)
+r = s['recorders'][0]
+r['link'] = 'unlimited'; r['deviceHashes'] = False
+r['recordings'] = json.loads(sys.argv[2])
+s['recorders'] = [r]
+json.dump(s, open(sys.argv[1], 'w'))
+" "$1" "$2"
+}
