@@ -86,7 +86,6 @@ struct FATCopyComparison {
     func compare(copy: Int) async throws -> Difference? {
         let end = min(entriesEnd, fatBytes)
         var difference = Difference(copy: copy, type: type)
-        var found = false
         var at: UInt64 = 0
         while at < end {
             let count = Int(min(UInt64(Self.chunkBytes), end - at))
@@ -99,15 +98,12 @@ struct FATCopyComparison {
                     guard let (_, a) = entry(UInt32(index), in: mine, chunkStart: 0),
                           let (_, b) = entry(UInt32(index), in: theirs, chunkStart: 0), a != b else { continue }
                     difference.reserved.append(ReservedEntry(index: index, followed: a, compared: b))
-                    found = true
                 }
             }
-            if !Self.same(mine, theirs) {
-                found = record(mine, theirs, chunkStart: at, into: &difference) || found
-            }
+            if !Self.same(mine, theirs) { record(mine, theirs, chunkStart: at, into: &difference) }
             at += UInt64(count)
         }
-        return found ? difference : nil
+        return difference.entries > 0 || !difference.reserved.isEmpty ? difference : nil
     }
 
     /// One byte past the last compared entry's bytes.
@@ -120,10 +116,9 @@ struct FATCopyComparison {
         }
     }
 
-    /// Notes every differing cluster entry of one chunk; false when the only differences were
-    /// in the reserved entries or in bytes past the last compared entry.
-    private func record(_ mine: [UInt8], _ theirs: [UInt8], chunkStart: UInt64, into difference: inout Difference) -> Bool {
-        var found = false
+    /// Notes every differing cluster entry of one chunk (none when the only differences were in
+    /// the reserved entries or in bytes past the last compared entry).
+    private func record(_ mine: [UInt8], _ theirs: [UInt8], chunkStart: UInt64, into difference: inout Difference) {
         var cluster = UInt64(firstEntry(at: chunkStart))
         while cluster <= UInt64(lastCluster) {
             guard let (byte, a) = entry(UInt32(cluster), in: mine, chunkStart: chunkStart),
@@ -146,11 +141,9 @@ struct FATCopyComparison {
                 } else {
                     difference.runsComplete = false
                 }
-                found = true
             }
             cluster += 1
         }
-        return found
     }
 
     /// The first entry whose bytes start in a chunk starting at `chunkStart` (chunks start on

@@ -159,7 +159,9 @@ final class FATWalker {
                                            "the directory's chain runs through entries \(names(differing)) hold\(differing.count == 1 ? "s" : "") otherwise; FAT #1's chain was followed"))
         }
         for file in files {
-            let differing = Set(file.extents.flatMap { copies($0.firstCluster, $0.clusterCount) }).sorted()
+            // The copies in order, each once: no set of every extent's copies per file.
+            let differing = differences.filter { d in file.extents.contains { d.touches(first: $0.firstCluster, count: $0.clusterCount) } }
+                .map { $0.copy + 1 }
             guard !differing.isEmpty else { continue }
             anomalies.append(VolumeAnomaly("fat-mismatch", path: file.pathString,
                                            "the file's chain runs through entries \(names(differing)) hold\(differing.count == 1 ? "s" : "") otherwise; FAT #1's chain was followed"))

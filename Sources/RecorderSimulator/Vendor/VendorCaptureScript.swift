@@ -184,21 +184,27 @@ struct VendorCaptureScript: Sendable {
     /// Whether `bytes` are what the capture holds in `tokens`: equal byte for byte outside the
     /// runs written `<password>`, each of which stands for one or more bytes, whatever they are.
     static func matches(_ tokens: [Token], _ bytes: [UInt8]) -> Bool {
-        func from(_ t: Int, _ b: Int) -> Bool {
-            if t == tokens.count { return b == bytes.count }
-            switch tokens[t] {
+        // reach[b]: the tokens so far can stand for bytes[0..<b]. One pass over the bytes per
+        // token, so tokens × bytes steps however many runs there are (trying each run's length in
+        // turn, as this did, is exponential in the runs of a hand-made capture).
+        var reach = [Bool](repeating: false, count: bytes.count + 1)
+        reach[0] = true
+        for token in tokens {
+            var next = [Bool](repeating: false, count: bytes.count + 1)
+            switch token {
             case .byte(let v):
-                return b < bytes.count && bytes[b] == v && from(t + 1, b + 1)
+                for b in bytes.indices where reach[b] && bytes[b] == v { next[b + 1] = true }
             case .password:
-                var end = b + 1
-                while end <= bytes.count {
-                    if from(t + 1, end) { return true }
-                    end += 1
+                // One byte or more, from any place reached so far.
+                var reached = false
+                for b in bytes.indices {
+                    reached = reached || reach[b]
+                    next[b + 1] = reached
                 }
-                return false
             }
+            reach = next
         }
-        return from(0, 0)
+        return reach[bytes.count]
     }
 
     private static func object(_ line: Substring) -> [String: Any]? {
