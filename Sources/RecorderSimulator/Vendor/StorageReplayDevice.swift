@@ -1,3 +1,4 @@
+import MassStorageProtocol
 import RecorderHAL
 
 /// The disk a captured vendor recorder came back as, played back over Bulk-Only Transport: each
@@ -28,10 +29,8 @@ actor StorageReplayDevice: SimulatedTransferDevice {
 
     func receive(_ bytes: [UInt8]) throws(LinkError) {
         // Data OUT of a command (none from a read-only host): taken, as a disk would.
-        guard bytes.count == 31, bytes.starts(with: [0x55, 0x53, 0x42, 0x43]) else { return }
-        let tag = Array(bytes[4..<8])
-        let length = UInt32(bytes[8]) | UInt32(bytes[9]) << 8 | UInt32(bytes[10]) << 16 | UInt32(bytes[11]) << 24
-        let cdb = Array(bytes[15..<(15 + min(16, Int(bytes[14] & 0x1F)))])
+        guard let cbw = try? CommandBlockWrapper(parsing: bytes) else { return }
+        let tag = cbw.tag, length = cbw.dataTransferLength, cdb = cbw.commandBlock
         let key = VendorCaptureScript.ExchangeKey(cdb: cdb, dataLength: length)
         if cdb.first == 0x03, let held = sense {
             // REQUEST SENSE after a command the capture did not hold: the sense of that failure.
@@ -45,7 +44,7 @@ actor StorageReplayDevice: SimulatedTransferDevice {
             exchanges[key] = answers
             pending = first.map { step in
                 if case .status(var csw) = step {
-                    csw.replaceSubrange(4..<8, with: tag)
+                    csw.replaceSubrange(4..<8, with: (0..<4).map { UInt8(truncatingIfNeeded: tag >> (8 * $0)) })
                     return .status(csw)
                 }
                 return step
@@ -53,7 +52,7 @@ actor StorageReplayDevice: SimulatedTransferDevice {
             return
         }
         sense = Self.readOpcodes.contains(cdb.first ?? 0) ? Sense.unrecoveredReadError(at: Self.block(cdb)) : Sense.invalidOpcode
-        let dataIn = length > 0 && bytes[12] & 0x80 != 0
+        let dataIn = length > 0 && cbw.dataIn
         pending = (dataIn ? [.failedIn("stall")] : []) + [.status(Self.status(tag: tag, residue: length, failed: true))]
     }
 
@@ -117,9 +116,8 @@ actor StorageReplayDevice: SimulatedTransferDevice {
         }
     }
 
-    /// A command status wrapper (BOT §5.2): `USBS`, the tag, the residue, passed or failed.
-    static func status(tag: [UInt8], residue: UInt32, failed: Bool) -> [UInt8] {
-        [0x55, 0x53, 0x42, 0x53] + tag + [UInt8(residue & 0xFF), UInt8(residue >> 8 & 0xFF), UInt8(residue >> 16 & 0xFF), UInt8(residue >> 24)]
-            + [failed ? 1 : 0]
+    /// A command status wrapper (BOT §5.2) for the command tagged `tag`: passed or failed.
+    static func status(tag: UInt32, residue: UInt32, failed: Bool) -> [UInt8] {
+        CommandStatusWrapper(tag: tag, dataResidue: residue, status: failed ? .failed : .passed).bytes
     }
 }

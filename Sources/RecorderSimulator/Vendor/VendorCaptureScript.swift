@@ -1,4 +1,5 @@
 import Foundation
+import MassStorageProtocol
 
 /// A vendor recorder's dock capture (`recorder-gateway-transfer-capture`, written by
 /// `TransferCaptureLink`) read for playback: the unlock's transfers in order, what the bus said,
@@ -143,10 +144,14 @@ struct VendorCaptureScript: Sendable {
             case ("control", "in", _):
                 if let setup, status == "ok" { classReplies[setup, default: []].append(bytes) }
             case ("bulk", "out", "CBW"):
-                guard bytes.count == 31, tokens.count == 31 else { throw ScenarioError(path: at, reason: "a CBW that is not 31 bytes") }
-                let cdbLength = min(16, Int(bytes[14] & 0x1F))
-                let length = UInt32(bytes[8]) | UInt32(bytes[9]) << 8 | UInt32(bytes[10]) << 16 | UInt32(bytes[11]) << 24
-                open = (ExchangeKey(cdb: Array(bytes[15..<(15 + cdbLength)]), dataLength: length), [])
+                guard tokens.count == bytes.count else { throw ScenarioError(path: at, reason: "a CBW with <password> in it") }
+                let cbw: CommandBlockWrapper
+                do throws(WrapperError) {
+                    cbw = try CommandBlockWrapper(parsing: bytes)
+                } catch {
+                    throw ScenarioError(path: at, reason: "not a CBW: \(error)")
+                }
+                open = (ExchangeKey(cdb: cbw.commandBlock, dataLength: cbw.dataTransferLength), [])
             case ("bulk", "in", "CSW"):
                 // A status without its command (the capture began mid-command) plays nothing.
                 guard let exchange = open, bytes.count == 13 else { continue }
