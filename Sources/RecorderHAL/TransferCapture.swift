@@ -65,7 +65,18 @@ public final class TransferCapture: @unchecked Sendable {
     }
 
     private func write(_ object: [String: Any]) {
+        var object = object
+        // A data phase (up to 1 MiB, given as its bytes) goes into the line as base64 written
+        // straight after the other fields: through JSONSerialization the text was copied and
+        // scanned once more, and every "/" escaped. Base64 needs no escaping in JSON.
+        let data = object.removeValue(forKey: "data") as? [UInt8]
         guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        if let data, line.last == UInt8(ascii: "}") {
+            line.removeLast()
+            line.append(contentsOf: Array((object.isEmpty ? "\"data\":\"" : ",\"data\":\"").utf8))
+            line.append(Data(data).base64EncodedData())
+            line.append(contentsOf: Array("\"}".utf8))
+        }
         line.append(0x0A)
         lock.lock()
         defer { lock.unlock() }

@@ -138,7 +138,8 @@ public struct TransferCaptureLink: USBTransferLink {
         case .massStorage:
             guard let wrapper = Self.wrapper(bytes, sent: sent) else {
                 line["bot"] = "data"
-                if !bytes.isEmpty { line["data"] = Data(bytes).base64EncodedString() }
+                // Written as base64 by `TransferCapture` (the bytes, not their text, here).
+                if !bytes.isEmpty { line["data"] = bytes }
                 return
             }
             line["bot"] = wrapper
